@@ -1,0 +1,323 @@
+"""The domain language's commands as pydantic models: one definition for API, CLI and batch files.
+
+Every command carries `la_code` (ids are unique only within an authority), `occurred_on`,
+optionally `actor` (defaults to the recorder) and `command_id` (idempotency key). The server
+adds `recorded_at`, `recorded_by` and `source`. Unknown fields are refused so a misspelt field
+in a batch file is an error, not silently dropped data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+from iro_ledger.domain.values import (
+    AssignmentReason,
+    ChallengeOutcome,
+    ChildParticipation,
+    DisciplinaryStage,
+    Employment,
+    EngagementEnd,
+    InstructionKind,
+    OfficerRole,
+    PlanChange,
+    RecommendationOutcome,
+    ReportRecipient,
+)
+
+Ref = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^/\s][^/]*$")]
+Text = Annotated[str, Field(max_length=20_000)]
+Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+EscalationStage = Literal["stage_1", "stage_2", "stage_3", "director"]
+RecordKind = Literal["authority", "officer", "case", "challenge", "instruction", "report"]
+
+
+class CommandBase(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, use_enum_values=True)
+
+    KIND: ClassVar[str] = ""
+    """The kind of record the command writes to."""
+    ID_FIELD: ClassVar[str] = ""
+    """The field naming that record."""
+
+    la_code: Ref
+    occurred_on: date
+    actor: Ref | None = None
+    command_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+
+    @classmethod
+    def command_name(cls) -> str:
+        return str(cls.model_fields["command"].default)
+
+    def target(self) -> tuple[str, str]:
+        """(kind, id) of the record this command writes to."""
+        return self.KIND, str(getattr(self, self.ID_FIELD))
+
+
+class RegisterAuthority(CommandBase):
+    KIND, ID_FIELD = "authority", "la_code"
+    command: Literal["register_authority"] = "register_authority"
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RegisterOfficer(CommandBase):
+    KIND, ID_FIELD = "officer", "officer_id"
+    command: Literal["register_officer"] = "register_officer"
+    officer_id: Ref
+    role: OfficerRole
+    employment: Employment
+
+
+class EndEngagement(CommandBase):
+    KIND, ID_FIELD = "officer", "officer_id"
+    command: Literal["end_engagement"] = "end_engagement"
+    officer_id: Ref
+    how: EngagementEnd
+    reason: Text = ""
+
+
+class RecordDisciplinaryAction(CommandBase):
+    KIND, ID_FIELD = "officer", "officer_id"
+    command: Literal["record_disciplinary_action"] = "record_disciplinary_action"
+    officer_id: Ref
+    stage: DisciplinaryStage
+    stated_reason: Text = ""
+
+
+class OpenCase(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["open_case"] = "open_case"
+    case_id: Ref
+    child_ref: Ref
+    legal_status: Annotated[str, Field(min_length=1, max_length=64)]
+    entered_care_on: date
+
+
+class AssignIro(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["assign_iro"] = "assign_iro"
+    case_id: Ref
+    officer_id: Ref
+    reason: AssignmentReason
+
+
+class ReviseCarePlan(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["revise_care_plan"] = "revise_care_plan"
+    case_id: Ref
+    change: PlanChange
+    summary: Text = ""
+    via_review: bool
+    iro_consulted: bool
+
+
+class HoldReview(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["hold_review"] = "hold_review"
+    case_id: Ref
+    chaired_by: Ref
+    child_participation: ChildParticipation
+    child_seen_before: bool
+
+
+class MakeRecommendation(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["make_recommendation"] = "make_recommendation"
+    case_id: Ref
+    recommendation_id: Ref
+    text: Text
+    due_on: date
+
+
+class RecordRecommendationOutcome(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["record_recommendation_outcome"] = "record_recommendation_outcome"
+    case_id: Ref
+    recommendation_id: Ref
+    outcome: RecommendationOutcome
+    reason: Text = ""
+
+
+class RecordDecision(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["record_decision"] = "record_decision"
+    case_id: Ref
+    decision_id: Ref
+    kind: Annotated[str, Field(min_length=1, max_length=64)]
+    summary: Text = ""
+
+
+class CloseCase(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["close_case"] = "close_case"
+    case_id: Ref
+    reason: Text = ""
+
+
+class RaiseChallenge(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["raise_challenge"] = "raise_challenge"
+    challenge_id: Ref
+    case_id: Ref
+    officer_id: Ref
+    about: Ref = Field(description="a decision_id or recommendation_id of the case, "
+                                   "'care_plan' or 'other'")
+    grounds: Annotated[str, Field(min_length=1, max_length=20_000)]
+
+
+class EscalateChallenge(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["escalate_challenge"] = "escalate_challenge"
+    challenge_id: Ref
+    to_stage: EscalationStage
+    addressed_to: Ref
+
+
+class RespondToChallenge(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["respond_to_challenge"] = "respond_to_challenge"
+    challenge_id: Ref
+    response: Text
+
+
+class ResolveChallenge(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["resolve_challenge"] = "resolve_challenge"
+    challenge_id: Ref
+    outcome: ChallengeOutcome
+
+
+class WithdrawChallenge(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["withdraw_challenge"] = "withdraw_challenge"
+    challenge_id: Ref
+    reason: Text = ""
+
+
+class ReferToCafcass(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["refer_to_cafcass"] = "refer_to_cafcass"
+    challenge_id: Ref
+
+
+class RecordCafcassOutcome(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["record_cafcass_outcome"] = "record_cafcass_outcome"
+    challenge_id: Ref
+    outcome: Annotated[str, Field(min_length=1, max_length=200)]
+    summary: Text = ""
+
+
+class RequestArbitration(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["request_arbitration"] = "request_arbitration"
+    challenge_id: Ref
+    body: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RecordInstruction(CommandBase):
+    KIND, ID_FIELD = "instruction", "instruction_id"
+    command: Literal["record_instruction"] = "record_instruction"
+    instruction_id: Ref
+    issued_to: Annotated[list[Ref], Field(min_length=1)]
+    kind: InstructionKind
+    text: Text = ""
+
+
+class RescindInstruction(CommandBase):
+    KIND, ID_FIELD = "instruction", "instruction_id"
+    command: Literal["rescind_instruction"] = "rescind_instruction"
+    instruction_id: Ref
+
+
+class DraftAnnualReport(CommandBase):
+    KIND, ID_FIELD = "report", "report_id"
+    command: Literal["draft_annual_report"] = "draft_annual_report"
+    report_id: Ref
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    author: Ref
+    content_sha256: Sha256
+
+
+class RequestReportEdit(CommandBase):
+    KIND, ID_FIELD = "report", "report_id"
+    command: Literal["request_report_edit"] = "request_report_edit"
+    report_id: Ref
+    sections: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
+                        Field(min_length=1)]
+
+
+class ReviseAnnualReport(CommandBase):
+    KIND, ID_FIELD = "report", "report_id"
+    command: Literal["revise_annual_report"] = "revise_annual_report"
+    report_id: Ref
+    content_sha256: Sha256
+
+
+class SubmitAnnualReport(CommandBase):
+    KIND, ID_FIELD = "report", "report_id"
+    command: Literal["submit_annual_report"] = "submit_annual_report"
+    report_id: Ref
+    to: ReportRecipient
+    content_sha256: Sha256
+
+
+class WithholdAnnualReport(CommandBase):
+    KIND, ID_FIELD = "report", "report_id"
+    command: Literal["withhold_annual_report"] = "withhold_annual_report"
+    report_id: Ref
+    reason: Text = ""
+
+
+class CorrectRecord(CommandBase):
+    """Correct a mistaken event by a further event naming it; the original stays visible."""
+
+    ID_FIELD = "record_id"
+    command: Literal["correct_record"] = "correct_record"
+    kind: RecordKind
+    record_id: Ref
+    corrects_event: Annotated[int, Field(ge=1, description="the record's event number")]
+    reason: Annotated[str, Field(min_length=1, max_length=20_000)]
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    def target(self) -> tuple[str, str]:
+        return self.kind, self.record_id
+
+
+COMMAND_TYPES: tuple[type[CommandBase], ...] = (
+    RegisterAuthority, RegisterOfficer, EndEngagement, RecordDisciplinaryAction,
+    OpenCase, AssignIro, ReviseCarePlan, HoldReview, MakeRecommendation,
+    RecordRecommendationOutcome, RecordDecision, CloseCase,
+    RaiseChallenge, EscalateChallenge, RespondToChallenge, ResolveChallenge,
+    WithdrawChallenge, ReferToCafcass, RecordCafcassOutcome, RequestArbitration,
+    RecordInstruction, RescindInstruction,
+    DraftAnnualReport, RequestReportEdit, ReviseAnnualReport, SubmitAnnualReport,
+    WithholdAnnualReport, CorrectRecord,
+)
+COMMANDS: dict[str, type[CommandBase]] = {
+    t.command_name(): t for t in COMMAND_TYPES
+}
+
+AnyCommand = Annotated[
+    RegisterAuthority | RegisterOfficer | EndEngagement | RecordDisciplinaryAction
+    | OpenCase | AssignIro | ReviseCarePlan | HoldReview | MakeRecommendation
+    | RecordRecommendationOutcome | RecordDecision | CloseCase
+    | RaiseChallenge | EscalateChallenge | RespondToChallenge | ResolveChallenge
+    | WithdrawChallenge | ReferToCafcass | RecordCafcassOutcome | RequestArbitration
+    | RecordInstruction | RescindInstruction
+    | DraftAnnualReport | RequestReportEdit | ReviseAnnualReport | SubmitAnnualReport
+    | WithholdAnnualReport | CorrectRecord,
+    Field(discriminator="command"),
+]
+_ADAPTER: TypeAdapter[AnyCommand] = TypeAdapter(AnyCommand)
+
+
+def parse_command(data: Any) -> CommandBase:
+    """Validate one command in the batch form `{"command": NAME, ...fields}`."""
+    return _ADAPTER.validate_python(data)
+
+
+def parse_command_json(line: str | bytes) -> CommandBase:
+    return _ADAPTER.validate_json(line)

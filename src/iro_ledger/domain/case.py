@@ -1,0 +1,195 @@
+"""A looked-after child's case: IRO allocation, care plan, reviews, recommendations, decisions.
+
+`child_ref` is a pseudonym, never a name. Recommendation and decision ids are unique within
+their case, which is where a challenge names them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from iro_ledger.domain.errors import BadTiming, InvariantViolation, NotRecorded
+from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.record import LedgerRecord, Stamp, check_choice, check_ref
+from iro_ledger.domain.values import (
+    AssignmentReason,
+    ChildParticipation,
+    PlanChange,
+    RecommendationOutcome,
+)
+
+
+class Case(LedgerRecord):
+    KIND = "case"
+
+    def __init__(
+        self,
+        la_code: str,
+        ref: str,
+        occurred_on: date,
+        child_ref: str,
+        legal_status: str,
+        entered_care_on: date,
+    ) -> None:
+        super().__init__(la_code, ref, occurred_on)
+        self.child_ref = child_ref
+        self.legal_status = legal_status
+        self.entered_care_on = entered_care_on
+        self.iro: str | None = None
+        self.closed_on: date | None = None
+        self.recommendations: dict[str, str | None] = {}
+        """Recommendation id to its outcome, None while outstanding."""
+        self.decisions: set[str] = set()
+
+    class Opened(LedgerRecord.Created):
+        child_ref: str
+        legal_status: str
+        entered_care_on: date
+
+    class IroAssigned(LedgerRecord.Event):
+        officer_id: str
+        reason: str
+        previous_officer_id: str | None
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.iro = self.officer_id
+
+    class CarePlanRevised(LedgerRecord.Event):
+        change: str
+        summary: str
+        via_review: bool
+        iro_consulted: bool
+
+    class ReviewHeld(LedgerRecord.Event):
+        chaired_by: str
+        child_participation: str
+        child_seen_before: bool
+
+    class RecommendationMade(LedgerRecord.Event):
+        recommendation_id: str
+        text: str
+        due_on: date
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.recommendations[self.recommendation_id] = None
+
+    class RecommendationOutcomeRecorded(LedgerRecord.Event):
+        recommendation_id: str
+        outcome: str
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.recommendations[self.recommendation_id] = self.outcome
+
+    class DecisionRecorded(LedgerRecord.Event):
+        decision_id: str
+        kind: str
+        summary: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.decisions.add(self.decision_id)
+
+    class Closed(LedgerRecord.Event):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.closed_on = self.occurred_on
+
+    @classmethod
+    def open(
+        cls,
+        la_code: str,
+        case_id: str,
+        child_ref: str,
+        legal_status: str,
+        entered_care_on: date,
+        stamp: Stamp,
+    ) -> Case:
+        check_ref("child_ref", child_ref)
+        if entered_care_on > stamp.occurred_on:
+            raise BadTiming("entered_care_on", "a child cannot enter care after the case opens")
+        return cls._begin(
+            cls.Opened, la_code, case_id, stamp, child_ref=child_ref,
+            legal_status=legal_status, entered_care_on=entered_care_on,
+        )
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    def check_open(self) -> None:
+        if not self.is_open:
+            raise InvariantViolation(f"case {self.ref} is closed")
+
+    def _record_open(self, event_class: type[LedgerRecord.Event], stamp: Stamp,
+                     **fields: Any) -> None:
+        self.check_open()
+        self._record(event_class, stamp, **fields)
+
+    def assign_iro(self, officer: Officer, reason: str, stamp: Stamp) -> None:
+        check_choice("reason", reason, AssignmentReason)
+        officer.check_can_review()
+        officer.check_not_before_start(stamp.occurred_on)
+        if officer.ref == self.iro:
+            raise InvariantViolation(
+                f"officer {officer.ref} is already the IRO for case {self.ref}")
+        self._record_open(self.IroAssigned, stamp, officer_id=officer.ref, reason=reason,
+                          previous_officer_id=self.iro)
+
+    def revise_care_plan(self, change: str, summary: str, via_review: bool,
+                         iro_consulted: bool, stamp: Stamp) -> None:
+        check_choice("change", change, PlanChange)
+        self._record_open(self.CarePlanRevised, stamp, change=change, summary=summary,
+                          via_review=via_review, iro_consulted=iro_consulted)
+
+    def hold_review(self, chair: Officer, child_participation: str, child_seen_before: bool,
+                    stamp: Stamp) -> None:
+        check_choice("child_participation", child_participation, ChildParticipation)
+        chair.check_not_before_start(stamp.occurred_on)
+        self._record_open(self.ReviewHeld, stamp, chaired_by=chair.ref,
+                          child_participation=child_participation,
+                          child_seen_before=child_seen_before)
+
+    def make_recommendation(self, recommendation_id: str, text: str, due_on: date,
+                            stamp: Stamp) -> None:
+        check_ref("recommendation_id", recommendation_id)
+        if recommendation_id in self.recommendations:
+            raise InvariantViolation(
+                f"recommendation {recommendation_id} is already recorded on case {self.ref}")
+        if due_on < stamp.occurred_on:
+            raise BadTiming("due_on", "a recommendation cannot fall due before it is made")
+        self._record_open(self.RecommendationMade, stamp, recommendation_id=recommendation_id,
+                          text=text, due_on=due_on)
+
+    def record_recommendation_outcome(self, recommendation_id: str, outcome: str, reason: str,
+                                      stamp: Stamp) -> None:
+        check_choice("outcome", outcome, RecommendationOutcome)
+        if recommendation_id not in self.recommendations:
+            raise NotRecorded(f"case {self.ref} has no recommendation {recommendation_id}")
+        if self.recommendations[recommendation_id] is not None:
+            raise InvariantViolation(
+                f"recommendation {recommendation_id} already has an outcome "
+                f"({self.recommendations[recommendation_id]})")
+        self._record(self.RecommendationOutcomeRecorded, stamp,
+                     recommendation_id=recommendation_id, outcome=outcome, reason=reason)
+
+    def record_decision(self, decision_id: str, kind: str, summary: str, stamp: Stamp) -> None:
+        check_ref("decision_id", decision_id)
+        if decision_id in self.decisions:
+            raise InvariantViolation(
+                f"decision {decision_id} is already recorded on case {self.ref}")
+        self._record_open(self.DecisionRecorded, stamp, decision_id=decision_id, kind=kind,
+                          summary=summary)
+
+    def close(self, reason: str, stamp: Stamp) -> None:
+        self._record_open(self.Closed, stamp, reason=reason)
+
+    def check_can_be_challenged_about(self, about: str) -> None:
+        """A challenge names a decision or recommendation of its case, the care plan, or other."""
+        if about in ("care_plan", "other"):
+            return
+        if about not in self.decisions and about not in self.recommendations:
+            raise NotRecorded(
+                f"case {self.ref} has no decision or recommendation {about!r} "
+                "(use 'care_plan' or 'other' for anything else)")

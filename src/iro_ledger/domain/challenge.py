@@ -1,0 +1,152 @@
+"""An IRO's challenge under the authority's dispute resolution protocol.
+
+The lifecycle the IRO Handbook describes: raised informally, escalated up the stages (never
+down; stages may be skipped), responded to, resolved or withdrawn. Only the raiser may
+withdraw. After resolution or withdrawal the local protocol is over, but the IRO may still
+refer to Cafcass, Cafcass's outcome may be recorded, and arbitration may be requested.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from iro_ledger.domain.case import Case
+from iro_ledger.domain.errors import InvalidValue, InvariantViolation, NotPermitted
+from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.record import LedgerRecord, Stamp, check_choice
+from iro_ledger.domain.values import ChallengeOutcome, ChallengeStage
+
+
+class Challenge(LedgerRecord):
+    KIND = "challenge"
+
+    def __init__(
+        self, la_code: str, ref: str, occurred_on: date, case_id: str, officer_id: str,
+        about: str, grounds: str,
+    ) -> None:
+        super().__init__(la_code, ref, occurred_on)
+        self.case_id = case_id
+        self.officer_id = officer_id
+        self.about = about
+        self.stage = ChallengeStage.INFORMAL
+        self.closed_as: str | None = None
+        """'resolved' or 'withdrawn' once the local protocol has ended."""
+        self.outcome: str | None = None
+        self.cafcass_referred = False
+        self.cafcass_outcome: str | None = None
+        self.arbitration_body: str | None = None
+
+    class Raised(LedgerRecord.Created):
+        case_id: str
+        officer_id: str
+        about: str
+        grounds: str
+
+    class Escalated(LedgerRecord.Event):
+        to_stage: str
+        addressed_to: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.stage = ChallengeStage(self.to_stage)
+
+    class Responded(LedgerRecord.Event):
+        response: str
+
+    class Resolved(LedgerRecord.Event):
+        outcome: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.closed_as = "resolved"
+            aggregate.outcome = self.outcome
+
+    class Withdrawn(LedgerRecord.Event):
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.closed_as = "withdrawn"
+
+    class ReferredToCafcass(LedgerRecord.Event):
+        def apply(self, aggregate: Any) -> None:
+            aggregate.cafcass_referred = True
+
+    class CafcassOutcomeRecorded(LedgerRecord.Event):
+        outcome: str
+        summary: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.cafcass_outcome = self.outcome
+
+    class ArbitrationRequested(LedgerRecord.Event):
+        body: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.arbitration_body = self.body
+
+    @classmethod
+    def raise_(cls, challenge_id: str, case: Case, officer: Officer, about: str, grounds: str,
+               stamp: Stamp) -> Challenge:
+        """Raise a challenge on an open case; it cannot predate the case or the officer."""
+        case.check_open()
+        case.check_not_before_start(stamp.occurred_on)
+        officer.check_can_challenge()
+        officer.check_not_before_start(stamp.occurred_on)
+        case.check_can_be_challenged_about(about)
+        if not grounds.strip():
+            raise InvalidValue("grounds", "a challenge must state its grounds")
+        return cls._begin(cls.Raised, case.la_code, challenge_id, stamp, case_id=case.ref,
+                          officer_id=officer.ref, about=about, grounds=grounds)
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_as is None
+
+    def check_open(self) -> None:
+        if not self.is_open:
+            raise InvariantViolation(
+                f"challenge {self.ref} is {self.closed_as}; the local protocol has ended")
+
+    def escalate(self, to_stage: str, addressed_to: str, stamp: Stamp) -> None:
+        check_choice("to_stage", to_stage, ChallengeStage)
+        self.check_open()
+        target = ChallengeStage(to_stage)
+        if target.rank <= self.stage.rank:
+            raise InvariantViolation(
+                f"challenge {self.ref} is at {self.stage}; it can only move up, not to {target}")
+        self._record(self.Escalated, stamp, to_stage=to_stage, addressed_to=addressed_to)
+
+    def respond(self, response: str, stamp: Stamp) -> None:
+        self.check_open()
+        self._record(self.Responded, stamp, response=response)
+
+    def resolve(self, outcome: str, stamp: Stamp) -> None:
+        check_choice("outcome", outcome, ChallengeOutcome)
+        self.check_open()
+        self._record(self.Resolved, stamp, outcome=outcome)
+
+    def withdraw(self, reason: str, stamp: Stamp) -> None:
+        if stamp.actor != self.officer_id:
+            raise NotPermitted(
+                f"only {self.officer_id}, who raised challenge {self.ref}, may withdraw it")
+        self.check_open()
+        self._record(self.Withdrawn, stamp, reason=reason)
+
+    def refer_to_cafcass(self, stamp: Stamp) -> None:
+        if self.cafcass_referred:
+            raise InvariantViolation(f"challenge {self.ref} is already referred to Cafcass")
+        self._record(self.ReferredToCafcass, stamp)
+
+    def record_cafcass_outcome(self, outcome: str, summary: str, stamp: Stamp) -> None:
+        if not self.cafcass_referred:
+            raise InvariantViolation(f"challenge {self.ref} was never referred to Cafcass")
+        if self.cafcass_outcome is not None:
+            raise InvariantViolation(f"challenge {self.ref} already has a Cafcass outcome")
+        self._record(self.CafcassOutcomeRecorded, stamp, outcome=outcome, summary=summary)
+
+    def request_arbitration(self, body: str, stamp: Stamp) -> None:
+        if not body.strip():
+            raise InvalidValue("body", "name the arbitration body")
+        if self.arbitration_body is not None:
+            raise InvariantViolation(
+                f"challenge {self.ref} is already before {self.arbitration_body}")
+        self._record(self.ArbitrationRequested, stamp, body=body)
