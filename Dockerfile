@@ -1,0 +1,23 @@
+# The iro-ledger service image: the package installed with pip into a venv, run as a non-root user.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    VIRTUAL_ENV=/opt/iro-ledger \
+    PATH=/opt/iro-ledger/bin:$PATH
+
+RUN groupadd --system --gid 10001 iro \
+    && useradd --system --uid 10001 --gid iro --create-home --home-dir /home/iro iro \
+    && python -m venv /opt/iro-ledger
+
+WORKDIR /app
+COPY pyproject.toml README.md ./
+COPY src ./src
+RUN pip install . && rm -rf /app/build
+
+USER iro
+WORKDIR /home/iro
+EXPOSE 8000
+CMD ["iro-ledger", "serve", "--host", "0.0.0.0", "--port", "8000"]

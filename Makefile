@@ -1,0 +1,62 @@
+# iro-ledger developer and CI entry points (GNU make).
+#
+#   make run        install into .venv, then run the demo
+#   make test       install, then lint, type-check, layer contracts and pytest
+#   make lint | typecheck | imports | pytest | bench
+#
+# Needs only python3 >= 3.11 and access to PyPI. The install step re-runs only
+# when pyproject.toml is newer than the stamp file inside .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.iro-ledger-installed
+# ruff is given only the source trees that exist, so a missing bench/ is no error.
+LINT_PATHS := $(wildcard src tests bench)
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint typecheck imports pytest bench clean
+
+help:
+	@echo "make run        install into $(VENV) and run the demo"
+	@echo "make test       lint, type-check, layer contracts, then the test suite"
+	@echo "make lint | typecheck | imports | pytest | bench | clean"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "iro-ledger needs Python >= 3.11; try make PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/iro-ledger demo
+
+lint: install
+	$(BIN)/ruff check $(LINT_PATHS)
+
+typecheck: install
+	$(BIN)/mypy --strict src
+
+imports: install
+	$(BIN)/lint-imports
+
+pytest: install
+	$(BIN)/pytest
+
+# Each step runs in turn and the first failure stops the run.
+test: install
+	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory typecheck
+	$(MAKE) --no-print-directory imports
+	$(MAKE) --no-print-directory pytest
+
+bench: install
+	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
+	else echo "bench/run.py does not exist yet: nothing to run"; fi
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
