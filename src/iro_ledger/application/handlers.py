@@ -1,0 +1,269 @@
+"""Each command of the domain language turned into domain behaviour.
+
+A handler loads the records a command refers to, calls the domain, and returns the records
+to save together. It knows nothing of storage beyond the `Records` it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import singledispatch
+from typing import Protocol, TypeVar
+
+from iro_ledger import commands as c
+from iro_ledger.application.access import Principal, check_owner
+from iro_ledger.domain.authority import Authority
+from iro_ledger.domain.case import Case
+from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.domain.instruction import Instruction
+from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.record import LedgerRecord, Stamp
+from iro_ledger.domain.report import AnnualReport
+from iro_ledger.domain.values import ALL_IROS
+
+R = TypeVar("R", bound=LedgerRecord)
+
+RECORD_CLASSES: dict[str, type[LedgerRecord]] = {
+    cls.KIND: cls for cls in (Authority, Officer, Case, Challenge, Instruction, AnnualReport)
+}
+
+
+class Records(Protocol):
+    def get(self, cls: type[R], la_code: str, ref: str) -> R: ...
+
+    def check_new(self, cls: type[LedgerRecord], la_code: str, ref: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler needs: where records come from, the stamp, and who is acting."""
+
+    records: Records
+    stamp: Stamp
+    principal: Principal
+
+
+@singledispatch
+def handle(command: c.CommandBase, ctx: Context) -> list[LedgerRecord]:
+    raise TypeError(f"no handler for {type(command).__name__}")  # pragma: no cover
+
+
+def _new(ctx: Context, cls: type[LedgerRecord], la_code: str, ref: str) -> None:
+    """A new record needs its authority registered and its id unused."""
+    ctx.records.get(Authority, la_code, la_code)
+    ctx.records.check_new(cls, la_code, ref)
+
+
+@handle.register
+def _(cmd: c.RegisterAuthority, ctx: Context) -> list[LedgerRecord]:
+    ctx.records.check_new(Authority, cmd.la_code, cmd.la_code)
+    return [Authority.register(cmd.la_code, cmd.name, ctx.stamp)]
+
+
+@handle.register
+def _(cmd: c.RegisterOfficer, ctx: Context) -> list[LedgerRecord]:
+    _new(ctx, Officer, cmd.la_code, cmd.officer_id)
+    return [Officer.register(cmd.la_code, cmd.officer_id, cmd.role, cmd.employment, ctx.stamp)]
+
+
+def _officer(ctx: Context, la_code: str, officer_id: str,
+             act: Callable[[Officer], None]) -> list[LedgerRecord]:
+    officer = ctx.records.get(Officer, la_code, officer_id)
+    act(officer)
+    return [officer]
+
+
+@handle.register
+def _(cmd: c.EndEngagement, ctx: Context) -> list[LedgerRecord]:
+    return _officer(ctx, cmd.la_code, cmd.officer_id,
+                    lambda o: o.end_engagement(cmd.how, cmd.reason, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RecordDisciplinaryAction, ctx: Context) -> list[LedgerRecord]:
+    return _officer(ctx, cmd.la_code, cmd.officer_id,
+                    lambda o: o.record_disciplinary_action(cmd.stage, cmd.stated_reason,
+                                                           ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.OpenCase, ctx: Context) -> list[LedgerRecord]:
+    _new(ctx, Case, cmd.la_code, cmd.case_id)
+    return [Case.open(cmd.la_code, cmd.case_id, cmd.child_ref, cmd.legal_status,
+                      cmd.entered_care_on, ctx.stamp)]
+
+
+def _case(ctx: Context, la_code: str, case_id: str,
+          act: Callable[[Case], None]) -> list[LedgerRecord]:
+    case = ctx.records.get(Case, la_code, case_id)
+    act(case)
+    return [case]
+
+
+@handle.register
+def _(cmd: c.AssignIro, ctx: Context) -> list[LedgerRecord]:
+    officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
+    return _case(ctx, cmd.la_code, cmd.case_id,
+                 lambda k: k.assign_iro(officer, cmd.reason, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.ReviseCarePlan, ctx: Context) -> list[LedgerRecord]:
+    return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.revise_care_plan(
+        cmd.change, cmd.summary, cmd.via_review, cmd.iro_consulted, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.HoldReview, ctx: Context) -> list[LedgerRecord]:
+    chair = ctx.records.get(Officer, cmd.la_code, cmd.chaired_by)
+    return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.hold_review(
+        chair, cmd.child_participation, cmd.child_seen_before, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.MakeRecommendation, ctx: Context) -> list[LedgerRecord]:
+    return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.make_recommendation(
+        cmd.recommendation_id, cmd.text, cmd.due_on, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RecordRecommendationOutcome, ctx: Context) -> list[LedgerRecord]:
+    return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.record_recommendation_outcome(
+        cmd.recommendation_id, cmd.outcome, cmd.reason, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RecordDecision, ctx: Context) -> list[LedgerRecord]:
+    return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.record_decision(
+        cmd.decision_id, cmd.kind, cmd.summary, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.CloseCase, ctx: Context) -> list[LedgerRecord]:
+    return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.close(cmd.reason, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RaiseChallenge, ctx: Context) -> list[LedgerRecord]:
+    _new(ctx, Challenge, cmd.la_code, cmd.challenge_id)
+    case = ctx.records.get(Case, cmd.la_code, cmd.case_id)
+    officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
+    stamp = ctx.stamp.as_actor(cmd.actor or cmd.officer_id)
+    return [Challenge.raise_(cmd.challenge_id, case, officer, cmd.about, cmd.grounds, stamp)]
+
+
+def _challenge(ctx: Context, la_code: str, challenge_id: str,
+               act: Callable[[Challenge], None], owner_only: bool = True) -> list[LedgerRecord]:
+    challenge = ctx.records.get(Challenge, la_code, challenge_id)
+    if owner_only:
+        check_owner(ctx.principal, challenge.officer_id, f"challenge {challenge_id}")
+    act(challenge)
+    return [challenge]
+
+
+@handle.register
+def _(cmd: c.EscalateChallenge, ctx: Context) -> list[LedgerRecord]:
+    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
+                      lambda x: x.escalate(cmd.to_stage, cmd.addressed_to, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RespondToChallenge, ctx: Context) -> list[LedgerRecord]:
+    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
+                      lambda x: x.respond(cmd.response, ctx.stamp), owner_only=False)
+
+
+@handle.register
+def _(cmd: c.ResolveChallenge, ctx: Context) -> list[LedgerRecord]:
+    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
+                      lambda x: x.resolve(cmd.outcome, ctx.stamp), owner_only=False)
+
+
+@handle.register
+def _(cmd: c.WithdrawChallenge, ctx: Context) -> list[LedgerRecord]:
+    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
+                      lambda x: x.withdraw(cmd.reason, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.ReferToCafcass, ctx: Context) -> list[LedgerRecord]:
+    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
+                      lambda x: x.refer_to_cafcass(ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RecordCafcassOutcome, ctx: Context) -> list[LedgerRecord]:
+    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
+                      lambda x: x.record_cafcass_outcome(cmd.outcome, cmd.summary, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RequestArbitration, ctx: Context) -> list[LedgerRecord]:
+    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
+                      lambda x: x.request_arbitration(cmd.body, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RecordInstruction, ctx: Context) -> list[LedgerRecord]:
+    if cmd.actor is None:
+        raise InvalidValue("actor", "name who gave the instruction")
+    _new(ctx, Instruction, cmd.la_code, cmd.instruction_id)
+    for officer_id in cmd.issued_to:
+        if officer_id != ALL_IROS:
+            ctx.records.get(Officer, cmd.la_code, officer_id)
+    return [Instruction.record(cmd.la_code, cmd.instruction_id, list(cmd.issued_to), cmd.kind,
+                               cmd.text, ctx.stamp)]
+
+
+@handle.register
+def _(cmd: c.RescindInstruction, ctx: Context) -> list[LedgerRecord]:
+    instruction = ctx.records.get(Instruction, cmd.la_code, cmd.instruction_id)
+    instruction.rescind(ctx.stamp)
+    return [instruction]
+
+
+@handle.register
+def _(cmd: c.DraftAnnualReport, ctx: Context) -> list[LedgerRecord]:
+    _new(ctx, AnnualReport, cmd.la_code, cmd.report_id)
+    stamp = ctx.stamp.as_actor(cmd.actor or cmd.author)
+    return [AnnualReport.draft(cmd.la_code, cmd.report_id, cmd.year, cmd.author,
+                               cmd.content_sha256, stamp)]
+
+
+def _report(ctx: Context, la_code: str, report_id: str,
+            act: Callable[[AnnualReport], None]) -> list[LedgerRecord]:
+    report = ctx.records.get(AnnualReport, la_code, report_id)
+    act(report)
+    return [report]
+
+
+@handle.register
+def _(cmd: c.RequestReportEdit, ctx: Context) -> list[LedgerRecord]:
+    return _report(ctx, cmd.la_code, cmd.report_id,
+                   lambda r: r.request_edit(list(cmd.sections), ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.ReviseAnnualReport, ctx: Context) -> list[LedgerRecord]:
+    return _report(ctx, cmd.la_code, cmd.report_id,
+                   lambda r: r.revise(cmd.content_sha256, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.SubmitAnnualReport, ctx: Context) -> list[LedgerRecord]:
+    return _report(ctx, cmd.la_code, cmd.report_id,
+                   lambda r: r.submit(cmd.to, cmd.content_sha256, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.WithholdAnnualReport, ctx: Context) -> list[LedgerRecord]:
+    return _report(ctx, cmd.la_code, cmd.report_id, lambda r: r.withhold(cmd.reason, ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.CorrectRecord, ctx: Context) -> list[LedgerRecord]:
+    record = ctx.records.get(RECORD_CLASSES[cmd.kind], cmd.la_code, cmd.record_id)
+    record.correct(cmd.corrects_event, cmd.reason, dict(cmd.details), ctx.stamp)
+    return [record]

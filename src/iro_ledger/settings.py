@@ -1,0 +1,46 @@
+"""Configuration from the environment (prefix `IRO_LEDGER_`), built when asked, never at import."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "iro-ledger-development-secret-not-for-production"
+
+
+def data_dir() -> Path:
+    return Path(user_data_dir("iro-ledger", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="IRO_LEDGER_", extra="ignore")
+
+    database_url: str = ""
+    """`sqlite:///PATH` (default: ledger.sqlite in the user's data directory) or
+    `postgresql://user@host:port/db`."""
+    jwt_secret: SecretStr = SecretStr(DEV_SECRET)
+    """HS256 secret for bearer tokens; the default is for development and the demo only."""
+    jwt_ttl_minutes: int = 8 * 60
+    signing_key_path: Path | None = None
+    """Ed25519 key for checkpoints (default: keys/checkpoint.pem in the data directory)."""
+    log_origin: str = "iro-ledger.invalid/log"
+    """The checkpoint origin line: names this log for witnesses and verifiers."""
+    checkpoint_every_events: int = 100
+    checkpoint_every_seconds: float = 60.0
+    rules_path: Path | None = None
+    """TOML file overriding the rules catalogue's windows and thresholds."""
+    otel_exporter: str = "none"
+    """none, console or otlp (OTLP endpoint from the standard OTEL_* variables)."""
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{data_dir() / 'ledger.sqlite'}"
+
+    def resolved_signing_key_path(self) -> Path:
+        return self.signing_key_path or data_dir() / "keys" / "checkpoint.pem"
+
+
+def get_settings() -> Settings:
+    return Settings()

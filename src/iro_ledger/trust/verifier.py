@@ -1,0 +1,343 @@
+"""Offline verification of iro-ledger receipts, readable in one sitting.
+
+This module stands alone: it uses only the Python standard library and the
+`cryptography` package, so an independent expert can check a receipt without
+trusting the rest of iro-ledger. It implements, in order:
+
+1. RFC 9162 Merkle tree hashing and proof verification (sections 2.1.1 to 2.1.4).
+2. C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 keys, and the
+   C2SP tlog-checkpoint body they carry (origin, tree size, root hash).
+3. Receipts: one event's canonical bytes, its inclusion proof up to a signed
+   checkpoint, and optionally a consistency proof to a later signed checkpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from dataclasses import dataclass, replace
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_pem_public_key
+
+HASH_SIZE = 32
+EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162 2.1.1: the hash of an empty tree.
+RECEIPT_FORMAT = "iro-ledger-receipt/1"
+SIGNATURE_PREFIX = "\u2014 "  # An EM DASH and a space open each signed-note signature line.
+ED25519_ALGORITHM = b"\x01"  # The signed-note algorithm identifier for Ed25519.
+
+
+class VerificationError(Exception):
+    """Something failed to verify; `reason` says what, in words for a human reader."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- 1. RFC 9162 Merkle tree hashing and proofs -----------------------------------------
+
+
+def leaf_hash(data: bytes) -> bytes:
+    """The hash of one log entry; the 0x00 prefix keeps leaves apart from inner nodes."""
+    return hashlib.sha256(b"\x00" + data).digest()
+
+
+def node_hash(left: bytes, right: bytes) -> bytes:
+    """The hash of an inner node over its two children, with the 0x01 prefix."""
+    return hashlib.sha256(b"\x01" + left + right).digest()
+
+
+def verify_inclusion(
+    leaf_index: int, tree_size: int, leaf: bytes, proof: list[bytes], root: bytes
+) -> None:
+    """Check that `leaf` (a leaf hash) is entry `leaf_index` of the tree with `root`.
+
+    Follows RFC 9162 section 2.1.3.2 step by step.
+    """
+    if not 0 <= leaf_index < tree_size:
+        raise VerificationError(f"leaf index {leaf_index} is not inside a tree of {tree_size}")
+    _check_hash_sizes([leaf, *proof])
+    fn, sn, r = leaf_index, tree_size - 1, leaf
+    for p in proof:
+        if sn == 0:
+            raise VerificationError("inclusion proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            r = node_hash(p, r)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            r = node_hash(r, p)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise VerificationError("inclusion proof is too short for the tree size")
+    if r != root:
+        raise VerificationError("inclusion proof does not lead to the given root")
+
+
+def verify_consistency(
+    size1: int, size2: int, proof: list[bytes], root1: bytes, root2: bytes
+) -> None:
+    """Check that the tree of `size2` with `root2` extends the tree of `size1` with `root1`.
+
+    Follows RFC 9162 section 2.1.4.2. The RFC defines proofs only for 0 < size1, so a
+    proof from the empty tree is refused; equal sizes need an empty proof and equal roots.
+    """
+    if size1 > size2:
+        raise VerificationError(f"the later tree ({size2}) is smaller than the earlier ({size1})")
+    if size1 == 0:
+        raise VerificationError("a consistency proof from the empty tree proves nothing")
+    if size1 == size2:
+        if proof:
+            raise VerificationError("trees of equal size need an empty consistency proof")
+        if root1 != root2:
+            raise VerificationError("trees of equal size have different roots")
+        return
+    if not proof:
+        raise VerificationError("consistency proof is empty")
+    _check_hash_sizes(proof)
+    path = [root1, *proof] if size1 & (size1 - 1) == 0 else list(proof)
+    fn, sn = size1 - 1, size2 - 1
+    while fn & 1:
+        fn, sn = fn >> 1, sn >> 1
+    fr = sr = path[0]
+    for c in path[1:]:
+        if sn == 0:
+            raise VerificationError("consistency proof is longer than the tree is deep")
+        if fn & 1 or fn == sn:
+            fr, sr = node_hash(c, fr), node_hash(c, sr)
+            while not fn & 1 and fn != 0:
+                fn, sn = fn >> 1, sn >> 1
+        else:
+            sr = node_hash(sr, c)
+        fn, sn = fn >> 1, sn >> 1
+    if sn != 0:
+        raise VerificationError("consistency proof is too short for the tree sizes")
+    if fr != root1:
+        raise VerificationError("consistency proof does not lead to the earlier root")
+    if sr != root2:
+        raise VerificationError("consistency proof does not lead to the later root")
+
+
+def _check_hash_sizes(hashes: list[bytes]) -> None:
+    if any(len(h) != HASH_SIZE for h in hashes):
+        raise VerificationError(f"a leaf or proof hash is not {HASH_SIZE} bytes long")
+
+
+# --- 2. Signed notes and checkpoints ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NoteSignature:
+    """One signature line of a signed note: who signed, which key, and the signature."""
+
+    key_name: str
+    key_hash: bytes
+    signature: bytes
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A parsed tlog checkpoint; `body` is the exact signed text."""
+
+    origin: str
+    tree_size: int
+    root_hash: bytes
+    body: str
+    signatures: tuple[NoteSignature, ...]
+
+
+def key_hash(key_name: str, public_key: Ed25519PublicKey) -> bytes:
+    """The 4-byte key id that tells a verifier which key made a signature line."""
+    material = key_name.encode() + b"\n" + ED25519_ALGORITHM + _raw(public_key)
+    return hashlib.sha256(material).digest()[:4]
+
+
+def vkey(key_name: str, public_key: Ed25519PublicKey) -> str:
+    """The printable verifier key `<name>+<hex key hash>+<base64(0x01 || key)>`."""
+    encoded = base64.b64encode(ED25519_ALGORITHM + _raw(public_key)).decode()
+    return f"{key_name}+{key_hash(key_name, public_key).hex()}+{encoded}"
+
+
+def checkpoint_body(origin: str, tree_size: int, root_hash: bytes) -> str:
+    """The checkpoint text that gets signed: origin, size and base64 root, one per line."""
+    return f"{origin}\n{tree_size}\n{base64.b64encode(root_hash).decode()}\n"
+
+
+def load_public_key_pem(public_key_pem: bytes) -> Ed25519PublicKey:
+    """Read an Ed25519 public key from PEM, refusing any other kind of key."""
+    try:
+        key = load_pem_public_key(public_key_pem)
+    except ValueError as error:
+        raise VerificationError("the public key is not a readable PEM public key") from error
+    if not isinstance(key, Ed25519PublicKey):
+        raise VerificationError("the public key is not an Ed25519 key")
+    return key
+
+
+def split_note(note: str) -> tuple[str, tuple[NoteSignature, ...]]:
+    """Separate a signed note into its text and its signature lines, checking the syntax."""
+    if re.search(r"[\x00-\x09\x0b-\x1f]", note):
+        raise VerificationError("note contains control characters")
+    text_end = note.rfind("\n\n")
+    if text_end < 0 or not note.endswith("\n"):
+        raise VerificationError("note has no blank line before its signatures")
+    text, lines = note[: text_end + 1], note[text_end + 2 : -1].split("\n")
+    return text, tuple(_parse_signature_line(line) for line in lines)
+
+
+def _parse_signature_line(line: str) -> NoteSignature:
+    name, _, encoded = line.removeprefix(SIGNATURE_PREFIX).partition(" ")
+    if not line.startswith(SIGNATURE_PREFIX) or not name or "+" in name:
+        raise VerificationError(f"malformed signature line: {line!r}")
+    blob = _b64decode(encoded, "signature")
+    if len(blob) < 5:
+        raise VerificationError(f"signature by {name} is too short")
+    return NoteSignature(name, blob[:4], blob[4:])
+
+
+def open_note(note: str, public_key: Ed25519PublicKey, key_name: str) -> str:
+    """Return the note's text if `key_name` with `public_key` signed it; refuse otherwise."""
+    text, signatures = split_note(note)
+    wanted = key_hash(key_name, public_key)
+    ours = [s for s in signatures if s.key_name == key_name and s.key_hash == wanted]
+    if not ours:
+        raise VerificationError(f"no signature line carries the key hash of {key_name}")
+    for signature in ours:
+        try:
+            public_key.verify(signature.signature, text.encode())
+        except InvalidSignature as error:
+            raise VerificationError("the signature over the note text is invalid") from error
+    return text
+
+
+def parse_checkpoint(note: str) -> Checkpoint:
+    """Parse a signed checkpoint note WITHOUT checking its signatures."""
+    body, signatures = split_note(note)
+    lines = body[:-1].split("\n")
+    if len(lines) < 3 or not lines[0] or not all(lines[3:]):
+        raise VerificationError("checkpoint body needs origin, size and root lines")
+    if not re.fullmatch(r"0|[1-9][0-9]*", lines[1], flags=re.ASCII):
+        raise VerificationError(f"checkpoint tree size is not a decimal number: {lines[1]!r}")
+    root_hash = _b64decode(lines[2], "checkpoint root hash")
+    if len(root_hash) != HASH_SIZE:
+        raise VerificationError("checkpoint root hash is not 32 bytes")
+    return Checkpoint(lines[0], int(lines[1]), root_hash, body, signatures)
+
+
+def verify_checkpoint(note: str, public_key: Ed25519PublicKey, key_name: str) -> Checkpoint:
+    """Parse a checkpoint whose signature by `key_name` with `public_key` verifies."""
+    checkpoint = parse_checkpoint(note)
+    try:
+        open_note(note, public_key, key_name)
+    except VerificationError as error:
+        raise VerificationError(
+            f"checkpoint signature does not verify with the given public key ({error.reason})"
+        ) from error
+    return checkpoint
+
+
+def _raw(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)
+
+
+def _b64decode(encoded: str, what: str) -> bytes:
+    try:
+        decoded = base64.b64decode(encoded, validate=True)
+    except ValueError as error:
+        raise VerificationError(f"{what} is not valid base64") from error
+    if base64.b64encode(decoded).decode() != encoded:
+        raise VerificationError(f"{what} is not in canonical base64")
+    return decoded
+
+
+# --- 3. Receipts ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verified:
+    """What a receipt proved: this leaf is in this signed tree (and in the later one)."""
+
+    leaf_index: int
+    leaf_hash: bytes
+    tree_size: int
+    root_hash: bytes
+    origin: str
+    later_tree_size: int | None = None
+    later_root_hash: bytes | None = None
+
+
+def verify_receipt(
+    receipt: dict[str, Any], public_key_pem: bytes, against: dict[str, Any] | None = None
+) -> Verified:
+    """Check a receipt, and optionally that a later checkpoint extends its checkpoint.
+
+    The receipt's "event" object is a human-readable copy and is not trusted: only
+    the canonical bytes are hashed, so only they are proven.
+    """
+    if receipt.get("format") != RECEIPT_FORMAT:
+        raise VerificationError(f"receipt format is not {RECEIPT_FORMAT}")
+    key = load_public_key_pem(public_key_pem)
+    key_name = _field(receipt, "key_name", str)
+    checkpoint = _signed_checkpoint(_field(receipt, "checkpoint", str), key, key_name)
+    tree_size = _field(receipt, "tree_size", int)
+    if checkpoint.tree_size != tree_size:
+        raise VerificationError(
+            f"checkpoint tree size {checkpoint.tree_size} is not the receipt's {tree_size}"
+        )
+    leaf = _field(receipt, "leaf", dict)
+    index = _field(leaf, "index", int)
+    hashed = leaf_hash(_b64decode(_field(leaf, "canonical", str), "leaf canonical bytes"))
+    proof = _proof(_field(receipt, "inclusion_proof", list), "inclusion proof")
+    try:
+        verify_inclusion(index, tree_size, hashed, proof, checkpoint.root_hash)
+    except VerificationError as error:
+        raise VerificationError(
+            f"inclusion proof does not lead to the checkpoint root ({error.reason})"
+        ) from error
+    verified = Verified(index, hashed, tree_size, checkpoint.root_hash, checkpoint.origin)
+    return _check_later(verified, against, key, key_name) if against is not None else verified
+
+
+def _check_later(
+    verified: Verified, against: dict[str, Any], key: Ed25519PublicKey, key_name: str
+) -> Verified:
+    later = _signed_checkpoint(_field(against, "checkpoint", str), key, key_name)
+    if later.tree_size < verified.tree_size:
+        raise VerificationError(
+            f"later checkpoint ({later.tree_size}) is smaller than the receipt's "
+            f"({verified.tree_size})"
+        )
+    proof = _proof(_field(against, "consistency_proof", list), "consistency proof")
+    try:
+        verify_consistency(
+            verified.tree_size, later.tree_size, proof, verified.root_hash, later.root_hash
+        )
+    except VerificationError as error:
+        raise VerificationError(
+            f"later checkpoint does not extend the receipt's checkpoint ({error.reason})"
+        ) from error
+    return replace(verified, later_tree_size=later.tree_size, later_root_hash=later.root_hash)
+
+
+def _signed_checkpoint(note: str, key: Ed25519PublicKey, key_name: str) -> Checkpoint:
+    checkpoint = verify_checkpoint(note, key, key_name)
+    if checkpoint.origin != key_name:
+        raise VerificationError(f"checkpoint origin {checkpoint.origin!r} is not {key_name!r}")
+    return checkpoint
+
+
+def _field(container: dict[str, Any], name: str, kind: type[Any]) -> Any:
+    value = container.get(name)
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise VerificationError(f"field {name!r} is missing or not a {kind.__name__}")
+    return value
+
+
+def _proof(encoded: list[Any], what: str) -> list[bytes]:
+    if not all(isinstance(item, str) for item in encoded):
+        raise VerificationError(f"{what} must be a list of base64 strings")
+    return [_b64decode(item, what) for item in encoded]
