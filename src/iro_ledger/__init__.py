@@ -1,1 +1,1 @@
-"""iro-ledger: an immutable record of IRO challenges, recommendations and management instructions."""
+"""iro-ledger: an immutable record of IRO challenges, recommendations and instructions."""
