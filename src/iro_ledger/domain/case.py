@@ -41,6 +41,9 @@ class Case(LedgerRecord):
         self.recommendations: dict[str, str | None] = {}
         """Recommendation id to its outcome, None while outstanding."""
         self.decisions: set[str] = set()
+        self.recommended_on: dict[str, date] = {}
+        self.decided_on: dict[str, date] = {}
+        """When each recommendation and decision was made: nothing may refer to it earlier."""
 
     class Opened(LedgerRecord.Created):
         child_ref: str
@@ -73,6 +76,7 @@ class Case(LedgerRecord):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.recommendations[self.recommendation_id] = None
+            aggregate.recommended_on[self.recommendation_id] = self.occurred_on
 
     class RecommendationOutcomeRecorded(LedgerRecord.Event):
         recommendation_id: str
@@ -89,6 +93,7 @@ class Case(LedgerRecord):
 
         def apply(self, aggregate: Any) -> None:
             aggregate.decisions.add(self.decision_id)
+            aggregate.decided_on[self.decision_id] = self.occurred_on
 
     class Closed(LedgerRecord.Event):
         reason: str
@@ -171,8 +176,10 @@ class Case(LedgerRecord):
             raise InvariantViolation(
                 f"recommendation {recommendation_id} already has an outcome "
                 f"({self.recommendations[recommendation_id]})")
-        self._record(self.RecommendationOutcomeRecorded, stamp,
-                     recommendation_id=recommendation_id, outcome=outcome, reason=reason)
+        _check_not_before("recommendation", recommendation_id,
+                          self.recommended_on[recommendation_id], stamp.occurred_on)
+        self._record_open(self.RecommendationOutcomeRecorded, stamp,
+                          recommendation_id=recommendation_id, outcome=outcome, reason=reason)
 
     def record_decision(self, decision_id: str, kind: str, summary: str, stamp: Stamp) -> None:
         check_ref("decision_id", decision_id)
@@ -185,7 +192,7 @@ class Case(LedgerRecord):
     def close(self, reason: str, stamp: Stamp) -> None:
         self._record_open(self.Closed, stamp, reason=reason)
 
-    def check_can_be_challenged_about(self, about: str) -> None:
+    def check_can_be_challenged_about(self, about: str, on: date) -> None:
         """A challenge names a decision or recommendation of its case, the care plan, or other."""
         if about in ("care_plan", "other"):
             return
@@ -193,3 +200,11 @@ class Case(LedgerRecord):
             raise NotRecorded(
                 f"case {self.ref} has no decision or recommendation {about!r} "
                 "(use 'care_plan' or 'other' for anything else)")
+        made = min(d for d in (self.decided_on.get(about), self.recommended_on.get(about)) if d)
+        _check_not_before("decision or recommendation", about, made, on)
+
+
+def _check_not_before(what: str, ref: str, made_on: date, occurred_on: date) -> None:
+    if occurred_on < made_on:
+        raise BadTiming("occurred_on", f"{occurred_on.isoformat()} is before {what} {ref} "
+                        f"was made on {made_on.isoformat()}")

@@ -91,7 +91,7 @@ class Challenge(LedgerRecord):
         case.check_not_before_start(stamp.occurred_on)
         officer.check_can_challenge()
         officer.check_not_before_start(stamp.occurred_on)
-        case.check_can_be_challenged_about(about)
+        case.check_can_be_challenged_about(about, stamp.occurred_on)
         if not grounds.strip():
             raise InvalidValue("grounds", "a challenge must state its grounds")
         return cls._begin(cls.Raised, case.la_code, challenge_id, stamp, case_id=case.ref,
