@@ -1,0 +1,1 @@
+"""The HTTP API: FastAPI routers, bearer authentication, problem+json errors."""

@@ -1,0 +1,58 @@
+"""The FastAPI application, built by `create_app` (uvicorn: `create_app --factory`).
+
+Nothing is built at import: the lifespan builds one `Services` per process and closes it at
+shutdown. To serve a new router, import its module and add its router to `ROUTERS`.
+Swagger UI and ReDoc are off because they load their assets from a CDN at run time; the
+OpenAPI document is at /openapi.json.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from importlib.metadata import version
+
+from fastapi import APIRouter, FastAPI
+from opentelemetry.sdk.trace import TracerProvider
+
+from iro_ledger.api import commands, health, records
+from iro_ledger.api.errors import install_error_handlers
+from iro_ledger.settings import Settings, get_settings
+from iro_ledger.telemetry import flush, instrument_app
+from iro_ledger.wiring import build_services
+
+ROUTERS: tuple[APIRouter, ...] = (
+    health.router,
+    commands.router,
+    records.router,
+)
+
+
+def create_app(settings: Settings | None = None, *,
+               tracer_provider: TracerProvider | None = None) -> FastAPI:
+    """The API for `settings` (default: from the environment); `tracer_provider` for tests."""
+    chosen = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.services = build_services(chosen)
+        try:
+            yield
+        finally:
+            app.state.services.close()
+            flush(app)
+
+    app = FastAPI(
+        title="iro-ledger",
+        summary="An immutable record of IRO challenges, recommendations and instructions.",
+        version=version("iro-ledger"),
+        lifespan=lifespan,
+        openapi_url="/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+    )
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router)
+    instrument_app(app, chosen, tracer_provider)
+    return app

@@ -1,0 +1,37 @@
+"""The API's dependencies as `Annotated` aliases: one `Services` per process, and the caller."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from opentelemetry.trace import Tracer
+
+from iro_ledger.api.auth import WRITERS, authenticate, require_roles
+from iro_ledger.application import Ledger, Principal
+from iro_ledger.wiring import Services
+
+
+def get_services(request: Request) -> Services:
+    """The `Services` the lifespan built for this process."""
+    services: Services = request.app.state.services
+    return services
+
+
+def get_ledger(services: Annotated[Services, Depends(get_services)]) -> Ledger:
+    return services.ledger
+
+
+def get_tracer(request: Request) -> Tracer:
+    """The tracer `create_app` set up for ledger spans."""
+    tracer: Tracer = request.app.state.tracer
+    return tracer
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
+"""Any authenticated principal."""
+Writer = Annotated[Principal, Depends(require_roles(WRITERS))]
+"""A principal whose role records things (not inspectors or arbitrators)."""
+TracerDep = Annotated[Tracer, Depends(get_tracer)]

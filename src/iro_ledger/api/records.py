@@ -1,0 +1,60 @@
+"""Reads of one record with its whole history: `GET /authorities/{la_code}[/{kind}/{id}]`.
+
+The ledger decides who may see what (a principal's own authority; inspectors anywhere; an
+arbitrator only challenges referred to their body) and records reads by outsiders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import APIRouter
+
+from iro_ledger.api.deps import CurrentPrincipal, LedgerDep
+from iro_ledger.api.schemas import EventPublic, RecordPublic, problem_responses
+from iro_ledger.application import RecordView
+
+COLLECTIONS = {
+    "cases": "case",
+    "challenges": "challenge",
+    "officers": "officer",
+    "instructions": "instruction",
+    "reports": "report",
+}
+"""URL segment -> the ledger's kind of record."""
+_REFUSALS = problem_responses(401, 403, 404, 422)
+
+router = APIRouter(prefix="/authorities", tags=["records"])
+
+
+def public(view: RecordView) -> RecordPublic:
+    return RecordPublic(kind=view.kind, id=view.id, la_code=view.la_code, version=view.version,
+                        state=view.state,
+                        events=[EventPublic.model_validate(e) for e in view.events])
+
+
+@router.get("/{la_code}", response_model=RecordPublic, responses=_REFUSALS,
+            summary="An authority's own record")
+def read_authority(la_code: str, ledger: LedgerDep, principal: CurrentPrincipal) -> RecordPublic:
+    return public(ledger.read("authority", la_code, la_code, principal))
+
+
+def _reader(kind: str) -> Callable[[str, str, LedgerDep, CurrentPrincipal], RecordPublic]:
+    def read(la_code: str, record_id: str, ledger: LedgerDep,
+             principal: CurrentPrincipal) -> RecordPublic:
+        return public(ledger.read(kind, la_code, record_id, principal))
+
+    return read
+
+
+for _collection, _kind in COLLECTIONS.items():
+    router.add_api_route(
+        f"/{{la_code}}/{_collection}/{{record_id}}",
+        _reader(_kind),
+        methods=["GET"],
+        response_model=RecordPublic,
+        name=f"read_{_kind}",
+        operation_id=f"read_{_kind}",
+        summary=f"A {_kind} with every event recorded on it",
+        responses=_REFUSALS,
+    )
