@@ -1,0 +1,169 @@
+"""The read-model interface: what a projection must provide to be run by the machinery.
+
+A read model turns the ledger's event stream into its own tables. The machinery
+(`projections.runner.Projections`) owns everything else: reading the notification log in
+order, decoding events, naming each event's record (`Envelope`), transactions, the tracking
+position (`projection_tracking`, written in the same transaction as the rows, so each event has
+its effect exactly once across crashes), catch-up, the PostgreSQL worker, rebuilds and status.
+
+To add a read model (e.g. the flags):
+
+    class Flags(ReadModel):
+        name = "flags"                      # the CLI's NAME: `projections rebuild flags`
+        version = 1                         # bump it when the tables or meaning change
+        tables = ("flags_v1", "flag_history_v1")
+
+        def create(self, tx: Tx) -> None:   # CREATE TABLE IF NOT EXISTS ... for each table
+            tx.execute("CREATE TABLE IF NOT EXISTS flags_v1 (...)")
+
+        def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+            for env in batch:               # in store order; ignore what you do not need
+                if env.type == "Challenge.Withdrawn": ...
+
+then add an instance to the list `wiring.build_services` passes to `Projections`. A changed
+read model gets a new `version` (hence new table names and a new tracking key) and is
+replayed from zero: never an ALTER. `apply` must be deterministic in the batch's events and
+the model's own tables (no clock, no other model's tables): that is what makes a rebuild equal
+live processing however the stream is split into batches.
+
+A read model may also contribute to the authority measures (e.g. flags by rule) by having a
+`measures(tx, la_code, period)` method: see `MeasureSource`.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from iro_ledger.projections.db import Tx
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """Where an event is: the evidence reference every read model hands on to its readers."""
+
+    kind: str
+    """The record kind: case, challenge, officer, instruction, report, authority, ..."""
+    id: str
+    """The record's client id (case_id, challenge_id, ...)."""
+    la_code: str
+    number: int
+    """The event's number within its record (1 for the record's first event)."""
+    position: int
+    """The event's position in the whole store (notification id)."""
+    type: str
+    """The event's class, e.g. `Challenge.Raised`."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> EventRef:
+        return cls(**{k: data[k] for k in ("kind", "id", "la_code", "number", "position",
+                                             "type")})
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """One stored event with the record it belongs to, as the machinery hands it over."""
+
+    position: int
+    kind: str
+    la_code: str
+    ref: str
+    """The record's client id."""
+    number: int
+    type: str
+    """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`: stable, as stored."""
+    event: Any = field(compare=False)
+    """The domain event itself (read its fields as attributes); never mutate it."""
+
+    @property
+    def occurred_on(self) -> date:
+        value: date = self.event.occurred_on
+        return value
+
+    @property
+    def recorded_at(self) -> datetime:
+        value: datetime = self.event.recorded_at
+        return value
+
+    @property
+    def recorded_by(self) -> str:
+        return str(self.event.recorded_by)
+
+    @property
+    def actor(self) -> str:
+        return str(self.event.actor)
+
+    @property
+    def reference(self) -> EventRef:
+        return EventRef(self.kind, self.ref, self.la_code, self.number, self.position, self.type)
+
+
+class ReadModel(ABC):
+    """A projection: its name, version, tables, how to create them and how to apply events."""
+
+    name: ClassVar[str]
+    version: ClassVar[int] = 1
+    tables: ClassVar[tuple[str, ...]]
+    """Every table the model owns, each suffixed `_v{version}`; dropped on rebuild."""
+
+    @property
+    def key(self) -> str:
+        """The tracking key: a new version starts its own position at zero."""
+        return f"{self.name}_v{self.version}"
+
+    @abstractmethod
+    def create(self, tx: Tx) -> None:
+        """Create the model's tables if they do not exist (idempotent)."""
+
+    @abstractmethod
+    def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        """Apply a batch of events, in store order, to the model's tables, within `tx`.
+
+        The machinery commits the rows together with the new tracking position, or neither.
+        """
+
+
+@dataclass(frozen=True)
+class Period:
+    """An inclusive range of days over which measures are taken."""
+
+    start: date
+    end: date
+
+    def contains(self, day: date) -> bool:
+        return self.start <= day <= self.end
+
+    def overlaps(self, first: date, last: date | None) -> bool:
+        """Whether [first, last] (last None: still running) meets the period."""
+        return first <= self.end and (last is None or last >= self.start)
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One authority measure for a period, with the events it was computed from."""
+
+    name: str
+    value: Any
+    """A number, None when undefined (e.g. a median of nothing), or a mapping of numbers."""
+    unit: str
+    evidence: list[EventRef]
+    note: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "value": self.value, "unit": self.unit, "note": self.note,
+                "evidence": [ref.as_dict() for ref in self.evidence]}
+
+
+@runtime_checkable
+class MeasureSource(Protocol):
+    """A read model that contributes measures (e.g. flags by rule) to an authority's list."""
+
+    def measures(self, tx: Tx, la_code: str, period: Period) -> list[Measure]:
+        """Measures read from the model's own tables, within a read transaction."""
+        ...

@@ -1,0 +1,174 @@
+"""A tiny SQL adapter for the read models, over sqlite3 and psycopg.
+
+The projections' tables live in the same database as the events, reached by the same URL.
+SQL is written once with `?` placeholders and translated for psycopg; the dialects differ only
+where the adapter says so (`dialect`). Write SQL the two share: `INSERT ... ON CONFLICT`,
+`CREATE TABLE IF NOT EXISTS`, TEXT / BIGINT / INTEGER columns, JSON documents in TEXT.
+Do not put a literal `?` or `%` inside SQL text; pass values as parameters.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg_pool import ConnectionPool
+
+from iro_ledger.domain.errors import InvalidValue
+
+Dialect = Literal["sqlite", "postgres"]
+Row = dict[str, Any]
+Params = Sequence[Any]
+
+
+_LEDGER_ONLY = {"pool_size", "max_overflow", "schema"}
+
+
+def libpq_url(url: str) -> str:
+    """The database URL without the options only the event store understands."""
+    parts = urlsplit(url.replace("postgresql+psycopg://", "postgresql://", 1))
+    query = [(k, v) for k, v in parse_qsl(parts.query) if k not in _LEDGER_ONLY]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def to_psycopg(sql: str) -> str:
+    """`?` placeholders to psycopg's `%s` (a literal `%` is escaped first)."""
+    return sql.replace("%", "%%").replace("?", "%s")
+
+
+@dataclass
+class Tx:
+    """One open transaction: everything done through it commits or rolls back together."""
+
+    dialect: Dialect
+    _cursor: Any
+
+    def execute(self, sql: str, params: Params = ()) -> None:
+        self._cursor.execute(self._sql(sql), tuple(params))
+
+    def executemany(self, sql: str, rows: Sequence[Params]) -> None:
+        if rows:
+            self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        self._cursor.execute(self._sql(sql), tuple(params))
+        if self.dialect == "postgres":
+            return list(self._cursor.fetchall())
+        names = [d[0] for d in self._cursor.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in self._cursor.fetchall()]
+
+    def one(self, sql: str, params: Params = ()) -> Row | None:
+        rows = self.query(sql, params)
+        return rows[0] if rows else None
+
+    def _sql(self, sql: str) -> str:
+        return to_psycopg(sql) if self.dialect == "postgres" else sql
+
+
+class Database:
+    """Connections to the ledger's own database, for the read models' tables."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parts = urlsplit(url)
+        self.dialect: Dialect
+        if parts.scheme == "sqlite":
+            self.dialect = "sqlite"
+            self._path = unquote(url[len("sqlite:///"):])
+            if not self._path:
+                raise InvalidValue("database_url", "give sqlite:///PATH")
+            if self._path != ":memory:":
+                Path(self._path).parent.mkdir(parents=True, exist_ok=True)
+            self._local = threading.local()
+            self._memory: sqlite3.Connection | None = None
+        elif parts.scheme in ("postgresql", "postgres", "postgresql+psycopg"):
+            self.dialect = "postgres"
+            self.conninfo = libpq_url(url)
+            self._pool: ConnectionPool[psycopg.Connection[Row]] | None = None
+            self._pool_lock = threading.Lock()
+        else:
+            raise InvalidValue("database_url", f"unsupported scheme {parts.scheme!r}")
+
+    @contextmanager
+    def transaction(self) -> Iterator[Tx]:
+        """A write transaction; on SQLite it takes the write lock at once (BEGIN IMMEDIATE)."""
+        if self.dialect == "postgres":
+            with self._postgres() as conn, conn.transaction(), conn.cursor() as cursor:
+                yield Tx("postgres", cursor)
+            return
+        lite = self._sqlite()
+        lite.execute("BEGIN IMMEDIATE")
+        try:
+            yield Tx("sqlite", lite.cursor())
+        except BaseException:
+            lite.execute("ROLLBACK")
+            raise
+        lite.execute("COMMIT")
+
+    @contextmanager
+    def reading(self) -> Iterator[Tx]:
+        """A read-only snapshot for queries (no write lock on SQLite)."""
+        if self.dialect == "postgres":
+            with (self._postgres() as conn,
+                  conn.transaction(),
+                  conn.cursor() as cursor):
+                cursor.execute("SET TRANSACTION READ ONLY")
+                yield Tx("postgres", cursor)
+            return
+        lite = self._sqlite()
+        lite.execute("BEGIN DEFERRED")
+        try:
+            yield Tx("sqlite", lite.cursor())
+        finally:
+            lite.execute("ROLLBACK")
+
+    def query(self, sql: str, params: Params = ()) -> list[Row]:
+        with self.reading() as tx:
+            return tx.query(sql, params)
+
+    def listen_connection(self) -> psycopg.Connection[tuple[Any, ...]]:
+        """A dedicated autocommit connection for LISTEN (PostgreSQL only)."""
+        assert self.dialect == "postgres"
+        return psycopg.connect(self.conninfo, autocommit=True)
+
+    def close(self) -> None:
+        if self.dialect == "postgres":
+            if self._pool is not None:
+                self._pool.close()
+                self._pool = None
+            return
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            conn.close()
+            self._local.conn = None
+
+    def _sqlite(self) -> sqlite3.Connection:
+        if self._path == ":memory:":
+            # One private in-memory database, shared by this object's threads.
+            if self._memory is None:
+                self._memory = sqlite3.connect(":memory:", isolation_level=None,
+                                               check_same_thread=False)
+            return self._memory
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
+            conn.execute("PRAGMA journal_mode=WAL")
+            self._local.conn = conn
+        return conn
+
+    def _postgres(self) -> AbstractContextManager[psycopg.Connection[Row]]:
+        with self._pool_lock:
+            if self._pool is None:
+                self._pool = ConnectionPool(
+                    self.conninfo, min_size=1, max_size=8, open=True,
+                    kwargs={"row_factory": dict_row}, name="iro-ledger-projections",
+                )
+        return self._pool.connection()

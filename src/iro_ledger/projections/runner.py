@@ -1,0 +1,351 @@
+"""Runs the read models over the ledger's notification log: catch-up, follow, rebuild, status.
+
+Each read model has its own row in `projection_tracking` (keyed `name_vN`). A batch of events is
+applied to a model in one transaction that first locks the model's tracking row, skips what the
+row says is done, writes the model's rows and then the new position: so a crash anywhere loses
+nothing and repeats nothing, and two processes running the same model take turns.
+
+On SQLite the projections catch up in-process before reads. On PostgreSQL `iro-ledger worker`
+follows new events through the event store's LISTEN/NOTIFY subscription and announces each
+committed batch on `CHANNEL`, which readers waiting for their own write LISTEN to.
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import Notification
+
+from iro_ledger.application import Ledger
+from iro_ledger.projections.base import Envelope, ReadModel
+from iro_ledger.projections.db import Database, Tx
+
+CHANNEL = "iro_ledger_projections"
+BATCH_SIZE = 500
+Progress = Callable[[int, int], None]
+"""Called with (position reached, position aimed at) after each batch."""
+
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS projection_tracking ("
+    " name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    # Which record each stored id names: events after the first carry only the stored id.
+    "CREATE TABLE IF NOT EXISTS projection_records ("
+    " record_id TEXT PRIMARY KEY, kind TEXT NOT NULL, la_code TEXT NOT NULL,"
+    " ref TEXT NOT NULL)",
+)
+_END = object()
+
+
+@dataclass(frozen=True)
+class Status:
+    name: str
+    key: str
+    position: int
+    ledger_position: int
+
+    @property
+    def lag(self) -> int:
+        """Store positions not yet applied (ids may have gaps on PostgreSQL)."""
+        return max(self.ledger_position - self.position, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"name": self.name, "key": self.key, "position": self.position,
+                "ledger_position": self.ledger_position, "lag": self.lag}
+
+
+class Projections:
+    """The read models of one process, run over the ledger's notification log."""
+
+    def __init__(self, ledger: Ledger, db: Database, models: Sequence[ReadModel],
+                 batch_size: int = BATCH_SIZE) -> None:
+        names = [m.name for m in models]
+        if len(set(names)) != len(names):
+            raise ValueError(f"read model names must be unique: {names}")
+        self.ledger = ledger
+        self.db = db
+        self.models = {m.name: m for m in models}
+        self.batch_size = batch_size
+        self._names: dict[str, tuple[str, str, str]] = {}
+        self._ready = False
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._subscription: Any = None
+
+    # Set-up and status
+
+    def setup(self) -> None:
+        """Create the tracking tables and every model's tables (idempotent)."""
+        if self._ready:
+            return
+        with self.db.transaction() as tx:
+            self._serialise_ddl(tx)
+            for statement in _DDL:
+                tx.execute(statement)
+            for model in self.models.values():
+                model.create(tx)
+                tx.execute("INSERT INTO projection_tracking (name, position) VALUES (?, 0)"
+                           " ON CONFLICT (name) DO NOTHING", (model.key,))
+        self._ready = True
+
+    def select(self, names: Iterable[str] | None = None) -> list[ReadModel]:
+        """The named models (all when None); an unknown name is a KeyError naming the known."""
+        if names is None:
+            return list(self.models.values())
+        chosen = []
+        for name in names:
+            if name not in self.models:
+                raise KeyError(f"no read model {name!r}; known: {', '.join(self.models)}")
+            chosen.append(self.models[name])
+        return chosen
+
+    def positions(self, names: Iterable[str] | None = None) -> dict[str, int]:
+        self.setup()
+        models = self.select(names)
+        rows = self.db.query("SELECT name, position FROM projection_tracking")
+        found = {r["name"]: int(r["position"]) for r in rows}
+        return {m.name: found.get(m.key, 0) for m in models}
+
+    def status(self) -> list[Status]:
+        positions = self.positions()
+        top = self.ledger.position()
+        return [Status(name, self.models[name].key, pos, top) for name, pos in positions.items()]
+
+    # Catching up and rebuilding
+
+    def catch_up(self, names: Iterable[str] | None = None, progress: Progress | None = None,
+                 until: int | None = None) -> int:
+        """Apply every stored event not yet applied (up to `until`); return how many were read."""
+        models = self.select(names)
+        self.setup()
+        with self._lock:
+            target = self.ledger.position() if until is None else until
+            read = 0
+            while True:
+                low = min(self.positions([m.name for m in models]).values(), default=target)
+                if low >= target or self._stop.is_set():
+                    break
+                notes = self.ledger.recorder.select_notifications(
+                    start=low + 1, limit=self.batch_size, stop=target)
+                if not notes:
+                    break
+                envelopes = self._decode(notes)
+                for model in models:
+                    self._advance(model, low, notes[-1].id, envelopes)
+                read += len(notes)
+                if progress is not None:
+                    progress(notes[-1].id, target)
+            return read
+
+    def is_current(self, names: Iterable[str] | None = None, position: int | None = None) -> bool:
+        top = self.ledger.position() if position is None else position
+        return all(p >= top for p in self.positions(names).values())
+
+    def refresh(self, names: Iterable[str] | None = None) -> None:
+        """Catch up if behind; cheap when already current (no write lock taken)."""
+        chosen = list(names) if names is not None else None
+        if not self.is_current(chosen):
+            self.catch_up(chosen)
+
+    def rebuild(self, names: Iterable[str] | None = None,
+                progress: Progress | None = None) -> int:
+        """Drop and recreate the models' tables, reset their positions, and replay from zero."""
+        models = self.select(names)
+        self.setup()
+        with self._lock, self.db.transaction() as tx:
+            for model in models:
+                self._lock_position(tx, model)
+                for table in model.tables:
+                    tx.execute(f"DROP TABLE IF EXISTS {table}")
+                model.create(tx)
+                tx.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?",
+                           (model.key,))
+        return self.catch_up([m.name for m in models], progress)
+
+    # Following (the PostgreSQL worker) and waiting for a position
+
+    def follow(self, on_batch: Callable[[int], None] | None = None) -> None:
+        """Catch up, then apply new events as the store announces them, until `stop()`."""
+        self.catch_up()
+        low = min(self.positions().values(), default=self.ledger.position())
+        inbox: queue.Queue[object] = queue.Queue()
+        subscription = self.ledger.recorder.subscribe(gt=low)
+        self._subscription = subscription
+        if self._stop.is_set():
+            subscription.stop()
+        pump = threading.Thread(target=_pump, args=(subscription, inbox), daemon=True,
+                                name="projection-subscription")
+        pump.start()
+        try:
+            while True:
+                notes = _take(inbox, self.batch_size)
+                if not notes:
+                    return
+                self._apply_followed(low, notes)
+                low = notes[-1].id
+                if on_batch is not None:
+                    on_batch(low)
+        finally:
+            subscription.stop()
+            pump.join(timeout=5)
+            self._subscription = None
+
+    def stop(self) -> None:
+        """Ask `follow` to finish its current batch and return (safe from a signal handler)."""
+        self._stop.set()
+        if self._subscription is not None:
+            self._subscription.stop()
+
+    def wait_for(self, position: int, names: Iterable[str] | None = None,
+                 timeout: float = 5.0) -> bool:
+        """Whether the models reach `position` within `timeout` seconds.
+
+        SQLite catches up in-process; PostgreSQL waits for the worker's announcements.
+        """
+        chosen = list(names) if names is not None else None
+        if self.db.dialect == "sqlite":
+            self.refresh(chosen)
+            return self.is_current(chosen, position)
+        deadline = time.monotonic() + timeout
+        with self.db.listen_connection() as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            while not self.is_current(chosen, position):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                for _ in conn.notifies(timeout=remaining, stop_after=1):
+                    pass
+            return True
+
+    # Inside: one batch, one model, one transaction
+
+    def _apply_followed(self, after: int, notes: list[Notification]) -> None:
+        envelopes = self._decode(notes)
+        for model in self.models.values():
+            if not self._advance(model, after, notes[-1].id, envelopes):
+                self.catch_up([model.name])
+
+    def _advance(self, model: ReadModel, after: int, last: int,
+                 envelopes: Sequence[Envelope]) -> bool:
+        """Apply the events in (after, last] that `model` has not applied yet.
+
+        False when the model is behind `after` (a concurrent rebuild reset it): the caller must
+        read from the model's own position instead.
+        """
+        with self.db.transaction() as tx:
+            done = self._lock_position(tx, model)
+            if done < after:
+                return False
+            if done >= last:
+                return True
+            todo = [e for e in envelopes if e.position > done]
+            self._remember(tx, todo)
+            model.apply(tx, todo)
+            tx.execute("UPDATE projection_tracking SET position = ? WHERE name = ?",
+                       (last, model.key))
+            if tx.dialect == "postgres":
+                tx.execute("SELECT pg_notify(?, ?)", (CHANNEL, f"{model.key}:{last}"))
+        return True
+
+    def _lock_position(self, tx: Tx, model: ReadModel) -> int:
+        lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
+        row = tx.one(f"SELECT position FROM projection_tracking WHERE name = ?{lock}",
+                     (model.key,))
+        if row is None:
+            tx.execute("INSERT INTO projection_tracking (name, position) VALUES (?, 0)"
+                       " ON CONFLICT (name) DO NOTHING", (model.key,))
+            model.create(tx)
+            return 0
+        return int(row["position"])
+
+    def _serialise_ddl(self, tx: Tx) -> None:
+        # Two processes creating the same tables at once collide on PostgreSQL's catalogue.
+        if tx.dialect == "postgres":
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (0x1A0_1ED6E5,))
+
+    # Decoding: stored notifications to envelopes naming their records
+
+    def _decode(self, notes: Sequence[Notification]) -> list[Envelope]:
+        events = [(n, self.ledger.mapper.to_domain_event(n)) for n in notes]
+        created = {str(n.originator_id) for n, e in events if hasattr(e, "ref")}
+        missing = {str(n.originator_id) for n, _ in events} - created - set(self._names)
+        if missing:
+            self._load_names(missing)
+        envelopes = []
+        for note, event in events:
+            envelope = self._envelope(note, event)
+            if envelope is not None:
+                envelopes.append(envelope)
+        return envelopes
+
+    def _envelope(self, note: Notification, event: Any) -> Envelope | None:
+        record_id = str(note.originator_id)
+        outer_name, _, inner = type(event).__qualname__.partition(".")
+        if hasattr(event, "la_code") and hasattr(event, "ref"):
+            outer = getattr(sys.modules[type(event).__module__], outer_name, None)
+            kind = str(getattr(outer, "KIND", outer_name.lower()))
+            self._names[record_id] = (kind, event.la_code, event.ref)
+        named = self._names.get(record_id)
+        if named is None or not inner:
+            return None  # not a ledger record's event: nothing for a read model
+        kind, la_code, ref = named
+        return Envelope(note.id, kind, la_code, ref, note.originator_version,
+                        type(event).__qualname__, event)
+
+    def _load_names(self, record_ids: set[str]) -> None:
+        self.setup()
+        ids = sorted(record_ids)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.query("SELECT record_id, kind, la_code, ref FROM projection_records"
+                                 f" WHERE record_id IN ({marks})", chunk)
+            for r in rows:
+                self._names[r["record_id"]] = (r["kind"], r["la_code"], r["ref"])
+
+    def _remember(self, tx: Tx, envelopes: Sequence[Envelope]) -> None:
+        firsts = [e for e in envelopes if e.number == 1]
+        tx.executemany(
+            "INSERT INTO projection_records (record_id, kind, la_code, ref) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (record_id) DO NOTHING",
+            [(str(e.event.originator_id), e.kind, e.la_code, e.ref) for e in firsts])
+
+
+def _take(inbox: queue.Queue[object], most: int) -> list[Notification]:
+    """Block for the next notification, then take what else is waiting, up to `most`.
+
+    An empty list means the subscription has ended; its error, if any, is raised.
+    """
+    notes: list[Notification] = []
+    while len(notes) < most:
+        try:
+            item = inbox.get() if not notes else inbox.get_nowait()
+        except queue.Empty:
+            break
+        if isinstance(item, Notification):
+            notes.append(item)
+            continue
+        if notes:
+            inbox.put(item)  # the end comes after this batch
+            break
+        if isinstance(item, BaseException):
+            raise item
+        break
+    return notes
+
+
+def _pump(subscription: Any, inbox: queue.Queue[object]) -> None:
+    """Move the subscription's notifications into the follower's inbox, in order."""
+    try:
+        with subscription:
+            for note in subscription:
+                inbox.put(note)
+    except BaseException as error:
+        inbox.put(error)
+    finally:
+        inbox.put(_END)
