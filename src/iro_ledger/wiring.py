@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from iro_ledger.application import Ledger
 from iro_ledger.application.store import store_env
+from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.settings import Settings
 
 
@@ -17,11 +18,20 @@ from iro_ledger.settings import Settings
 class Services:
     settings: Settings
     ledger: Ledger
+    projections: Projections
 
     def close(self) -> None:
+        self.projections.db.close()
         self.ledger.close()
 
 
+def read_models(settings: Settings) -> list[ReadModel]:
+    """Every read model the projections run (a new read model is added here)."""
+    return []
+
+
 def build_services(settings: Settings) -> Services:
-    ledger = Ledger(env=store_env(settings.resolved_database_url()))
-    return Services(settings=settings, ledger=ledger)
+    url = settings.resolved_database_url()
+    ledger = Ledger(env=store_env(url))
+    projections = Projections(ledger, Database(url), read_models(settings))
+    return Services(settings=settings, ledger=ledger, projections=projections)
