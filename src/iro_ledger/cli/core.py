@@ -1,0 +1,216 @@
+"""The CLI's core commands: serve, demo, ingest, stats and token.
+
+Local CLI access is database access: whoever can run `iro-ledger` with the store's URL can
+write to it directly, so without `--token` the CLI acts as the local operator, an admin
+principal named `cli:<OS user>`. Every record still carries that name as `recorded_by`.
+"""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+from urllib.parse import urlsplit
+
+import typer
+from eventsourcing.persistence import PersistenceError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from iro_ledger import demo as demo_story
+from iro_ledger.application import Principal, Role
+from iro_ledger.cli.app import app
+from iro_ledger.domain.errors import DomainError
+from iro_ledger.ingest import Entry, IngestSummary, Rejection, ingest, numbered, read_entries
+from iro_ledger.settings import Settings, get_settings
+from iro_ledger.tokens import TokenError, decode_token, mint_token
+from iro_ledger.wiring import Services, build_services
+
+PROGRESS_ABOVE_LINES = 1000
+"""Files longer than this get a progress bar even when stderr is not a terminal."""
+
+
+def fail(message: str) -> NoReturn:
+    """Unusable input: one line on stderr, exit status 2."""
+    typer.echo(f"iro-ledger: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def local_operator() -> Principal:
+    """The admin principal for whoever runs the CLI on this machine without a token."""
+    return Principal(sub=f"cli:{getpass.getuser()}", role=Role.ADMIN)
+
+
+def demo_seeder() -> Principal:
+    """The demo's own recorder: command ids are scoped to it, so re-seeding stores nothing."""
+    return Principal(sub=demo_story.SEEDER_SUB, role=Role.ADMIN)
+
+
+@contextmanager
+def services(settings: Settings) -> Iterator[Services]:
+    """The ledger for one command; a bad URL or an unreachable store is exit 2."""
+    try:
+        built = build_services(settings)
+    except DomainError as bad:
+        fail(f"IRO_LEDGER_DATABASE_URL: {bad}")
+    except PersistenceError as down:
+        fail(f"cannot open the store {redacted(settings.resolved_database_url())}: {down}")
+    try:
+        yield built
+    finally:
+        built.close()
+
+
+def redacted(url: str) -> str:
+    """The database URL without its password, fit to print."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return parts._replace(netloc=netloc).geturl()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+) -> None:
+    """Serve the HTTP API with uvicorn, on the store IRO_LEDGER_DATABASE_URL names."""
+    run_server(host, port)
+
+
+def run_server(host: str, port: int) -> None:
+    import uvicorn
+
+    uvicorn.run("iro_ledger.api.app:create_app", factory=True, host=host, port=port)
+
+
+@app.command("ingest")
+def ingest_command(
+    file: Annotated[Path, typer.Argument(help="JSON Lines: one command a line.")],
+    atomic: Annotated[bool, typer.Option(help="Record every line or none.")] = False,
+    token: Annotated[str | None, typer.Option(help="Act as this token's principal.")] = None,
+) -> None:
+    """Apply a batch file of commands through the same path as the API.
+
+    Each bad line is reported on stderr with its number and reason and records nothing; the
+    last line on stdout is a JSON summary. Exit 0 when every line was accepted, 1 otherwise.
+    """
+    settings = get_settings()
+    principal = principal_for(settings, token)
+    try:
+        entries = read_entries(file)
+    except OSError as unreadable:
+        fail(f"cannot read {file}: {unreadable.strerror or unreadable}")
+    with services(settings) as built:
+        summary = run_ingest(built, entries, principal, atomic)
+    typer.echo(json.dumps(summary.as_dict()))
+    raise typer.Exit(1 if summary.rejected else 0)
+
+
+def principal_for(settings: Settings, token: str | None) -> Principal:
+    if token is None:
+        return local_operator()
+    try:
+        return decode_token(settings.jwt_secret.get_secret_value(), token)
+    except TokenError as bad:
+        fail(f"--token: {bad}")
+
+
+def run_ingest(built: Services, entries: list[Entry], principal: Principal,
+               atomic: bool) -> IngestSummary:
+    console = Console(stderr=True)
+    with _progress(console, len(entries)) as advance:
+        def report(rejection: Rejection) -> None:
+            # Through the progress bar's console, so a report never garbles the bar.
+            console.print(rejection.report(), markup=False, highlight=False, soft_wrap=True,
+                          emoji=False)
+
+        try:
+            return ingest(built.ledger, entries, principal, atomic=atomic,
+                          on_rejection=report, on_progress=advance)
+        except PersistenceError as down:
+            fail(f"the store failed during ingest: {down}")
+
+
+@contextmanager
+def _progress(console: Console, total: int) -> Iterator[Callable[[], None] | None]:
+    if total <= PROGRESS_ABOVE_LINES and not console.is_terminal:
+        yield None
+        return
+    columns = (TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task("ingest", total=total)
+        yield lambda: progress.advance(task)
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Count the events in the store IRO_LEDGER_DATABASE_URL names."""
+    settings = get_settings()
+    url = settings.resolved_database_url()
+    with services(settings) as built:
+        figures: dict[str, Any] = {
+            "events": built.ledger.count_events(),
+            "position": built.ledger.position(),
+            "store": "sqlite" if url.startswith("sqlite") else "postgresql",
+            "database": redacted(url),
+        }
+    if as_json:
+        typer.echo(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            typer.echo(f"{key:<10}{value}")
+
+
+@app.command()
+def token(
+    sub: Annotated[str, typer.Option(help="Subject: for an IRO, their officer_id.")],
+    role: Annotated[str, typer.Option(help="iro, iro_manager, la_manager, inspector, "
+                                           "arbitrator or admin.")],
+    la: Annotated[str | None, typer.Option(help="The principal's authority (la_code).")] = None,
+    body: Annotated[str | None, typer.Option(help="An arbitrator's body.")] = None,
+    ttl_minutes: Annotated[int | None, typer.Option(help="Lifetime in minutes.")] = None,
+) -> None:
+    """Mint a development token signed with the configured secret."""
+    settings = get_settings()
+    try:
+        minted = mint_token(settings.jwt_secret.get_secret_value(), sub, role, la_code=la,
+                            body=body, ttl_minutes=ttl_minutes or settings.jwt_ttl_minutes)
+    except TokenError as bad:
+        fail(str(bad))
+    typer.echo(minted)
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed only.")] = False,
+) -> None:
+    """Seed a fictional history into the configured store (idempotent), then serve it."""
+    settings = get_settings()
+    with services(settings) as built:
+        summary = run_ingest(built, numbered(demo_story.demo_commands()), demo_seeder(),
+                             atomic=True)
+    if summary.rejected:
+        typer.echo(json.dumps(summary.as_dict()))
+        fail("the demo history was refused by this store; nothing of it was recorded")
+    new = summary.accepted - summary.replayed
+    typer.echo(f"Demo history: {summary.accepted} commands, {new} newly recorded, in "
+               f"{redacted(settings.resolved_database_url())}")
+    secret, ttl = settings.jwt_secret.get_secret_value(), settings.jwt_ttl_minutes
+    typer.echo(f"Demo tokens (valid {ttl} minutes; send as 'Authorization: Bearer TOKEN'):")
+    for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items():
+        typer.echo(f"  {label}: {mint_token(secret, sub, role, la_code=la_code, ttl_minutes=ttl)}")
+    if no_serve:
+        return
+    typer.echo(f"Serving on http://{host}:{port}  (Ctrl-C to stop)")
+    sys.stdout.flush()
+    run_server(host, port)

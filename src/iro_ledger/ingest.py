@@ -1,0 +1,193 @@
+"""Batch ingest: commands in the domain language, one a line, through the Ledger's own path.
+
+Each line is `{"command": NAME, ...fields}`; blank lines are ignored. A line that is not JSON,
+names no known command, fails validation, or is refused by the ledger (not permitted, already
+recorded, future-dated, unknown id, a broken rule) is rejected with its line number and records
+nothing; good lines still apply. In atomic mode every line shares one unit of work, committed
+only when no line was rejected, so a batch is all or nothing.
+
+Not tied to the CLI: the API or an importer can reuse it, and the demo seeds through it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError
+from pydantic import ValidationError
+
+from iro_ledger.application import Ledger, Outcome, Principal
+from iro_ledger.application.ledger import UnitOfWork
+from iro_ledger.commands import COMMANDS, CommandBase
+from iro_ledger.domain.errors import DomainError
+
+Entry = tuple[int, str | dict[str, Any]]
+"""A line number and either the line's text or an already parsed command object."""
+
+
+@dataclass(frozen=True)
+class Rejection:
+    """One line the ledger refused, and why, naming the field where there is one."""
+
+    line: int
+    command: str
+    """The command's name, or '?' when the line has none we can read."""
+    reason: str
+
+    def report(self) -> str:
+        return f"line {self.line}: {self.command}: {self.reason}"
+
+
+@dataclass
+class IngestSummary:
+    accepted: int = 0
+    """Lines whose command was applied (or, in atomic mode, would have been)."""
+    replayed: int = 0
+    """Accepted lines whose `command_id` was seen before: answered again, nothing stored."""
+    rejected: list[Rejection] = field(default_factory=list)
+    committed: bool = True
+    """False when an atomic batch was not committed, so nothing of it was recorded."""
+
+    def as_dict(self) -> dict[str, Any]:
+        summary: dict[str, Any] = {"accepted": self.accepted, "rejected": len(self.rejected)}
+        if self.replayed:
+            summary["replayed"] = self.replayed
+        if not self.committed:
+            summary["committed"] = False
+        return summary
+
+
+class LineError(Exception):
+    """A line that cannot become a command."""
+
+    def __init__(self, command: str, reason: str) -> None:
+        super().__init__(reason)
+        self.command = command
+        self.reason = reason
+
+
+def read_entries(path: Path) -> list[Entry]:
+    """The file's non-blank lines with their numbers; raises OSError if it cannot be read.
+
+    Lines are decoded one by one so that a stray byte rejects its own line, not the file.
+    """
+    entries: list[Entry] = []
+    for number, raw in enumerate(path.read_bytes().splitlines(), start=1):
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as bad:
+            text = f"\x00not UTF-8 text (byte {bad.start + 1})"
+        if number == 1:
+            text = text.removeprefix("\ufeff")
+        if text.strip():
+            entries.append((number, text))
+    return entries
+
+
+def numbered(commands: Iterable[dict[str, Any]]) -> list[Entry]:
+    """Command objects numbered from 1, as if they were the lines of a file."""
+    return list(enumerate(commands, start=1))
+
+
+def parse_entry(data: str | dict[str, Any]) -> CommandBase:
+    """One line (or object) as a validated command, or a LineError naming what is wrong."""
+    if isinstance(data, str):
+        if data.startswith("\x00"):
+            raise LineError("?", data[1:])
+        try:
+            data = json.loads(data)
+        except json.JSONDecodeError as bad:
+            raise LineError("?", f"not JSON ({bad.msg} at column {bad.colno})") from None
+    if not isinstance(data, dict):
+        raise LineError("?", 'not a JSON object; expected {"command": NAME, ...fields}')
+    name = data.get("command")
+    if not isinstance(name, str):
+        raise LineError("?", "command: missing; name the command, e.g. \"raise_challenge\"")
+    model = COMMANDS.get(name)
+    if model is None:
+        raise LineError(name, f"command: unknown command {name!r}")
+    try:
+        return model.model_validate(data)
+    except ValidationError as invalid:
+        raise LineError(name, _validation_reason(invalid)) from None
+
+
+def _validation_reason(invalid: ValidationError) -> str:
+    reasons = []
+    for error in invalid.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "?"
+        reasons.append(f"{where}: {error['msg']}")
+    return "; ".join(reasons)
+
+
+def _domain_reason(error: DomainError) -> str:
+    # InvalidValue and BadTiming already begin with their field ("occurred_on: ...").
+    return str(error)
+
+
+Listener = Callable[[Rejection], None]
+
+
+def ingest(ledger: Ledger, entries: Iterable[Entry], principal: Principal, *,
+           atomic: bool = False, source: str = "import",
+           on_rejection: Listener | None = None,
+           on_progress: Callable[[], None] | None = None) -> IngestSummary:
+    """Apply every entry as `principal`; report each rejection as it happens."""
+    summary = IngestSummary()
+
+    def reject(number: int, command: str, reason: str) -> None:
+        rejection = Rejection(number, command, reason)
+        summary.rejected.append(rejection)
+        if on_rejection is not None:
+            on_rejection(rejection)
+
+    unit = ledger.unit_of_work() if atomic else None
+    outcomes: list[Outcome] = []
+    for number, data in _progressing(entries, on_progress):
+        command: CommandBase | None = None
+        try:
+            command = parse_entry(data)
+            if unit is None:
+                outcome = ledger.execute(command, principal, source)
+            else:
+                outcome = unit.apply(command, principal, source)
+                if not outcome.replayed:
+                    outcomes.append(outcome)
+        except LineError as bad:
+            reject(number, bad.command, bad.reason)
+            continue
+        except DomainError as refused:
+            reject(number, command.command_name() if command else "?", _domain_reason(refused))
+            continue
+        summary.accepted += 1
+        summary.replayed += outcome.replayed
+    if unit is not None:
+        _finish_atomic(unit, outcomes, summary, reject)
+    return summary
+
+
+def _finish_atomic(unit: UnitOfWork, outcomes: list[Outcome], summary: IngestSummary,
+                   reject: Callable[[int, str, str], None]) -> None:
+    """Commit an atomic batch only if every line was good; otherwise record nothing."""
+    if not summary.rejected:
+        try:
+            unit.commit(outcomes)
+            return
+        except IntegrityError:
+            # Another writer changed a record this batch touched; nothing of it was stored.
+            reject(0, "?", "the batch was not committed: records changed while it was applied")
+    summary.accepted = 0
+    summary.replayed = 0
+    summary.committed = False
+
+
+def _progressing(entries: Iterable[Entry],
+                 on_progress: Callable[[], None] | None) -> Iterator[Entry]:
+    for entry in entries:
+        yield entry
+        if on_progress is not None:
+            on_progress()
