@@ -1,4 +1,4 @@
-"""Tiny builders for tests: a stamp, the usual records of a fictional authority, a command.
+"""Small builders for tests: a stamp, the usual records of a fictional authority, commands.
 
 Every date is fixed in the past, so no test depends on the day it runs. The authority,
 its officers and the child are fictional.
@@ -52,6 +52,59 @@ def challenge(raiser: Officer | None = None, case: Case | None = None, ref: str 
                             stamp(on, actor=raiser.ref))
 
 
-def command(name: str, **fields: Any) -> CommandBase:
-    """A command in the batch form, in the fictional authority, dated LATER unless given."""
-    return parse_command({"command": name, "la_code": LA, "occurred_on": LATER, **fields})
+SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+EXAMPLES: dict[str, dict[str, Any]] = {
+    "register_authority": {"name": "Fenwick Cross"},
+    "register_officer": {"officer_id": "iro-kit", "role": "iro", "employment": "freelance"},
+    "end_engagement": {"officer_id": "iro-kit", "how": "contract_terminated",
+                       "actor": "hos-sam", "reason": "budget"},
+    "record_disciplinary_action": {"officer_id": "iro-kit", "stage": "threatened",
+                                   "actor": "hos-sam", "stated_reason": "tone"},
+    "open_case": {"case_id": "case-7", "child_ref": "child-fc-0193", "legal_status": "C2",
+                  "entered_care_on": "2024-02-20"},
+    "assign_iro": {"case_id": "case-7", "officer_id": "iro-kit", "reason": "first_allocation"},
+    "revise_care_plan": {"case_id": "case-7", "change": "placement_move", "summary": "moved",
+                         "via_review": False, "iro_consulted": False},
+    "hold_review": {"case_id": "case-7", "chaired_by": "iro-kit",
+                    "child_participation": "attended", "child_seen_before": True},
+    "make_recommendation": {"case_id": "case-7", "recommendation_id": "rec-1",
+                            "text": "sibling contact", "due_on": "2024-07-01"},
+    "record_recommendation_outcome": {"case_id": "case-7", "recommendation_id": "rec-1",
+                                      "outcome": "declined", "reason": "no budget"},
+    "record_decision": {"case_id": "case-7", "decision_id": "dec-1", "kind": "placement",
+                        "summary": "residential"},
+    "close_case": {"case_id": "case-7", "reason": "adopted"},
+    "raise_challenge": {"challenge_id": "ch-1", "case_id": "case-7", "officer_id": "iro-kit",
+                        "about": "dec-1", "grounds": "against the child's wishes"},
+    "escalate_challenge": {"challenge_id": "ch-1", "to_stage": "stage_2",
+                           "addressed_to": "hos-sam"},
+    "respond_to_challenge": {"challenge_id": "ch-1", "response": "plan stands"},
+    "resolve_challenge": {"challenge_id": "ch-1", "outcome": "partially_upheld"},
+    "withdraw_challenge": {"challenge_id": "ch-1", "reason": "resolved informally"},
+    "refer_to_cafcass": {"challenge_id": "ch-1"},
+    "record_cafcass_outcome": {"challenge_id": "ch-1", "outcome": "no action", "summary": ""},
+    "request_arbitration": {"challenge_id": "ch-1", "body": "Northbridge Arbitration Panel"},
+    "record_instruction": {"instruction_id": "ins-1", "actor": "hos-sam",
+                           "issued_to": ["all_iros"], "kind": "do_not_escalate"},
+    "rescind_instruction": {"instruction_id": "ins-1"},
+    "draft_annual_report": {"report_id": "rep-2024", "year": 2024, "author": "iro-mgr-jo",
+                            "content_sha256": SHA},
+    "request_report_edit": {"report_id": "rep-2024", "sections": ["challenges"]},
+    "revise_annual_report": {"report_id": "rep-2024", "content_sha256": SHA},
+    "submit_annual_report": {"report_id": "rep-2024", "to": "ofsted", "content_sha256": SHA},
+    "withhold_annual_report": {"report_id": "rep-2024", "reason": "not yet"},
+    "correct_record": {"kind": "case", "record_id": "case-7", "corrects_event": 2,
+                       "reason": "wrong date", "details": {"occurred_on": "2024-06-01"}},
+}
+"""Good fields for every command of the domain language, naming the records above."""
+
+
+def batch_line(name: str, /, **overrides: Any) -> dict[str, Any]:
+    """A line of a batch file: `name`'s example in the fictional authority, dated LATER."""
+    return {"command": name, "la_code": LA, "occurred_on": LATER, **EXAMPLES[name], **overrides}
+
+
+def command(name: str, /, **overrides: Any) -> CommandBase:
+    """The parsed command of `batch_line(name, **overrides)`."""
+    return parse_command(batch_line(name, **overrides))
