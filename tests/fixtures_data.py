@@ -182,3 +182,78 @@ def write_jsonl(path: Path, lines: Iterable[dict[str, Any] | str]) -> Path:
     text = "\n".join(line if isinstance(line, str) else json.dumps(line) for line in lines)
     path.write_text(text + "\n", encoding="utf-8")
     return path
+
+
+@dataclass(frozen=True)
+class BadLine:
+    """A line the ledger must refuse, with what its report must say."""
+
+    line: dict[str, Any] | str
+    command: str
+    """The command name the report names ('?' when the line has none)."""
+    reason: str
+    """A fragment the reason must contain: the field, or what was not found."""
+
+
+def bad_lines(today: date | None = None) -> list[BadLine]:
+    """One of each kind of bad line, valid in shape except for its one fault, for EMR.
+
+    Meant to follow a `batch_commands()` history, whose records they refer to.
+    """
+    future = ((today or date.today()) + timedelta(days=30)).isoformat()
+    past = ANCHOR.isoformat()
+    base = {"la_code": "EMR", "occurred_on": past}
+    return [
+        BadLine('{"command": "open_case", "la_code": "EMR",', "?", "not JSON"),
+        BadLine('["open_case"]', "?", "not a JSON object"),
+        BadLine({**base, "officer_id": "iro-9"}, "?", "command: missing"),
+        BadLine({**base, "command": "delete_case", "case_id": "case-001"}, "delete_case",
+                "unknown command"),
+        BadLine({**base, "command": "register_officer", "officer_id": "iro-9", "role": "wizard",
+                 "employment": "employed"}, "register_officer", "role: Input should be"),
+        BadLine({**base, "command": "open_case", "case_id": "case-900", "legal_status": "C2",
+                 "entered_care_on": past}, "open_case", "child_ref: Field required"),
+        BadLine({**base, "command": "raise_challenge", "challenge_id": "ch-900",
+                 "case_id": "case-001", "officer_id": "iro-1", "about": "dec-1",
+                 "grounds": "Too late.", "occurred_on": future}, "raise_challenge",
+                "occurred_on: "),
+        BadLine({**base, "command": "register_officer", "officer_id": "iro-1", "role": "iro",
+                 "employment": "employed"}, "register_officer",
+                "officer_id: officer 'iro-1' is already recorded"),
+        BadLine({**base, "command": "hold_review", "case_id": "case-001", "chaired_by": "iro-1",
+                 "child_participation": "attended", "child_seen_before": True,
+                 "command_id": "fixture-EMR-00001"}, "hold_review",
+                "command_id 'fixture-EMR-00001' was already used"),
+        BadLine({**base, "command": "assign_iro", "case_id": "case-999", "officer_id": "iro-1",
+                 "reason": "workload"}, "assign_iro", "case_id: no case 'case-999'"),
+        BadLine({**base, "command": "raise_challenge", "challenge_id": "ch-901",
+                 "case_id": "case-001", "officer_id": "iro-1", "about": "dec-77",
+                 "grounds": "No such decision."}, "raise_challenge", "about: "),
+    ]
+
+
+def iro_lines(officer_id: str = "iro-2") -> tuple[list[dict[str, Any]], list[BadLine]]:
+    """Lines an EMR IRO may record about themselves, and lines their token must not carry."""
+    on = {"la_code": "EMR", "occurred_on": ANCHOR.isoformat()}
+    good = [
+        {**on, "command": "raise_challenge", "challenge_id": "ch-iro-own", "case_id": "case-006",
+         "officer_id": officer_id, "about": "care_plan", "grounds": "No permanence plan."},
+        {**on, "command": "record_instruction", "instruction_id": "ins-iro-own",
+         "issued_to": [officer_id], "kind": "do_not_escalate", "actor": "sm-1",
+         "text": "Leave it."},
+    ]
+    refused = [
+        BadLine({**on, "command": "register_officer", "officer_id": "iro-9", "role": "iro",
+                 "employment": "employed"}, "register_officer", "may not register_officer"),
+        BadLine({**on, "command": "raise_challenge", "challenge_id": "ch-iro-other",
+                 "case_id": "case-003", "officer_id": "iro-3", "about": "care_plan",
+                 "grounds": "Raised for a colleague."}, "raise_challenge", "only as themselves"),
+        BadLine({**on, "command": "withdraw_challenge", "challenge_id": "ch-004",
+                 "actor": officer_id}, "withdraw_challenge", "was raised by iro-4"),
+        BadLine({**on, "command": "resolve_challenge", "challenge_id": "ch-iro-own",
+                 "outcome": "upheld"}, "resolve_challenge", "may not resolve_challenge"),
+        BadLine({**on, "la_code": "FNW", "command": "record_decision", "case_id": "case-001",
+                 "decision_id": "dec-9", "kind": "placement"}, "record_decision",
+                "belongs to EMR, not FNW"),
+    ]
+    return good, refused

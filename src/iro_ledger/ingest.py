@@ -23,7 +23,7 @@ from pydantic import ValidationError
 from iro_ledger.application import Ledger, Outcome, Principal
 from iro_ledger.application.ledger import UnitOfWork
 from iro_ledger.commands import COMMANDS, CommandBase
-from iro_ledger.domain.errors import DomainError
+from iro_ledger.domain.errors import DomainError, InvalidValue
 
 Entry = tuple[int, str | dict[str, Any]]
 """A line number and either the line's text or an already parsed command object."""
@@ -124,9 +124,18 @@ def _validation_reason(invalid: ValidationError) -> str:
     return "; ".join(reasons)
 
 
-def _domain_reason(error: DomainError) -> str:
-    # InvalidValue and BadTiming already begin with their field ("occurred_on: ...").
-    return str(error)
+def _domain_reason(error: DomainError, command: CommandBase) -> str:
+    """The refusal, led by the field it concerns where the message quotes that field's value.
+
+    InvalidValue and BadTiming already begin with their field ("occurred_on: ...").
+    """
+    message = str(error)
+    if isinstance(error, InvalidValue):
+        return message
+    for name, value in command:
+        if isinstance(value, str) and f"{value!r}" in message and name not in message:
+            return f"{name}: {message}"
+    return message
 
 
 Listener = Callable[[Rejection], None]
@@ -161,7 +170,9 @@ def ingest(ledger: Ledger, entries: Iterable[Entry], principal: Principal, *,
             reject(number, bad.command, bad.reason)
             continue
         except DomainError as refused:
-            reject(number, command.command_name() if command else "?", _domain_reason(refused))
+            if command is None:  # pragma: no cover - parsing raises only LineError
+                raise
+            reject(number, command.command_name(), _domain_reason(refused, command))
             continue
         summary.accepted += 1
         summary.replayed += outcome.replayed
