@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     rules_path: Path | None = None
     """TOML file overriding the rules catalogue's windows and thresholds."""
     otel_exporter: str = "none"
-    """none, console or otlp (OTLP endpoint from the standard OTEL_* variables)."""
+    """none (use whatever global tracer provider is set) or console."""
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{data_dir() / 'ledger.sqlite'}"
