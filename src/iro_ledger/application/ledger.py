@@ -107,12 +107,15 @@ class Ledger(Application[UUID]):
         body = record.arbitration_body if isinstance(record, Challenge) else None
         if not can_read(principal, la_code, body):
             raise NotPermitted(f"{kind} {ref} is not referred to {principal.body}")
+        self.record_read(principal, la_code, f"{kind}:{ref}")
+        return self.view(record)
+
+    def record_read(self, principal: Principal, la_code: str, what: str) -> None:
+        """Record a read of `what` (e.g. `case:ID`) if the principal's reads are recorded."""
         if reads_are_recorded(principal):
             stamp = Stamp(occurred_on=_utcnow().date(), recorded_at=_utcnow(),
                           recorded_by=principal.sub, actor=principal.sub, source="api")
-            self.save(RecordRead.record(la_code, uuid4().hex, principal.role,
-                                        f"{kind}:{ref}", stamp))
-        return self.view(record)
+            self.save(RecordRead.record(la_code, uuid4().hex, principal.role, what, stamp))
 
     def view(self, record: LedgerRecord) -> RecordView:
         events = [_event_fields(e) for e in self.events.get(record.id)]
