@@ -126,6 +126,15 @@ def test_the_same_id_may_name_records_of_other_kinds_and_authorities(ledger: Led
     assert ledger.read("instruction", LA, "case-7", ROOT).kind == "instruction"
 
 
+def test_an_iro_of_another_authority_cannot_be_assigned(ledger: Ledger) -> None:
+    ledger.execute(command("register_authority", la_code="FX2", name="Holt Vale"), ROOT, "api")
+    ledger.execute(command("register_officer", la_code="FX2", officer_id="iro-zed"), ROOT, "api")
+
+    with pytest.raises(NotRecorded, match=f"no officer 'iro-zed' is recorded in {LA}"):
+        ledger.execute(command("assign_iro", officer_id="iro-zed"), ROOT, "api")
+    assert ledger.read("case", LA, "case-7", ADA).state["iro"] == "iro-kit"
+
+
 def test_a_future_dated_command_is_refused_and_nothing_stored(ledger: Ledger) -> None:
     stored = ledger.count_events()
 
