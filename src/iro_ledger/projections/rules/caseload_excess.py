@@ -1,0 +1,99 @@
+"""caseload_excess: an IRO holding more open cases than guidance envisages.
+
+Basis: the IRO Handbook envisages a caseload of 50-70 looked-after children for a full-time
+IRO; far above it, an IRO cannot know each child or challenge what needs challenging.
+
+A deadline rule, judged as of a day from the cases' `Case.IroAssigned` and `Case.Closed`
+dates: an officer's caseload on a day is the open cases whose IRO they are at the end of that
+day. One flag per officer: raised on the first day the caseload exceeds `max_open_cases` (70),
+by the assignment that took it over; cleared on the day an assignment away or a closure brings
+it back to the limit; raised again (same flag) if it exceeds it again. Severity `warning`,
+`high` once the peak exceeds `high_above` (90).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from itertools import groupby
+
+from iro_ledger.projections.rules.facts import Book, said
+from iro_ledger.projections.rules.flag import Flag, HistoryEntry, Ref, Severity, Status, flag_id
+from iro_ledger.projections.rules.unit import Context, RuleUnit
+
+RULE = "caseload_excess"
+BASIS = ("The IRO Handbook envisages a caseload of 50-70 looked-after children for a "
+         "full-time IRO; far above it an IRO cannot know each child or challenge for them.")
+
+Change = tuple[date, int, int, Ref]
+"""(day, store position, +1 or -1, the event that made the change)."""
+
+
+def as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
+    flags = []
+    for officer_id, changes in _changes(book, day).items():
+        flag = _flag(book, officer_id, sorted(changes, key=lambda c: (c[0], c[1])), day, ctx)
+        if flag is not None:
+            flags.append(flag)
+    return flags
+
+
+def _changes(book: Book, day: date) -> dict[str, list[Change]]:
+    """Each officer's +1 (took a case) and -1 (lost or closed one), up to `day`."""
+    changes: dict[str, list[Change]] = defaultdict(list)
+    for case in book.cases.values():
+        held = sorted((a for a in case.assignments if a.ref.occurred_on <= day),
+                      key=lambda a: (a.ref.occurred_on, a.ref.position))
+        closed = case.closed if case.closed and case.closed.occurred_on <= day else None
+        for index, assignment in enumerate(held):
+            ends = held[index + 1].ref if index + 1 < len(held) else closed
+            ref = assignment.ref
+            if closed is not None and closed.occurred_on < ref.occurred_on:
+                continue
+            changes[assignment.officer_id].append((ref.occurred_on, ref.position, 1, ref))
+            if ends is not None:
+                changes[assignment.officer_id].append(
+                    (ends.occurred_on, ends.position, -1, ends))
+    return changes
+
+
+def _flag(book: Book, officer_id: str, changes: list[Change], day: date,
+          ctx: Context) -> Flag | None:
+    config = ctx.config.caseload_excess
+    limit = config.max_open_cases
+    count, peak, history, evidence = 0, 0, list[HistoryEntry](), list[Ref]()
+    for on, group in groupby(changes, key=lambda c: c[0]):
+        moves = list(group)
+        count += sum(c[2] for c in moves)
+        is_open = bool(history) and history[-1].action is Status.OPEN
+        if count > limit and not is_open:
+            by = [c[3] for c in moves if c[2] > 0][-1]
+            history.append(HistoryEntry(action=Status.OPEN, on=on, event=by,
+                                        note=f"the caseload rose to {count} open cases"))
+            evidence.append(by)
+        elif count <= limit and is_open:
+            by = [c[3] for c in moves if c[2] < 0][-1]
+            history.append(HistoryEntry(action=Status.CLEARED, on=on, event=by,
+                                        note=f"the caseload fell to {count} open cases."))
+            evidence.append(by)
+        if is_open or count > limit:
+            peak = max(peak, count)
+    if not history:
+        return None
+    first = history[0]
+    assert first.event is not None
+    severity = Severity.HIGH if peak > config.high_above else config.severity
+    now = f"As of {said(day)} it is {count}." if history[-1].action is Status.OPEN else ""
+    return Flag(
+        id=flag_id(RULE, book.la_code, {"officer_id": officer_id}, first.event.key), rule=RULE,
+        severity=severity, la_code=book.la_code, subjects={"officer_id": officer_id},
+        raised_on=first.on, status=history[-1].action, history=history,
+        evidence=sorted(evidence, key=lambda r: r.position),
+        explanation=(f"From {said(first.on)}, {book.who(officer_id)} was the IRO for more than "
+                     f"{limit} open cases, at most {peak}. {now} The IRO Handbook envisages "
+                     "50-70 children for a full-time IRO.").replace("  ", " "),
+        basis=BASIS,
+        details={"max_open_cases": limit, "peak": peak, "caseload": count})
+
+
+UNIT = RuleUnit(RULE, BASIS, as_of=as_of)

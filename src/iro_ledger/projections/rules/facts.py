@@ -1,0 +1,276 @@
+"""What the rules remember about one authority: the facts the events established, and its flags.
+
+Facts are kept per record (officer, case, challenge, instruction, report), each a small
+JSON-able document, so a read model can persist just the records a batch changed. Indexes
+between them (an officer's challenges, a case's challenges) are rebuilt on load, never stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from pydantic import BaseModel
+
+from iro_ledger.projections.rules.flag import Flag, Ref, Severity, Status, flag_id
+
+ALL_IROS = "all_iros"
+
+
+class Disciplinary(BaseModel):
+    stage: str
+    actor: str
+    stated_reason: str
+    ref: Ref
+
+
+class OfficerFacts(BaseModel):
+    id: str
+    originator_id: str
+    role: str
+    employment: str
+    registered: Ref
+    ended: Ref | None = None
+    ended_how: str | None = None
+    disciplinary: list[Disciplinary] = []
+
+
+class Assignment(BaseModel):
+    officer_id: str
+    previous: str | None
+    reason: str
+    actor: str
+    ref: Ref
+
+
+class CaseFacts(BaseModel):
+    id: str
+    originator_id: str
+    child_ref: str
+    entered_care_on: date
+    opened: Ref
+    closed: Ref | None = None
+    assignments: list[Assignment] = []
+    reviews: list[Ref] = []
+
+    def iro_on(self, day: date) -> str | None:
+        """The case's IRO at the end of `day` (valid time)."""
+        current = None
+        for a in sorted(self.assignments, key=lambda a: (a.ref.occurred_on, a.ref.position)):
+            if a.ref.occurred_on > day:
+                break
+            current = a.officer_id
+        return current
+
+
+class Stage(BaseModel):
+    stage: str
+    start: Ref
+    answered: Ref | None = None
+
+
+class ChallengeFacts(BaseModel):
+    id: str
+    originator_id: str
+    case_id: str
+    officer_id: str
+    about: str
+    raised: Ref
+    stages: list[Stage]
+    answers: list[Ref] = []
+    """Responses and the resolution, in store order."""
+    ended: Ref | None = None
+    """The resolution or the raiser's withdrawal: the local protocol is over."""
+    ended_as: str | None = None
+    left_protocol: Ref | None = None
+    """Referral to Cafcass or request for arbitration: the stage clock stops."""
+    cafcass_outcome: Ref | None = None
+
+    def open_on(self, day: date) -> bool:
+        """Whether the challenge was still locally open at the end of `day`."""
+        return self.raised.occurred_on <= day and (
+            self.ended is None or self.ended.occurred_on > day)
+
+
+class InstructionFacts(BaseModel):
+    id: str
+    originator_id: str
+    kind: str
+    issued_to: list[str]
+    actor: str
+    text: str
+    recorded: Ref
+    rescinded: Ref | None = None
+
+    def is_to(self, officer_id: str) -> bool:
+        return officer_id in self.issued_to or ALL_IROS in self.issued_to
+
+
+class ReportFacts(BaseModel):
+    id: str
+    originator_id: str
+    year: int
+    author: str
+    author_sha256: str
+    """The hash of the author's own latest draft."""
+    drafted: Ref
+
+
+class AuthorityFacts(BaseModel):
+    id: str
+    originator_id: str
+    name: str
+    registered: Ref
+
+
+FACT_MODELS: dict[str, type[BaseModel]] = {
+    "authority": AuthorityFacts, "officer": OfficerFacts, "case": CaseFacts,
+    "challenge": ChallengeFacts, "instruction": InstructionFacts, "report": ReportFacts,
+}
+
+
+class Book:
+    """One authority's facts and flags, with the indexes the rules look things up by."""
+
+    def __init__(self, la_code: str) -> None:
+        self.la_code = la_code
+        self.authority: AuthorityFacts | None = None
+        self.officers: dict[str, OfficerFacts] = {}
+        self.cases: dict[str, CaseFacts] = {}
+        self.challenges: dict[str, ChallengeFacts] = {}
+        self.instructions: dict[str, InstructionFacts] = {}
+        self.reports: dict[str, ReportFacts] = {}
+        self.flags: dict[str, Flag] = {}
+        self.challenges_by_officer: dict[str, list[str]] = defaultdict(list)
+        self.challenges_by_case: dict[str, list[str]] = defaultdict(list)
+        self.instructions_to: dict[str, list[str]] = defaultdict(list)
+        self.dirty_facts: set[tuple[str, str]] = set()
+        self.dirty_flags: set[str] = set()
+
+    # Facts
+
+    def table(self, kind: str) -> dict[str, Any]:
+        tables: dict[str, dict[str, Any]] = {
+            "officer": self.officers, "case": self.cases, "challenge": self.challenges,
+            "instruction": self.instructions, "report": self.reports}
+        return tables[kind]
+
+    def put(self, kind: str, facts: BaseModel) -> None:
+        """Add or replace one record's facts and index them."""
+        ref = str(getattr(facts, "id"))  # noqa: B009  (every fact model has an id)
+        if isinstance(facts, AuthorityFacts):
+            self.authority = facts
+        else:
+            self.table(kind)[ref] = facts
+        if isinstance(facts, ChallengeFacts):
+            self._index(self.challenges_by_officer[facts.officer_id], ref)
+            self._index(self.challenges_by_case[facts.case_id], ref)
+        if isinstance(facts, InstructionFacts):
+            for to in facts.issued_to:
+                self._index(self.instructions_to[to], ref)
+        self.touch(kind, ref)
+
+    @staticmethod
+    def _index(ids: list[str], ref: str) -> None:
+        if ref not in ids:
+            ids.append(ref)
+
+    def touch(self, kind: str, ref: str) -> None:
+        self.dirty_facts.add((kind, ref))
+
+    def fact_docs(self) -> list[tuple[str, str, BaseModel]]:
+        """Every record's facts as (kind, id, model)."""
+        docs: list[tuple[str, str, BaseModel]] = []
+        if self.authority is not None:
+            docs.append(("authority", self.authority.id, self.authority))
+        for kind in ("officer", "case", "challenge", "instruction", "report"):
+            docs.extend((kind, ref, facts) for ref, facts in self.table(kind).items())
+        return docs
+
+    def facts_of(self, kind: str, ref: str) -> BaseModel | None:
+        if kind == "authority":
+            return self.authority
+        found: BaseModel | None = self.table(kind).get(ref)
+        return found
+
+    def officer_challenges(self, officer_id: str) -> list[ChallengeFacts]:
+        return [self.challenges[c] for c in self.challenges_by_officer.get(officer_id, [])]
+
+    def case_challenges(self, case_id: str) -> list[ChallengeFacts]:
+        return [self.challenges[c] for c in self.challenges_by_case.get(case_id, [])]
+
+    def instructions_for(self, officer_id: str) -> list[InstructionFacts]:
+        ids = self.instructions_to.get(officer_id, []) + self.instructions_to.get(ALL_IROS, [])
+        return [self.instructions[i] for i in ids]
+
+    # Flags
+
+    def raise_flag(self, rule: str, severity: Severity, subjects: dict[str, str],
+                   anchor: Ref, on: date, by: Ref | None, note: str, evidence: list[Ref],
+                   explanation: str, basis: str, details: dict[str, Any] | None = None,
+                   key: dict[str, str] | None = None) -> Flag:
+        """Raise (or raise again) the flag of `rule` anchored at `anchor`; ids are stable.
+
+        `key` names the subjects the id is made from (default: all of them), for rules whose
+        later subjects may be learnt after the flag is first raised.
+        """
+        fid = flag_id(rule, self.la_code, key if key is not None else subjects, anchor.key)
+        flag = self.flags.get(fid)
+        if flag is None:
+            flag = Flag(id=fid, rule=rule, severity=severity, la_code=self.la_code,
+                        subjects=subjects, raised_on=on, status=Status.OPEN, history=[],
+                        evidence=[], explanation=explanation, basis=basis,
+                        details=details or {})
+            flag.record(Status.OPEN, on, by, note)
+            self.flags[fid] = flag
+        else:
+            # Re-judged on later knowledge: the facts may be fuller, the history stays.
+            flag.subjects, flag.explanation = subjects, explanation
+            flag.severity, flag.details = severity, details or {}
+            seen = {h.event.key for h in flag.history if h.event is not None}
+            if flag.status is Status.CLEARED and by is not None and by.key not in seen:
+                flag.record(Status.OPEN, on, by, note)
+        flag.add_evidence(*evidence)
+        self.dirty_flags.add(fid)
+        return flag
+
+    def clear_flag(self, flag: Flag, by: Ref, note: str) -> None:
+        if flag.status is Status.OPEN:
+            flag.record(Status.CLEARED, by.occurred_on, by, note)
+            self.dirty_flags.add(flag.id)
+
+    def open_flags(self, rule: str, **subjects: str) -> list[Flag]:
+        return [f for f in self.flags.values()
+                if f.rule == rule and f.status is Status.OPEN
+                and all(f.subjects.get(k) == v for k, v in subjects.items())]
+
+    def rule_flags(self, rule: str) -> list[Flag]:
+        return [f for f in self.flags.values() if f.rule == rule]
+
+    # Words for explanations
+
+    def who(self, person: str) -> str:
+        """An officer named with their role and employment, as a tribunal would need."""
+        officer = self.officers.get(person)
+        if officer is None:
+            return person
+        role = officer.role.replace("_", " ")
+        role = "IRO" if role == "iro" else "IRO manager" if role == "iro manager" else role
+        return f"{person} ({role}, {officer.employment})"
+
+    def child(self, case_id: str) -> str:
+        case = self.cases.get(case_id)
+        if case is None:
+            return f"case {case_id}"
+        return f"the child {case.child_ref} (case {case_id})"
+
+    def place(self) -> str:
+        if self.authority is None:
+            return self.la_code
+        return f"{self.authority.name} ({self.la_code})"
+
+
+def said(day: date) -> str:
+    """A date as it is read aloud: 2 April 2024."""
+    return f"{day.day} {day:%B %Y}"

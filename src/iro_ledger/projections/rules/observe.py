@@ -1,0 +1,206 @@
+"""Turning each domain event into facts in its authority's book, before any rule looks.
+
+Only the facts some rule needs are kept. Events the rules do not use (recommendations,
+decisions, Cafcass outcomes' text, corrections) change nothing here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from iro_ledger.domain.authority import Authority
+from iro_ledger.domain.case import Case
+from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.instruction import Instruction
+from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.report import AnnualReport
+from iro_ledger.domain.values import ChallengeStage
+from iro_ledger.projections.rules.facts import (
+    Assignment,
+    AuthorityFacts,
+    Book,
+    CaseFacts,
+    ChallengeFacts,
+    Disciplinary,
+    InstructionFacts,
+    OfficerFacts,
+    ReportFacts,
+    Stage,
+)
+from iro_ledger.projections.rules.flag import Ref
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One event as the rules see it: the event, where it is, and whose record it is on."""
+
+    event: Any
+    ref: Ref
+    la_code: str
+
+    @property
+    def type(self) -> str:
+        return self.ref.event_type
+
+    @property
+    def record(self) -> str:
+        return self.ref.id
+
+    @property
+    def actor(self) -> str:
+        return str(self.event.actor)
+
+
+def observe(book: Book, seen: Seen) -> None:
+    """Record in `book` what `seen` establishes."""
+    handler = _HANDLERS.get(type(seen.event))
+    if handler is not None:
+        handler(book, seen)
+
+
+def _authority(book: Book, s: Seen) -> None:
+    e = s.event
+    book.put("authority", AuthorityFacts(id=s.record, originator_id=str(e.originator_id),
+                                         name=e.name, registered=s.ref))
+
+
+def _officer(book: Book, s: Seen) -> None:
+    e = s.event
+    book.put("officer", OfficerFacts(id=s.record, originator_id=str(e.originator_id),
+                                     role=e.role, employment=e.employment, registered=s.ref))
+
+
+def _engagement_ended(book: Book, s: Seen) -> None:
+    officer = book.officers[s.record]
+    officer.ended, officer.ended_how = s.ref, s.event.how
+    book.touch("officer", s.record)
+
+
+def _disciplinary(book: Book, s: Seen) -> None:
+    book.officers[s.record].disciplinary.append(Disciplinary(
+        stage=s.event.stage, actor=s.actor, stated_reason=s.event.stated_reason, ref=s.ref))
+    book.touch("officer", s.record)
+
+
+def _case(book: Book, s: Seen) -> None:
+    e = s.event
+    book.put("case", CaseFacts(id=s.record, originator_id=str(e.originator_id),
+                               child_ref=e.child_ref, entered_care_on=e.entered_care_on,
+                               opened=s.ref))
+
+
+def _assigned(book: Book, s: Seen) -> None:
+    e = s.event
+    book.cases[s.record].assignments.append(Assignment(
+        officer_id=e.officer_id, previous=e.previous_officer_id, reason=e.reason,
+        actor=s.actor, ref=s.ref))
+    book.touch("case", s.record)
+
+
+def _review(book: Book, s: Seen) -> None:
+    book.cases[s.record].reviews.append(s.ref)
+    book.touch("case", s.record)
+
+
+def _case_closed(book: Book, s: Seen) -> None:
+    book.cases[s.record].closed = s.ref
+    book.touch("case", s.record)
+
+
+def _raised(book: Book, s: Seen) -> None:
+    e = s.event
+    book.put("challenge", ChallengeFacts(
+        id=s.record, originator_id=str(e.originator_id), case_id=e.case_id,
+        officer_id=e.officer_id, about=e.about, raised=s.ref,
+        stages=[Stage(stage=ChallengeStage.INFORMAL.value, start=s.ref)]))
+
+
+def _escalated(book: Book, s: Seen) -> None:
+    book.challenges[s.record].stages.append(Stage(stage=s.event.to_stage, start=s.ref))
+    book.touch("challenge", s.record)
+
+
+def _answered(book: Book, s: Seen) -> None:
+    challenge = book.challenges[s.record]
+    challenge.answers.append(s.ref)
+    stage = challenge.stages[-1]
+    if stage.answered is None:
+        stage.answered = s.ref
+    if isinstance(s.event, Challenge.Resolved):
+        challenge.ended, challenge.ended_as = s.ref, "resolved"
+    book.touch("challenge", s.record)
+
+
+def _withdrawn(book: Book, s: Seen) -> None:
+    challenge = book.challenges[s.record]
+    challenge.ended, challenge.ended_as = s.ref, "withdrawn"
+    book.touch("challenge", s.record)
+
+
+def _left_protocol(book: Book, s: Seen) -> None:
+    challenge = book.challenges[s.record]
+    if challenge.left_protocol is None:
+        challenge.left_protocol = s.ref
+    book.touch("challenge", s.record)
+
+
+def _cafcass_outcome(book: Book, s: Seen) -> None:
+    book.challenges[s.record].cafcass_outcome = s.ref
+    book.touch("challenge", s.record)
+
+
+def _instruction(book: Book, s: Seen) -> None:
+    e = s.event
+    book.put("instruction", InstructionFacts(
+        id=s.record, originator_id=str(e.originator_id), kind=e.kind,
+        issued_to=list(e.issued_to), actor=s.actor, text=e.text, recorded=s.ref))
+
+
+def _rescinded(book: Book, s: Seen) -> None:
+    book.instructions[s.record].rescinded = s.ref
+    book.touch("instruction", s.record)
+
+
+def _drafted(book: Book, s: Seen) -> None:
+    e = s.event
+    book.put("report", ReportFacts(id=s.record, originator_id=str(e.originator_id),
+                                   year=e.year, author=e.author,
+                                   author_sha256=e.content_sha256, drafted=s.ref))
+
+
+def _revised(book: Book, s: Seen) -> None:
+    report = book.reports[s.record]
+    if s.actor == report.author:
+        report.author_sha256 = s.event.content_sha256
+        book.touch("report", s.record)
+
+
+_HANDLERS: dict[type[Any], Any] = {
+    Authority.Registered: _authority,
+    Officer.Registered: _officer,
+    Officer.EngagementEnded: _engagement_ended,
+    Officer.DisciplinaryActionRecorded: _disciplinary,
+    Case.Opened: _case,
+    Case.IroAssigned: _assigned,
+    Case.ReviewHeld: _review,
+    Case.Closed: _case_closed,
+    Challenge.Raised: _raised,
+    Challenge.Escalated: _escalated,
+    Challenge.Responded: _answered,
+    Challenge.Resolved: _answered,
+    Challenge.Withdrawn: _withdrawn,
+    Challenge.ReferredToCafcass: _left_protocol,
+    Challenge.ArbitrationRequested: _left_protocol,
+    Challenge.CafcassOutcomeRecorded: _cafcass_outcome,
+    Instruction.Recorded: _instruction,
+    Instruction.Rescinded: _rescinded,
+    AnnualReport.Drafted: _drafted,
+    AnnualReport.Revised: _revised,
+}
+
+KINDS: dict[str, str] = {
+    "Authority": "authority", "Officer": "officer", "Case": "case", "Challenge": "challenge",
+    "Instruction": "instruction", "AnnualReport": "report",
+}
+"""The outer class of a record's events to the record's kind."""

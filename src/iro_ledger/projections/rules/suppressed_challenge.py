@@ -1,0 +1,212 @@
+"""suppressed_challenge: a legitimate challenge dropped, stalled or closed without an outcome.
+
+Basis: NAIRO reports legitimate challenges suppressed: raised but quietly dropped, stalled or
+never answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days.
+
+Three patterns, named in the flag's `details.pattern`:
+
+- `withdrawn_after_instruction`: `Challenge.Withdrawn` dated within `withdrawal_window_days`
+  (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros);
+  also when the instruction is recorded after the withdrawal (back-dated). Severity `high`,
+  `critical` when an instruction was of a `critical_instruction_kinds` kind. Never cleared.
+- `stalled` (a deadline, evaluated as of a day): a stage of the protocol (informal from
+  `Challenge.Raised`, each later stage from `Challenge.Escalated`) with no `Responded` or
+  `Resolved`, no escalation, withdrawal, Cafcass referral or arbitration request by the end of
+  its `stage_limit_working_days`th working day (20; England's bank holidays excluded). Raised
+  the day after that deadline; cleared by the challenge's next `Responded` or `Resolved`; a
+  later stage stalling raises it again. One flag per challenge. Referral to Cafcass or to
+  arbitration takes the challenge out of the local protocol: its clock stops. Severity
+  `warning`.
+- `closed_without_outcome`: `Case.Closed`, by anyone but the raiser, while a challenge on the
+  case is still open (not resolved or withdrawn). Severity `high`. Cleared by the challenge's
+  `Resolved` or `CafcassOutcomeRecorded`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from iro_ledger.domain.case import Case
+from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.instruction import Instruction
+from iro_ledger.projections.rules.facts import Book, ChallengeFacts, said
+from iro_ledger.projections.rules.flag import (
+    Flag,
+    HistoryEntry,
+    Ref,
+    Severity,
+    Status,
+    flag_id,
+)
+from iro_ledger.projections.rules.observe import Seen
+from iro_ledger.projections.rules.unit import Context, RuleUnit
+
+RULE = "suppressed_challenge"
+BASIS = ("NAIRO reports legitimate challenges suppressed: withdrawn under instruction, "
+         "stalled, or never answered; IRO Handbook 6.2 expects a dispute to be resolved "
+         "within 20 working days.")
+
+
+def react(book: Book, seen: Seen, ctx: Context) -> None:
+    event = seen.event
+    if isinstance(event, Challenge.Withdrawn):
+        _judge_withdrawal(book, book.challenges[seen.record], ctx)
+    elif isinstance(event, Instruction.Recorded):
+        instruction = book.instructions[seen.record]
+        for challenge in book.challenges.values():
+            if challenge.ended_as == "withdrawn" and instruction.is_to(challenge.officer_id):
+                _judge_withdrawal(book, challenge, ctx)
+    elif isinstance(event, Case.Closed):
+        for challenge in book.case_challenges(seen.record):
+            if challenge.open_on(seen.ref.occurred_on) and seen.actor != challenge.officer_id:
+                _closed_under(book, challenge, seen, ctx)
+    elif isinstance(event, Challenge.Resolved | Challenge.CafcassOutcomeRecorded):
+        for flag in book.open_flags(RULE, challenge_id=seen.record):
+            if flag.details.get("pattern") == "closed_without_outcome":
+                book.clear_flag(flag, seen.ref, "an outcome was recorded for the challenge.")
+
+
+def _subjects(challenge: ChallengeFacts) -> dict[str, str]:
+    return {"challenge_id": challenge.id, "case_id": challenge.case_id,
+            "officer_id": challenge.officer_id}
+
+
+def _judge_withdrawal(book: Book, challenge: ChallengeFacts, ctx: Context) -> None:
+    config = ctx.config.suppressed_challenge
+    withdrawn = challenge.ended
+    if withdrawn is None:
+        return
+    day, window = withdrawn.occurred_on, timedelta(days=config.withdrawal_window_days)
+    pressed = sorted((i for i in book.instructions_for(challenge.officer_id)
+                      if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window),
+                     key=lambda i: (i.recorded.occurred_on, i.recorded.position))
+    if not pressed:
+        return
+    critical = any(i.kind in config.critical_instruction_kinds for i in pressed)
+    latest = pressed[-1]
+    said_of = "; ".join(f"instruction {i.id} ({i.kind.replace('_', ' ')}) given by "
+                        f"{book.who(i.actor)} on {said(i.recorded.occurred_on)}" for i in pressed)
+    explanation = (
+        f"On {said(day)}, {book.who(challenge.officer_id)} withdrew challenge {challenge.id} "
+        f"about {book.child(challenge.case_id)}, raised on {said(challenge.raised.occurred_on)}, "
+        f"{(day - latest.recorded.occurred_on).days} days after receiving {said_of}. "
+        "A challenge withdrawn soon after a management instruction may have been suppressed.")
+    book.raise_flag(
+        RULE, Severity.CRITICAL if critical else config.withdrawn_severity,
+        {**_subjects(challenge), "instruction_id": latest.id},
+        key={"challenge_id": challenge.id, "pattern": "withdrawn_after_instruction"},
+        anchor=withdrawn, on=day, by=withdrawn, note="the challenge was withdrawn",
+        evidence=[challenge.raised, *(i.recorded for i in pressed), withdrawn],
+        explanation=explanation, basis=BASIS,
+        details={"pattern": "withdrawn_after_instruction",
+                 "instruction_ids": [i.id for i in pressed],
+                 "instruction_kinds": [i.kind for i in pressed],
+                 "days_after_instruction": (day - latest.recorded.occurred_on).days})
+
+
+def _closed_under(book: Book, challenge: ChallengeFacts, seen: Seen, ctx: Context) -> None:
+    explanation = (
+        f"On {said(seen.ref.occurred_on)}, {book.who(seen.actor)} closed case "
+        f"{challenge.case_id} while challenge {challenge.id}, raised by "
+        f"{book.who(challenge.officer_id)} on {said(challenge.raised.occurred_on)}, was still "
+        f"open at {challenge.stages[-1].stage.replace('_', ' ')}, with no outcome recorded. "
+        "A challenge ended by anyone but its raiser without an outcome has been suppressed.")
+    book.raise_flag(
+        RULE, ctx.config.suppressed_challenge.closed_severity, _subjects(challenge),
+        key={"challenge_id": challenge.id, "pattern": "closed_without_outcome"},
+        anchor=seen.ref, on=seen.ref.occurred_on, by=seen.ref,
+        note=f"the case was closed by {seen.actor}",
+        evidence=[challenge.raised, seen.ref], explanation=explanation, basis=BASIS,
+        details={"pattern": "closed_without_outcome", "closed_by": seen.actor})
+
+
+# The stalled pattern: a deadline, judged as of a day.
+
+
+def stalled_as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
+    flags = [_stalled(book, c, day, ctx) for c in book.challenges.values()
+             if c.raised.occurred_on <= day]
+    return [f for f in flags if f is not None]
+
+
+def _late_stages(challenge: ChallengeFacts, day: date,
+                 ctx: Context) -> list[tuple[int, date, date]]:
+    """(stage index, deadline, first day late) for each stage that passed its time limit."""
+    limit = ctx.config.suppressed_challenge.stage_limit_working_days
+    late = []
+    exits = [r.occurred_on for r in (challenge.ended, challenge.left_protocol)
+             if r is not None and r.occurred_on <= day]
+    for index, stage in enumerate(challenge.stages):
+        start = stage.start.occurred_on
+        if start > day:
+            break
+        deadline = ctx.calendar.add_working_days(start, limit)
+        stops = list(exits)
+        if stage.answered is not None and stage.answered.occurred_on <= day:
+            stops.append(stage.answered.occurred_on)
+        if index + 1 < len(challenge.stages):
+            following = challenge.stages[index + 1].start.occurred_on
+            if following <= day:
+                stops.append(following)
+        if (stops and min(stops) <= deadline) or day <= deadline:
+            continue
+        late.append((index, deadline, deadline + timedelta(days=1)))
+    return late
+
+
+def _stalled(book: Book, challenge: ChallengeFacts, day: date, ctx: Context) -> Flag | None:
+    late = _late_stages(challenge, day, ctx)
+    if not late:
+        return None
+    config = ctx.config.suppressed_challenge
+    limit = config.stage_limit_working_days
+    moments: list[tuple[date, int, Any]] = [(first_late, 0, (i, dl)) for i, dl, first_late in late]
+    moments += [(a.occurred_on, 1, a) for a in challenge.answers if a.occurred_on <= day]
+    history: list[HistoryEntry] = []
+    evidence: list[Ref] = [challenge.raised]
+    for on, what, item in sorted(moments, key=lambda m: (m[0], m[1])):
+        is_open = bool(history) and history[-1].action is Status.OPEN
+        if what == 0 and not is_open:
+            index, deadline = item
+            stage = challenge.stages[index]
+            evidence.append(stage.start)
+            history.append(HistoryEntry(
+                action=Status.OPEN, on=on, event=None,
+                note=f"{stage.stage.replace('_', ' ')} had no response within {limit} working "
+                     f"days (by {said(deadline)})"))
+        elif what == 1 and is_open:
+            evidence.append(item)
+            history.append(HistoryEntry(action=Status.CLEARED, on=on, event=item,
+                                        note="the authority responded to the challenge."))
+    index, deadline, first_late = late[0]
+    stage = challenge.stages[index]
+    subjects = _subjects(challenge)
+    key = {"challenge_id": challenge.id, "pattern": "stalled"}
+    explanation = (
+        f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
+        f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, "
+        f"{_stage_words(stage.stage, stage.start.occurred_on)} had no response within {limit} "
+        f"working days, that is by {said(deadline)} (weekends and England's "
+        "bank holidays not counted). The dispute resolution protocol expects a dispute to be "
+        "resolved within 20 working days; an unanswered challenge is a suppressed one.")
+    unique = {r.key: r for r in evidence}
+    return Flag(
+        id=flag_id(RULE, book.la_code, key, challenge.raised.key), rule=RULE,
+        severity=config.stalled_severity, la_code=book.la_code, subjects=subjects,
+        raised_on=first_late, status=history[-1].action, history=history,
+        evidence=sorted(unique.values(), key=lambda r: r.position), explanation=explanation,
+        basis=BASIS,
+        details={"pattern": "stalled", "limit_working_days": limit,
+                 "late_stages": [{"stage": challenge.stages[i].stage,
+                                  "started_on": challenge.stages[i].start.occurred_on.isoformat(),
+                                  "deadline": dl.isoformat()} for i, dl, _ in late]})
+
+
+def _stage_words(stage: str, started: date) -> str:
+    if stage == "informal":
+        return "at the informal stage"
+    return f"at {stage.replace('_', ' ')}, which it reached on {said(started)},"
+
+
+UNIT = RuleUnit(RULE, BASIS, react=react, as_of=stalled_as_of)

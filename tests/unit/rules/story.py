@@ -1,0 +1,193 @@
+"""A fictional authority's history told through the real aggregates, for the rules' tests.
+
+Each method acts on the domain exactly as the Ledger would and keeps the events in the order
+they were made, so a test reads as the story of what happened and feeds the engine the very
+events the store would hold. Every person and place is fictional.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime
+from typing import Any
+
+from iro_ledger.domain.authority import Authority
+from iro_ledger.domain.case import Case
+from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.instruction import Instruction
+from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.record import LedgerRecord, Stamp
+from iro_ledger.domain.report import AnnualReport
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.engine import RulesEngine
+from iro_ledger.projections.rules.flag import Flag
+
+LA = "FX9"
+RECORDED_AT = datetime(2029, 12, 31, 12, 0, tzinfo=UTC)
+
+
+def d(text: str) -> date:
+    return date.fromisoformat(text)
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Story:
+    def __init__(self, la_code: str = LA, since: str = "2023-01-02") -> None:
+        self.la = la_code
+        self.events: list[Any] = []
+        self.officers: dict[str, Officer] = {}
+        self.cases: dict[str, Case] = {}
+        self.challenges: dict[str, Challenge] = {}
+        self.instructions: dict[str, Instruction] = {}
+        self.reports: dict[str, AnnualReport] = {}
+        self._keep(Authority.register(la_code, "Fenwick Vale Council", self.stamp(since)))
+
+    def stamp(self, on: str, actor: str = "mgr-ada") -> Stamp:
+        return Stamp(occurred_on=d(on), recorded_at=RECORDED_AT, recorded_by="tester",
+                     actor=actor, source="api")
+
+    def _keep(self, record: LedgerRecord) -> None:
+        self.events.extend(record.collect_events())
+
+    # People
+
+    def officer(self, ref: str, role: str = "iro", employment: str = "employed",
+                on: str = "2023-01-02") -> Officer:
+        officer = Officer.register(self.la, ref, role, employment, self.stamp(on))
+        self.officers[ref] = officer
+        self._keep(officer)
+        return officer
+
+    def end_engagement(self, officer: str, how: str, on: str, actor: str = "dir-moss") -> None:
+        self.officers[officer].end_engagement(how, "restructure", self.stamp(on, actor))
+        self._keep(self.officers[officer])
+
+    def discipline(self, officer: str, stage: str, on: str, actor: str = "mgr-ada") -> None:
+        self.officers[officer].record_disciplinary_action(stage, "conduct", self.stamp(on, actor))
+        self._keep(self.officers[officer])
+
+    # Cases
+
+    def case(self, ref: str, entered_care_on: str, on: str | None = None,
+             iro: str | None = None) -> Case:
+        case = Case.open(self.la, ref, f"child-{ref}", "C2", d(entered_care_on),
+                         self.stamp(on or entered_care_on))
+        self.cases[ref] = case
+        self._keep(case)
+        if iro is not None:
+            self.assign(ref, iro, on or entered_care_on, reason="first_allocation")
+        return case
+
+    def assign(self, case: str, officer: str, on: str, reason: str = "workload",
+               actor: str = "mgr-ada") -> None:
+        self.cases[case].assign_iro(self.officers[officer], reason, self.stamp(on, actor))
+        self._keep(self.cases[case])
+
+    def review(self, case: str, on: str, chair: str = "iro-kit") -> None:
+        self.cases[case].hold_review(self.officers[chair], "attended", True, self.stamp(on, chair))
+        self._keep(self.cases[case])
+
+    def revise_plan(self, case: str, on: str, change: str = "placement_move",
+                    via_review: bool = False, iro_consulted: bool = False) -> None:
+        self.cases[case].revise_care_plan(change, "moved to a new foster home", via_review,
+                                          iro_consulted, self.stamp(on))
+        self._keep(self.cases[case])
+
+    def close(self, case: str, on: str, actor: str = "mgr-ada") -> None:
+        self.cases[case].close("returned home", self.stamp(on, actor))
+        self._keep(self.cases[case])
+
+    # Challenges
+
+    def challenge(self, ref: str, case: str, officer: str, on: str) -> Challenge:
+        challenge = Challenge.raise_(ref, self.cases[case], self.officers[officer], "care_plan",
+                                     "the plan ignores the child's wishes",
+                                     self.stamp(on, officer))
+        self.challenges[ref] = challenge
+        self._keep(challenge)
+        return challenge
+
+    def escalate(self, ref: str, to_stage: str, on: str) -> None:
+        challenge = self.challenges[ref]
+        challenge.escalate(to_stage, "head-of-service", self.stamp(on, challenge.officer_id))
+        self._keep(challenge)
+
+    def respond(self, ref: str, on: str, actor: str = "mgr-ada") -> None:
+        self.challenges[ref].respond("we will review the plan", self.stamp(on, actor))
+        self._keep(self.challenges[ref])
+
+    def resolve(self, ref: str, on: str, outcome: str = "upheld") -> None:
+        self.challenges[ref].resolve(outcome, self.stamp(on))
+        self._keep(self.challenges[ref])
+
+    def withdraw(self, ref: str, on: str) -> None:
+        challenge = self.challenges[ref]
+        challenge.withdraw("no longer pursued", self.stamp(on, challenge.officer_id))
+        self._keep(challenge)
+
+    def refer_to_cafcass(self, ref: str, on: str) -> None:
+        challenge = self.challenges[ref]
+        challenge.refer_to_cafcass(self.stamp(on, challenge.officer_id))
+        self._keep(challenge)
+
+    # Instructions and the annual report
+
+    def instruct(self, ref: str, kind: str, to: list[str], on: str,
+                 actor: str = "mgr-ada") -> None:
+        instruction = Instruction.record(self.la, ref, to, kind, "as discussed",
+                                         self.stamp(on, actor))
+        self.instructions[ref] = instruction
+        self._keep(instruction)
+
+    def rescind(self, ref: str, on: str, actor: str = "mgr-ada") -> None:
+        self.instructions[ref].rescind(self.stamp(on, actor))
+        self._keep(self.instructions[ref])
+
+    def draft_report(self, ref: str, author: str, on: str, content: str = "v1") -> None:
+        report = AnnualReport.draft(self.la, ref, 2023, author, sha(content),
+                                    self.stamp(on, author))
+        self.reports[ref] = report
+        self._keep(report)
+
+    def request_edit(self, ref: str, on: str, actor: str) -> None:
+        self.reports[ref].request_edit(["challenges"], self.stamp(on, actor))
+        self._keep(self.reports[ref])
+
+    def revise_report(self, ref: str, on: str, actor: str, content: str) -> None:
+        self.reports[ref].revise(sha(content), self.stamp(on, actor))
+        self._keep(self.reports[ref])
+
+    def submit_report(self, ref: str, on: str, content: str, to: str = "ofsted",
+                      actor: str = "dir-moss") -> None:
+        self.reports[ref].submit(to, sha(content), self.stamp(on, actor))
+        self._keep(self.reports[ref])
+
+    def withhold_report(self, ref: str, on: str, actor: str = "dir-moss") -> None:
+        self.reports[ref].withhold("not ready", self.stamp(on, actor))
+        self._keep(self.reports[ref])
+
+    # The engine
+
+    def engine(self, config: RulesConfig | None = None) -> RulesEngine:
+        engine = RulesEngine(config)
+        engine.apply_all((event, position) for position, event in enumerate(self.events, 1))
+        return engine
+
+    def flags(self, as_of: str, rule: str | None = None,
+              config: RulesConfig | None = None) -> list[Flag]:
+        found = self.engine(config).flags(d(as_of))
+        return [f for f in found if rule is None or f.rule == rule]
+
+
+def staffed(since: str = "2023-01-02") -> Story:
+    """An authority with two IROs, their manager, a team manager and a director."""
+    story = Story(since=since)
+    story.officer("iro-kit", on=since)
+    story.officer("iro-lee", on=since)
+    story.officer("irom-ola", role="iro_manager", on=since)
+    story.officer("mgr-ada", role="team_manager", on=since)
+    story.officer("dir-moss", role="director", on=since)
+    return story

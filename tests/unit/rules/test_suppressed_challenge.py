@@ -1,0 +1,126 @@
+from datetime import timedelta
+
+import pytest
+
+from tests.unit.rules.story import Story, d, staffed
+
+
+def raised(on: str = "2024-03-01") -> Story:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-01", iro="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", on)
+    story.respond("ch-1", "2024-03-04")
+    return story
+
+
+def test_withdrawn_challenge_after_instruction_is_flagged() -> None:
+    story = raised()
+    story.instruct("ins-1", "other", ["iro-kit"], "2024-03-10")
+    story.withdraw("ch-1", "2024-03-15")
+    [flag] = story.flags("2024-12-31", "suppressed_challenge")
+    assert flag.details["pattern"] == "withdrawn_after_instruction"
+    assert (flag.severity, flag.status, flag.raised_on) == ("high", "open", d("2024-03-15"))
+    assert flag.subjects == {"challenge_id": "ch-1", "case_id": "c1", "officer_id": "iro-kit",
+                             "instruction_id": "ins-1"}
+    assert [r.event_type for r in flag.evidence] == [
+        "Challenge.Raised", "Instruction.Recorded", "Challenge.Withdrawn"]
+
+
+@pytest.mark.parametrize(("days", "flagged"), [(30, True), (31, False)])
+def test_withdrawal_window_is_30_days_after_the_instruction(days: int, flagged: bool) -> None:
+    story = raised()
+    story.instruct("ins-1", "other", ["all_iros"], "2024-03-10")
+    story.withdraw("ch-1", (d("2024-03-10") + timedelta(days=days)).isoformat())
+    assert bool(story.flags("2024-12-31", "suppressed_challenge")) is flagged
+
+
+def test_withdrawal_after_an_instruction_to_withdraw_is_critical() -> None:
+    story = raised()
+    story.instruct("ins-1", "withdraw_challenge", ["iro-kit"], "2024-03-10")
+    story.withdraw("ch-1", "2024-03-11")
+    [flag] = story.flags("2024-12-31", "suppressed_challenge")
+    assert flag.severity == "critical"
+
+
+def test_withdrawal_without_any_instruction_is_not_flagged() -> None:
+    story = raised()
+    story.withdraw("ch-1", "2024-03-11")
+    assert story.flags("2024-12-31", "suppressed_challenge") == []
+
+
+def test_challenge_stalled_past_twenty_working_days_is_flagged_as_of_deadline() -> None:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-01", iro="iro-kit")
+    # Raised on Thursday 21 March 2024: Good Friday and Easter Monday are not working days,
+    # so the twentieth working day is Monday 22 April.
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-21")
+    assert story.flags("2024-04-22", "suppressed_challenge") == []
+    [flag] = story.flags("2024-04-23", "suppressed_challenge")
+    assert (flag.details["pattern"], flag.status, flag.raised_on) == (
+        "stalled", "open", d("2024-04-23"))
+    assert flag.history[0].event is None
+    assert flag.details["late_stages"] == [
+        {"stage": "informal", "started_on": "2024-03-21", "deadline": "2024-04-22"}]
+    assert "22 April 2024" in flag.explanation
+
+
+def test_challenge_answered_on_its_twentieth_working_day_is_not_stalled() -> None:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-01", iro="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-21")
+    story.respond("ch-1", "2024-04-22")
+    assert story.flags("2024-12-31", "suppressed_challenge") == []
+
+
+def test_a_late_response_clears_a_stalled_challenge() -> None:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-01", iro="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-21")
+    story.respond("ch-1", "2024-05-07")
+    [flag] = story.flags("2024-12-31", "suppressed_challenge")
+    assert [(h.action, h.on) for h in flag.history] == [
+        ("open", d("2024-04-23")), ("cleared", d("2024-05-07"))]
+    assert flag.history[1].event is not None
+    assert flag.history[1].event.event_type == "Challenge.Responded"
+    [before] = story.flags("2024-05-06", "suppressed_challenge")
+    assert before.status == "open"
+
+
+def test_challenge_referred_to_cafcass_stops_the_stage_clock() -> None:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-01", iro="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-21")
+    story.refer_to_cafcass("ch-1", "2024-04-10")
+    assert story.flags("2024-12-31", "suppressed_challenge") == []
+
+
+def test_each_escalated_stage_has_its_own_clock_and_stalls_again() -> None:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-01", iro="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-06-03")
+    story.respond("ch-1", "2024-06-10")
+    story.escalate("ch-1", "stage_1", "2024-06-17")
+    # Stage 1 from Monday 17 June: the twentieth working day is Monday 15 July.
+    assert story.flags("2024-07-15", "suppressed_challenge") == []
+    story.respond("ch-1", "2024-07-22")
+    story.escalate("ch-1", "stage_2", "2024-07-29")
+    [flag] = story.flags("2024-12-31", "suppressed_challenge")
+    # Stage 2 from Monday 29 July: the late summer bank holiday (26 August) moves the
+    # twentieth working day to Tuesday 27 August.
+    assert [(h.action, h.on) for h in flag.history] == [
+        ("open", d("2024-07-16")), ("cleared", d("2024-07-22")), ("open", d("2024-08-28"))]
+    assert flag.status == "open"
+    assert [s["stage"] for s in flag.details["late_stages"]] == ["stage_1", "stage_2"]
+
+
+def test_closing_the_case_under_an_open_challenge_is_flagged_until_an_outcome() -> None:
+    story = raised()
+    story.close("c1", "2024-03-20", actor="mgr-ada")
+    [flag] = story.flags("2024-04-30", "suppressed_challenge")
+    assert (flag.details["pattern"], flag.severity, flag.status) == (
+        "closed_without_outcome", "high", "open")
+    story.resolve("ch-1", "2024-05-02", outcome="not_upheld")
+    [flag] = story.flags("2024-12-31", "suppressed_challenge")
+    assert flag.status == "cleared"
+    assert flag.history[-1].event is not None
+    assert flag.history[-1].event.event_type == "Challenge.Resolved"
