@@ -1,0 +1,93 @@
+import json
+
+from iro_ledger.projections.rules.engine import RULE_NAMES, RulesEngine
+from tests.unit.rules.story import Story, d, staffed
+
+
+def healthy() -> Story:
+    """A year of good practice: reviews on time, challenges answered, plans reviewed."""
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-05", iro="iro-kit")
+    story.case("c2", "2024-02-05", iro="iro-lee")
+    for case, chair in (("c1", "iro-kit"), ("c2", "iro-lee")):
+        story.review(case, "2024-02-28", chair=chair)
+        story.review(case, "2024-05-20", chair=chair)
+        story.review(case, "2024-11-11", chair=chair)
+    story.revise_plan("c1", "2024-05-20", via_review=True, iro_consulted=True)
+    story.challenge("ch-1", "c1", "iro-kit", "2024-06-03")
+    story.respond("ch-1", "2024-06-14")
+    story.escalate("ch-1", "stage_1", "2024-06-20")
+    story.respond("ch-1", "2024-07-05")
+    story.resolve("ch-1", "2024-07-12", outcome="partially_upheld")
+    story.instruct("ins-1", "additional_duties", ["iro-lee"], "2024-08-01")
+    story.assign("c2", "iro-kit", "2024-09-02", reason="workload")
+    story.draft_report("ar-2024", "irom-ola", "2024-09-02", content="v1")
+    story.revise_report("ar-2024", "2024-09-20", actor="irom-ola", content="v2")
+    story.submit_report("ar-2024", "2024-10-01", content="v2", actor="irom-ola")
+    story.end_engagement("iro-lee", "resigned", "2024-10-31", actor="iro-lee")
+    return story
+
+
+def troubled() -> Story:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-05", iro="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.instruct("ins-1", "permission_before_challenge", ["all_iros"], "2024-03-04")
+    story.discipline("iro-kit", "threatened", "2024-03-18")
+    story.assign("c1", "iro-lee", "2024-04-02")
+    story.rescind("ins-1", "2024-06-03")
+    return story
+
+
+def test_healthy_case_history_raises_no_flag() -> None:
+    assert healthy().flags("2024-12-31") == []
+
+
+def test_a_troubled_history_raises_its_flags_with_evidence_from_the_store() -> None:
+    flags = troubled().flags("2024-12-31")
+    assert {f.rule for f in flags} == {
+        "permission_required", "disciplinary_after_challenge", "reallocation_after_dispute",
+        "review_overdue", "suppressed_challenge"}
+    assert all(f.rule in RULE_NAMES and f.la_code == "FX9" and f.evidence for f in flags)
+    positions = {r.position for f in flags for r in f.evidence}
+    assert positions and all(p >= 1 for p in positions)
+
+
+def test_flag_ids_are_the_same_on_every_rebuild() -> None:
+    first = [f.id for f in troubled().flags("2024-12-31")]
+    again = [f.id for f in troubled().flags("2024-12-31")]
+    assert first == again and len(set(first)) == len(first)
+
+
+def test_state_survives_json_and_processing_goes_on_as_if_uninterrupted() -> None:
+    story = troubled()
+    half = len(story.events) // 2
+    resumed = RulesEngine()
+    resumed.apply_all((e, p) for p, e in enumerate(story.events[:half], 1))
+    resumed = RulesEngine.from_state(json.loads(json.dumps(resumed.dump())))
+    resumed.apply_all((e, p) for p, e in enumerate(story.events, 1) if p > half)
+    straight = story.engine()
+    assert resumed.flags(d("2024-12-31")) == straight.flags(d("2024-12-31"))
+    assert resumed.dump() == straight.dump()
+
+
+def test_changes_hand_over_only_what_changed_since_last_asked() -> None:
+    story = troubled()
+    engine = story.engine()
+    first = engine.changes()
+    assert {kind for _, kind, _, _ in first.facts} >= {"officer", "case", "challenge"}
+    assert first.flags
+    assert not engine.changes().facts
+    story.respond("ch-1", "2024-06-10")
+    engine.apply(story.events[-1], len(story.events))
+    later = engine.changes()
+    assert [(kind, ref) for _, kind, ref, _ in later.facts] == [("challenge", "ch-1")]
+
+
+def test_events_of_records_the_rules_do_not_know_are_ignored() -> None:
+    story = troubled()
+    engine = RulesEngine()
+    # Without the records' first events, later events cannot be placed: nothing happens.
+    for position, event in enumerate(story.events, 1):
+        if event.originator_version > 1:
+            assert engine.apply(event, position) is None

@@ -1,0 +1,74 @@
+from datetime import timedelta
+
+import pytest
+
+from tests.unit.rules.story import Story, d, staffed
+
+# Entered care on Monday 5 February 2024: the twentieth working day is Monday 4 March.
+ENTERED, FIRST_DUE = "2024-02-05", d("2024-03-04")
+
+
+def in_care() -> Story:
+    story = staffed(since="2024-01-02")
+    story.case("c1", ENTERED, iro="iro-kit")
+    return story
+
+
+@pytest.mark.parametrize(("held", "late"), [(FIRST_DUE, False),
+                                            (FIRST_DUE + timedelta(days=1), True)])
+def test_first_review_is_due_within_twenty_working_days_of_entering_care(held: object,
+                                                                         late: bool) -> None:
+    story = in_care()
+    story.review("c1", str(held))
+    flags = story.flags("2024-12-31", "review_overdue")
+    flags = [f for f in flags if f.details["review_number"] == 1]
+    assert bool(flags) is late
+    if late:
+        assert flags[0].status == "cleared"
+        assert flags[0].raised_on == d("2024-03-05")
+        assert flags[0].details["days_late"] == 1
+
+
+def test_a_missing_first_review_is_open_as_of_a_later_day_and_high_after_28_days() -> None:
+    story = in_care()
+    assert story.flags("2024-03-04", "review_overdue") == []
+    [flag] = story.flags("2024-03-05", "review_overdue")
+    assert (flag.status, flag.severity, flag.history[0].event) == ("open", "warning", None)
+    assert flag.subjects == {"case_id": "c1", "officer_id": "iro-kit"}
+    [later] = story.flags("2024-04-01", "review_overdue")
+    assert (later.severity, later.details["days_late"]) == ("high", 28)
+    assert later.id == flag.id
+
+
+@pytest.mark.parametrize(("second", "late"), [("2024-06-01", False), ("2024-06-02", True)])
+def test_second_review_is_due_within_three_months_of_the_first(second: str, late: bool) -> None:
+    story = in_care()
+    story.review("c1", "2024-03-01")
+    story.review("c1", second)
+    flags = [f for f in story.flags("2024-07-01", "review_overdue")]
+    assert [f.details["review_number"] for f in flags] == ([2] if late else [])
+
+
+@pytest.mark.parametrize(("third", "late"), [("2024-12-01", False), ("2024-12-02", True)])
+def test_later_reviews_are_due_within_six_months(third: str, late: bool) -> None:
+    story = in_care()
+    story.review("c1", "2024-03-01")
+    story.review("c1", "2024-06-01")
+    story.review("c1", third)
+    flags = story.flags("2024-12-31", "review_overdue")
+    assert [f.details["review_number"] for f in flags] == ([3] if late else [])
+
+
+def test_closing_the_case_clears_an_overdue_review_and_ends_the_duty() -> None:
+    story = in_care()
+    story.close("c1", "2024-03-20")
+    [flag] = story.flags("2025-12-31", "review_overdue")
+    assert flag.status == "cleared"
+    assert flag.history[-1].event is not None
+    assert flag.history[-1].event.event_type == "Case.Closed"
+
+
+def test_a_case_closed_before_its_first_review_fell_due_owes_none() -> None:
+    story = in_care()
+    story.close("c1", "2024-02-20")
+    assert story.flags("2025-12-31", "review_overdue") == []
