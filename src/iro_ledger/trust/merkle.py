@@ -68,7 +68,9 @@ class MerkleLog:
     def append(self, leaf_hashes: Iterable[bytes]) -> list[Node]:
         """Add leaves; store them with every subtree they complete, in one put_many call.
 
-        The new nodes are also returned, so a caller can see what was written.
+        The new nodes are also returned, so a caller can see what was written. Appends
+        must be serialised (one writer, or inside the transaction that orders the
+        leaves): two concurrent appends would both claim the same leaf indices.
         """
         size = self._store.size()
         new: dict[tuple[int, int], bytes] = {}
@@ -84,11 +86,6 @@ class MerkleLog:
         nodes = [Node(level, index, hash_) for (level, index), hash_ in new.items()]
         self._store.put_many(nodes)
         return nodes
-
-    def _node(self, new: dict[tuple[int, int], bytes], level: int, index: int) -> bytes:
-        if (level, index) in new:
-            return new[(level, index)]
-        return self._store.get(level, index)
 
     def root(self, tree_size: int) -> bytes:
         """The RFC 9162 Merkle Tree Hash of the first `tree_size` leaves."""
@@ -146,6 +143,11 @@ class MerkleLog:
         while subtrees:
             result = node_hash(subtrees.pop(), result)
         return result
+
+    def _node(self, new: dict[tuple[int, int], bytes], level: int, index: int) -> bytes:
+        if (level, index) in new:
+            return new[(level, index)]
+        return self._store.get(level, index)
 
     def _check_size(self, tree_size: int) -> None:
         if not 0 <= tree_size <= self._store.size():

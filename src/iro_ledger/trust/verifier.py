@@ -16,6 +16,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -88,7 +90,7 @@ def verify_consistency(
     """
     if size1 > size2:
         raise VerificationError(f"the later tree ({size2}) is smaller than the earlier ({size1})")
-    if size1 == 0:
+    if size1 <= 0:  # Also keeps the bit arithmetic below away from negative numbers.
         raise VerificationError("a consistency proof from the empty tree proves nothing")
     if size1 == size2:
         if proof:
@@ -229,14 +231,15 @@ def parse_checkpoint(note: str) -> Checkpoint:
 
 
 def verify_checkpoint(note: str, public_key: Ed25519PublicKey, key_name: str) -> Checkpoint:
-    """Parse a checkpoint whose signature by `key_name` with `public_key` verifies."""
+    """Parse a checkpoint of the log `key_name`, signed by that name with `public_key`.
+
+    iro-ledger signs each checkpoint under its log's origin, so the two must agree.
+    """
     checkpoint = parse_checkpoint(note)
-    try:
+    with _explained("checkpoint signature does not verify with the given public key"):
         open_note(note, public_key, key_name)
-    except VerificationError as error:
-        raise VerificationError(
-            f"checkpoint signature does not verify with the given public key ({error.reason})"
-        ) from error
+    if checkpoint.origin != key_name:
+        raise VerificationError(f"checkpoint origin {checkpoint.origin!r} is not {key_name!r}")
     return checkpoint
 
 
@@ -259,14 +262,14 @@ def _b64decode(encoded: str, what: str) -> bytes:
 
 @dataclass(frozen=True)
 class Verified:
-    """What a receipt proved: this leaf is in this signed tree (and in the later one)."""
+    """What a receipt proved: these exact bytes are leaf `leaf_index` of a signed tree."""
 
+    canonical: bytes
     leaf_index: int
-    leaf_hash: bytes
     tree_size: int
     root_hash: bytes
     origin: str
-    later_tree_size: int | None = None
+    later_tree_size: int | None = None  # Set when a later checkpoint was shown to extend it.
     later_root_hash: bytes | None = None
 
 
@@ -282,52 +285,44 @@ def verify_receipt(
         raise VerificationError(f"receipt format is not {RECEIPT_FORMAT}")
     key = load_public_key_pem(public_key_pem)
     key_name = _field(receipt, "key_name", str)
-    checkpoint = _signed_checkpoint(_field(receipt, "checkpoint", str), key, key_name)
+    checkpoint = verify_checkpoint(_field(receipt, "checkpoint", str), key, key_name)
     tree_size = _field(receipt, "tree_size", int)
     if checkpoint.tree_size != tree_size:
-        raise VerificationError(
-            f"checkpoint tree size {checkpoint.tree_size} is not the receipt's {tree_size}"
-        )
+        raise VerificationError(f"checkpoint tree size {checkpoint.tree_size} is not {tree_size}")
     leaf = _field(receipt, "leaf", dict)
     index = _field(leaf, "index", int)
-    hashed = leaf_hash(_b64decode(_field(leaf, "canonical", str), "leaf canonical bytes"))
-    proof = _proof(_field(receipt, "inclusion_proof", list), "inclusion proof")
-    try:
-        verify_inclusion(index, tree_size, hashed, proof, checkpoint.root_hash)
-    except VerificationError as error:
-        raise VerificationError(
-            f"inclusion proof does not lead to the checkpoint root ({error.reason})"
-        ) from error
-    verified = Verified(index, hashed, tree_size, checkpoint.root_hash, checkpoint.origin)
-    return _check_later(verified, against, key, key_name) if against is not None else verified
+    canonical = _b64decode(_field(leaf, "canonical", str), "leaf canonical bytes")
+    proof = _hashes(_field(receipt, "inclusion_proof", list), "inclusion proof")
+    with _explained("inclusion proof does not lead to the checkpoint root"):
+        verify_inclusion(index, tree_size, leaf_hash(canonical), proof, checkpoint.root_hash)
+    verified = Verified(canonical, index, tree_size, checkpoint.root_hash, checkpoint.origin)
+    return verified if against is None else _check_later(verified, against, key, key_name)
 
 
 def _check_later(
     verified: Verified, against: dict[str, Any], key: Ed25519PublicKey, key_name: str
 ) -> Verified:
-    later = _signed_checkpoint(_field(against, "checkpoint", str), key, key_name)
+    later = verify_checkpoint(_field(against, "checkpoint", str), key, key_name)
     if later.tree_size < verified.tree_size:
         raise VerificationError(
             f"later checkpoint ({later.tree_size}) is smaller than the receipt's "
             f"({verified.tree_size})"
         )
-    proof = _proof(_field(against, "consistency_proof", list), "consistency proof")
-    try:
+    proof = _hashes(_field(against, "consistency_proof", list), "consistency proof")
+    with _explained("later checkpoint does not extend the receipt's checkpoint"):
         verify_consistency(
             verified.tree_size, later.tree_size, proof, verified.root_hash, later.root_hash
         )
-    except VerificationError as error:
-        raise VerificationError(
-            f"later checkpoint does not extend the receipt's checkpoint ({error.reason})"
-        ) from error
     return replace(verified, later_tree_size=later.tree_size, later_root_hash=later.root_hash)
 
 
-def _signed_checkpoint(note: str, key: Ed25519PublicKey, key_name: str) -> Checkpoint:
-    checkpoint = verify_checkpoint(note, key, key_name)
-    if checkpoint.origin != key_name:
-        raise VerificationError(f"checkpoint origin {checkpoint.origin!r} is not {key_name!r}")
-    return checkpoint
+@contextmanager
+def _explained(failure: str) -> Iterator[None]:
+    """Say which check failed, keeping the detailed reason in brackets."""
+    try:
+        yield
+    except VerificationError as error:
+        raise VerificationError(f"{failure} ({error.reason})") from error
 
 
 def _field(container: dict[str, Any], name: str, kind: type[Any]) -> Any:
@@ -337,7 +332,7 @@ def _field(container: dict[str, Any], name: str, kind: type[Any]) -> Any:
     return value
 
 
-def _proof(encoded: list[Any], what: str) -> list[bytes]:
+def _hashes(encoded: list[Any], what: str) -> list[bytes]:
     if not all(isinstance(item, str) for item in encoded):
         raise VerificationError(f"{what} must be a list of base64 strings")
     return [_b64decode(item, what) for item in encoded]
