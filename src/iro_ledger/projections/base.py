@@ -103,6 +103,37 @@ class Envelope:
     def reference(self) -> EventRef:
         return EventRef(self.kind, self.ref, self.la_code, self.number, self.position, self.type)
 
+    def fields(self) -> dict[str, Any]:
+        """What the event says, JSON-ready: its own fields without ids and provenance."""
+        return {k: plain(v) for k, v in sorted(vars(self.event).items())
+                if k not in _NOT_FIELDS}
+
+    def entry(self) -> dict[str, Any]:
+        """The event as a reader sees it: reference, provenance and fields (JSON-ready)."""
+        return {"ref": self.reference.as_dict(), "occurred_on": self.occurred_on.isoformat(),
+                "recorded_at": self.recorded_at.isoformat(), "recorded_by": self.recorded_by,
+                "actor": self.actor, "source": str(getattr(self.event, "source", "")),
+                "fields": self.fields()}
+
+
+_NOT_FIELDS = frozenset({
+    "originator_id", "originator_version", "originator_topic", "timestamp", "occurred_on",
+    "recorded_at", "recorded_by", "actor", "source", "command_id", "la_code", "ref",
+})
+
+
+def plain(value: Any) -> Any:
+    """JSON-ready copies: dates as ISO strings, sets as sorted lists."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, set | frozenset):
+        return sorted(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
+    return value
+
 
 class ReadModel(ABC):
     """A projection: its name, version, tables, how to create them and how to apply events."""

@@ -19,8 +19,9 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from eventsourcing.persistence import Notification
+from eventsourcing.persistence import Mapper, Notification
 
 from iro_ledger.application import Ledger
 from iro_ledger.projections.base import Envelope, ReadModel
@@ -71,7 +72,7 @@ class Projections:
         self.db = db
         self.models = {m.name: m for m in models}
         self.batch_size = batch_size
-        self._names: dict[str, tuple[str, str, str]] = {}
+        self.decoder = Decoder(ledger.mapper, self._load_names)
         self._ready = False
         self._lock = threading.RLock()
         self._stop = threading.Event()
@@ -134,7 +135,7 @@ class Projections:
                     start=low + 1, limit=self.batch_size, stop=target)
                 if not notes:
                     break
-                envelopes = self._decode(notes)
+                envelopes = self.decoder.decode(notes)
                 for model in models:
                     self._advance(model, low, notes[-1].id, envelopes)
                 read += len(notes)
@@ -225,7 +226,7 @@ class Projections:
     # Inside: one batch, one model, one transaction
 
     def _apply_followed(self, after: int, notes: list[Notification]) -> None:
-        envelopes = self._decode(notes)
+        envelopes = self.decoder.decode(notes)
         for model in self.models.values():
             if not self._advance(model, after, notes[-1].id, envelopes):
                 self.catch_up([model.name])
@@ -268,14 +269,48 @@ class Projections:
         if tx.dialect == "postgres":
             tx.execute("SELECT pg_advisory_xact_lock(?)", (0x1A0_1ED6E5,))
 
-    # Decoding: stored notifications to envelopes naming their records
+    def _load_names(self, record_ids: set[str]) -> dict[str, Name]:
+        self.setup()
+        ids, found = sorted(record_ids), {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rows = self.db.query("SELECT record_id, kind, la_code, ref FROM projection_records"
+                                 f" WHERE record_id IN ({marks})", chunk)
+            found.update({r["record_id"]: (r["kind"], r["la_code"], r["ref"]) for r in rows})
+        return found
 
-    def _decode(self, notes: Sequence[Notification]) -> list[Envelope]:
-        events = [(n, self.ledger.mapper.to_domain_event(n)) for n in notes]
+    def _remember(self, tx: Tx, envelopes: Sequence[Envelope]) -> None:
+        firsts = [e for e in envelopes if e.number == 1]
+        tx.executemany(
+            "INSERT INTO projection_records (record_id, kind, la_code, ref) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (record_id) DO NOTHING",
+            [(str(e.event.originator_id), e.kind, e.la_code, e.ref) for e in firsts])
+
+
+Name = tuple[str, str, str]
+"""(kind, la_code, ref) of a stored record."""
+
+
+class Decoder:
+    """Stored notifications to envelopes that name their record (kind, authority, id).
+
+    Only a record's first event carries its authority and id; later events are named from
+    what earlier ones taught, or by `lookup` (the projections' `projection_records` table).
+    """
+
+    def __init__(self, mapper: Mapper[UUID],
+                 lookup: Callable[[set[str]], dict[str, Name]] | None = None) -> None:
+        self.mapper = mapper
+        self.lookup = lookup
+        self.names: dict[str, Name] = {}
+
+    def decode(self, notes: Sequence[Notification]) -> list[Envelope]:
+        events = [(n, self.mapper.to_domain_event(n)) for n in notes]
         created = {str(n.originator_id) for n, e in events if hasattr(e, "ref")}
-        missing = {str(n.originator_id) for n, _ in events} - created - set(self._names)
-        if missing:
-            self._load_names(missing)
+        missing = {str(n.originator_id) for n, _ in events} - created - set(self.names)
+        if missing and self.lookup is not None:
+            self.names.update(self.lookup(missing))
         envelopes = []
         for note, event in events:
             envelope = self._envelope(note, event)
@@ -289,31 +324,13 @@ class Projections:
         if hasattr(event, "la_code") and hasattr(event, "ref"):
             outer = getattr(sys.modules[type(event).__module__], outer_name, None)
             kind = str(getattr(outer, "KIND", outer_name.lower()))
-            self._names[record_id] = (kind, event.la_code, event.ref)
-        named = self._names.get(record_id)
+            self.names[record_id] = (kind, event.la_code, event.ref)
+        named = self.names.get(record_id)
         if named is None or not inner:
             return None  # not a ledger record's event: nothing for a read model
         kind, la_code, ref = named
         return Envelope(note.id, kind, la_code, ref, note.originator_version,
                         type(event).__qualname__, event)
-
-    def _load_names(self, record_ids: set[str]) -> None:
-        self.setup()
-        ids = sorted(record_ids)
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            rows = self.db.query("SELECT record_id, kind, la_code, ref FROM projection_records"
-                                 f" WHERE record_id IN ({marks})", chunk)
-            for r in rows:
-                self._names[r["record_id"]] = (r["kind"], r["la_code"], r["ref"])
-
-    def _remember(self, tx: Tx, envelopes: Sequence[Envelope]) -> None:
-        firsts = [e for e in envelopes if e.number == 1]
-        tx.executemany(
-            "INSERT INTO projection_records (record_id, kind, la_code, ref) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (record_id) DO NOTHING",
-            [(str(e.event.originator_id), e.kind, e.la_code, e.ref) for e in firsts])
 
 
 def _take(inbox: queue.Queue[object], most: int) -> list[Notification]:

@@ -1,0 +1,198 @@
+"""The challenge register: each challenge's stages, days at each, responses, outcome, exits.
+
+One document per challenge. Stages are kept as dated spans; days (calendar and working) are
+counted when read, as of a given day, so the stored register never depends on the clock. A
+challenge referred to Cafcass or to arbitration has left the local protocol: its stage clock
+stops on that day (DESIGN.md, suppressed_challenge).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from iro_ledger.projections.base import Envelope, ReadModel
+from iro_ledger.projections.db import Tx
+from iro_ledger.projections.docs import Doc, Docs, Table, tx_loader
+from iro_ledger.projections.periods import working_days_between
+
+REGISTER = Table(
+    "challenges_v1", key=("la_code", "challenge_id"),
+    columns=("case_id", "officer_id", "raised_on", "status", "stage", "arbitration_body"),
+    indexes=(("la_code", "raised_on"), ("la_code", "status")),
+)
+
+
+def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
+    """The pure core: each challenge event moves its document on."""
+    for env in batch:
+        if env.kind != "challenge":
+            continue
+        if env.type == "Challenge.Raised":
+            _raised(docs, env)
+            continue
+        doc = docs.get(REGISTER, env.la_code, env.ref)
+        if doc is None:
+            continue
+        _STEPS.get(env.type, _noted)(doc, env)
+        doc["evidence"].append(env.reference.as_dict())
+        docs.touch(REGISTER, doc)
+
+
+def _raised(docs: Docs, env: Envelope) -> None:
+    day = env.occurred_on.isoformat()
+    docs.put(REGISTER, {
+        "la_code": env.la_code, "challenge_id": env.ref, "case_id": env.event.case_id,
+        "officer_id": env.event.officer_id, "about": env.event.about, "raised_on": day,
+        "stage": "informal", "stages": [_stage("informal", day, None, env)],
+        "responses": [], "status": "open", "closed_as": None, "closed_on": None,
+        "closed_by": None, "closed_at_stage": None, "outcome": None,
+        "left_protocol_on": None, "cafcass": None, "arbitration": None,
+        "arbitration_body": None, "corrections": [], "evidence": [env.reference.as_dict()],
+    })
+
+
+def _stage(stage: str, day: str, addressed_to: str | None, env: Envelope) -> Doc:
+    return {"stage": stage, "from": day, "to": None, "addressed_to": addressed_to,
+            "ref": env.reference.as_dict()}
+
+
+def _end_stage(doc: Doc, day: str) -> None:
+    current = doc["stages"][-1]
+    if current["to"] is None:
+        current["to"] = day
+
+
+def _escalated(doc: Doc, env: Envelope) -> None:
+    day = env.occurred_on.isoformat()
+    _end_stage(doc, day)
+    doc["stage"] = env.event.to_stage
+    doc["stages"].append(_stage(env.event.to_stage, day, env.event.addressed_to, env))
+
+
+def _responded(doc: Doc, env: Envelope) -> None:
+    doc["responses"].append({"on": env.occurred_on.isoformat(), "actor": env.actor,
+                             "ref": env.reference.as_dict()})
+
+
+def _closed(doc: Doc, env: Envelope, closed_as: str) -> None:
+    day = env.occurred_on.isoformat()
+    _end_stage(doc, day)
+    doc.update(status="closed", closed_as=closed_as, closed_on=day, closed_by=env.actor,
+               closed_at_stage=doc["stage"])
+
+
+def _resolved(doc: Doc, env: Envelope) -> None:
+    _closed(doc, env, "resolved")
+    doc["outcome"] = env.event.outcome
+
+
+def _withdrawn(doc: Doc, env: Envelope) -> None:
+    _closed(doc, env, "withdrawn")
+
+
+def _left_protocol(doc: Doc, env: Envelope) -> None:
+    if doc["left_protocol_on"] is None and doc["status"] == "open":
+        doc["left_protocol_on"] = env.occurred_on.isoformat()
+
+
+def _cafcass(doc: Doc, env: Envelope) -> None:
+    _left_protocol(doc, env)
+    doc["cafcass"] = {"referred_on": env.occurred_on.isoformat(), "outcome": None,
+                      "outcome_on": None, "ref": env.reference.as_dict()}
+
+
+def _cafcass_outcome(doc: Doc, env: Envelope) -> None:
+    if doc["cafcass"] is not None:
+        doc["cafcass"].update(outcome=env.event.outcome, outcome_on=env.occurred_on.isoformat())
+
+
+def _arbitration(doc: Doc, env: Envelope) -> None:
+    _left_protocol(doc, env)
+    doc["arbitration"] = {"body": env.event.body, "requested_on": env.occurred_on.isoformat(),
+                          "ref": env.reference.as_dict()}
+    doc["arbitration_body"] = env.event.body
+
+
+def _corrected(doc: Doc, env: Envelope) -> None:
+    doc["corrections"].append({"corrects": env.event.corrects_version,
+                               "reason": env.event.reason, "ref": env.reference.as_dict()})
+
+
+def _noted(doc: Doc, env: Envelope) -> None:
+    """An event the register does not interpret: it still stands in the evidence."""
+
+
+_STEPS = {
+    "Challenge.Escalated": _escalated, "Challenge.Responded": _responded,
+    "Challenge.Resolved": _resolved, "Challenge.Withdrawn": _withdrawn,
+    "Challenge.ReferredToCafcass": _cafcass, "Challenge.CafcassOutcomeRecorded": _cafcass_outcome,
+    "Challenge.ArbitrationRequested": _arbitration, "Challenge.Corrected": _corrected,
+}
+
+
+def with_days(doc: Doc, as_of: date) -> Doc:
+    """The document with days counted at each stage and in all, as of `as_of`.
+
+    A stage still running counts to `as_of`, or to the day the challenge left the protocol.
+    """
+    stop = doc["left_protocol_on"]
+    stages = []
+    for stage in doc["stages"]:
+        end = stage["to"] or stop or as_of.isoformat()
+        if stop is not None and stage["to"] is None:
+            end = min(end, stop)
+        first, last = date.fromisoformat(stage["from"]), date.fromisoformat(end)
+        stages.append({**stage, "days": max((last - first).days, 0),
+                       "working_days": working_days_between(first, last),
+                       "running": stage["to"] is None and stop is None})
+    raised = date.fromisoformat(doc["raised_on"])
+    end_all = date.fromisoformat(doc["closed_on"]) if doc["closed_on"] else as_of
+    return {**doc, "stages": stages, "days_open": max((end_all - raised).days, 0),
+            "as_of": as_of.isoformat()}
+
+
+@dataclass(frozen=True)
+class RegisterQuery:
+    la_code: str
+    status: str | None = None
+    stage: str | None = None
+    officer_id: str | None = None
+    case_id: str | None = None
+    arbitration_body: str | None = None
+    """Only challenges before this body (for arbitrators)."""
+
+    def where(self) -> tuple[str, list[Any]]:
+        clauses, params = ["la_code = ?"], [self.la_code]
+        for column in ("status", "stage", "officer_id", "case_id", "arbitration_body"):
+            value = getattr(self, column)
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                params.append(value)
+        return " AND ".join(clauses), params
+
+
+def read_register(tx: Tx, query: RegisterQuery, as_of: date, limit: int = 50,
+                  offset: int = 0) -> tuple[int, list[Doc]]:
+    """(total matching, one page of challenges in order raised), days counted as of `as_of`."""
+    where, params = query.where()
+    total = REGISTER.count(tx, where, params)
+    docs = REGISTER.select(tx, where, params, order="raised_on, challenge_id", limit=limit,
+                           offset=offset)
+    return total, [with_days(d, as_of) for d in docs]
+
+
+class ChallengeRegister(ReadModel):
+    name = "challenges"
+    version = 1
+    tables = (REGISTER.name,)
+
+    def create(self, tx: Tx) -> None:
+        REGISTER.create(tx)
+
+    def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        docs = Docs(tx_loader(tx))
+        apply_events(docs, batch)
+        docs.save(tx)
