@@ -1,0 +1,167 @@
+"""The CLI's monitoring commands: the projection worker, rebuild and status, and measures.
+
+`measures` catches the read models up first, so it works straight after `ingest` with no
+worker running, on either store.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+from datetime import UTC, date, datetime
+from types import FrameType
+from typing import Annotated, Any
+
+import typer
+from eventsourcing.persistence import PersistenceError
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from iro_ledger.cli.app import app
+from iro_ledger.cli.core import fail, local_operator, redacted, services
+from iro_ledger.domain.errors import DomainError
+from iro_ledger.projections.measures import as_dicts, measures_of, period_of
+from iro_ledger.projections.runner import Projections
+from iro_ledger.settings import get_settings
+
+projections_app = typer.Typer(help="Inspect and rebuild the read models.",
+                              no_args_is_help=True)
+app.add_typer(projections_app, name="projections")
+
+
+@app.command()
+def worker(
+    verbose: Annotated[bool, typer.Option("--verbose", help="A line per batch.")] = False,
+) -> None:
+    """Run the read models on PostgreSQL: catch up, then follow new events until SIGTERM/SIGINT.
+
+    On SQLite there is nothing to follow from another process: the read models catch up
+    in-process before each read, so the worker catches up once and exits.
+    """
+    settings = get_settings()
+    err = Console(stderr=True)
+    with services(settings) as built:
+        runner = built.projections
+        if runner.db.dialect == "sqlite":
+            read = runner.catch_up()
+            err.print(f"SQLite: caught up ({read} events); read models catch up in-process "
+                      "on SQLite, so there is nothing to follow")
+            return
+
+        def stop(signum: int, frame: FrameType | None) -> None:
+            runner.stop()
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        err.print(f"worker: following {redacted(settings.resolved_database_url())} "
+                  f"with {', '.join(runner.models)}")
+
+        def report(position: int) -> None:
+            if verbose:
+                err.print(f"worker: applied up to position {position}")
+
+        try:
+            runner.follow(on_batch=report)
+        except PersistenceError as down:
+            fail(f"the store failed: {down}")
+        positions = runner.positions()
+        err.print(f"worker: stopped at position {min(positions.values(), default=0)}")
+
+
+@projections_app.command("rebuild")
+def rebuild(
+    name: Annotated[str | None, typer.Argument(help="One read model (default: all).")] = None,
+) -> None:
+    """Drop a read model's tables and replay every event into them from zero."""
+    settings = get_settings()
+    with services(settings) as built:
+        runner = built.projections
+        names = _names(runner, name)
+        console = Console(stderr=True)
+        columns = (TextColumn("rebuilding {task.description}"), BarColumn(),
+                   TaskProgressColumn(), TimeElapsedColumn())
+        top = runner.ledger.position()
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(", ".join(names), total=max(top, 1))
+
+            def advance(position: int, target: int) -> None:
+                progress.update(task, completed=position, total=max(target, 1))
+
+            started = datetime.now(UTC)
+            read = runner.rebuild(names, progress=advance)
+            progress.update(task, completed=max(top, 1))
+        seconds = (datetime.now(UTC) - started).total_seconds()
+        rate = read / seconds if seconds > 0 else 0.0
+        typer.echo(json.dumps({"rebuilt": names, "events": read, "seconds": round(seconds, 3),
+                               "events_per_second": round(rate)}))
+
+
+@projections_app.command("status")
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Each read model's position and lag behind the store."""
+    settings = get_settings()
+    with services(settings) as built:
+        rows = [s.as_dict() for s in built.projections.status()]
+    if as_json:
+        typer.echo(json.dumps(rows))
+        return
+    table = Table("read model", "tables", "position", "store", "lag")
+    for row in rows:
+        table.add_row(row["name"], row["key"], str(row["position"]),
+                      str(row["ledger_position"]), str(row["lag"]))
+    Console().print(table)
+
+
+@app.command()
+def measures(
+    la: Annotated[str, typer.Option("--la", help="The authority's la_code.")],
+    start: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD "
+                                                           "(default: a year before --to).")]
+    = None,
+    end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """An authority's measures for a period, each with the events behind it."""
+    settings = get_settings()
+    with services(settings) as built:
+        try:
+            period = period_of(_day("--from", start), _day("--to", end), datetime.now(UTC).date())
+            built.ledger.read("authority", la, la, local_operator())
+            built.projections.catch_up()
+            found = as_dicts(measures_of(built.projections, la, period))
+        except DomainError as refused:
+            fail(str(refused))
+    if as_json:
+        typer.echo(json.dumps({"la_code": la, "from": period.start.isoformat(),
+                               "to": period.end.isoformat(), "measures": found}))
+        return
+    _print_measures(la, found, period.start, period.end)
+
+
+def _names(runner: Projections, name: str | None) -> list[str]:
+    if name is None:
+        return list(runner.models)
+    if name not in runner.models:
+        fail(f"no read model {name!r}; known: {', '.join(runner.models)}")
+    return [name]
+
+
+def _day(option: str, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
+
+
+def _print_measures(la: str, found: list[dict[str, Any]], start: date, end: date) -> None:
+    table = Table("measure", "value", "unit", "events", title=f"{la}: {start} to {end}")
+    for measure in found:
+        value = measure["value"]
+        shown = json.dumps(value) if isinstance(value, dict) else str(value)
+        table.add_row(measure["name"], shown, measure["unit"], str(len(measure["evidence"])))
+    Console().print(table)
