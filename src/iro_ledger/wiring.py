@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from iro_ledger.application import Ledger
 from iro_ledger.application.store import store_env
 from iro_ledger.projections import Database, Projections, ReadModel
+from iro_ledger.projections.challenges import ChallengeRegister
+from iro_ledger.projections.measures import Measures
+from iro_ledger.projections.officers import OfficerRecord
+from iro_ledger.projections.timeline import Timeline
 from iro_ledger.settings import Settings
 
 
@@ -27,7 +31,7 @@ class Services:
 
 def read_models(settings: Settings) -> list[ReadModel]:
     """Every read model the projections run (a new read model is added here)."""
-    return []
+    return [Timeline(), ChallengeRegister(), OfficerRecord(), Measures()]
 
 
 def build_services(settings: Settings) -> Services:
