@@ -248,3 +248,13 @@ def test_arbitration_names_its_body_and_is_requested_once() -> None:
 def test_nothing_happens_to_a_challenge_before_it_was_raised() -> None:
     with pytest.raises(BadTiming):
         challenge(on="2024-04-02").respond("pre-emptive", stamp("2024-04-01"))
+
+
+def test_a_resolved_challenge_can_still_be_corrected() -> None:
+    resolved = challenge()
+    resolved.resolve("upheld", stamp("2024-05-01"))
+
+    resolved.correct(2, "the outcome was partially upheld", {"outcome": "partially_upheld"},
+                     stamp())
+
+    assert (resolved.closed_as, resolved.corrections) == ("resolved", [2])

@@ -127,3 +127,12 @@ def test_a_correction_must_give_its_reason() -> None:
 def test_a_correction_cannot_predate_the_record() -> None:
     with pytest.raises(BadTiming):
         open_case(on="2024-03-01").correct(1, "mistaken", {}, stamp("2024-01-01"))
+
+
+def test_a_closed_record_can_still_be_corrected() -> None:
+    case = open_case()
+    case.close("adopted", stamp("2024-05-01"))
+
+    case.correct(2, "closed in error: the order was refused", {}, stamp())
+
+    assert (case.is_open, case.corrections) == (False, [2])
