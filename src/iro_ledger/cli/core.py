@@ -89,17 +89,24 @@ def run_server(host: str, port: int) -> None:
     uvicorn.run("iro_ledger.api.app:create_app", factory=True, host=host, port=port)
 
 
-@app.command("ingest")
+INGEST_HELP = (
+    "Apply a batch file of commands through the same path as the API.\n\n"
+    "Each bad line is reported on stderr with its number and reason and records nothing; "
+    "the last line on stdout is a JSON summary. Exit 0 when every line was accepted, "
+    "1 otherwise, 2 when the file or token cannot be used.\n\n"
+    "Without --token you record as the local operator, an admin named cli:<OS user>: "
+    "local CLI access is database access. A line whose command_id was already recorded is "
+    "answered again and stores nothing, so a file can be re-run after an interruption."
+)
+
+
+@app.command("ingest", help=INGEST_HELP)
 def ingest_command(
     file: Annotated[Path, typer.Argument(help="JSON Lines: one command a line.")],
     atomic: Annotated[bool, typer.Option(help="Record every line or none.")] = False,
     token: Annotated[str | None, typer.Option(help="Act as this token's principal.")] = None,
 ) -> None:
-    """Apply a batch file of commands through the same path as the API.
-
-    Each bad line is reported on stderr with its number and reason and records nothing; the
-    last line on stdout is a JSON summary. Exit 0 when every line was accepted, 1 otherwise.
-    """
+    """Apply a batch file of commands (see INGEST_HELP)."""
     settings = get_settings()
     principal = principal_for(settings, token)
     try:
