@@ -141,7 +141,8 @@ def run_ingest(built: Services, entries: list[Entry], principal: Principal,
             return ingest(built.ledger, entries, principal, atomic=atomic,
                           on_rejection=report, on_progress=advance)
         except PersistenceError as down:
-            fail(f"the store failed during ingest: {down}")
+            fail(f"the store failed during ingest: {down}; lines before the failure may be "
+                 "recorded (re-running a file whose lines carry command_ids stores nothing twice)")
 
 
 @contextmanager
