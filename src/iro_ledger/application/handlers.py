@@ -212,7 +212,8 @@ def _(cmd: c.RecordInstruction, ctx: Context) -> list[LedgerRecord]:
     _new(ctx, Instruction, cmd.la_code, cmd.instruction_id)
     for officer_id in cmd.issued_to:
         if officer_id != ALL_IROS:
-            ctx.records.get(Officer, cmd.la_code, officer_id)
+            officer = ctx.records.get(Officer, cmd.la_code, officer_id)
+            officer.check_not_before_start(ctx.stamp.occurred_on)
     return [Instruction.record(cmd.la_code, cmd.instruction_id, list(cmd.issued_to), cmd.kind,
                                cmd.text, ctx.stamp)]
 

@@ -12,11 +12,13 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
 from uuid import NAMESPACE_URL, UUID, uuid5
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 
 from iro_ledger.domain.errors import BadTiming, InvalidValue, InvariantViolation
 
+ENGLAND = ZoneInfo("Europe/London")
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://iro-ledger.invalid/records")
 
 
@@ -57,11 +59,13 @@ class Stamp:
         }
 
     def check_not_future(self) -> None:
-        if self.occurred_on > self.recorded_at.date():
+        """Dates are England's: just after midnight in summer time is already 'today'."""
+        today = self.recorded_at.astimezone(ENGLAND).date()
+        if self.occurred_on > today:
             raise BadTiming(
                 "occurred_on",
                 f"{self.occurred_on.isoformat()} is in the future "
-                f"(recorded on {self.recorded_at.date().isoformat()})",
+                f"(recorded on {today.isoformat()})",
             )
 
 
