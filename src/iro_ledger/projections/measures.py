@@ -201,19 +201,25 @@ def review_timeliness(cases: Sequence[Doc], period: Period) -> Measure:
 
 def compute(tx: Tx, la_code: str, period: Period,
             sources: Sequence[MeasureSource] = ()) -> list[Measure]:
-    """Every measure for the authority and period, in DESIGN.md's order."""
-    cases = CASES.select(tx, "la_code = ?", (la_code,))
-    people = officers.OFFICERS.select(tx, "la_code = ?", (la_code,))
-    given = officers.INSTRUCTIONS.select(tx, "la_code = ?", (la_code,))
-    register = challenges.REGISTER.select(tx, "la_code = ?", (la_code,))
+    """Every measure for the authority and period, from the tables."""
+    where = ("la_code = ?", (la_code,))
+    contributed = [m for source in sources for m in source.measures(tx, la_code, period)]
+    return measure_all(CASES.select(tx, *where), officers.OFFICERS.select(tx, *where),
+                       officers.INSTRUCTIONS.select(tx, *where),
+                       challenges.REGISTER.select(tx, *where), period, contributed)
+
+
+def measure_all(cases: Sequence[Doc], people: Sequence[Doc], given: Sequence[Doc],
+                register: Sequence[Doc], period: Period,
+                contributed: Sequence[Measure] = ()) -> list[Measure]:
+    """Every measure from one authority's documents, in DESIGN.md's order."""
     found = children(cases, period)
     out = [*found, *iros_and_caseloads(people, period),
            *challenge_measures(register, int(found[0].value), period),
-           instructions_in_force(given, period)]
-    contributed = [m for source in sources for m in source.measures(tx, la_code, period)]
+           instructions_in_force(given, period), *contributed]
     if not any(m.name == "flags_by_rule" for m in contributed):
         out.append(Measure("flags_by_rule", None, "flags", [], "no flags read model is running"))
-    return [*out, *contributed, review_timeliness(cases, period)]
+    return [*out, review_timeliness(cases, period)]
 
 
 def as_dicts(measures: Iterable[Measure]) -> list[dict[str, Any]]:

@@ -1,0 +1,141 @@
+"""A fictional authority's history told in the domain language, kept in memory (no I/O).
+
+Commands run through the real Ledger on eventsourcing's in-memory store; `envelopes()` hands
+their events over exactly as the projection machinery would, so a read model's pure core can be
+fed a literal list of what happened.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from iro_ledger.application import Ledger, Outcome, Principal, Role
+from iro_ledger.commands import parse_command
+from iro_ledger.domain.errors import DomainError
+from iro_ledger.projections.base import Envelope
+from iro_ledger.projections.docs import Docs
+from iro_ledger.projections.runner import Decoder
+
+LA = "FX1"
+"""The fictional authority of Fenwick Cross."""
+NOW = datetime(2025, 6, 30, 9, 0, tzinfo=UTC)
+ADMIN = Principal("test-admin", Role.ADMIN)
+
+
+class Story:
+    def __init__(self, la_code: str = LA) -> None:
+        self.la_code = la_code
+        self.ledger = Ledger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+        self.decoder = Decoder(self.ledger.mapper)
+        self._read = 0
+
+    def do(self, command: str, on: str | date, **fields: Any) -> Outcome:
+        data = {"command": command, "la_code": self.la_code, "occurred_on": str(on), **fields}
+        return self.ledger.execute(parse_command(data), ADMIN, "cli", now=NOW)
+
+    def envelopes(self) -> list[Envelope]:
+        """Every event so far, in store order."""
+        notes = self.ledger.recorder.select_notifications(start=1, limit=1_000_000)
+        return Decoder(self.ledger.mapper).decode(notes)
+
+    def new(self) -> list[Envelope]:
+        """The events recorded since the last call."""
+        notes = self.ledger.recorder.select_notifications(start=self._read + 1, limit=1_000_000)
+        if notes:
+            self._read = notes[-1].id
+        return self.decoder.decode(notes)
+
+    # The usual cast
+
+    def authority(self, on: str = "2024-01-02") -> Story:
+        self.do("register_authority", on, name="Fenwick Cross")
+        return self
+
+    def officer(self, officer_id: str, role: str = "iro", on: str = "2024-01-02",
+                employment: str = "employed") -> Story:
+        self.do("register_officer", on, officer_id=officer_id, role=role, employment=employment)
+        return self
+
+    def case(self, case_id: str, on: str, iro: str | None = None,
+             entered_care_on: str | None = None) -> Story:
+        self.do("open_case", on, case_id=case_id, child_ref=f"child-{case_id}",
+                legal_status="C2", entered_care_on=entered_care_on or on)
+        if iro is not None:
+            self.do("assign_iro", on, case_id=case_id, officer_id=iro,
+                    reason="first_allocation")
+        return self
+
+    def challenge(self, challenge_id: str, case_id: str, officer_id: str, on: str) -> Story:
+        self.do("raise_challenge", on, challenge_id=challenge_id, case_id=case_id,
+                officer_id=officer_id, about="care_plan", grounds="the plan ignores the child")
+        return self
+
+
+def fold(apply_events: Any, envelopes: list[Envelope]) -> Docs:
+    """A read model's pure core run over the events from an empty world."""
+    docs = Docs()
+    apply_events(docs, envelopes)
+    return docs
+
+
+IROS = ("iro-0", "iro-1", "iro-2")
+STAGES = ("stage_1", "stage_2", "stage_3", "director")
+
+
+def _moves(n: int, i: int, j: int) -> dict[str, tuple[str, dict[str, Any]]]:
+    """Every kind of move, on case/challenge/instruction number `n`, officer `i`, choice `j`."""
+    case, ch, iro, other = f"c{n}", f"ch{n}", IROS[i % 3], IROS[j % 3]
+    review = {"case_id": case, "chaired_by": iro, "child_participation": "attended",
+              "child_seen_before": True}
+    return {
+        "open": ("open_case", {"case_id": case, "child_ref": f"child-{n}", "legal_status": "C2",
+                               "entered_care_on": "2024-01-05"}),
+        "assign": ("assign_iro", {"case_id": case, "officer_id": iro, "reason": "workload"}),
+        "close": ("close_case", {"case_id": case, "reason": "returned home"}),
+        "review": ("hold_review", review),
+        "raise": ("raise_challenge", {"challenge_id": ch, "case_id": case, "officer_id": iro,
+                                      "about": "care_plan", "grounds": "the plan"}),
+        "escalate": ("escalate_challenge", {"challenge_id": ch, "to_stage": STAGES[j % 4],
+                                            "addressed_to": "mgr-ada"}),
+        "respond": ("respond_to_challenge", {"challenge_id": ch, "response": "noted",
+                                             "actor": "mgr-ada"}),
+        "resolve": ("resolve_challenge", {"challenge_id": ch, "actor": "mgr-ada",
+                                          "outcome": ("upheld", "not_upheld")[j % 2]}),
+        "withdraw": ("withdraw_challenge", {"challenge_id": ch, "actor": iro, "reason": "told"}),
+        "cafcass": ("refer_to_cafcass", {"challenge_id": ch, "actor": iro}),
+        "arbitration": ("request_arbitration", {"challenge_id": ch, "body": "Fictional Panel",
+                                                "actor": iro}),
+        "instruct": ("record_instruction", {"instruction_id": f"in{n}", "actor": "mgr-ada",
+                                            "issued_to": ["all_iros"] if j % 2 else [other],
+                                            "kind": "do_not_escalate"}),
+        "rescind": ("rescind_instruction", {"instruction_id": f"in{n}", "actor": "mgr-ada"}),
+        "discipline": ("record_disciplinary_action", {"officer_id": iro, "stage": "threatened",
+                                                      "actor": "mgr-ada",
+                                                      "stated_reason": "tone"}),
+        "end": ("end_engagement", {"officer_id": IROS[2], "how": "post_deleted",
+                                   "actor": "mgr-ada", "reason": "restructure"}),
+    }
+
+
+MOVES = tuple(_moves(0, 0, 0))
+Move = tuple[str, int, int, int, int]
+"""(kind of move, record number, officer, choice, days after the move before)."""
+
+
+def random_history(moves: list[Move]) -> Story:
+    """A history made of the moves the ledger accepts; refused moves are simply not recorded."""
+    story = Story().authority("2024-01-02").officer("mgr-ada", "team_manager", "2024-01-02")
+    for iro in IROS:
+        story.officer(iro, on="2024-01-02")
+    for n in range(3):
+        story.case(f"c{n}", "2024-01-05", iro=IROS[n])
+    on = date(2024, 1, 5)
+    for kind, n, i, j, days in moves:
+        command, fields = _moves(n, i, j)[kind]
+        on = date.fromordinal(on.toordinal() + days)
+        try:
+            story.do(command, on, **fields)
+        except DomainError:
+            pass
+    return story

@@ -1,0 +1,132 @@
+"""Authority measures for a period, computed from a fictional authority's history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.projections import challenges, measures, officers
+from iro_ledger.projections.base import Measure, Period
+from tests.unit.projections.story import Story, fold
+
+PERIOD = Period(date(2024, 4, 1), date(2024, 9, 30))
+
+
+def history() -> Story:
+    story = Story().authority("2023-01-02").officer("iro-kit", on="2023-01-02")
+    story.officer("iro-lee", on="2023-01-02").officer("mgr-ada", "team_manager", "2023-01-02")
+    story.case("c1", "2024-01-05", iro="iro-kit").case("c2", "2024-02-01", iro="iro-kit")
+    story.case("c3", "2024-01-03", iro="iro-lee", entered_care_on="2023-06-01")
+    story.do("close_case", "2024-03-31", case_id="c3", reason="special guardianship")
+    review = {"chaired_by": "iro-kit", "child_participation": "attended",
+              "child_seen_before": True}
+    story.do("hold_review", "2024-01-30", case_id="c1", **review)
+    story.do("hold_review", "2024-05-15", case_id="c1", **review)
+    story.challenge("ch-4", "c1", "iro-kit", "2024-03-01")
+    story.do("refer_to_cafcass", "2024-04-20", challenge_id="ch-4", actor="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-04-02")
+    story.do("resolve_challenge", "2024-04-12", challenge_id="ch-1", outcome="upheld",
+             actor="mgr-ada")
+    story.challenge("ch-2", "c2", "iro-kit", "2024-05-01")
+    story.do("escalate_challenge", "2024-05-10", challenge_id="ch-2", to_stage="stage_1",
+             addressed_to="mgr-ada")
+    story.do("resolve_challenge", "2024-05-31", challenge_id="ch-2", outcome="not_upheld",
+             actor="mgr-ada")
+    story.challenge("ch-3", "c2", "iro-kit", "2024-06-01")
+    story.do("withdraw_challenge", "2024-06-05", challenge_id="ch-3", actor="iro-kit",
+             reason="resolved by conversation")
+    for ref, on, kind in (("in-1", "2024-03-01", "permission_before_challenge"),
+                          ("in-2", "2024-05-01", "do_not_escalate"),
+                          ("in-3", "2024-06-01", "permission_before_challenge")):
+        story.do("record_instruction", on, instruction_id=ref, issued_to=["all_iros"],
+                 kind=kind, actor="mgr-ada")
+    story.do("rescind_instruction", "2024-03-20", instruction_id="in-1", actor="mgr-ada")
+    return story
+
+
+def measured(story: Story, contributed: tuple[Measure, ...] = ()) -> dict[str, Measure]:
+    events = story.envelopes()
+    people = fold(officers.apply_events, events)
+    found = measures.measure_all(
+        fold(measures.apply_events, events).all(measures.CASES),
+        people.all(officers.OFFICERS), people.all(officers.INSTRUCTIONS),
+        fold(challenges.apply_events, events).all(challenges.REGISTER), PERIOD, contributed)
+    return {m.name: m for m in found}
+
+
+@pytest.fixture(scope="module")
+def figures() -> dict[str, Measure]:
+    return measured(history())
+
+
+def test_children_in_care_count_those_in_care_on_any_day_of_the_period(
+        figures: dict[str, Measure]) -> None:
+    assert figures["children_in_care"].value == 2
+    assert {r.id for r in figures["children_in_care"].evidence} == {"c1", "c2"}
+
+
+def test_iros_and_their_caseloads_at_the_end_of_the_period(figures: dict[str, Measure]) -> None:
+    assert figures["iros"].value == 2
+    assert figures["caseloads_at_end"].value == {
+        "mean": 1.0, "median": 1.0, "max": 2, "by_officer": {"iro-kit": 2, "iro-lee": 0}}
+
+
+def test_challenges_per_100_children_counts_those_raised_in_the_period(
+        figures: dict[str, Measure]) -> None:
+    assert figures["challenges_raised"].value == 3
+    assert figures["challenges_per_100_children"].value == 150.0
+    assert {r.id for r in figures["challenges_raised"].evidence} == {"ch-1", "ch-2", "ch-3"}
+
+
+def test_resolution_shares_by_stage_median_days_and_share_upheld(
+        figures: dict[str, Measure]) -> None:
+    assert figures["share_resolved_informally"].value == 0.5
+    assert figures["resolved_by_stage"].value == {
+        "informal": 0.5, "stage_1": 0.5, "stage_2": 0.0, "stage_3": 0.0, "director": 0.0}
+    assert figures["median_days_to_resolution"].value == 20
+    assert figures["share_upheld"].value == {"upheld": 0.5, "partially_upheld": 0.0,
+                                             "not_upheld": 0.5}
+    assert [r.type for r in figures["share_upheld"].evidence] == ["Challenge.Resolved"] * 2
+    assert figures["challenges_withdrawn"].value == 1
+
+
+def test_cafcass_referrals_in_the_period_include_older_challenges(
+        figures: dict[str, Measure]) -> None:
+    assert figures["cafcass_referrals"].value == 1
+    assert [r.id for r in figures["cafcass_referrals"].evidence] == ["ch-4"]
+
+
+def test_instructions_in_force_leave_out_those_rescinded_before_the_period(
+        figures: dict[str, Measure]) -> None:
+    assert figures["instructions_in_force_by_kind"].value == {
+        "do_not_escalate": 1, "permission_before_challenge": 1}
+
+
+def test_review_timeliness_counts_late_reviews_and_reviews_overdue_at_the_end(
+        figures: dict[str, Measure]) -> None:
+    # c1: first review on time, the second due 3 months later (30 April) held 15 May: late.
+    # c2: entered care 1 February, first review due 29 February, never held: overdue.
+    assert figures["review_timeliness"].value == {
+        "held": 1, "on_time": 0, "late": 1, "share_on_time": 0.0, "overdue_at_end": 1}
+
+
+def test_flags_by_rule_come_from_the_flags_read_model_when_one_runs(
+        figures: dict[str, Measure]) -> None:
+    assert figures["flags_by_rule"].value is None
+    flags = Measure("flags_by_rule", {"permission_required": 2}, "flags", [])
+    assert measured(history(), (flags,))["flags_by_rule"].value == {"permission_required": 2}
+
+
+def test_every_measure_but_undefined_ones_names_its_evidence(
+        figures: dict[str, Measure]) -> None:
+    for measure in figures.values():
+        assert measure.value is None or measure.value == 0 or measure.evidence, measure.name
+
+
+def test_a_period_defaults_to_the_year_up_to_today_and_refuses_to_run_backwards() -> None:
+    assert measures.period_of(None, None, date(2025, 3, 31)) == Period(date(2024, 4, 1),
+                                                                      date(2025, 3, 31))
+    with pytest.raises(InvalidValue, match="after"):
+        measures.period_of(date(2025, 1, 2), date(2025, 1, 1), date(2025, 3, 31))
