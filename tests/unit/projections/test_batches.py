@@ -3,6 +3,7 @@ stream is cut into batches, with the documents stored between batches as the dat
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable
 from typing import Any
@@ -33,7 +34,7 @@ def in_batches(core: Callable[[Docs, list[Envelope]], None], events: list[Envelo
         return None if found is None else dict(json.loads(found))
 
     bounds = sorted({0, len(events), *(c % (len(events) + 1) for c in cuts)})
-    for start, end in zip(bounds, bounds[1:], strict=False):
+    for start, end in itertools.pairwise(bounds):
         docs = Docs(load)
         core(docs, events[start:end])
         for name, changed in docs.changed().items():
