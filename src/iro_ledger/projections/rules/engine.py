@@ -70,8 +70,13 @@ class RulesEngine:
 
     # Events in
 
-    def apply(self, event: Any, position: int) -> Book | None:
-        """Take one stored event (in store order); the book it touched, if any."""
+    def apply(self, event: Any, position: int,
+              name: tuple[str, str, str] | None = None) -> Book | None:
+        """Take one stored event (in store order); the book it touched, if any.
+
+        `name` is the event's record as (kind, la_code, client id) when the caller knows it;
+        otherwise the engine's own map from stored ids, learnt from each record's first event.
+        """
         outer, _, inner = type(event).__qualname__.partition(".")
         kind = KINDS.get(outer)
         if kind is None or not inner:
@@ -79,7 +84,7 @@ class RulesEngine:
         record_id = str(event.originator_id)
         if isinstance(event, LedgerRecord.Created):
             self.names[record_id] = (kind, event.la_code, event.ref)
-        named = self.names.get(record_id)
+        named = name or self.names.get(record_id)
         if named is None:
             return None
         kind, la_code, ref = named

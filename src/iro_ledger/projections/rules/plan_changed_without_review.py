@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from iro_ledger.domain.case import Case
 from iro_ledger.projections.rules.facts import Book, said
-from iro_ledger.projections.rules.flag import Severity
+from iro_ledger.projections.rules.flag import Flag, Ref, Severity
 from iro_ledger.projections.rules.observe import Seen
 from iro_ledger.projections.rules.unit import Context, RuleUnit
 
@@ -39,7 +39,7 @@ def react(book: Book, seen: Seen, ctx: Context) -> None:
                                        not event.iro_consulted)) if absent)
         iro = case.iro_on(day)
         subjects = {"case_id": case.id, **({"officer_id": iro} if iro else {})}
-        book.raise_flag(
+        flag = book.raise_flag(
             RULE, severity, subjects, key={"case_id": case.id}, anchor=seen.ref, on=day,
             by=seen.ref, note=f"the care plan was revised ({event.change})",
             evidence=[seen.ref],
@@ -52,11 +52,20 @@ def react(book: Book, seen: Seen, ctx: Context) -> None:
             basis=BASIS,
             details={"change": event.change, "via_review": event.via_review,
                      "iro_consulted": event.iro_consulted})
+        # A review dated on or after the change but recorded before it still answers it.
+        later = sorted((r for r in case.reviews if r.occurred_on >= day),
+                       key=lambda r: (r.occurred_on, r.position))
+        if later:
+            _cleared_by_review(book, flag, later[0])
     elif isinstance(event, Case.ReviewHeld):
         for flag in book.open_flags(RULE, case_id=seen.record):
             if flag.raised_on <= seen.ref.occurred_on:
-                book.clear_flag(flag, seen.ref,
-                                f"a review chaired by {book.who(event.chaired_by)} was held.")
+                _cleared_by_review(book, flag, seen.ref, event.chaired_by)
+
+
+def _cleared_by_review(book: Book, flag: Flag, review: Ref, chair: str | None = None) -> None:
+    chaired = f" chaired by {book.who(chair)}" if chair else ""
+    book.clear_flag(flag, review, f"a review{chaired} was held.")
 
 
 UNIT = RuleUnit(RULE, BASIS, react=react)

@@ -112,13 +112,17 @@ def _closed_under(book: Book, challenge: ChallengeFacts, seen: Seen, ctx: Contex
         f"{book.who(challenge.officer_id)} on {said(challenge.raised.occurred_on)}, was still "
         f"open at {challenge.stages[-1].stage.replace('_', ' ')}, with no outcome recorded. "
         "A challenge ended by anyone but its raiser without an outcome has been suppressed.")
-    book.raise_flag(
+    flag = book.raise_flag(
         RULE, ctx.config.suppressed_challenge.closed_severity, _subjects(challenge),
         key={"challenge_id": challenge.id, "pattern": "closed_without_outcome"},
         anchor=seen.ref, on=seen.ref.occurred_on, by=seen.ref,
         note=f"the case was closed by {seen.actor}",
         evidence=[challenge.raised, seen.ref], explanation=explanation, basis=BASIS,
         details={"pattern": "closed_without_outcome", "closed_by": seen.actor})
+    # An outcome dated after the closure but recorded before it still answers it.
+    outcome = challenge.ended if challenge.ended_as == "resolved" else challenge.cafcass_outcome
+    if outcome is not None:
+        book.clear_flag(flag, outcome, "an outcome was recorded for the challenge.")
 
 
 # The stalled pattern: a deadline, judged as of a day.

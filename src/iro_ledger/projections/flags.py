@@ -1,0 +1,146 @@
+"""The flags read model: the rules engine's state and its flags, kept in the ledger's database.
+
+`apply` feeds each batch to the pure `RulesEngine` and writes, in the batch's transaction, the
+facts of every record the batch changed (`flag_facts_v1`), every flag it raised, re-judged or
+cleared (`flags_v1`) and the position they reflect (`flags_meta_v1`). Deadline rules (stalled
+challenges, overdue reviews, caseloads) depend on the day asked about, so `read_flags`
+computes them from the stored facts as of that day, beside the stored event-raised flags as
+they stood on it. Changing the rules' configuration changes what `apply` concludes: rebuild
+the model (`iro-ledger projections rebuild flags`) after changing it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from iro_ledger.projections.base import Envelope, EventRef, Measure, Period, ReadModel
+from iro_ledger.projections.db import Tx
+from iro_ledger.projections.rules.config import RulesConfig, load_config
+from iro_ledger.projections.rules.engine import RulesEngine
+from iro_ledger.projections.rules.flag import Flag, Ref
+
+_DDL = (
+    "CREATE TABLE IF NOT EXISTS flags_v1 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
+    " rule TEXT NOT NULL, raised_on TEXT NOT NULL, doc TEXT NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS flags_v1_la ON flags_v1 (la_code, raised_on)",
+    "CREATE TABLE IF NOT EXISTS flag_facts_v1 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
+    " id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (la_code, kind, id))",
+    "CREATE TABLE IF NOT EXISTS flags_meta_v1 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+)
+
+
+class Flags(ReadModel):
+    name = "flags"
+    version = 1
+    tables = ("flags_v1", "flag_facts_v1", "flags_meta_v1")
+
+    def __init__(self, config: RulesConfig | None = None) -> None:
+        self.config = config or load_config()
+        self._engine: RulesEngine | None = None
+        self._position = -1
+        """The store position the in-memory engine reflects; -1 before it is loaded."""
+
+    def create(self, tx: Tx) -> None:
+        for statement in _DDL:
+            tx.execute(statement)
+
+    def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        stored = _stored_position(tx)
+        if self._engine is None or stored != self._position:
+            # Another process (or a rolled-back batch) moved on from what we hold: reload.
+            self._engine = load_engine(tx, self.config)
+            self._engine.changes()
+            self._position = stored
+        for env in batch:
+            self._engine.apply(env.event, env.position, (env.kind, env.la_code, env.ref))
+        if not batch:
+            return
+        changes = self._engine.changes()
+        tx.executemany(
+            "INSERT INTO flag_facts_v1 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (la_code, kind, id) DO UPDATE SET doc = excluded.doc",
+            [(la, kind, ref, json.dumps(doc)) for la, kind, ref, doc in changes.facts])
+        tx.executemany(
+            "INSERT INTO flags_v1 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET raised_on = excluded.raised_on,"
+            " doc = excluded.doc",
+            [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
+             for f in changes.flags])
+        self._position = batch[-1].position
+        tx.execute("INSERT INTO flags_meta_v1 (name, position) VALUES ('engine', ?)"
+                   " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                   (self._position,))
+
+    def measures(self, tx: Tx, la_code: str, period: Period) -> list[Measure]:
+        """Flags by rule: those raised within the period, as they stood at its end."""
+        flags = [f for f in load_engine(tx, self.config, [la_code]).flags(period.end, [la_code])
+                 if period.contains(f.raised_on)]
+        counts: dict[str, int] = {}
+        for flag in flags:
+            counts[flag.rule] = counts.get(flag.rule, 0) + 1
+        evidence = [event_ref(r, la_code) for f in flags for r in f.evidence[:1]]
+        return [Measure("flags_by_rule", dict(sorted(counts.items())), "flags", evidence,
+                        "flags raised in the period, by rule")]
+
+
+def _stored_position(tx: Tx) -> int:
+    row = tx.one("SELECT position FROM flags_meta_v1 WHERE name = 'engine'")
+    return int(row["position"]) if row else 0
+
+
+def load_engine(tx: Tx, config: RulesConfig, la_codes: Iterable[str] | None = None
+                ) -> RulesEngine:
+    """An engine holding the stored books of `la_codes` (every authority when None)."""
+    chosen = None if la_codes is None else sorted(set(la_codes))
+    where, params = "", list[Any]()
+    if chosen is not None:
+        if not chosen:
+            return RulesEngine(config)
+        where = f" WHERE la_code IN ({', '.join('?' for _ in chosen)})"
+        params = list(chosen)
+    facts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v1{where}", params):
+        facts.setdefault(row["la_code"], []).append((row["kind"], json.loads(row["doc"])))
+    flags: dict[str, list[dict[str, Any]]] = {}
+    for row in tx.query(f"SELECT la_code, doc FROM flags_v1{where}", params):
+        flags.setdefault(row["la_code"], []).append(json.loads(row["doc"]))
+    engine = RulesEngine(config)
+    for la_code in sorted(set(facts) | set(flags)):
+        engine.load(la_code, facts.get(la_code, []), flags.get(la_code, []))
+    return engine
+
+
+@dataclass(frozen=True)
+class FlagQuery:
+    """Which flags to read; None means any."""
+
+    la_codes: Sequence[str] | None = None
+    rule: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    officer_id: str | None = None
+    case_id: str | None = None
+    flag_id: str | None = None
+
+    def matches(self, flag: Flag) -> bool:
+        return ((self.rule is None or flag.rule == self.rule)
+                and (self.severity is None or flag.severity == self.severity)
+                and (self.status is None or flag.status == self.status)
+                and (self.officer_id is None or flag.subjects.get("officer_id") == self.officer_id)
+                and (self.case_id is None or flag.subjects.get("case_id") == self.case_id)
+                and (self.flag_id is None or flag.id == self.flag_id))
+
+
+def read_flags(tx: Tx, config: RulesConfig, query: FlagQuery, as_of: date) -> list[Flag]:
+    """Every flag matching `query` as it stood at the end of `as_of`, oldest first."""
+    engine = load_engine(tx, config, query.la_codes)
+    return [f for f in engine.flags(as_of, query.la_codes) if query.matches(f)]
+
+
+def event_ref(ref: Ref, la_code: str) -> EventRef:
+    """A flag's evidence reference in the projections' common form."""
+    return EventRef(ref.kind, ref.id, la_code, ref.event_number, ref.position, ref.event_type)
