@@ -12,8 +12,10 @@ from iro_ledger.application import Ledger
 from iro_ledger.application.store import store_env
 from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.projections.challenges import ChallengeRegister
+from iro_ledger.projections.flags import Flags
 from iro_ledger.projections.measures import Measures
 from iro_ledger.projections.officers import OfficerRecord
+from iro_ledger.projections.rules.config import load_config
 from iro_ledger.projections.timeline import Timeline
 from iro_ledger.settings import Settings
 
@@ -31,7 +33,8 @@ class Services:
 
 def read_models(settings: Settings) -> list[ReadModel]:
     """Every read model the projections run (a new read model is added here)."""
-    return [Timeline(), ChallengeRegister(), OfficerRecord(), Measures()]
+    return [Timeline(), ChallengeRegister(), OfficerRecord(), Measures(),
+            Flags(load_config(settings.rules_path))]
 
 
 def build_services(settings: Settings) -> Services:
