@@ -1,5 +1,8 @@
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from iro_ledger.projections.rules.engine import RULE_NAMES, RulesEngine
 from tests.unit.rules.story import Story, d, staffed
 
@@ -91,3 +94,41 @@ def test_events_of_records_the_rules_do_not_know_are_ignored() -> None:
     for position, event in enumerate(story.events, 1):
         if event.originator_version > 1:
             assert engine.apply(event, position) is None
+
+
+def busy() -> Story:
+    """Every rule's pattern at least once, so every kind of state is carried across splits."""
+    story = troubled()
+    story.case("c2", "2024-02-05", iro="iro-lee")
+    story.revise_plan("c2", "2024-03-01")
+    story.review("c2", "2024-03-05", chair="iro-lee")
+    story.challenge("ch-2", "c2", "iro-lee", "2024-04-01")
+    story.instruct("ins-2", "withdraw_challenge", ["iro-lee"], "2024-04-03")
+    story.withdraw("ch-2", "2024-04-04")
+    story.officer("iro-max")
+    story.assign("c2", "iro-max", "2024-05-01")
+    story.assign("c2", "iro-kit", "2024-06-03")
+    story.draft_report("ar-1", "irom-ola", "2024-04-01")
+    story.request_edit("ar-1", "2024-04-10", actor="dir-moss")
+    story.end_engagement("irom-ola", "post_deleted", "2024-07-01")
+    story.case("c3", "2024-02-05", iro="iro-lee")
+    story.challenge("ch-3", "c3", "iro-lee", "2024-05-01")
+    story.close("c3", "2024-05-10")
+    return story
+
+
+BUSY = busy()
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.sets(st.integers(min_value=1, max_value=len(BUSY.events) - 1), max_size=6))
+def test_replay_with_state_saved_anywhere_equals_live_processing(splits: set[int]) -> None:
+    engine = RulesEngine()
+    for position, event in enumerate(BUSY.events, 1):
+        engine.apply(event, position)
+        if position in splits:
+            engine = RulesEngine.from_state(json.loads(json.dumps(engine.dump())))
+    live = BUSY.engine()
+    assert engine.flags(d("2024-12-31")) == live.flags(d("2024-12-31"))
+    assert {f.rule for f in live.flags(d("2024-12-31"))} == set(RULE_NAMES) - {
+        "caseload_excess"}
