@@ -80,6 +80,9 @@ class Envelope:
     """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`: stable, as stored."""
     event: Any = field(compare=False)
     """The domain event itself (read its fields as attributes); never mutate it."""
+    stored: Any = field(default=None, compare=False)
+    """The stored notification (topic, originator id and version, state bytes) exactly as the
+    store holds it: what the Merkle log's leaves are computed from."""
 
     @property
     def occurred_on(self) -> date:

@@ -77,6 +77,9 @@ class Projections:
         self._lock = threading.RLock()
         self._stop = threading.Event()
         self._subscription: Any = None
+        self.after_commit: list[Callable[[ReadModel, int], None]] = []
+        """Called after a model's batch commits, with the position reached (e.g. to sign a
+        checkpoint); a hook must not raise."""
 
     # Set-up and status
 
@@ -251,6 +254,8 @@ class Projections:
                        (last, model.key))
             if tx.dialect == "postgres":
                 tx.execute("SELECT pg_notify(?, ?)", (CHANNEL, f"{model.key}:{last}"))
+        for hook in self.after_commit:
+            hook(model, last)
         return True
 
     def _lock_position(self, tx: Tx, model: ReadModel) -> int:
@@ -330,7 +335,7 @@ class Decoder:
             return None  # not a ledger record's event: nothing for a read model
         kind, la_code, ref = named
         return Envelope(note.id, kind, la_code, ref, note.originator_version,
-                        type(event).__qualname__, event)
+                        type(event).__qualname__, event, note)
 
 
 def _take(inbox: queue.Queue[object], most: int) -> list[Notification]:
