@@ -22,7 +22,7 @@ from iro_ledger.cli.app import app
 from iro_ledger.cli.core import fail, local_operator, redacted, services
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections.measures import as_dicts, measures_of, period_of
-from iro_ledger.projections.runner import Projections
+from iro_ledger.projections.runner import BATCH_SIZE, Projections
 from iro_ledger.settings import get_settings
 
 projections_app = typer.Typer(help="Inspect and rebuild the read models.",
@@ -30,9 +30,14 @@ projections_app = typer.Typer(help="Inspect and rebuild the read models.",
 app.add_typer(projections_app, name="projections")
 
 
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=10_000,
+                                         help="Events applied per transaction.")]
+
+
 @app.command()
 def worker(
     verbose: Annotated[bool, typer.Option("--verbose", help="A line per batch.")] = False,
+    batch_size: BatchSize = BATCH_SIZE,
 ) -> None:
     """Run the read models on PostgreSQL: catch up, then follow new events until SIGTERM/SIGINT.
 
@@ -43,6 +48,7 @@ def worker(
     err = Console(stderr=True)
     with services(settings) as built:
         runner = built.projections
+        runner.batch_size = batch_size
         if runner.db.dialect == "sqlite":
             read = runner.catch_up()
             err.print(f"SQLite: caught up ({read} events); read models catch up in-process "
@@ -72,11 +78,13 @@ def worker(
 @projections_app.command("rebuild")
 def rebuild(
     name: Annotated[str | None, typer.Argument(help="One read model (default: all).")] = None,
+    batch_size: BatchSize = BATCH_SIZE,
 ) -> None:
     """Drop a read model's tables and replay every event into them from zero."""
     settings = get_settings()
     with services(settings) as built:
         runner = built.projections
+        runner.batch_size = batch_size
         names = _names(runner, name)
         console = Console(stderr=True)
         columns = (TextColumn("rebuilding {task.description}"), BarColumn(),

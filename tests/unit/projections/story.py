@@ -8,6 +8,7 @@ fed a literal list of what happened.
 from __future__ import annotations
 
 import contextlib
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -16,7 +17,7 @@ from iro_ledger.commands import parse_command
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections.base import Envelope
 from iro_ledger.projections.docs import Docs
-from iro_ledger.projections.runner import Decoder
+from iro_ledger.projections.runner import Decoder, Projections
 
 LA = "FX1"
 """The fictional authority of Fenwick Cross."""
@@ -84,7 +85,7 @@ IROS = ("iro-0", "iro-1", "iro-2")
 STAGES = ("stage_1", "stage_2", "stage_3", "director")
 
 
-def _moves(n: int, i: int, j: int) -> dict[str, tuple[str, dict[str, Any]]]:
+def move_commands(n: int, i: int, j: int) -> dict[str, tuple[str, dict[str, Any]]]:
     """Every kind of move, on case/challenge/instruction number `n`, officer `i`, choice `j`."""
     case, ch, iro, other = f"c{n}", f"ch{n}", IROS[i % 3], IROS[j % 3]
     review = {"case_id": case, "chaired_by": iro, "child_participation": "attended",
@@ -119,7 +120,7 @@ def _moves(n: int, i: int, j: int) -> dict[str, tuple[str, dict[str, Any]]]:
     }
 
 
-MOVES = tuple(_moves(0, 0, 0))
+MOVES = tuple(move_commands(0, 0, 0))
 Move = tuple[str, int, int, int, int]
 """(kind of move, record number, officer, choice, days after the move before)."""
 
@@ -133,8 +134,75 @@ def random_history(moves: list[Move]) -> Story:
         story.case(f"c{n}", "2024-01-05", iro=IROS[n])
     on = date(2024, 1, 5)
     for kind, n, i, j, days in moves:
-        command, fields = _moves(n, i, j)[kind]
+        command, fields = move_commands(n, i, j)[kind]
         on = date.fromordinal(on.toordinal() + days)
         with contextlib.suppress(DomainError):
             story.do(command, on, **fields)
     return story
+
+
+def busy_authority(cases: int, la_code: str = LA) -> list[dict[str, Any]]:
+    """Commands for an authority with `cases` children: about eight events a child.
+
+    Reviews, reassignments, challenges taken to stage 1 and resolved, instructions and
+    closures, spread over 2024, so every read model has work to do.
+    """
+    def cmd(command: str, on: date, /, **fields: Any) -> dict[str, Any]:
+        return {"command": command, "la_code": la_code, "occurred_on": on.isoformat(), **fields}
+
+    start = date(2024, 1, 2)
+    out = [cmd("register_authority", start, name="Busyford (fictional)"),
+           cmd("register_officer", start, officer_id="mgr-ada", role="team_manager",
+               employment="employed")]
+    iros = [f"iro-{k}" for k in range(max(cases // 40, 2))]
+    out += [cmd("register_officer", start, officer_id=i, role="iro", employment="employed")
+            for i in iros]
+    for n in range(cases):
+        case, iro, other = f"c{n}", iros[n % len(iros)], iros[(n + 1) % len(iros)]
+        on = date.fromordinal(start.toordinal() + 1 + n % 60)
+
+        def later(days: int, base: date = on) -> date:
+            return date.fromordinal(base.toordinal() + days)
+
+        out += [cmd("open_case", on, case_id=case, child_ref=f"child-{n}", legal_status="C2",
+                    entered_care_on=on.isoformat()),
+                cmd("assign_iro", on, case_id=case, officer_id=iro, reason="first_allocation")]
+        out += [cmd("hold_review", later(d), case_id=case, chaired_by=iro,
+                    child_participation="attended", child_seen_before=True) for d in (25, 110)]
+        if n % 3 == 0:
+            ch = f"ch{n}"
+            out += [cmd("raise_challenge", later(30), challenge_id=ch, case_id=case,
+                        officer_id=iro, about="care_plan", grounds="the plan"),
+                    cmd("escalate_challenge", later(40), challenge_id=ch, to_stage="stage_1",
+                        addressed_to="mgr-ada"),
+                    cmd("resolve_challenge", later(55), challenge_id=ch, actor="mgr-ada",
+                        outcome="upheld")]
+        if n % 5 == 0:
+            out.append(cmd("assign_iro", later(120), case_id=case, officer_id=other,
+                           reason="workload"))
+        if n % 10 == 0:
+            out.append(cmd("record_instruction", later(35), instruction_id=f"in{n}",
+                           issued_to=[iro], kind="do_not_escalate", actor="mgr-ada"))
+        if n % 4 == 0:
+            out.append(cmd("close_case", later(150), case_id=case, reason="returned home"))
+    return out
+
+
+def record_all(ledger: Ledger, commands: list[dict[str, Any]], chunk: int = 400) -> None:
+    """Record the commands in atomic chunks (fast, as `ingest --atomic` would)."""
+    for start in range(0, len(commands), chunk):
+        unit = ledger.unit_of_work(now=NOW)
+        outcomes = [unit.apply(parse_command(c), ADMIN, "cli")
+                    for c in commands[start:start + chunk]]
+        unit.commit(outcomes)
+
+
+def dump(projections: Projections) -> dict[str, list[str]]:
+    """Every read model's rows, table by table, in a canonical order (for comparing views)."""
+    out: dict[str, list[str]] = {}
+    with projections.db.reading() as tx:
+        for model in projections.models.values():
+            for table in model.tables:
+                rows = tx.query(f"SELECT * FROM {table}")
+                out[table] = sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
+    return out
