@@ -1,0 +1,134 @@
+"""`iro-ledger worker` as a real process on PostgreSQL: follows new events through
+LISTEN/NOTIFY, sends nothing while idle, survives SIGKILL, stops cleanly on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from iro_ledger.commands import parse_command
+from iro_ledger.projections.timeline import read_timeline
+from iro_ledger.settings import Settings
+from iro_ledger.wiring import Services, build_services
+from tests.unit.projections.story import ADMIN, LA, busy_authority, dump, record_all
+
+EXECUTABLE = Path(sys.executable).with_name("iro-ledger")
+
+
+@pytest.fixture
+def services(postgres_url: str) -> Iterator[Services]:
+    built = build_services(Settings(database_url=postgres_url))
+    yield built
+    built.close()
+
+
+def start_worker(url: str, *args: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "IRO_LEDGER_DATABASE_URL": url}
+    return subprocess.Popen([str(EXECUTABLE), "worker", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def stop(worker: subprocess.Popen[str], how: int = signal.SIGTERM) -> tuple[int, str]:
+    worker.send_signal(how)
+    _, err = worker.communicate(timeout=15)
+    return worker.returncode, err
+
+
+def eventually(check: Callable[[], bool], worker: subprocess.Popen[str],
+               seconds: float = 30) -> float:
+    """Seconds until `check` holds; fails if the worker dies or time runs out."""
+    started = time.monotonic()
+    while not check():
+        assert worker.poll() is None, f"the worker exited: {worker.communicate()[1]}"
+        assert time.monotonic() - started < seconds, "the read models never caught up"
+        time.sleep(0.01)
+    return time.monotonic() - started
+
+
+def caught_up(services: Services) -> Callable[[], bool]:
+    return lambda: all(s.lag == 0 for s in services.projections.status())
+
+
+def test_the_worker_catches_up_then_shows_a_new_write_within_moments(
+        services: Services, postgres_url: str) -> None:
+    record_all(services.ledger, busy_authority(20))
+    worker = start_worker(postgres_url)
+    try:
+        eventually(caught_up(services), worker)
+        close = parse_command({"command": "close_case", "la_code": LA, "case_id": "c2",
+                               "occurred_on": "2024-12-02", "reason": "adopted"})
+        services.ledger.execute(close, ADMIN, "api")
+
+        def shown() -> bool:
+            with services.projections.db.reading() as tx:
+                found = read_timeline(tx, LA, "c2")
+            return found is not None and found["closed_on"] == "2024-12-02"
+
+        assert eventually(shown, worker) < 2.0
+    finally:
+        code, err = stop(worker)
+    assert code == 0, err
+
+
+def test_an_idle_worker_sends_nothing_to_the_database(
+        services: Services, postgres_url: str) -> None:
+    record_all(services.ledger, busy_authority(4))
+    worker = start_worker(postgres_url)
+    try:
+        eventually(caught_up(services), worker)
+        time.sleep(0.3)
+        with psycopg.connect(postgres_url, autocommit=True) as watch:
+            since = watch.execute("SELECT clock_timestamp()").fetchone()
+            time.sleep(1.5)
+            busy = watch.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND state_change > %s", since).fetchone()
+        assert busy == (0,), "something queried the database while nothing was written"
+    finally:
+        stop(worker)
+
+
+def test_a_worker_killed_mid_way_and_restarted_gives_the_same_views_as_a_rebuild(
+        services: Services, postgres_url: str) -> None:
+    record_all(services.ledger, busy_authority(300))
+    top = services.ledger.position()
+    worker = start_worker(postgres_url, "--batch-size", "25")
+
+    def part_way() -> bool:
+        return 0 < max(services.projections.positions().values()) < top
+
+    eventually(part_way, worker)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait(timeout=15)
+    assert min(services.projections.positions().values()) < top
+    restarted = start_worker(postgres_url)
+    try:
+        eventually(caught_up(services), restarted)
+    finally:
+        code, err = stop(restarted)
+    assert code == 0, err
+    followed = dump(services.projections)
+    services.projections.rebuild()
+    assert dump(services.projections) == followed
+
+
+@pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_the_worker_stops_cleanly_when_told(postgres_url: str, how: int) -> None:
+    worker = start_worker(postgres_url)
+    deadline = time.monotonic() + 30
+    assert worker.stderr is not None
+    while "following" not in worker.stderr.readline():
+        assert time.monotonic() < deadline and worker.poll() is None
+    started = time.monotonic()
+    code, err = stop(worker, how)
+    assert code == 0, err
+    assert "stopped at position" in err
+    assert time.monotonic() - started < 5
