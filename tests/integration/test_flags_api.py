@@ -127,7 +127,7 @@ def test_rescinding_clears_the_flag_and_both_steps_stay_in_its_history(api: Api)
     assert response.status_code == 200, response.text
     cleared = response.json()
     assert (cleared["status"], cleared["cleared_on"]) == ("cleared", "2024-04-02")
-    assert [h["action"] for h in cleared["history"]] == ["open", "cleared"]
+    assert [h["action"] for h in cleared["history"]] == ["raised", "cleared"]
     assert cleared["history"][1]["event"]["event_type"] == "Instruction.Rescinded"
 
 

@@ -43,7 +43,7 @@ class EvidencePublic(BaseModel):
 
 
 class HistoryPublic(BaseModel):
-    action: Status = Field(description="open: raised (again); cleared")
+    action: Literal["raised", "cleared"] = Field(description="raised (again), or cleared")
     on: date
     event: EvidencePublic | None = Field(description="the event that did it; null when a "
                                                      "deadline passing raised it")

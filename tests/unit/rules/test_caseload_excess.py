@@ -41,7 +41,7 @@ def test_reassigning_cases_away_clears_and_taking_them_back_raises_it_again() ->
     story.assign("c1", "iro-kit", "2023-05-02")
     [flag] = story.flags("2023-06-01", "caseload_excess")
     assert [(h.action, h.on) for h in flag.history] == [
-        ("open", d("2023-02-01")), ("cleared", d("2023-04-03")), ("open", d("2023-05-02"))]
+        ("raised", d("2023-02-01")), ("cleared", d("2023-04-03")), ("raised", d("2023-05-02"))]
 
 
 def test_caseload_far_above_guidance_is_high() -> None:

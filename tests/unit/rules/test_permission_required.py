@@ -28,7 +28,7 @@ def test_rescinding_permission_rule_clears_the_flag() -> None:
     [flag] = story.flags("2023-08-01", "permission_required")
     assert flag.status == "cleared"
     assert [(h.action, h.on) for h in flag.history] == [
-        ("open", d("2023-05-02")), ("cleared", d("2023-07-10"))]
+        ("raised", d("2023-05-02")), ("cleared", d("2023-07-10"))]
     assert flag.history[-1].event is not None
     assert flag.history[-1].event.event_type == "Instruction.Rescinded"
     [before] = story.flags("2023-07-09", "permission_required")

@@ -36,4 +36,4 @@ def test_a_review_after_the_change_clears_the_flag() -> None:
     story.review("c1", "2023-04-20", chair="iro-kit")
     [flag] = story.flags("2023-12-31", "plan_changed_without_review")
     assert [(h.action, h.on) for h in flag.history] == [
-        ("open", d("2023-04-03")), ("cleared", d("2023-04-20"))]
+        ("raised", d("2023-04-03")), ("cleared", d("2023-04-20"))]

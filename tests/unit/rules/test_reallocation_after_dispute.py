@@ -47,7 +47,7 @@ def test_giving_the_case_back_clears_the_flag() -> None:
     [flag] = story.flags("2023-12-31", "reallocation_after_dispute")
     assert flag.status == "cleared"
     assert [(h.action, h.on) for h in flag.history] == [
-        ("open", d("2023-04-12")), ("cleared", d("2023-05-02"))]
+        ("raised", d("2023-04-12")), ("cleared", d("2023-05-02"))]
 
 
 def test_reassignment_after_the_officer_left_is_not_flagged() -> None:

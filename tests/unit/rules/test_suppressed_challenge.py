@@ -79,7 +79,7 @@ def test_a_late_response_clears_a_stalled_challenge() -> None:
     story.respond("ch-1", "2024-05-07")
     [flag] = story.flags("2024-12-31", "suppressed_challenge")
     assert [(h.action, h.on) for h in flag.history] == [
-        ("open", d("2024-04-23")), ("cleared", d("2024-05-07"))]
+        ("raised", d("2024-04-23")), ("cleared", d("2024-05-07"))]
     assert flag.history[1].event is not None
     assert flag.history[1].event.event_type == "Challenge.Responded"
     [before] = story.flags("2024-05-06", "suppressed_challenge")
@@ -108,7 +108,7 @@ def test_each_escalated_stage_has_its_own_clock_and_stalls_again() -> None:
     # Stage 2 from Monday 29 July: the late summer bank holiday (26 August) moves the
     # twentieth working day to Tuesday 27 August.
     assert [(h.action, h.on) for h in flag.history] == [
-        ("open", d("2024-07-16")), ("cleared", d("2024-07-22")), ("open", d("2024-08-28"))]
+        ("raised", d("2024-07-16")), ("cleared", d("2024-07-22")), ("raised", d("2024-08-28"))]
     assert flag.status == "open"
     assert [s["stage"] for s in flag.details["late_stages"]] == ["stage_1", "stage_2"]
 

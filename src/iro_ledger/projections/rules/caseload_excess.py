@@ -18,7 +18,14 @@ from datetime import date
 from itertools import groupby
 
 from iro_ledger.projections.rules.facts import Book, said
-from iro_ledger.projections.rules.flag import Flag, HistoryEntry, Ref, Severity, Status, flag_id
+from iro_ledger.projections.rules.flag import (
+    Action,
+    Flag,
+    HistoryEntry,
+    Ref,
+    Severity,
+    flag_id,
+)
 from iro_ledger.projections.rules.unit import Context, RuleUnit
 
 RULE = "caseload_excess"
@@ -65,15 +72,15 @@ def _flag(book: Book, officer_id: str, changes: list[Change], day: date,
     for on, group in groupby(changes, key=lambda c: c[0]):
         moves = list(group)
         count += sum(c[2] for c in moves)
-        is_open = bool(history) and history[-1].action is Status.OPEN
+        is_open = bool(history) and history[-1].action is Action.RAISED
         if count > limit and not is_open:
             by = [c[3] for c in moves if c[2] > 0][-1]
-            history.append(HistoryEntry(action=Status.OPEN, on=on, event=by,
+            history.append(HistoryEntry(action=Action.RAISED, on=on, event=by,
                                         note=f"the caseload rose to {count} open cases"))
             evidence.append(by)
         elif count <= limit and is_open:
             by = [c[3] for c in moves if c[2] < 0][-1]
-            history.append(HistoryEntry(action=Status.CLEARED, on=on, event=by,
+            history.append(HistoryEntry(action=Action.CLEARED, on=on, event=by,
                                         note=f"the caseload fell to {count} open cases."))
             evidence.append(by)
         if is_open or count > limit:
@@ -83,11 +90,11 @@ def _flag(book: Book, officer_id: str, changes: list[Change], day: date,
     first = history[0]
     assert first.event is not None
     severity = Severity.HIGH if peak > config.high_above else config.severity
-    now = f"As of {said(day)} it is {count}." if history[-1].action is Status.OPEN else ""
+    now = f"As of {said(day)} it is {count}." if history[-1].action is Action.RAISED else ""
     return Flag(
         id=flag_id(RULE, book.la_code, {"officer_id": officer_id}, first.event.key), rule=RULE,
         severity=severity, la_code=book.la_code, subjects={"officer_id": officer_id},
-        raised_on=first.on, status=history[-1].action, history=history,
+        raised_on=first.on, status=history[-1].action.status, history=history,
         evidence=sorted(evidence, key=lambda r: r.position),
         explanation=(f"From {said(first.on)}, {book.who(officer_id)} was the IRO for more than "
                      f"{limit} open cases, at most {peak}. {now} The IRO Handbook envisages "

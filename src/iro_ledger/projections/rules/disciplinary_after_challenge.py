@@ -70,8 +70,8 @@ def _explain(book: Book, officer_id: str, action: Disciplinary, prior: list[Chal
                        f"{book.child(c.case_id)}" for c in prior)
     latest = prior[-1].raised.occurred_on
     return (f"On {said(action.ref.occurred_on)}, disciplinary action against "
-            f"{book.who(officer_id)} was {action.stage} by {book.who(action.actor)} "
-            f"(stated reason: \"{action.stated_reason}\"), "
+            f"{book.who(officer_id)} was {action.stage} by {book.who(action.actor)}, "
+            f"the stated reason being \"{action.stated_reason}\", "
             f"{(action.ref.occurred_on - latest).days} days after that officer raised "
             f"{raised}. Action within {window} days of a challenge is a recognised sign of "
             "retaliation against an IRO's independence.")

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from iro_ledger.projections.rules.flag import Flag, Ref, Severity, Status, flag_id
+from iro_ledger.projections.rules.flag import Action, Flag, Ref, Severity, Status, flag_id
 
 ALL_IROS = "all_iros"
 
@@ -222,7 +222,7 @@ class Book:
                         subjects=subjects, raised_on=on, status=Status.OPEN, history=[],
                         evidence=[], explanation=explanation, basis=basis,
                         details=details or {})
-            flag.record(Status.OPEN, on, by, note)
+            flag.record(Action.RAISED, on, by, note)
             self.flags[fid] = flag
         else:
             # Re-judged on later knowledge: the facts may be fuller, the history stays.
@@ -230,14 +230,14 @@ class Book:
             flag.severity, flag.details = severity, details or {}
             seen = {h.event.key for h in flag.history if h.event is not None}
             if flag.status is Status.CLEARED and by is not None and by.key not in seen:
-                flag.record(Status.OPEN, on, by, note)
+                flag.record(Action.RAISED, on, by, note)
         flag.add_evidence(*evidence)
         self.dirty_flags.add(fid)
         return flag
 
     def clear_flag(self, flag: Flag, by: Ref, note: str) -> None:
         if flag.status is Status.OPEN:
-            flag.record(Status.CLEARED, by.occurred_on, by, note)
+            flag.record(Action.CLEARED, by.occurred_on, by, note)
             self.dirty_flags.add(flag.id)
 
     def open_flags(self, rule: str, **subjects: str) -> list[Flag]:

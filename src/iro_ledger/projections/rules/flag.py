@@ -31,6 +31,17 @@ class Status(StrEnum):
     CLEARED = "cleared"
 
 
+class Action(StrEnum):
+    """What an entry of a flag's history did."""
+
+    RAISED = "raised"
+    CLEARED = "cleared"
+
+    @property
+    def status(self) -> Status:
+        return Status.OPEN if self is Action.RAISED else Status.CLEARED
+
+
 class Ref(BaseModel):
     """A reference to one stored event: enough to find it in the store and on its record."""
 
@@ -54,8 +65,8 @@ class Ref(BaseModel):
 
 
 class HistoryEntry(BaseModel):
-    action: Status
-    """`open` when the flag was raised (or raised again), `cleared` when it cleared."""
+    action: Action
+    """`raised` when the flag was raised (or raised again), `cleared` when it cleared."""
     on: date
     event: Ref | None
     """The event that did it; None when the passing of a deadline did it."""
@@ -86,9 +97,9 @@ class Flag(BaseModel):
             self.evidence = sorted([*self.evidence, *new], key=lambda r: r.position)
         return bool(new)
 
-    def record(self, action: Status, on: date, event: Ref | None, note: str) -> None:
+    def record(self, action: Action, on: date, event: Ref | None, note: str) -> None:
         self.history.append(HistoryEntry(action=action, on=on, event=event, note=note))
-        self.status = action
+        self.status = action.status
         if event is not None:
             self.add_evidence(event)
 
@@ -101,7 +112,7 @@ class Flag(BaseModel):
         if history == self.history and evidence == self.evidence:
             return self
         return self.model_copy(update={"history": history, "evidence": evidence,
-                                       "status": history[-1].action})
+                                       "status": history[-1].action.status})
 
     @property
     def cleared_on(self) -> date | None:
@@ -112,7 +123,7 @@ class Flag(BaseModel):
         data = self.model_dump(mode="json")
         data["cleared_on"] = None if self.cleared_on is None else self.cleared_on.isoformat()
         last = self.history[-1]
-        if last.action is Status.CLEARED:
+        if last.action is Action.CLEARED:
             data["explanation"] = (f"{self.explanation} Cleared on {last.on.isoformat()}: "
                                    f"{last.note}")
         return data

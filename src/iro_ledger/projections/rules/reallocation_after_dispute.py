@@ -62,8 +62,8 @@ def _judge(book: Book, case: CaseFacts, assignment: Assignment, ctx: Context) ->
     still_open = latest.open_on(day)
     explanation = (
         f"On {said(day)}, {book.child(case.id)} was reassigned from {book.who(officer_id)} to "
-        f"{book.who(assignment.officer_id)} by {book.who(assignment.actor)} (stated reason: "
-        f"{assignment.reason.replace('_', ' ')}), "
+        f"{book.who(assignment.officer_id)} by {book.who(assignment.actor)}, the stated "
+        f"reason being \"{assignment.reason.replace('_', ' ')}\", "
         f"{(day - latest.raised.occurred_on).days} days after {officer_id} raised challenge "
         f"{latest.id} on this case on {said(latest.raised.occurred_on)}"
         f"{', which was still open' if still_open else ''}. Taking a case from an IRO soon "

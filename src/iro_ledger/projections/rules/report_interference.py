@@ -51,7 +51,7 @@ def react(book: Book, seen: Seen, ctx: Context) -> None:
         _raise(book, report, seen, "withheld", config.withheld_severity,
                f"On {said(seen.ref.occurred_on)}, {book.who(seen.actor)} withheld the "
                f"{report.year} IRO annual report {report.id}, written by "
-               f"{book.who(report.author)} (stated reason: \"{event.reason}\").",
+               f"{book.who(report.author)}, the stated reason being \"{event.reason}\".",
                {"withheld_by": seen.actor})
     elif isinstance(event, AnnualReport.Submitted):
         _submitted(book, report, seen, config.altered_severity)

@@ -18,7 +18,14 @@ from datetime import date, timedelta
 
 from iro_ledger.projections.rules.calendar import add_months
 from iro_ledger.projections.rules.facts import Book, CaseFacts, said
-from iro_ledger.projections.rules.flag import Flag, HistoryEntry, Ref, Severity, Status, flag_id
+from iro_ledger.projections.rules.flag import (
+    Action,
+    Flag,
+    HistoryEntry,
+    Ref,
+    Severity,
+    flag_id,
+)
 from iro_ledger.projections.rules.unit import Context, RuleUnit
 
 RULE = "review_overdue"
@@ -66,13 +73,13 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: Ref, due: date,
     severity = Severity.HIGH if days_late >= config.high_after_days else config.severity
     which = _which(number, config.first_within_working_days, config.second_within_months,
                    config.then_within_months)
-    history = [HistoryEntry(action=Status.OPEN, on=late_on, event=None,
+    history = [HistoryEntry(action=Action.RAISED, on=late_on, event=None,
                             note=f"review {number} was not held by {said(due)}")]
     evidence = [case.opened, anchor]
     if ended_by is not None:
         held = ended_by.event_type == "Case.ReviewHeld"
         history.append(HistoryEntry(
-            action=Status.CLEARED, on=ended_by.occurred_on, event=ended_by,
+            action=Action.CLEARED, on=ended_by.occurred_on, event=ended_by,
             note=(f"the review was held, {days_late} days late." if held
                   else "the case closed; the review was never held.")))
         evidence.append(ended_by)
@@ -90,7 +97,7 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: Ref, due: date,
     return Flag(
         id=flag_id(RULE, book.la_code, {"case_id": case.id}, anchor.key), rule=RULE,
         severity=severity, la_code=book.la_code, subjects=subjects, raised_on=late_on,
-        status=history[-1].action, history=history,
+        status=history[-1].action.status, history=history,
         evidence=sorted(unique.values(), key=lambda r: r.position),
         explanation=(f"{child[0].upper()}{child[1:]} {since}; "
                      f"review {number} was due {which}, that is by {said(due)}"

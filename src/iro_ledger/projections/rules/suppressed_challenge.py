@@ -32,11 +32,11 @@ from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.instruction import Instruction
 from iro_ledger.projections.rules.facts import Book, ChallengeFacts, said
 from iro_ledger.projections.rules.flag import (
+    Action,
     Flag,
     HistoryEntry,
     Ref,
     Severity,
-    Status,
     flag_id,
 )
 from iro_ledger.projections.rules.observe import Seen
@@ -170,18 +170,18 @@ def _stalled(book: Book, challenge: ChallengeFacts, day: date, ctx: Context) -> 
     history: list[HistoryEntry] = []
     evidence: list[Ref] = [challenge.raised]
     for on, what, item in sorted(moments, key=lambda m: (m[0], m[1])):
-        is_open = bool(history) and history[-1].action is Status.OPEN
+        is_open = bool(history) and history[-1].action is Action.RAISED
         if what == 0 and not is_open:
             index, deadline = item
             stage = challenge.stages[index]
             evidence.append(stage.start)
             history.append(HistoryEntry(
-                action=Status.OPEN, on=on, event=None,
+                action=Action.RAISED, on=on, event=None,
                 note=f"{stage.stage.replace('_', ' ')} had no response within {limit} working "
                      f"days (by {said(deadline)})"))
         elif what == 1 and is_open:
             evidence.append(item)
-            history.append(HistoryEntry(action=Status.CLEARED, on=on, event=item,
+            history.append(HistoryEntry(action=Action.CLEARED, on=on, event=item,
                                         note="the authority responded to the challenge."))
     index, deadline, first_late = late[0]
     stage = challenge.stages[index]
@@ -198,7 +198,7 @@ def _stalled(book: Book, challenge: ChallengeFacts, day: date, ctx: Context) -> 
     return Flag(
         id=flag_id(RULE, book.la_code, key, challenge.raised.key), rule=RULE,
         severity=config.stalled_severity, la_code=book.la_code, subjects=subjects,
-        raised_on=first_late, status=history[-1].action, history=history,
+        raised_on=first_late, status=history[-1].action.status, history=history,
         evidence=sorted(unique.values(), key=lambda r: r.position), explanation=explanation,
         basis=BASIS,
         details={"pattern": "stalled", "limit_working_days": limit,
