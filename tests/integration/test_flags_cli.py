@@ -305,3 +305,15 @@ def test_bad_options_are_refused_with_exit_2(ingested: str) -> None:
         result = cli(ingested, "flags", "--json", *options)
         assert result.exit_code == 2, result.output
         assert result.stderr.startswith("iro-ledger: ")
+
+
+def test_the_authority_measures_count_flags_by_rule(ingested: str) -> None:
+    result = cli(ingested, "measures", "--la", TROUBLED, "--from", "2024-01-01", "--to", AS_OF,
+                 "--json")
+    assert result.exit_code == 0, result.output
+    [by_rule] = [m for m in json.loads(result.stdout)["measures"] if m["name"] == "flags_by_rule"]
+    expected: dict[str, int] = {}
+    for rule, *_ in EXPECTED:
+        expected[rule] = expected.get(rule, 0) + 1
+    assert by_rule["value"] == expected
+    assert len(by_rule["evidence"]) == len(EXPECTED)
