@@ -3,23 +3,29 @@
 Basis: children's views gathered by NAIRO: each change of IRO undoes the relationship the role
 depends on; a child should keep their IRO unless there is good reason.
 
-Raised by a `Case.IroAssigned` after which `min_iros` (3) or more different officers held the
-case at some time within the `window_months` (12) ending on its date (an officer counts if
-they held the case on any day of that window, the window's first day included). Further
-assignments while the count stays at or above the threshold, each within the window of the
-last, join the same flag as evidence. Severity `warning`, `high` at `high_at` (4) IROs.
-Never cleared: it is a fact of the child's experience.
+Judged as of a day from the case's `Case.IroAssigned` events dated up to it. An assignment
+churns when `min_iros` (3) or more different officers held the case at some time within the
+`window_months` (12) ending on its date (an officer counts if they held the case on any day of
+that window, the window's first day included). The first churning assignment raises the flag;
+later churning assignments, each within the window of the one before, join it as evidence.
+Severity `warning`, `high` once `high_at` (4) IROs fall within one window. Never cleared: it is
+a fact of the child's experience.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from iro_ledger.domain.case import Case
 from iro_ledger.projections.rules.calendar import add_months
-from iro_ledger.projections.rules.facts import Assignment, Book, said
-from iro_ledger.projections.rules.flag import Severity
-from iro_ledger.projections.rules.observe import Seen
+from iro_ledger.projections.rules.facts import Assignment, Book, CaseFacts, said
+from iro_ledger.projections.rules.flag import (
+    Action,
+    Flag,
+    HistoryEntry,
+    Ref,
+    Severity,
+    flag_id,
+)
 from iro_ledger.projections.rules.unit import Context, RuleUnit
 
 RULE = "iro_churn"
@@ -27,40 +33,61 @@ BASIS = ("Children's views gathered by NAIRO: each change of IRO undoes the rela
          "role depends on; a child should keep their IRO unless there is good reason.")
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    if not isinstance(seen.event, Case.IroAssigned):
-        return
+def as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
+    flags: list[Flag] = []
+    for case in book.cases.values():
+        flags.extend(_case_flags(book, case, day, ctx))
+    return flags
+
+
+def _case_flags(book: Book, case: CaseFacts, day: date, ctx: Context) -> list[Flag]:
     config = ctx.config.iro_churn
-    case = book.cases[seen.record]
-    day = seen.ref.occurred_on
-    start = add_months(day, -config.window_months)
     held = sorted((a for a in case.assignments if a.ref.occurred_on <= day),
                   key=lambda a: (a.ref.occurred_on, a.ref.position))
-    within: list[Assignment] = []
+    episodes: list[list[tuple[Assignment, list[Assignment]]]] = []
     for index, assignment in enumerate(held):
-        until = held[index + 1].ref.occurred_on if index + 1 < len(held) else None
-        if until is None or until > start:
-            within.append(assignment)
-    officers = list(dict.fromkeys(a.officer_id for a in within))
-    if len(officers) < config.min_iros:
-        return
-    earlier = [f for f in book.rule_flags(RULE) if f.subjects["case_id"] == case.id
-               and date.fromisoformat(f.details["last_change_on"]) >= start]
-    anchor = earlier[0].history[0].event if earlier and earlier[0].history[0].event else seen.ref
-    severity = Severity.HIGH if len(officers) >= config.high_at else config.severity
-    if earlier:
-        severity = max(severity, earlier[0].severity, key=lambda s: Severity(s).rank)
-    names = ", ".join(f"{book.who(a.officer_id)} from {said(a.ref.occurred_on)}" for a in within)
-    book.raise_flag(
-        RULE, severity, {"case_id": case.id}, anchor=anchor, on=day, by=seen.ref,
-        note=f"{len(officers)} IROs within {config.window_months} months",
-        evidence=[a.ref for a in within],
-        explanation=(f"Between {said(start)} and {said(day)}, {book.child(case.id)} had "
-                     f"{len(officers)} different IROs: {names}. Children tell NAIRO that each "
-                     "change of IRO undoes the relationship the role depends on."),
+        start = add_months(assignment.ref.occurred_on, -config.window_months)
+        within = [a for k, a in enumerate(held[: index + 1])
+                  if k == index or held[k + 1].ref.occurred_on > start]
+        if len({a.officer_id for a in within}) < config.min_iros:
+            continue
+        last = episodes[-1][-1][0].ref.occurred_on if episodes else None
+        if last is not None and last >= start:
+            episodes[-1].append((assignment, within))
+        else:
+            episodes.append([(assignment, within)])
+    return [_flag(book, case, episode, ctx) for episode in episodes]
+
+
+def _flag(book: Book, case: CaseFacts, episode: list[tuple[Assignment, list[Assignment]]],
+          ctx: Context) -> Flag:
+    config = ctx.config.iro_churn
+    first, first_within = episode[0]
+    most = max(len({a.officer_id for a in within}) for _, within in episode)
+    severity = Severity.HIGH if most >= config.high_at else config.severity
+    evidence: dict[str, Ref] = {a.ref.key: a.ref for _, within in episode for a in within}
+    last, last_within = episode[-1]
+    officers = list(dict.fromkeys(a.officer_id for a in last_within))
+    start = add_months(last.ref.occurred_on, -config.window_months)
+    names = ", ".join(f"{book.who(a.officer_id)} from {said(a.ref.occurred_on)}"
+                      for a in last_within)
+    return Flag(
+        id=flag_id(RULE, book.la_code, {"case_id": case.id}, first.ref.key), rule=RULE,
+        severity=severity, la_code=book.la_code, subjects={"case_id": case.id},
+        raised_on=first.ref.occurred_on, status=Action.RAISED.status,
+        history=[HistoryEntry(
+            action=Action.RAISED, on=first.ref.occurred_on, event=first.ref,
+            note=f"{len({a.officer_id for a in first_within})} IROs within "
+                 f"{config.window_months} months")],
+        evidence=sorted(evidence.values(), key=lambda r: r.position),
+        explanation=(f"Between {said(start)} and {said(last.ref.occurred_on)}, "
+                     f"{book.child(case.id)} had {len(officers)} different IROs: {names}. "
+                     "Children tell NAIRO that each change of IRO undoes the relationship the "
+                     "role depends on."),
         basis=BASIS,
         details={"iros": officers, "window_months": config.window_months,
-                 "last_change_on": day.isoformat()})
+                 "most_iros_in_window": most,
+                 "last_change_on": last.ref.occurred_on.isoformat()})
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react)
+UNIT = RuleUnit(RULE, BASIS, as_of=as_of)
