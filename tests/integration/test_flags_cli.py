@@ -208,9 +208,10 @@ _MAIN_SUBJECT = {
 }
 
 
-def cli(url: str, *args: str) -> Result:
+def cli(url: str, *args: str, rules: Path | None = None) -> Result:
     env = {"IRO_LEDGER_DATABASE_URL": url,
-           "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD") or "iro-ledger-test"}
+           "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD") or "iro-ledger-test",
+           "IRO_LEDGER_RULES_PATH": str(rules) if rules else None}
     return CliRunner().invoke(app, list(args), env=env)
 
 
@@ -317,3 +318,17 @@ def test_the_authority_measures_count_flags_by_rule(ingested: str) -> None:
         expected[rule] = expected.get(rule, 0) + 1
     assert by_rule["value"] == expected
     assert len(by_rule["evidence"]) == len(EXPECTED)
+
+
+def test_a_rules_file_moves_a_threshold(ingested: str, tmp_path: Path) -> None:
+    rules = tmp_path / "rules.toml"
+    rules.write_text("[caseload_excess]\nmax_open_cases = 71\n")
+    result = cli(ingested, "flags", "--json", "--la", TROUBLED, "--as-of", AS_OF,
+                 "--rule", "caseload_excess", rules=rules)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == []
+    rules.write_text("[caseload_excess]\nmax_open_case = 71\n")
+    result = cli(ingested, "flags", "--json", "--la", TROUBLED, rules=rules)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("iro-ledger: IRO_LEDGER_RULES_PATH: ")
+    assert "caseload_excess.max_open_case" in result.stderr and result.stderr.count("\n") == 1

@@ -18,6 +18,7 @@ from iro_ledger.cli.app import app
 from iro_ledger.cli.core import fail, local_operator, services
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections.flags import FlagQuery, Flags, read_flags
+from iro_ledger.projections.rules.config import load_config
 from iro_ledger.projections.rules.engine import RULE_NAMES
 from iro_ledger.settings import get_settings
 
@@ -45,7 +46,12 @@ def flags(
     _check_choice("--rule", rule, RULE_NAMES)
     _check_choice("--severity", severity, _SEVERITIES)
     _check_choice("--status", status, ("open", "cleared"))
-    with services(get_settings()) as built:
+    settings = get_settings()
+    try:
+        load_config(settings.rules_path)
+    except DomainError as bad:
+        fail(f"IRO_LEDGER_RULES_PATH: {bad}")
+    with services(settings) as built:
         try:
             if la is not None:
                 built.ledger.read("authority", la, la, local_operator())

@@ -124,4 +124,6 @@ def load_config(path: Path | None = None) -> RulesConfig:
     try:
         return RulesConfig.model_validate(data)
     except ValidationError as bad:
-        raise InvalidValue("rules_path", f"{path or 'defaults.toml'}: {bad}") from None
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in bad.errors())
+        raise InvalidValue("rules_path", f"{path or 'defaults.toml'}: {problems}") from None
