@@ -148,8 +148,7 @@ class RulesEngine:
             book.put(kind, model)
             self.names[str(doc["originator_id"])] = (kind, la_code, str(doc["id"]))
         for doc in flags:
-            flag = Flag.model_validate(doc)
-            book.flags[flag.id] = flag
+            book.add_flag(Flag.model_validate(doc))
         book.dirty_facts.clear()
         self.books[la_code] = book
 

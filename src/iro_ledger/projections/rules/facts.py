@@ -142,6 +142,7 @@ class Book:
         self.instructions: dict[str, InstructionFacts] = {}
         self.reports: dict[str, ReportFacts] = {}
         self.flags: dict[str, Flag] = {}
+        self._flags_by_rule: dict[str, list[Flag]] = defaultdict(list)
         self.challenges_by_officer: dict[str, list[str]] = defaultdict(list)
         self.challenges_by_case: dict[str, list[str]] = defaultdict(list)
         self.instructions_to: dict[str, list[str]] = defaultdict(list)
@@ -223,7 +224,7 @@ class Book:
                         evidence=[], explanation=explanation, basis=basis,
                         details=details or {})
             flag.record(Action.RAISED, on, by, note)
-            self.flags[fid] = flag
+            self.add_flag(flag)
         else:
             # Re-judged on later knowledge: the facts may be fuller, the history stays.
             flag.subjects, flag.explanation = subjects, explanation
@@ -235,18 +236,22 @@ class Book:
         self.dirty_flags.add(fid)
         return flag
 
+    def add_flag(self, flag: Flag) -> None:
+        self.flags[flag.id] = flag
+        self._flags_by_rule[flag.rule].append(flag)
+
     def clear_flag(self, flag: Flag, by: Ref, note: str) -> None:
         if flag.status is Status.OPEN:
             flag.record(Action.CLEARED, by.occurred_on, by, note)
             self.dirty_flags.add(flag.id)
 
     def open_flags(self, rule: str, **subjects: str) -> list[Flag]:
-        return [f for f in self.flags.values()
-                if f.rule == rule and f.status is Status.OPEN
+        return [f for f in self._flags_by_rule.get(rule, [])
+                if f.status is Status.OPEN
                 and all(f.subjects.get(k) == v for k, v in subjects.items())]
 
     def rule_flags(self, rule: str) -> list[Flag]:
-        return [f for f in self.flags.values() if f.rule == rule]
+        return list(self._flags_by_rule.get(rule, []))
 
     # Words for explanations
 
