@@ -1,0 +1,175 @@
+"""Signed checkpoints of the Merkle log: issued when due or on demand, and kept forever.
+
+`checkpoints` is not a read model's table: a rebuild never drops it, the guard triggers refuse
+to change or delete its rows, and a rebuilt Merkle log must reproduce every root in it. A
+checkpoint is a C2SP tlog-checkpoint note signed with Ed25519 under the log's origin
+(`trust.checkpoint.sign_checkpoint`). Issuing reads the clock, so it happens outside the read
+model's `apply` (which must stay deterministic): after a batch commits, on a timer, or when a
+receipt needs one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from iro_ledger.projections.db import Database, Row, Tx
+from iro_ledger.trust.checkpoint import (
+    generate_signing_key,
+    load_private_key,
+    save_private_key,
+    sign_checkpoint,
+)
+from iro_ledger.trust.log import SqlNodeStore, blob, merkle_log
+
+TABLE = "checkpoints"
+_ISSUE_LOCK = 0x1A0_C4EC  # serialises issuers on PostgreSQL (pg_advisory_xact_lock)
+
+
+@dataclass(frozen=True)
+class StoredCheckpoint:
+    tree_size: int
+    root: bytes
+    note: str
+    issued_at: datetime
+
+
+class NoSigningKey(Exception):
+    """No signing key where the settings say: checkpoints cannot be issued."""
+
+
+def create_table(tx: Tx) -> None:
+    tx.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ("
+               f" tree_size BIGINT PRIMARY KEY, root {blob(tx.dialect)} NOT NULL,"
+               " note TEXT NOT NULL, issued_at TEXT NOT NULL)")
+
+
+def _checkpoint(row: Row) -> StoredCheckpoint:
+    return StoredCheckpoint(int(row["tree_size"]), bytes(row["root"]), str(row["note"]),
+                            datetime.fromisoformat(str(row["issued_at"])))
+
+
+_COLUMNS = "tree_size, root, note, issued_at"
+
+
+def latest(tx: Tx) -> StoredCheckpoint | None:
+    row = tx.one(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY tree_size DESC LIMIT 1")
+    return None if row is None else _checkpoint(row)
+
+
+def covering(tx: Tx, leaf_index: int) -> StoredCheckpoint | None:
+    """The earliest checkpoint whose tree contains leaf `leaf_index`."""
+    row = tx.one(f"SELECT {_COLUMNS} FROM {TABLE} WHERE tree_size > ?"
+                 " ORDER BY tree_size LIMIT 1", (leaf_index,))
+    return None if row is None else _checkpoint(row)
+
+
+def at_size(tx: Tx, tree_size: int) -> StoredCheckpoint | None:
+    row = tx.one(f"SELECT {_COLUMNS} FROM {TABLE} WHERE tree_size = ?", (tree_size,))
+    return None if row is None else _checkpoint(row)
+
+
+def listing(tx: Tx, limit: int | None = None, offset: int = 0) -> list[StoredCheckpoint]:
+    """Checkpoints in the order issued (by tree size)."""
+    if limit is None:
+        rows = tx.query(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY tree_size")
+    else:
+        rows = tx.query(f"SELECT {_COLUMNS} FROM {TABLE} ORDER BY tree_size LIMIT ? OFFSET ?",
+                        (limit, offset))
+    return [_checkpoint(r) for r in rows]
+
+
+def count(tx: Tx) -> int:
+    row = tx.one(f"SELECT COUNT(*) AS n FROM {TABLE}")
+    return 0 if row is None else int(row["n"])
+
+
+def due(size: int, last: StoredCheckpoint | None, now: datetime, every_events: int,
+        every_seconds: float) -> bool:
+    """Whether a new checkpoint is due: the log grew by `every_events`, or it grew at all and
+    the last checkpoint is older than `every_seconds` (or there is none)."""
+    if last is None:
+        return size > 0
+    grown = size - last.tree_size
+    if grown <= 0:
+        return False
+    return grown >= every_events or (now - last.issued_at).total_seconds() >= every_seconds
+
+
+def issue(db: Database, key: Ed25519PrivateKey, origin: str, now: datetime | None = None,
+          every_events: int = 1, every_seconds: float = 0.0) -> StoredCheckpoint | None:
+    """Sign the log at its current size if a checkpoint is due; the latest checkpoint after.
+
+    The defaults make any growth due (on demand). Two issuers take turns; a checkpoint of the
+    current size is never issued twice.
+    """
+    moment = now or datetime.now(UTC)
+    with db.transaction() as tx:
+        if tx.dialect == "postgres":
+            tx.execute("SELECT pg_advisory_xact_lock(?)", (_ISSUE_LOCK,))
+        size = SqlNodeStore(tx).size()
+        last = latest(tx)
+        if not due(size, last, moment, every_events, every_seconds):
+            return last
+        root = merkle_log(tx).root(size)
+        note = sign_checkpoint(origin, size, root, key)
+        tx.execute(f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?)"
+                   " ON CONFLICT (tree_size) DO NOTHING",
+                   (size, root, note, moment.isoformat()))
+        return StoredCheckpoint(size, root, note, moment)
+
+
+# Keys
+
+
+def inside_git_work_tree(path: Path) -> Path | None:
+    """The git work tree `path` would lie in, if any: signing keys never go into a repository."""
+    for directory in path.resolve().parents:
+        if (directory / ".git").exists():
+            return directory
+    return None
+
+
+def generate_key_file(path: Path) -> Ed25519PrivateKey:
+    """Make a new signing key at `path`; refuses an existing file or a git work tree."""
+    repository = inside_git_work_tree(path)
+    if repository is not None:
+        raise ValueError(f"{path} lies inside the git work tree {repository}; "
+                         "keep signing keys out of repositories")
+    if path.exists():
+        raise FileExistsError(f"{path} already exists; a log's signing key is never replaced "
+                              "by accident")
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = generate_signing_key()
+    save_private_key(key, path)
+    return key
+
+
+def ensure_signing_key(path: Path) -> bool:
+    """Make a development key at `path` unless one is there; True when one was made."""
+    if path.exists():
+        return False
+    generate_key_file(path)
+    return True
+
+
+class KeyFile:
+    """The signing key at a path, read when first needed (a process may never sign)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._key: Ed25519PrivateKey | None = None
+
+    def get(self) -> Ed25519PrivateKey:
+        if self._key is None:
+            if not self.path.exists():
+                raise NoSigningKey(f"no checkpoint signing key at {self.path}; "
+                                   "run `iro-ledger keys generate`")
+            try:
+                self._key = load_private_key(self.path)
+            except ValueError as error:
+                raise NoSigningKey(f"{self.path} is not a usable Ed25519 key: {error}") from error
+        return self._key

@@ -1,0 +1,196 @@
+"""Trust for one process: the Merkle log kept current, checkpoints issued, receipts and audits.
+
+`wiring.build_services` builds one `Trust` beside the projections: it installs the guard
+triggers, runs `MerkleLogModel` among the read models, and hooks `after_commit` so that a
+checkpoint is signed when one is due (every N events, or T seconds after the log last grew:
+a timer covers a stream that falls quiet in a long-running process). Receipts catch the log up
+and sign a checkpoint on demand, so a receipt exists as soon as its event is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from iro_ledger.application import Ledger, Principal
+from iro_ledger.domain.errors import InvalidValue, NotRecorded
+from iro_ledger.domain.record import record_id
+from iro_ledger.projections import Projections, ReadModel
+from iro_ledger.trust import audit as auditing
+from iro_ledger.trust import checkpoints, guard, receipts
+from iro_ledger.trust.canonical import canonical
+from iro_ledger.trust.checkpoint import public_key_pem
+from iro_ledger.trust.checkpoints import KeyFile, StoredCheckpoint
+from iro_ledger.trust.log import MerkleLogModel, SqlNodeStore, leaves_of_record, merkle_log
+from iro_ledger.trust.verifier import leaf_hash, load_public_key_pem
+
+_log = logging.getLogger(__name__)
+
+
+class LogDamaged(Exception):
+    """The store or the Merkle log no longer agree: run `iro-ledger audit`."""
+
+
+class Trust:
+    def __init__(self, ledger: Ledger, projections: Projections, key_path: Path, origin: str,
+                 every_events: int, every_seconds: float) -> None:
+        self.ledger = ledger
+        self.projections = projections
+        self.db = projections.db
+        self.keys = KeyFile(key_path)
+        self.origin = origin
+        self.every_events = max(every_events, 1)
+        self.every_seconds = every_seconds
+        self._timer: threading.Timer | None = None
+        self._timer_lock = threading.Lock()
+        self._closed = False
+        self._warned = False
+
+    @property
+    def guarded_tables(self) -> list[str]:
+        recorder: Any = self.ledger.recorder
+        table = str(recorder.events_table_name)
+        if self.db.dialect == "postgres":
+            table = f"{recorder.datastore.schema}.{table}"
+        return [table, checkpoints.TABLE]
+
+    def install_guard(self) -> None:
+        guard.install(self.db, self.guarded_tables)
+
+    # Keeping the log and its checkpoints current
+
+    def after_commit(self, model: ReadModel, position: int) -> None:
+        """The projections' hook: sign a checkpoint when the log's batch made one due."""
+        if model.name == MerkleLogModel.name:
+            self.tick()
+
+    def tick(self) -> None:
+        """Issue a checkpoint if due, else arm the timer for when it will be; never raises."""
+        if self._closed:
+            return
+        try:
+            key = self.keys.get()
+            last = checkpoints.issue(self.db, key, self.origin, every_events=self.every_events,
+                                     every_seconds=self.every_seconds)
+            with self.db.reading() as tx:
+                size = SqlNodeStore(tx).size()
+            if last is not None and size > last.tree_size:
+                age = (datetime.now(UTC) - last.issued_at).total_seconds()
+                self._arm(max(self.every_seconds - age, 0.05))
+        except checkpoints.NoSigningKey as missing:
+            if not self._warned:
+                self._warned = True
+                _log.warning("checkpoints not issued: %s", missing)
+        except Exception:
+            _log.exception("issuing a checkpoint failed; the next batch will try again")
+
+    def _arm(self, delay: float) -> None:
+        with self._timer_lock:
+            if self._closed or (self._timer is not None and self._timer.is_alive()):
+                return
+            self._timer = threading.Timer(delay, self.tick)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def catch_up(self) -> None:
+        self.projections.catch_up([MerkleLogModel.name])
+
+    def checkpoint_now(self) -> StoredCheckpoint | None:
+        """Catch the log up and sign it at its current size unless that is signed already."""
+        self.catch_up()
+        return checkpoints.issue(self.db, self.keys.get(), self.origin)
+
+    def close(self) -> None:
+        with self._timer_lock:
+            self._closed = True
+            if self._timer is not None:
+                self._timer.cancel()
+
+    # Reading checkpoints and keys
+
+    def public_key_pem(self) -> bytes:
+        return public_key_pem(self.keys.get())
+
+    def latest(self) -> StoredCheckpoint | None:
+        with self.db.reading() as tx:
+            return checkpoints.latest(tx)
+
+    def checkpoints(self, limit: int | None = None, offset: int = 0
+                    ) -> tuple[int, list[StoredCheckpoint]]:
+        with self.db.reading() as tx:
+            return checkpoints.count(tx), checkpoints.listing(tx, limit, offset)
+
+    # Receipts and consistency
+
+    def receipts(self, kind: str, la_code: str, ref: str, principal: Principal
+                 ) -> dict[str, Any]:
+        """A bundle of receipts for every event of a record the principal may read."""
+        view = self.ledger.read(kind, la_code, ref, principal)
+        self.catch_up()
+        with self.db.reading() as tx:
+            leaves = leaves_of_record(tx, kind, la_code, ref)
+        if len(leaves) < view.version:
+            raise LogDamaged(f"the Merkle log holds {len(leaves)} of the {view.version} events "
+                             f"of {kind} {la_code}/{ref}; run `iro-ledger audit`")
+        top = leaves[-1].leaf_index
+        with self.db.reading() as tx:
+            checkpoint = checkpoints.covering(tx, top)
+        if checkpoint is None:
+            checkpoints.issue(self.db, self.keys.get(), self.origin)
+            with self.db.reading() as tx:
+                checkpoint = checkpoints.covering(tx, top)
+        if checkpoint is None:
+            raise LogDamaged(f"no checkpoint covers leaf {top}")
+        stored = {e.originator_version: e for e in
+                  self.ledger.recorder.select_events(record_id(kind, la_code, ref))}
+        fields = {e["number"]: e for e in view.events}
+        made = []
+        with self.db.reading() as tx:
+            log = merkle_log(tx)
+            for leaf in leaves:
+                event = stored.get(leaf.number)
+                data = canonical(event) if event is not None else b""
+                if event is None or leaf_hash(data) != leaf.leaf_hash:
+                    raise LogDamaged(f"{leaf.record} (position {leaf.position}) no longer "
+                                     "matches its leaf in the Merkle log; run `iro-ledger audit`")
+                summary = receipts.event_summary(leaf, event.topic, fields.get(leaf.number, {}))
+                made.append(receipts.receipt(leaf, data, log.inclusion_proof(
+                    leaf.leaf_index, checkpoint.tree_size), checkpoint, self.origin, summary))
+        return receipts.bundle(kind, la_code, ref, checkpoint, made)
+
+    def consistency(self, from_size: int, to_size: int | None = None) -> dict[str, Any]:
+        """The proof that the checkpoint at `to_size` (default: the latest) extends `from_size`."""
+        with self.db.reading() as tx:
+            later = (checkpoints.latest(tx) if to_size is None
+                     else checkpoints.at_size(tx, to_size))
+            if later is None:
+                raise NotRecorded("no checkpoint has been issued yet" if to_size is None
+                                  else f"no checkpoint was issued at tree size {to_size}")
+            if not 0 < from_size <= later.tree_size:
+                raise InvalidValue("from_size", f"{from_size} is not between 1 and the later "
+                                   f"checkpoint's tree size {later.tree_size}")
+            proof = merkle_log(tx).consistency_proof(from_size, later.tree_size)
+        return receipts.consistency_file(from_size, later, proof, self.origin)
+
+    # Audit
+
+    def audit(self, public_key_pem: bytes | None = None) -> auditing.AuditReport:
+        key = load_public_key_pem(public_key_pem or self.public_key_pem())
+        self.projections.setup()
+        recorder = self.ledger.recorder
+
+        def select(start: int | None, limit: int) -> list[Any]:
+            return list(recorder.select_notifications(start=start, limit=limit))
+
+        def name(stored_id: str) -> str:
+            rows = self.db.query("SELECT kind, la_code, ref FROM projection_records"
+                                 " WHERE record_id = ?", (str(UUID(stored_id)),))
+            return (f"{rows[0]['kind']} {rows[0]['la_code']}/{rows[0]['ref']}" if rows
+                    else f"unknown record {stored_id}")
+
+        return auditing.audit(select, self.db, key, self.origin, name,
+                              self.projections.models[MerkleLogModel.name].key)
