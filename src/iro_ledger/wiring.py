@@ -18,6 +18,8 @@ from iro_ledger.projections.officers import OfficerRecord
 from iro_ledger.projections.rules.config import load_config
 from iro_ledger.projections.timeline import Timeline
 from iro_ledger.settings import Settings
+from iro_ledger.trust.log import MerkleLogModel
+from iro_ledger.trust.service import Trust
 
 
 @dataclass
@@ -25,8 +27,10 @@ class Services:
     settings: Settings
     ledger: Ledger
     projections: Projections
+    trust: Trust
 
     def close(self) -> None:
+        self.trust.close()
         self.projections.db.close()
         self.ledger.close()
 
@@ -34,11 +38,15 @@ class Services:
 def read_models(settings: Settings) -> list[ReadModel]:
     """Every read model the projections run (a new read model is added here)."""
     return [Timeline(), ChallengeRegister(), OfficerRecord(), Measures(),
-            Flags(load_config(settings.rules_path))]
+            Flags(load_config(settings.rules_path)), MerkleLogModel()]
 
 
 def build_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     ledger = Ledger(env=store_env(url))
     projections = Projections(ledger, Database(url), read_models(settings))
-    return Services(settings=settings, ledger=ledger, projections=projections)
+    trust = Trust(ledger, projections, settings.resolved_signing_key_path(), settings.log_origin,
+                  settings.checkpoint_every_events, settings.checkpoint_every_seconds)
+    trust.install_guard()
+    projections.after_commit.append(trust.after_commit)
+    return Services(settings=settings, ledger=ledger, projections=projections, trust=trust)
