@@ -1,6 +1,6 @@
 """The `iro-ledger` command line: each module registers its commands on the one Typer app."""
 
-from iro_ledger.cli import core, flags, monitoring  # noqa: F401  (register commands)
+from iro_ledger.cli import core, flags, monitoring, proof  # noqa: F401  (register commands)
 from iro_ledger.cli.app import app
 
 __all__ = ["app"]
