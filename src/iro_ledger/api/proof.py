@@ -1,0 +1,136 @@
+"""Proofs over HTTP: receipts for a record's events, checkpoints, consistency, the public key.
+
+Receipts follow the same authority rules as reading the record (`Ledger.read`: a principal's
+own authority, inspectors and admins anywhere, an arbitrator only challenges referred to their
+body; outsiders' reads are recorded). The public key, the checkpoints and consistency proofs
+are public: they hold only hashes and signatures, and witnesses must be able to fetch them.
+A receipt is available as soon as its event is written: the Merkle log is caught up and a
+checkpoint signed on demand.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import PlainTextResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
+from iro_ledger.api.errors import NotReady
+from iro_ledger.api.schemas import problem_responses
+from iro_ledger.domain.errors import InvariantViolation, NotRecorded
+from iro_ledger.trust.checkpoints import NoSigningKey, StoredCheckpoint
+from iro_ledger.trust.receipts import b64
+from iro_ledger.trust.service import LogDamaged
+
+PEM_MEDIA_TYPE = "application/x-pem-file"
+router = APIRouter(prefix="/proof", tags=["proof"])
+
+
+class CheckpointPublic(BaseModel):
+    tree_size: int
+    root: str = Field(description="base64 of the Merkle tree's root hash")
+    note: str = Field(description="the C2SP signed checkpoint note, as signed")
+    issued_at: str
+
+
+class CheckpointsPublic(BaseModel):
+    total: int
+    limit: int
+    offset: int
+    items: list[CheckpointPublic]
+
+
+class ReceiptPublic(BaseModel):
+    """An `iro-ledger-receipt/1` document, checked by `iro-ledger verify-receipt`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format: str
+    leaf: dict[str, Any] = Field(description="canonical: base64 of the leaf's bytes; index")
+    event: dict[str, Any] = Field(description="a readable copy; not what is proven")
+    tree_size: int
+    inclusion_proof: list[str]
+    checkpoint: str
+    key_name: str
+
+
+class ReceiptsPublic(BaseModel):
+    format: str
+    record: dict[str, str]
+    tree_size: int
+    checkpoint_issued_at: str
+    receipts: list[ReceiptPublic]
+
+
+class ConsistencyPublic(BaseModel):
+    """The "against" object of `verify-receipt --against`."""
+
+    format: str
+    from_size: int
+    to_size: int
+    key_name: str
+    checkpoint: str
+    checkpoint_issued_at: str
+    consistency_proof: list[str]
+
+
+def _public(checkpoint: StoredCheckpoint) -> CheckpointPublic:
+    return CheckpointPublic(tree_size=checkpoint.tree_size, root=b64(checkpoint.root),
+                            note=checkpoint.note, issued_at=checkpoint.issued_at.isoformat())
+
+
+@router.get("/public-key", response_class=PlainTextResponse, responses={
+    200: {"content": {PEM_MEDIA_TYPE: {}}}, **problem_responses(503)},
+    summary="The Ed25519 public key (PEM) that verifies this log's checkpoints")
+def public_key(services: ServicesDep) -> PlainTextResponse:
+    try:
+        pem = services.trust.public_key_pem()
+    except NoSigningKey as missing:
+        raise NotReady(str(missing)) from None
+    return PlainTextResponse(pem.decode(), media_type=PEM_MEDIA_TYPE)
+
+
+@router.get("/checkpoints/latest", response_model=CheckpointPublic,
+            responses=problem_responses(404), summary="The latest signed checkpoint")
+def latest_checkpoint(services: ServicesDep) -> CheckpointPublic:
+    found = services.trust.latest()
+    if found is None:
+        raise NotRecorded("no checkpoint has been issued yet")
+    return _public(found)
+
+
+@router.get("/checkpoints", response_model=CheckpointsPublic, responses=problem_responses(422),
+            summary="Every signed checkpoint, in the order issued")
+def list_checkpoints(services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                     offset: Annotated[int, Query(ge=0)] = 0) -> CheckpointsPublic:
+    total, found = services.trust.checkpoints(limit, offset)
+    return CheckpointsPublic(total=total, limit=limit, offset=offset,
+                             items=[_public(c) for c in found])
+
+
+@router.get("/consistency", response_model=ConsistencyPublic,
+            responses=problem_responses(404, 422),
+            summary="Proof that a later checkpoint extends an earlier tree size")
+def consistency(services: ServicesDep, from_size: Annotated[int, Query(ge=1)],
+                to_size: Annotated[int | None, Query(ge=1, description="a checkpoint's tree "
+                                                     "size (default: the latest)")] = None
+                ) -> Any:
+    return services.trust.consistency(from_size, to_size)
+
+
+@router.get("/receipts", response_model=ReceiptsPublic,
+            responses=problem_responses(401, 403, 404, 409, 422, 503),
+            summary="Receipts for every event of a record, proven into one signed checkpoint")
+def record_receipts(
+    services: ServicesDep, principal: CurrentPrincipal, la_code: str,
+    kind: Annotated[str, Query(pattern="^(case|challenge|instruction|report|officer|authority)$")],
+    id: str,
+) -> Any:
+    try:
+        return services.trust.receipts(kind, la_code, id, principal)
+    except NoSigningKey as missing:
+        raise NotReady(str(missing)) from None
+    except LogDamaged as damaged:
+        raise InvariantViolation(str(damaged)) from None
