@@ -1,0 +1,112 @@
+"""Drawing pages: the Jinja environment, `render`, and `PageRoute`, which turns refusals into
+HTML pages (the API answers the same refusals as problem+json).
+
+Every page is sent with a strict Content-Security-Policy (our own stylesheets only; no
+scripts at all), `no-store` caching (pages show children's cases) and no framing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from iro_ledger.domain.errors import DomainError, NotPermitted, NotRecorded
+from iro_ledger.web import present
+
+COOKIE = "iro_ledger_session"
+HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+                               "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+    "X-Content-Type-Options": "nosniff",
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "same-origin",
+}
+
+_env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
+                   autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
+                   trim_blocks=True, lstrip_blocks=True)
+_env.filters.update(label=present.label, event_name=present.event_name, day=present.day,
+                    moment=present.moment, shown=present.shown,
+                    measure_label=present.measure_label, measure_parts=present.measure_parts,
+                    q=lambda text: quote(str(text), safe=""))
+templates = Jinja2Templates(env=_env)
+
+
+class SignInNeeded(Exception):
+    """No session: the page redirects to the sign-in form."""
+
+
+class BadToken(Exception):
+    """The session's or the offered token is not accepted: a 401 page saying why."""
+
+
+def render(request: Request, template: str, http_status: int = 200,
+           **context: Any) -> Response:
+    """The template drawn for the signed-in person (if any), with the page headers."""
+    base = {"principal": getattr(request.state, "principal", None),
+            "stylesheets": getattr(request.app.state, "web_stylesheets", []),
+            "path": request.url.path}
+    response = templates.TemplateResponse(request, template, {**base, **context},
+                                          status_code=http_status)
+    response.headers.update(HEADERS)
+    return response
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> Response:
+    return render(request, "error.html", http_status=status, title=title, message=message)
+
+
+def login_url(request: Request) -> str:
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return f"/login?next={quote(path, safe='')}"
+
+
+def _invalid(error: RequestValidationError) -> str:
+    parts = []
+    for problem in error.errors():
+        where = ".".join(str(p) for p in problem.get("loc", ())[1:]) or "request"
+        parts.append(f"{where}: {problem.get('msg', 'invalid')}")
+    return "; ".join(parts) or "the request is not valid"
+
+
+def _refusal(request: Request, error: Exception) -> Response:
+    if isinstance(error, SignInNeeded):
+        return RedirectResponse(login_url(request), status_code=303)
+    if isinstance(error, BadToken):
+        response = error_page(request, 401, "Please sign in again",
+                              f"Your sign-in was not accepted: {error}.")
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        return response
+    if isinstance(error, NotPermitted):
+        return error_page(request, 403, "Not yours to see", str(error))
+    if isinstance(error, NotRecorded):
+        return error_page(request, 404, "Not recorded", str(error))
+    if isinstance(error, RequestValidationError):
+        return error_page(request, 422, "Check what you asked for", _invalid(error))
+    return error_page(request, 422, "Check what you asked for", str(error))
+
+
+class PageRoute(APIRoute):
+    """A route whose refusals are HTML pages with the right status, not problem+json."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def page(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except (SignInNeeded, BadToken, DomainError, RequestValidationError) as refused:
+                return _refusal(request, refused)
+            response.headers.update(HEADERS)
+            return response
+
+        return page

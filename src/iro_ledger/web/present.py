@@ -1,0 +1,146 @@
+"""How the dashboard says things: dates, event names, vocabulary and measure values as text.
+
+Pure functions, registered as Jinja filters by `web.pages`; nothing here reads a store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+EMPTY = "—"
+
+MEASURE_LABELS: dict[str, str] = {
+    "children_in_care": "Children in care during the period",
+    "children_in_care_at_end": "Children in care at the period's end",
+    "iros": "IROs engaged",
+    "caseloads_at_end": "Open cases per IRO at the period's end",
+    "challenges_raised": "Challenges raised",
+    "challenges_per_100_children": "Challenges per 100 children in care",
+    "share_resolved_informally": "Challenges resolved informally",
+    "resolved_by_stage": "Stage reached by resolved challenges",
+    "median_days_to_resolution": "Median days from challenge to resolution",
+    "share_upheld": "Outcome of resolved challenges",
+    "challenges_withdrawn": "Challenges withdrawn",
+    "cafcass_referrals": "Referrals to Cafcass",
+    "instructions_in_force_by_kind": "Management instructions in force",
+    "flags_by_rule": "Flags raised, by rule",
+    "review_timeliness": "Review timeliness",
+}
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_VOCABULARY = re.compile(r"[a-z0-9]+(?:_[a-z0-9]+)+")
+"""A term of the domain language (`first_allocation`), shown as words."""
+_WORDS = {"iro": "IRO", "iros": "IROs", "cafcass": "Cafcass", "la": "LA", "id": "id"}
+
+
+def label(text: object) -> str:
+    """`permission_before_challenge` as `Permission before challenge` (IRO, Cafcass kept)."""
+    if text is None:
+        return EMPTY
+    words = [_WORDS.get(w, w) for w in str(text).replace("-", "_").split("_") if w]
+    if not words:
+        return EMPTY
+    first = words[0]
+    return " ".join([first[:1].upper() + first[1:], *words[1:]])
+
+
+def event_name(event_type: str) -> str:
+    """`Challenge.ArbitrationRequested` as `Arbitration requested`."""
+    inner = event_type.rpartition(".")[2]
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", inner).lower()
+    return label(spaced.replace(" ", "_"))
+
+
+def day(value: object) -> str:
+    """A date as `27 Feb 2025`; an empty value as a dash."""
+    if value is None or value == "":
+        return EMPTY
+    when = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    return f"{when.day} {when:%b %Y}"
+
+
+def moment(value: object) -> str:
+    """A stored timestamp as `23 Nov 2026, 19:49:59 UTC` (the store keeps UTC)."""
+    if value is None or value == "":
+        return EMPTY
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    zone = when.tzname() or ""
+    return f"{when.day} {when:%b %Y, %H:%M:%S} {zone}".rstrip()
+
+
+def shown(value: Any) -> str:
+    """Any field value of an event, as text."""
+    if value is None or value == "" or value == []:
+        return EMPTY
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(shown(v) for v in value)
+    if isinstance(value, Mapping):
+        return "; ".join(f"{label(k)}: {shown(v)}" for k, v in value.items())
+    text = str(value)
+    if _ISO_DAY.fullmatch(text):
+        return day(text)
+    if _VOCABULARY.fullmatch(text):
+        return label(text)
+    return text
+
+
+def _number(value: Any, share: bool) -> str:
+    if value is None:
+        return EMPTY
+    if share and isinstance(value, int | float):
+        return f"{value * 100:.0f}%"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def measure_parts(measure: Mapping[str, Any]) -> list[str]:
+    """A measure's value as lines of text: one for a number, one per key for a mapping.
+
+    Shares (a unit or key starting `share`) are shown as percentages.
+    """
+    value, share = measure["value"], str(measure.get("unit", "")).startswith("share")
+    if not isinstance(value, Mapping):
+        return [_number(value, share)]
+    if not value:
+        return ["none"]
+    parts = []
+    for key, item in value.items():
+        if isinstance(item, Mapping):
+            parts += [f"{k}: {_number(v, False)}" for k, v in item.items()]
+        else:
+            parts.append(f"{label(key)}: {_number(item, share or key.startswith('share'))}")
+    return parts
+
+
+def measure_label(name: str) -> str:
+    return MEASURE_LABELS.get(name, label(name))
+
+
+def headline(measures: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The few figures the overview compares across authorities, as text."""
+    by_name = {m["name"]: m for m in measures}
+
+    def value(name: str) -> Any:
+        return by_name.get(name, {}).get("value")
+
+    caseloads = value("caseloads_at_end") or {}
+    reviews = value("review_timeliness") or {}
+    instructions = value("instructions_in_force_by_kind") or {}
+    return {
+        "children": _number(value("children_in_care_at_end"), False),
+        "iros": _number(value("iros"), False),
+        "mean_caseload": _number(caseloads.get("mean"), False),
+        "max_caseload": _number(caseloads.get("max"), False),
+        "challenges_per_100": _number(value("challenges_per_100_children"), False),
+        "resolved_informally": _number(value("share_resolved_informally"), True),
+        "median_days": _number(value("median_days_to_resolution"), False),
+        "instructions": str(sum(instructions.values())) if instructions else "0",
+        "reviews_on_time": _number(reviews.get("share_on_time"), True),
+        "reviews_overdue": _number(reviews.get("overdue_at_end"), False),
+    }
