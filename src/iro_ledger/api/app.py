@@ -19,6 +19,8 @@ from iro_ledger.api import commands, flags, health, monitoring, records
 from iro_ledger.api.errors import install_error_handlers
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.telemetry import flush, instrument_app
+from iro_ledger.web import mount_static
+from iro_ledger.web import router as web_router
 from iro_ledger.wiring import build_services
 
 ROUTERS: tuple[APIRouter, ...] = (
@@ -27,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     records.router,
     monitoring.router,
     flags.router,
+    web_router,
 )
 
 
@@ -56,5 +59,6 @@ def create_app(settings: Settings | None = None, *,
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    mount_static(app, chosen)
     instrument_app(app, chosen, tracer_provider)
     return app
