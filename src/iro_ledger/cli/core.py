@@ -215,10 +215,15 @@ def demo(
                f"{redacted(settings.resolved_database_url())}")
     secret, ttl = settings.jwt_secret.get_secret_value(), settings.jwt_ttl_minutes
     typer.echo(f"Demo tokens (valid {ttl} minutes; send as 'Authorization: Bearer TOKEN'):")
-    for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items():
-        typer.echo(f"  {label}: {mint_token(secret, sub, role, la_code=la_code, ttl_minutes=ttl)}")
+    minted = {label: mint_token(secret, sub, role, la_code=la_code, ttl_minutes=ttl)
+              for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items()}
+    for label, demo_token in minted.items():
+        typer.echo(f"  {label}: {demo_token}")
     if no_serve:
         return
     typer.echo(f"Serving on http://{host}:{port}  (Ctrl-C to stop)")
+    typer.echo("Dashboard: open a sign-in link in a browser")
+    for label, demo_token in minted.items():
+        typer.echo(f"- {label}: http://{host}:{port}/login?token={demo_token}")
     sys.stdout.flush()
     run_server(host, port)
