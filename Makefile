@@ -11,6 +11,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.iro-ledger-installed
+# The dashboard's stylesheet comes from the npm registry at install time (never committed,
+# never a CDN); without npm the dashboard is served unstyled.
+WEB_ASSETS := $(VENV)/web-assets
+PICO   := $(WEB_ASSETS)/node_modules/@picocss/pico/css/pico.min.css
 # ruff is given only the source trees that exist, so a missing bench/ is no error.
 LINT_PATHS := $(wildcard src tests bench)
 
@@ -30,7 +34,15 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)
+$(PICO): | $(BIN)/python
+	@if command -v npm >/dev/null 2>&1; then \
+		npm install --no-save --no-audit --no-fund --prefix $(WEB_ASSETS) @picocss/pico@2 \
+		|| echo "npm could not install @picocss/pico: the dashboard will be unstyled"; \
+	else \
+		echo "npm not found: skipping the dashboard's stylesheet (pages still work, unstyled)"; \
+	fi
+
+install: $(STAMP) $(PICO)
 
 run: install
 	$(BIN)/iro-ledger demo
