@@ -106,7 +106,8 @@ class PageRoute(APIRoute):
                 response = await handler(request)
             except (SignInNeeded, BadToken, DomainError, RequestValidationError) as refused:
                 return _refusal(request, refused)
-            response.headers.update(HEADERS)
+            for name, value in HEADERS.items():
+                response.headers.setdefault(name, value)
             return response
 
         return page
