@@ -65,10 +65,10 @@ def _close(case_id: str) -> tuple[CommandBase, Principal, str]:
 
 
 def test_catching_up_bit_by_bit_gives_the_same_views_as_a_rebuild(services: Services) -> None:
-    commands = busy_authority(24)
+    commands = busy_authority(12)
     services.projections.batch_size = 7
-    for start in range(0, len(commands), 37):
-        record_all(services.ledger, commands[start:start + 37])
+    for start in range(0, len(commands), 29):
+        record_all(services.ledger, commands[start:start + 29])
         services.projections.catch_up()
     live = dump(services.projections)
     services.projections.rebuild()

@@ -71,8 +71,8 @@ def test_rebuilding_one_read_model_says_what_it_replayed(ingested: str) -> None:
     (["measures", "--la", LA, "--from", "2024-06-01", "--to", "2024-01-01"], "is after"),
 ])
 def test_unusable_input_is_one_line_on_stderr_and_exit_2(
-        ingested: str, args: list[str], says: str) -> None:
-    result = cli(ingested, *args)
+        database_url: str, args: list[str], says: str) -> None:
+    result = cli(database_url, *args)
     assert result.exit_code == 2
     assert says in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -87,7 +87,7 @@ def test_an_idle_worker_sends_nothing_to_the_database(
         time.sleep(0.3)
         with psycopg.connect(postgres_url, autocommit=True) as watch:
             since = watch.execute("SELECT clock_timestamp()").fetchone()
-            time.sleep(1.5)
+            time.sleep(1.0)
             busy = watch.execute(
                 "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
                 " AND pid <> pg_backend_pid() AND state_change > %s", since).fetchone()
@@ -98,9 +98,9 @@ def test_an_idle_worker_sends_nothing_to_the_database(
 
 def test_a_worker_killed_mid_way_and_restarted_gives_the_same_views_as_a_rebuild(
         services: Services, postgres_url: str) -> None:
-    record_all(services.ledger, busy_authority(300))
+    record_all(services.ledger, busy_authority(150))
     top = services.ledger.position()
-    worker = start_worker(postgres_url, "--batch-size", "25")
+    worker = start_worker(postgres_url, "--batch-size", "10")
 
     def part_way() -> bool:
         return 0 < max(services.projections.positions().values()) < top
