@@ -21,9 +21,14 @@ class WorkingCalendar:
         self.country = country
         self.subdivision = subdivision
         self._holidays: Any = holidays.country_holidays(country, subdiv=subdivision)
+        self._working: dict[date, bool] = {}
+        """Answers already given: deadline rules ask about the same days very often."""
 
     def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self._holidays
+        known = self._working.get(day)
+        if known is None:
+            known = self._working[day] = day.weekday() < 5 and day not in self._holidays
+        return known
 
     def holiday_name(self, day: date) -> str | None:
         name = self._holidays.get(day)
