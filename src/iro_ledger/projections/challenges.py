@@ -15,7 +15,7 @@ from typing import Any
 
 from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Tx
-from iro_ledger.projections.docs import Doc, Docs, Table, tx_loader
+from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 from iro_ledger.projections.periods import working_days_between
 
 REGISTER = Table(
@@ -193,6 +193,7 @@ class ChallengeRegister(ReadModel):
         REGISTER.create(tx)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
-        docs = Docs(tx_loader(tx))
+        docs = tx_docs(tx)
+        docs.prefetch(REGISTER, keys_of(batch, ["challenge"]))
         apply_events(docs, batch)
         docs.save(tx)

@@ -48,6 +48,18 @@ class Table:
         row = tx.one(f"SELECT doc FROM {self.name} WHERE {where}", key)
         return None if row is None else decode(row)
 
+    def load_many(self, tx: Tx, keys: Sequence[Key]) -> dict[Key, Doc]:
+        """The documents found under `keys`, fetched a few hundred keys a query."""
+        found: dict[Key, Doc] = {}
+        row = "(" + ", ".join("?" for _ in self.key) + ")"
+        for start in range(0, len(keys), 200):
+            chunk = keys[start:start + 200]
+            sql = (f"SELECT doc FROM {self.name} WHERE ({', '.join(self.key)}) IN"
+                   f" (VALUES {', '.join(row for _ in chunk)})")
+            for doc in map(decode, tx.query(sql, [v for key in chunk for v in key])):
+                found[self.key_of(doc)] = doc
+        return found
+
     def save(self, tx: Tx, docs: Iterable[Doc]) -> None:
         names = (*self.key, *self.columns, "doc")
         marks = ", ".join("?" for _ in names)
@@ -90,6 +102,7 @@ def decode(row: Row) -> Doc:
 
 
 Loader = Callable[[Table, Key], Doc | None]
+BulkLoader = Callable[[Table, Sequence[Key]], dict[Key, Doc]]
 
 
 def _nothing(table: Table, key: Key) -> Doc | None:
@@ -101,6 +114,7 @@ class Docs:
     """The documents one batch reads and writes, with those it changed."""
 
     loader: Loader = _nothing
+    bulk: BulkLoader | None = None
     _docs: dict[tuple[str, Key], Doc | None] = field(default_factory=dict)
     _tables: dict[str, Table] = field(default_factory=dict)
     _dirty: dict[tuple[str, Key], None] = field(default_factory=dict)
@@ -111,6 +125,16 @@ class Docs:
             self._docs[slot] = self.loader(table, key)
             self._tables[table.name] = table
         return self._docs[slot]
+
+    def prefetch(self, table: Table, keys: Iterable[Key]) -> None:
+        """Fetch the documents a batch will ask for in one go (saves a query a document)."""
+        wanted = list(dict.fromkeys(k for k in keys if (table.name, k) not in self._docs))
+        if self.bulk is None or not wanted:
+            return
+        found = self.bulk(table, wanted)
+        self._tables[table.name] = table
+        for key in wanted:
+            self._docs[(table.name, key)] = found.get(key)
 
     def put(self, table: Table, doc: Doc) -> Doc:
         """Create or replace a document; it is saved with the batch."""
@@ -142,6 +166,13 @@ class Docs:
             self._tables[name].save(tx, docs)
 
 
-def tx_loader(tx: Tx) -> Loader:
-    """Fetch missing documents from their table within the batch's transaction."""
-    return lambda table, key: table.load(tx, key)
+def tx_docs(tx: Tx) -> Docs:
+    """Documents fetched from their tables within the batch's transaction."""
+    return Docs(lambda table, key: table.load(tx, key),
+                lambda table, keys: table.load_many(tx, keys))
+
+
+def keys_of(batch: Iterable[Any], kinds: Iterable[str]) -> list[Key]:
+    """(la_code, ref) of the batch's records of the given kinds (envelopes)."""
+    chosen = set(kinds)
+    return [(e.la_code, e.ref) for e in batch if e.kind in chosen]

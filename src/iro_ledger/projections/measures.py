@@ -27,7 +27,7 @@ from iro_ledger.projections.base import (
     ReadModel,
 )
 from iro_ledger.projections.db import Tx
-from iro_ledger.projections.docs import Doc, Docs, Table, tx_loader
+from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 from iro_ledger.projections.periods import add_months, add_working_days
 from iro_ledger.projections.runner import Projections
 
@@ -251,6 +251,7 @@ class Measures(ReadModel):
         CASES.create(tx)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
-        docs = Docs(tx_loader(tx))
+        docs = tx_docs(tx)
+        docs.prefetch(CASES, keys_of(batch, ["case"]))
         apply_events(docs, batch)
         docs.save(tx)

@@ -16,7 +16,7 @@ from typing import Any
 from iro_ledger.domain.values import ALL_IROS
 from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Tx
-from iro_ledger.projections.docs import Doc, Docs, Table, tx_loader
+from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 from iro_ledger.projections.periods import months
 
 OFFICERS = Table("officers_v1", key=("la_code", "officer_id"), columns=("role", "status"))
@@ -230,6 +230,10 @@ class OfficerRecord(ReadModel):
             table.create(tx)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
-        docs = Docs(tx_loader(tx))
+        docs = tx_docs(tx)
+        named = [(e.la_code, e.event.officer_id) for e in batch
+                 if e.type in ("Case.IroAssigned", "Challenge.Raised")]
+        docs.prefetch(OFFICERS, [*keys_of(batch, ["officer"]), *named])
+        docs.prefetch(CASES, keys_of(batch, ["case"]))
         apply_events(docs, batch)
         docs.save(tx)

@@ -15,7 +15,7 @@ from typing import Any
 from iro_ledger.domain.values import ALL_IROS
 from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Tx
-from iro_ledger.projections.docs import Doc, Docs, Table, tx_loader
+from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 
 ENTRIES = Table("timeline_v1", key=("la_code", "case_id", "position"),
                 columns=("occurred_on",), integers=frozenset({"position"}))
@@ -145,6 +145,9 @@ class Timeline(ReadModel):
             table.create(tx)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
-        docs = Docs(tx_loader(tx))
+        docs = tx_docs(tx)
+        docs.prefetch(CASES, keys_of(batch, ["case"]))
+        docs.prefetch(CHALLENGES, keys_of(batch, ["challenge"]))
+        docs.prefetch(INSTRUCTIONS, keys_of(batch, ["instruction"]))
         apply_events(docs, batch)
         docs.save(tx)
