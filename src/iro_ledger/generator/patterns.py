@@ -1,0 +1,225 @@
+"""Planted patterns, one generator (or more, for a rule with several forms) per rule of
+DESIGN.md's catalogue, and `plant`, which sows them in an authority at a given rate.
+
+Each planter picks its day, waits until the authority has a suitable target, reserves it so
+that nothing else touches it, writes the commands, and records the flag that must follow.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from iro_ledger.generator import disputes
+from iro_ledger.generator.history import enter_care, keep_in_care, report_sha
+from iro_ledger.generator.planting import attempt, pick_case, when
+from iro_ledger.generator.workdays import add_months, add_working_days
+from iro_ledger.generator.world import Case, World
+
+
+def permission_required(world: World) -> None:
+    day, _ = when(world, 0.2, 10)
+
+    def act(on: date) -> None:
+        iros = [o.id for o in world.iros(on) if not o.reserved]
+        to = [world.rng.choice(iros)] if iros and world.chance(0.5) else ["all_iros"]
+        instruction = world.next_id("INS", 3)
+        kind = world.rng.choice(("permission_before_challenge",
+                                 "permission_before_cafcass_referral"))
+        world.instructions.append((on, to))
+        world.emit(on, "record_instruction", actor=world.anyone("director", on),
+                   instruction_id=instruction, issued_to=to, kind=kind,
+                   text="No challenge or Cafcass referral without my prior written agreement.")
+        single = {} if to == ["all_iros"] else {"officer_id": to[0]}
+        world.expect("permission_required", "permission_required", on,
+                     instruction_id=instruction, **single)
+        world.planted.append("permission_required")
+
+    world.at(day, act)
+
+
+def _report(world: World, form: str, variant: str, tail_days: int) -> None:
+    """An annual report interfered with: edits requested by the director, withheld, or
+    submitted altered from the IRO manager's draft."""
+    years = [y for y, due in sorted(world.report_years.items())
+             if due + timedelta(days=tail_days) <= world.end]
+    if not years:
+        return
+    year = years[0] if form == "post_deleted" else world.rng.choice(years)
+    due = world.report_years.pop(year)
+
+    def draft(on: date) -> None:
+        author, report, sha = world.iro_manager, f"IROAR-{year}", report_sha(world, year, "draft")
+        world.emit(on, "draft_annual_report", actor=author, report_id=report, year=year,
+                   author=author, content_sha256=sha)
+        later = on + timedelta(days=world.between(5, 12))
+        director = world.anyone("director", on)
+        if form in ("edit_requested", "post_deleted"):
+            world.emit(later, "request_report_edit", actor=director, report_id=report,
+                       sections=["Challenges and dispute resolution", "Caseloads"])
+            world.at(later + timedelta(days=world.between(8, 20)), lambda d: world.emit(
+                d, "submit_annual_report", actor=author, report_id=report,
+                to="corporate_parenting_board", content_sha256=sha))
+            if form == "post_deleted":
+                disputes.post_deleted_after_report(world, report, author, later)
+        elif form == "withheld":
+            world.emit(later, "withhold_annual_report", actor=director, report_id=report,
+                       reason="Not to be published until the service has responded.")
+        else:
+            altered = report_sha(world, year, "director")
+            world.emit(later, "revise_annual_report", actor=director, report_id=report,
+                       content_sha256=altered)
+            later += timedelta(days=world.between(5, 12))
+            world.emit(later, "submit_annual_report", actor=director, report_id=report,
+                       to="ofsted", content_sha256=altered)
+        world.expect("report_interference", "report_" + form, later, report_id=report,
+                     officer_id=author)
+        world.planted.append(variant)
+
+    world.at(due, draft)
+
+
+def plan_changed(world: World) -> None:
+    variant = "plan_changed_without_review"
+    day, last = when(world, 0.2, 10)
+
+    def act(on: date) -> bool:
+        cases = [c for c in world.cases.values() if c.open_on(on) and variant not in c.tags
+                 and on not in c.reviews and c.entered < on]
+        if not cases:
+            return False
+        case = world.rng.choice(cases)
+        case.tags.add(variant)
+        move = world.chance(0.6)
+        world.emit(on, "revise_care_plan", actor=world.anyone("team_manager", on),
+                   case_id=case.id, change="placement_move" if move else "contact",
+                   summary="Moved at short notice." if move else "Contact reduced.",
+                   via_review=not move, iro_consulted=move and world.chance(0.5))
+        world.expect("plan_changed_without_review", variant, on, case_id=case.id)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
+def review_overdue(world: World, held: int) -> None:
+    """A review missed: the first (none held), the second (one held), or a later one. When no
+    case is at that point, a child entering care has the reviews before it on time."""
+    variant = f"review_overdue_after_{held}"
+    day, _ = when(world, 0.4, 40 + (0, 130, 330)[held])
+
+    def act(on: date) -> None:
+        cases = [c for c in world.cases.values() if c.open_on(on) and not c.reserved
+                 and "review_overdue" not in c.tags and c.reviews[-1:] != [on]
+                 and (len(c.reviews) == held if held < 2 else len(c.reviews) >= 2)
+                 and _due(c) + timedelta(days=3) <= world.end and _due(c) >= on]
+        case = world.rng.choice(cases) if cases else enter_care(world, on, None)
+        case.tags.add("review_overdue")
+        case.reserved = True
+        keep_in_care(world, case, on)
+
+        def missed() -> bool:
+            if _due(case) + timedelta(days=3) > world.end:
+                return False  # a short history: it would not be overdue when it ends
+            world.expect("review_overdue", variant, _due(case) + timedelta(days=1),
+                         case_id=case.id)
+            world.planted.append(variant)
+            return True
+
+        if cases or held == 0:
+            case.reviews_stop = missed()
+        else:
+            case.reviews_until, case.when_reviews_stop = held, missed
+
+    world.at(day, act)
+
+
+def _due(case: Case) -> date:
+    """The next review's statutory deadline (reg 33)."""
+    if not case.reviews:
+        return add_working_days(case.entered, 20)
+    return add_months(case.reviews[-1], 3 if len(case.reviews) == 1 else 6)
+
+
+def caseload_excess(world: World) -> None:
+    """An influx of children all allocated to one IRO, taking them well past 70 cases."""
+    variant = "caseload_excess"
+    day = world.end - timedelta(days=world.between(40, 60))
+
+    def act(on: date) -> None:
+        iros = [o for o in world.iros(on) if not o.reserved and o.ended_on is None]
+        if not iros:
+            return
+        officer = max(iros, key=lambda o: (world.loads[o.id], o.id))
+        officer.reserved = True
+        staying = sum(1 for c in world.cases.values() if c.open_on(on) and c.iro == officer.id
+                      and (c.keep_open or c.exit_on is None))
+        for number in range(76 - staying):
+            world.at(on + timedelta(days=number * 14 // (76 - staying)),
+                     lambda d: enter_care(world, d, None, officer.id), priority=1)
+        entry = world.expect("caseload_excess", variant, on, officer_id=officer.id)
+        entry["as_of"] = None  # the first day above the limit, worked out at the end
+        world.planted.append(variant)
+
+    world.at(day, act)
+
+
+def iro_churn(world: World) -> None:
+    variant = "iro_churn"
+    day, last = when(world, 0.25, 200)
+
+    def act(on: date) -> bool:
+        case = pick_case(world, on, 200, "iro_churn", movable=True)
+        first = case.iro
+        world.assign(on, case, world.pick_iro(on, (first,), transfer=True), "workload")
+
+        def again(d: date) -> None:
+            world.assign(d, case, world.pick_iro(d, (first, case.iro), transfer=True), "other")
+            world.expect("iro_churn", variant, d, case_id=case.id)
+
+        world.at(on + timedelta(days=world.between(40, 150)), again)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
+Planter = Callable[[World], None]
+PLANTERS: dict[str, Planter] = {
+    "permission_required": permission_required,
+    "disciplinary_after_challenge": lambda w: disputes.disciplinary(w, 1),
+    "disciplinary_after_challenge_twice": lambda w: disputes.disciplinary(w, 2),
+    "reallocation_after_challenge": lambda w: disputes.reallocation(w, False),
+    "reallocation_while_open": lambda w: disputes.reallocation(w, True),
+    "engagement_ended_after_challenge": disputes.contract_ended,
+    "engagement_ended_after_report_dispute": lambda w: _report(
+        w, "post_deleted", "engagement_ended_after_report_dispute", 200),
+    "suppressed_withdrawn_after_instruction": disputes.withdrawn_after_instruction,
+    "suppressed_stalled": lambda w: disputes.stalled(w, False),
+    "suppressed_stalled_at_stage": lambda w: disputes.stalled(w, True),
+    "suppressed_closed_without_outcome": disputes.closed_under_challenge,
+    "report_edit_requested": lambda w: _report(w, "edit_requested", "report_edit_requested", 40),
+    "report_withheld": lambda w: _report(w, "withheld", "report_withheld", 40),
+    "report_altered_submission": lambda w: _report(
+        w, "altered_submission", "report_altered_submission", 40),
+    "plan_changed_without_review": plan_changed,
+    "review_overdue_after_0": lambda w: review_overdue(w, 0),
+    "review_overdue_after_1": lambda w: review_overdue(w, 1),
+    "review_overdue_after_2": lambda w: review_overdue(w, 2),
+    "caseload_excess": caseload_excess,
+    "iro_churn": iro_churn,
+}
+"""Every variant, by name: several for rules with several forms."""
+REPORT_VARIANTS = ["report_altered_submission", "report_edit_requested", "report_withheld"]
+
+
+def plant(world: World, rate: float) -> None:
+    """Plant each variant `rate` times on average (the whole part always, the fraction by
+    chance). The report variants compete for the authority's report years, so each
+    authority takes them in a different order, spreading them across authorities."""
+    names = [n for n in PLANTERS if n not in REPORT_VARIANTS]  # post_deleted first: it
+    shift = world.index % len(REPORT_VARIANTS)  # needs an early year, the others any
+    names += REPORT_VARIANTS[shift:] + REPORT_VARIANTS[:shift]
+    for name in names:
+        count = math.floor(rate) + (1 if world.rng.random() < rate - math.floor(rate) else 0)
+        for _ in range(count):
+            PLANTERS[name](world)
