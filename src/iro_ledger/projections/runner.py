@@ -215,6 +215,8 @@ class Projections:
         if self.db.dialect == "sqlite":
             self.refresh(chosen)
             return self.is_current(chosen, position)
+        if self.is_current(chosen, position):
+            return True
         deadline = time.monotonic() + timeout
         with self.db.listen_connection() as conn:
             conn.execute(f"LISTEN {CHANNEL}")
