@@ -116,7 +116,7 @@ def status(
     if as_json:
         typer.echo(json.dumps(rows))
         return
-    table = Table("read model", "tables", "position", "store", "lag")
+    table = Table("read model", "tracking key", "position", "store", "lag")
     for row in rows:
         table.add_row(row["name"], row["key"], str(row["position"]),
                       str(row["ledger_position"]), str(row["lag"]))
