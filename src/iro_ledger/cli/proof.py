@@ -19,6 +19,7 @@ from iro_ledger.cli.core import fail, principal_for, services
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.domain.record import record_id
 from iro_ledger.settings import get_settings
+from iro_ledger.trust import guard
 from iro_ledger.trust.canonical import describe
 from iro_ledger.trust.checkpoint import load_private_key, public_key_pem
 from iro_ledger.trust.checkpoints import NoSigningKey, generate_key_file
@@ -62,6 +63,17 @@ def keys_public() -> None:
     except ValueError as bad:
         fail(f"{path} is not a usable key: {bad}")
     typer.echo(public_key_pem(key).decode(), nl=False)
+
+
+@app.command("guard")
+def guard_command() -> None:
+    """Install the append-only triggers where missing (run as the tables' owner) and report."""
+    with services(get_settings()) as built:
+        tables = built.trust.guarded_tables
+        found = guard.status(built.projections.db, tables)
+    for table, guarded in found.items():
+        typer.echo(f"{table}: {'append-only' if guarded else 'NOT GUARDED'}")
+    raise typer.Exit(0 if all(found.values()) else 1)
 
 
 @app.command()

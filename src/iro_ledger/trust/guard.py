@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import psycopg
+from eventsourcing.persistence import PersistenceError
 
 from iro_ledger.projections.db import Database, Tx
 from iro_ledger.trust import checkpoints
@@ -21,8 +22,9 @@ FUNCTION = "iro_ledger_append_only"
 _INSTALL_LOCK = 0x1A0_6A4D
 
 
-class GuardError(Exception):
-    """The triggers are missing and this database role cannot create them."""
+class GuardError(PersistenceError):
+    """The triggers are missing and this database role cannot create them: the store is not
+    fit to run on (a PersistenceError, so callers report it like an unreachable store)."""
 
 
 def trigger_names(table: str) -> tuple[str, str]:

@@ -1,0 +1,154 @@
+"""`iro-ledger audit` on both stores: tampering behind the application's back is found.
+
+The attacker has the tables' owner rights: they drop the append-only triggers first, then
+change, delete or insert a row of the event table directly. The audit names the first position
+and record that diverge, and the signed checkpoints still catch a tampered store whose Merkle
+log was rebuilt to match it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+
+from iro_ledger.trust import checkpoints
+from iro_ledger.trust.checkpoint import generate_signing_key, public_key_pem
+from iro_ledger.trust.log import merkle_log
+from tests.integration.trust_story import CHALLENGE, Store, fresh_store
+
+LA, CH = CHALLENGE
+
+
+@pytest.fixture
+def store(database_url: str, tmp_path: Path) -> Store:
+    """A fresh store with the batch ingested, logged and signed."""
+    made = fresh_store(database_url, tmp_path)
+    made.ok("checkpoint")
+    return made
+
+
+def raised(store: Store) -> dict[str, int]:
+    """Where the challenge's first event is: its store position and leaf index."""
+    found = store.leaf("challenge", LA, CH, 1)
+    return {"position": int(found["position"]), "leaf_index": int(found["leaf_index"])}
+
+
+def test_a_store_nobody_touched_audits_clean(store: Store) -> None:
+    result = store.cli("audit")
+
+    assert result.exit_code == 0, result.output
+    assert "clean: the store matches the log and every signed checkpoint" in result.stdout
+
+
+def test_an_event_changed_behind_the_applications_back_is_found_at_its_position(
+        store: Store) -> None:
+    where = raised(store)
+    original = store.stored(where["position"]).state
+    store.drop_guard()
+    store.attack(f"UPDATE {store.events} SET state = ? WHERE {store.position_column} = ?",
+                 (original.replace(b"school", b"scho0l"), where["position"]))
+
+    status, report = store.audit()
+
+    assert status == 1
+    first = report["findings"][0]
+    assert (first["kind"], first["position"], first["leaf_index"]) == (
+        "changed", where["position"], where["leaf_index"])
+    assert first["record"] == f"challenge {LA}/{CH} event 1"
+    assert "changed after it was logged" in first["message"]
+    assert any(f["kind"] == "checkpoint" and "no longer hash to the signed root" in f["message"]
+               for f in report["findings"])
+
+
+def test_a_deleted_event_is_found_at_its_position(store: Store) -> None:
+    where = raised(store)
+    store.drop_guard()
+    store.attack(f"DELETE FROM {store.events} WHERE {store.position_column} = ?",
+                 (where["position"],))
+
+    status, report = store.audit()
+
+    assert status == 1
+    first = report["findings"][0]
+    assert (first["kind"], first["position"], first["record"]) == (
+        "deleted", where["position"], f"challenge {LA}/{CH} event 1")
+
+
+def test_an_event_inserted_into_the_logged_history_is_found(store: Store) -> None:
+    copied = store.stored(raised(store)["position"])
+    forged_id = uuid.uuid4()
+    if store.postgres:
+        store.attack(f"INSERT INTO {store.events} (notification_id, originator_id,"
+                     " originator_version, topic, state) VALUES (0, ?, 1, ?, ?)",
+                     (forged_id, copied.topic, copied.state))
+    else:
+        store.attack(f"INSERT INTO {store.events} (rowid, originator_id, originator_version,"
+                     " topic, state) VALUES (0, ?, 1, ?, ?)",
+                     (forged_id.hex, copied.topic, copied.state))
+
+    status, report = store.audit()
+
+    assert status == 1
+    first = report["findings"][0]
+    assert (first["kind"], first["position"]) == ("inserted", 0)
+    assert first["record"] == f"unknown record {forged_id} event 1"
+
+
+def test_a_changed_event_is_caught_by_the_signatures_even_after_the_log_is_rebuilt(
+        store: Store) -> None:
+    where = raised(store)
+    original = store.stored(where["position"]).state
+    store.drop_guard()
+    store.attack(f"UPDATE {store.events} SET state = ? WHERE {store.position_column} = ?",
+                 (original.replace(b"school", b"scho0l"), where["position"]))
+    store.ok("projections", "rebuild", "merkle")
+
+    status, report = store.audit()
+
+    assert status == 1
+    assert [f["kind"] for f in report["findings"]] == ["checkpoint", "log"]
+    assert "the store's events no longer hash to the signed root" in \
+        report["findings"][0]["message"]
+
+
+def test_rebuilding_the_merkle_log_reproduces_every_signed_root(database_url: str,
+                                                               tmp_path: Path) -> None:
+    store = fresh_store(database_url, tmp_path)
+    with store.services(checkpoint_every_events=40) as built:
+        built.projections.batch_size = 25  # a checkpoint falls due every other batch
+        built.trust.catch_up()
+        with built.projections.db.reading() as tx:
+            signed = checkpoints.listing(tx)
+        assert len(signed) >= 5
+
+        built.projections.rebuild(["merkle"])
+
+        with built.projections.db.reading() as tx:
+            log = merkle_log(tx)
+            assert [log.root(c.tree_size) for c in signed] == [c.root for c in signed]
+            assert checkpoints.listing(tx) == signed
+    status, report = store.audit()
+    assert (status, report["checkpoints"]) == (0, len(signed))
+
+
+def test_audit_with_another_logs_public_key_finds_every_signature_foreign(
+        store: Store) -> None:
+    other = store.file("other.pem")
+    other.write_bytes(public_key_pem(generate_signing_key()))
+
+    status, report = store.audit("--public-key", str(other))
+
+    assert status == 1
+    assert {f["kind"] for f in report["findings"]} == {"checkpoint"}
+    assert all("signature does not verify" in f["message"] for f in report["findings"])
+
+
+def test_audit_without_any_key_is_refused(store: Store) -> None:
+    store.key_path.unlink()
+
+    result = store.cli("audit")
+
+    assert result.exit_code == 2
+    assert "iro-ledger keys generate" in result.stderr
