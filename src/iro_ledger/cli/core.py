@@ -28,6 +28,7 @@ from iro_ledger.domain.errors import DomainError
 from iro_ledger.ingest import Entry, IngestSummary, Rejection, ingest, numbered, read_entries
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.tokens import TokenError, decode_token, mint_token
+from iro_ledger.trust.checkpoints import ensure_signing_key
 from iro_ledger.wiring import Services, build_services
 
 PROGRESS_ABOVE_LINES = 1000
@@ -204,6 +205,7 @@ def demo(
 ) -> None:
     """Seed a fictional history into the configured store (idempotent), then serve it."""
     settings = get_settings()
+    ensure_signing_key(settings.resolved_signing_key_path())  # a development key, for receipts
     with services(settings) as built:
         summary = run_ingest(built, numbered(demo_story.demo_commands()), demo_seeder(),
                              atomic=True)
