@@ -15,7 +15,7 @@ from importlib.metadata import version
 from fastapi import APIRouter, FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
-from iro_ledger.api import commands, flags, health, monitoring, records
+from iro_ledger.api import commands, flags, health, monitoring, proof, records
 from iro_ledger.api.errors import install_error_handlers
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.telemetry import flush, instrument_app
@@ -29,6 +29,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     records.router,
     monitoring.router,
     flags.router,
+    proof.router,
     web_router,
 )
 
