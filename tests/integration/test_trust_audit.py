@@ -152,3 +152,18 @@ def test_audit_without_any_key_is_refused(store: Store) -> None:
 
     assert result.exit_code == 2
     assert "iro-ledger keys generate" in result.stderr
+
+
+def test_a_damaged_merkle_log_is_named_by_the_audit_and_gives_no_proofs(store: Store) -> None:
+    signed = store.query("SELECT tree_size FROM checkpoints")[0]["tree_size"]
+    store.attack("DELETE FROM merkle_nodes_v1 WHERE level = 0 AND idx > 300")
+
+    status, report = store.audit()
+    consistency = store.cli("consistency", "--from", "10")
+
+    assert status == 1
+    assert {"kind": "log", "tree_size": signed} == {
+        k: report["findings"][-1][k] for k in ("kind", "tree_size")}
+    assert f"fewer than the checkpoint at tree size {signed}" in report["findings"][-1]["message"]
+    assert consistency.exit_code == 1
+    assert "the Merkle log is behind its checkpoints" in consistency.stderr

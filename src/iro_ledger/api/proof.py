@@ -111,13 +111,16 @@ def list_checkpoints(services: ServicesDep, limit: Annotated[int, Query(ge=1, le
 
 
 @router.get("/consistency", response_model=ConsistencyPublic,
-            responses=problem_responses(404, 422),
+            responses=problem_responses(404, 422, 503),
             summary="Proof that a later checkpoint extends an earlier tree size")
 def consistency(services: ServicesDep, from_size: Annotated[int, Query(ge=1)],
                 to_size: Annotated[int | None, Query(ge=1, description="a checkpoint's tree "
                                                      "size (default: the latest)")] = None
                 ) -> Any:
-    return services.trust.consistency(from_size, to_size)
+    try:
+        return services.trust.consistency(from_size, to_size)
+    except LogDamaged as behind:
+        raise NotReady(str(behind)) from None
 
 
 @router.get("/receipts", response_model=ReceiptsPublic,

@@ -133,6 +133,9 @@ def consistency(
             made = built.trust.consistency(start, end)
         except DomainError as refused:
             fail(str(refused))
+        except LogDamaged as behind:
+            typer.echo(f"iro-ledger: {behind}", err=True)
+            raise typer.Exit(1) from None
     _write(out, made)
 
 

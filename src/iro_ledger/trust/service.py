@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +35,16 @@ _log = logging.getLogger(__name__)
 
 class LogDamaged(Exception):
     """The store or the Merkle log no longer agree: run `iro-ledger audit`."""
+
+
+@contextmanager
+def _log_behind() -> Iterator[None]:
+    """A proof into a tree larger than the stored log: the log is being rebuilt."""
+    try:
+        yield
+    except ValueError as behind:
+        raise LogDamaged(f"the Merkle log is behind its checkpoints ({behind}); it is being "
+                         "rebuilt or was damaged: try again, or run `iro-ledger audit`") from None
 
 
 class Trust:
@@ -149,7 +161,7 @@ class Trust:
                   self.ledger.recorder.select_events(record_id(kind, la_code, ref))}
         fields = {e["number"]: e for e in view.events}
         made = []
-        with self.db.reading() as tx:
+        with self.db.reading() as tx, _log_behind():
             log = merkle_log(tx)
             for leaf in leaves:
                 event = stored.get(leaf.number)
@@ -173,7 +185,8 @@ class Trust:
             if not 0 < from_size <= later.tree_size:
                 raise InvalidValue("from_size", f"{from_size} is not between 1 and the later "
                                    f"checkpoint's tree size {later.tree_size}")
-            proof = merkle_log(tx).consistency_proof(from_size, later.tree_size)
+            with _log_behind():
+                proof = merkle_log(tx).consistency_proof(from_size, later.tree_size)
         return receipts.consistency_file(from_size, later, proof, self.origin)
 
     # Audit
