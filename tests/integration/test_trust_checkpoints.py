@@ -4,6 +4,7 @@ signing key made by `keys generate` (never replaced, never in a repository) or b
 from __future__ import annotations
 
 import stat
+import threading
 import time
 from pathlib import Path
 
@@ -146,3 +147,22 @@ def test_the_demo_makes_a_development_key_when_there_is_none(sqlite_url: str,
     key = load_private_key(store.key_path)
     with store.services() as built:
         assert built.trust.public_key_pem() == public_key_pem(key)
+
+
+def test_the_postgresql_worker_signs_checkpoints_as_it_follows(postgres_url: str,
+                                                               tmp_path: Path) -> None:
+    store = fresh_store(postgres_url, tmp_path, authorities("ZWA"))
+    with store.services(checkpoint_every_events=1) as built:
+        worker = threading.Thread(target=built.projections.follow, daemon=True)
+        worker.start()
+        try:
+            store.ingest(authorities("ZWB", "ZWC"))
+            deadline = time.monotonic() + 10
+            while ((latest := built.trust.latest()) is None or latest.tree_size < 3) \
+                    and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            built.projections.stop()
+            worker.join(timeout=10)
+
+    assert latest is not None and latest.tree_size == 3
