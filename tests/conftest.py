@@ -230,3 +230,15 @@ def _postgres_password(monkeypatch: pytest.MonkeyPatch) -> None:
     # eventsourcing refuses to build a PostgreSQL store without a password, even under trust auth.
     if not os.environ.get("POSTGRES_PASSWORD"):
         monkeypatch.setenv("POSTGRES_PASSWORD", "iro-ledger-test")
+
+
+@pytest.fixture(autouse=True)
+def _private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory,
+                      ) -> None:
+    # Keep tests away from the user's own store and signing key in their data directory: a
+    # test that forgets to name a store or key gets a fresh one of its own, never theirs.
+    home = tmp_path_factory.mktemp("data")
+    if "IRO_LEDGER_SIGNING_KEY_PATH" not in os.environ:
+        monkeypatch.setenv("IRO_LEDGER_SIGNING_KEY_PATH", str(home / "keys" / "checkpoint.pem"))
+    if "IRO_LEDGER_DATABASE_URL" not in os.environ:
+        monkeypatch.setenv("IRO_LEDGER_DATABASE_URL", f"sqlite:///{home / 'ledger.sqlite'}")
