@@ -36,6 +36,7 @@ from iro_ledger.application.store import store_env
 from iro_ledger.commands import parse_command_json
 from iro_ledger.generator import GeneratorSpec, generate
 from iro_ledger.settings import Settings
+from iro_ledger.trust.checkpoints import ensure_signing_key
 from iro_ledger.trust.merkle import InMemoryNodeStore, MerkleLog
 from iro_ledger.wiring import build_services
 
@@ -120,6 +121,9 @@ def main() -> None:
     parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args()
     os.environ.setdefault("POSTGRES_PASSWORD", "bench")
+    keys = tempfile.mkdtemp()
+    os.environ["IRO_LEDGER_SIGNING_KEY_PATH"] = str(Path(keys) / "checkpoint.pem")
+    ensure_signing_key(Path(os.environ["IRO_LEDGER_SIGNING_KEY_PATH"]))
     lines = generate(GeneratorSpec(authorities=1, children=args.children, years=3)).lines
     ratios: dict[str, list[float]] = {name: [] for name in TARGETS}
     with tempfile.TemporaryDirectory() as tmp:
