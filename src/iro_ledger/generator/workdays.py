@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
 import holidays
@@ -20,6 +20,7 @@ def _bank_holidays() -> Any:
     return holidays.country_holidays("GB", subdiv="ENG")
 
 
+@cache
 def is_working_day(day: date) -> bool:
     return day.weekday() < 5 and day not in _bank_holidays()
 
