@@ -151,13 +151,18 @@ class Ledger(Application[UUID]):
 
 @dataclass
 class UnitOfWork:
-    """Records loaded and changed by one command or one atomic batch, saved together."""
+    """Records loaded and changed by one command or one atomic batch, saved together.
+
+    Events are stored in the order the commands made them (not grouped by record), so an
+    atomic batch lands in the store, and in the Merkle log, in the order of its lines.
+    """
 
     ledger: Ledger
     now: datetime | None = None
     touched: dict[UUID, LedgerRecord] = field(default_factory=dict)
-    _seen: dict[UUID, LedgerRecord] = field(default_factory=dict)
-    _start: dict[UUID, int] = field(default_factory=dict)
+    """Records changed so far, in their current state, for the unit's later commands."""
+    events: list[Any] = field(default_factory=list)
+    """Every new event, in the order the commands made them."""
 
     # The `Records` protocol the handlers use.
 
@@ -168,8 +173,6 @@ class UnitOfWork:
             record = self.ledger._load(cls, la_code, ref)
         if not isinstance(record, cls):
             raise NotRecorded(f"no {cls.KIND} {ref!r} is recorded in {la_code}")
-        self._seen[aggregate_id] = record
-        self._start.setdefault(aggregate_id, len(record.pending_events))
         return record
 
     def check_new(self, cls: type[LedgerRecord], la_code: str, ref: str) -> None:
@@ -191,27 +194,27 @@ class UnitOfWork:
             replay = self._replay(principal.sub, command.command_id, fingerprint(content))
             if replay is not None:
                 return replay
-        self._seen, self._start = {}, {}
         records = handle(command, Context(self, stamp, principal))
-        for record in records:
-            self.touched[record.id] = record
+        new = [event for record in records for event in record.collect_events()]
         target = records[0]
-        start = self._start.get(target.id, 0)
         outcome = Outcome(
             command=command.command_name(), kind=target.KIND, id=target.ref,
             la_code=target.la_code,
-            event_numbers=[e.originator_version for e in target.pending_events[start:]],
+            event_numbers=[e.originator_version for e in new if e.originator_id == target.id],
         )
         if command.command_id is not None:
             receipt = CommandReceipt.accept(command.la_code, fingerprint(content),
                                             outcome.answer(), stamp)
-            self.touched[receipt.id] = receipt
+            records.append(receipt)
+            new.extend(receipt.collect_events())
+        self.touched.update((record.id, record) for record in records)
+        self.events.extend(new)
         return outcome
 
     def commit(self, outcomes: list[Outcome]) -> list[Outcome]:
-        """Save every changed record in one transaction; give the outcomes their position."""
-        recordings = self.ledger.save(*self.touched.values())
-        self.touched = {}
+        """Save every new event in one transaction; give the outcomes their position."""
+        recordings = self.ledger.save(*self.events)
+        self.touched, self.events = {}, []
         position = max((r.notification.id for r in recordings), default=0)
         return [_with_position(o, position) for o in outcomes]
 
