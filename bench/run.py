@@ -20,7 +20,6 @@ import argparse
 import hashlib
 import os
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
@@ -28,6 +27,7 @@ import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
@@ -53,16 +53,26 @@ class Note(Aggregate):
         text: str
 
 
+SERVER = os.environ.get("IRO_LEDGER_TEST_DSN", "postgresql://postgres@127.0.0.1:5432/test")
+CREATED: list[str] = []
+"""PostgreSQL databases this run made, dropped at its end."""
+
+
 def fresh_url(store: str, workdir: Path) -> str:
     if store == "sqlite":
         return f"sqlite:///{workdir / f'{uuid.uuid4().hex}.sqlite'}"
-    import psycopg
-
-    server = os.environ.get("IRO_LEDGER_TEST_DSN", "postgresql://postgres@127.0.0.1:5432/test")
     name = f"iro_bench_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(server, autocommit=True) as conn:
+    with psycopg.connect(SERVER, autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name}")
-    return server.rsplit("/", 1)[0] + f"/{name}"
+    CREATED.append(name)
+    return SERVER.rsplit("/", 1)[0] + f"/{name}"
+
+
+def drop_created() -> None:
+    if CREATED:
+        with psycopg.connect(SERVER, autocommit=True) as conn:
+            for name in CREATED:
+                conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def timed(work: Callable[[], object]) -> float:
@@ -127,28 +137,36 @@ def main() -> None:
     lines = generate(GeneratorSpec(authorities=1, children=args.children, years=3)).lines
     ratios: dict[str, list[float]] = {name: [] for name in TARGETS}
     with tempfile.TemporaryDirectory() as tmp:
-        workdir = Path(tmp)
-        url = fresh_url(args.store, workdir)
-        ledger = Ledger(env=store_env(url))
-        for line in lines:
-            ledger.execute(parse_command_json(line), ADMIN, "import")
-        events = ledger.count_events()
-        ledger.close()
-        for _ in range(args.rounds):
-            ours, base = ingest_pair(lines, args.store, workdir)
-            ratios["ingest"].append(ours / base)
-            ours, base, ours_peak, base_peak = rebuild_pair(url)
-            ratios["rebuild"].append(ours / base)
-            ratios["memory"].append(ours_peak / max(base_peak, 1))
-            ours, base = merkle_pair(events)
-            ratios["merkle"].append(ours / base)
-    print(f"store={args.store} commands={len(lines)} events={events} rounds={args.rounds}")
-    print(f"{'measure':<10}{'median ratio':>14}{'min':>8}{'max':>8}{'target':>9}  within")
+        try:
+            run_rounds(args, lines, ratios, Path(tmp))
+        finally:
+            drop_created()
     for name, values in ratios.items():
         median = statistics.median(values)
         print(f"{name:<10}{median:>14.2f}{min(values):>8.2f}{max(values):>8.2f}"
               f"{TARGETS[name]:>9.1f}  {'yes' if median <= TARGETS[name] else 'NO'}")
 
 
+def run_rounds(args: argparse.Namespace, lines: list[str], ratios: dict[str, list[float]],
+               workdir: Path) -> None:
+    """Fill one store with the history, then alternate ours and the baselines."""
+    url = fresh_url(args.store, workdir)
+    ledger = Ledger(env=store_env(url))
+    for line in lines:
+        ledger.execute(parse_command_json(line), ADMIN, "import")
+    events = ledger.count_events()
+    ledger.close()
+    print(f"store={args.store} commands={len(lines)} events={events} rounds={args.rounds}")
+    for _ in range(args.rounds):
+        ours, base = ingest_pair(lines, args.store, workdir)
+        ratios["ingest"].append(ours / base)
+        ours, base, ours_peak, base_peak = rebuild_pair(url)
+        ratios["rebuild"].append(ours / base)
+        ratios["memory"].append(ours_peak / max(base_peak, 1))
+        ours, base = merkle_pair(events)
+        ratios["merkle"].append(ours / base)
+    print(f"{'measure':<10}{'median ratio':>14}{'min':>8}{'max':>8}{'target':>9}  within")
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
