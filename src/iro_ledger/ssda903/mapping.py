@@ -1,0 +1,279 @@
+"""An SSDA903 return as commands in the domain language, each pointing back at its row.
+
+One case per period of care (see `periods`): `open_case` from its first episode, a
+`revise_care_plan` placement move for each later episode whose RNE says the placement changed,
+a `hold_review` for each review that falls within it, and `close_case` when its last episode
+has ended. Rows that cannot be mapped are returned as skips with their reasons; nothing is
+guessed. Every command carries a deterministic `command_id`, so importing the same return
+again stores nothing new. docs/ssda903.md gives the whole mapping and what is dropped.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from iro_ledger.ssda903.codes import (
+    CONTINUES_LOOKED_AFTER,
+    PARTICIPATION,
+    PLACEMENT_CHANGES,
+    BadValue,
+)
+from iro_ledger.ssda903.files import ReturnFiles, Row, Skip
+from iro_ledger.ssda903.periods import (
+    Episode,
+    FutureDate,
+    Period,
+    dated,
+    parse_episode,
+    periods_of_care,
+    shown,
+)
+from iro_ledger.ssda903.pseudonyms import Pseudonyms
+
+PLACEHOLDER_IRO = "iro-903-unknown"
+"""The return never names the IRO who chaired a review; every imported review is chaired,
+in the record, by this one placeholder officer of the authority."""
+
+MOVE_SUMMARY = ("placement changed (SSDA903 episode, RNE {rne}); the return does not record "
+                "whether a review was held or the IRO consulted")
+
+
+@dataclass(frozen=True)
+class Mapped:
+    """One command in the batch form, and the row it came from (None for the import's own)."""
+
+    body: dict[str, Any]
+    row: Row | None = None
+
+    def where(self) -> str:
+        return self.row.where() if self.row is not None else "(import)"
+
+
+@dataclass
+class Mapping:
+    commands: list[Mapped] = field(default_factory=list)
+    skips: list[Skip] = field(default_factory=list)
+    children: int = 0
+    """Distinct children in header.csv."""
+    counts: Counter[str] = field(default_factory=Counter)
+    """Commands by name."""
+
+    def skipped_by_reason(self) -> dict[str, int]:
+        return dict(sorted(Counter(skip.kind for skip in self.skips).items()))
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "children": self.children,
+            "cases_opened": self.counts["open_case"],
+            "placement_moves": self.counts["revise_care_plan"],
+            "reviews": self.counts["hold_review"],
+            "cases_closed": self.counts["close_case"],
+            "commands": len(self.commands),
+            "skipped": len(self.skips),
+            "skipped_by_reason": self.skipped_by_reason(),
+        }
+
+
+@dataclass(frozen=True)
+class Options:
+    la_code: str
+    pseudonyms: Pseudonyms
+    today: date
+    """Dates after this day are refused: nothing is recorded as happening in the future."""
+    authority_name: str | None = None
+    """When given, the batch begins by registering the authority under this name."""
+    register_officer: bool = True
+    """Whether the batch registers the placeholder IRO (not when it is already recorded)."""
+
+
+def map_return(files: ReturnFiles, options: Options) -> Mapping:
+    """The whole return as commands, cases in the order their care began."""
+    mapping = Mapping()
+    children = _children(files.header, mapping.skips)
+    mapping.children = len(children)
+    periods = _periods(files.episodes, children, options.today, mapping.skips)
+    with_rows = {row["CHILD"] for row in files.episodes}
+    mapping.skips.extend(
+        Skip(row.file, row.line, "no_episodes", "no episode of this child in episodes.csv")
+        for child, row in children.items() if child not in with_rows)
+    reviews = _reviews(files.reviews, children, periods, options.today, mapping.skips)
+    cases = [_case_commands(period, reviews.get((child, period.began), []), options)
+             for child, child_periods in periods.items() for period in child_periods]
+    cases.sort(key=lambda case: (case[0].body["occurred_on"], case[0].body["case_id"]))
+    body = [command for case in cases for command in case]
+    mapping.commands = _preamble(body, options) + body
+    mapping.counts = Counter(command.body["command"] for command in mapping.commands)
+    mapping.skips.sort(key=lambda skip: (skip.file, skip.line))
+    return mapping
+
+
+@dataclass(frozen=True)
+class Review:
+    row: Row
+    held_on: date
+    participation: str
+
+
+def _skip(row: Row, kind: str, reason: str) -> Skip:
+    return Skip(row.file, row.line, kind, reason)
+
+
+def _bad(row: Row, error: BadValue) -> Skip:
+    return _skip(row, "future_date" if isinstance(error, FutureDate) else "bad_value", str(error))
+
+
+def _children(header: list[Row], skips: list[Skip]) -> dict[str, Row]:
+    """header.csv's children, by CHILD; nothing else of the header is read."""
+    children: dict[str, Row] = {}
+    for row in header:
+        child = row["CHILD"]
+        if not child:
+            skips.append(_skip(row, "bad_value", "CHILD is empty"))
+        elif child in children:
+            skips.append(_skip(row, "duplicate_child",
+                               f"the same CHILD is already on {children[child].where()}"))
+        else:
+            children[child] = row
+    return children
+
+
+def _periods(rows: list[Row], children: dict[str, Row], today: date,
+             skips: list[Skip]) -> dict[str, list[Period]]:
+    episodes: dict[str, list[Episode]] = defaultdict(list)
+    for row in rows:
+        try:
+            episode = parse_episode(row, today)
+        except BadValue as bad:
+            skips.append(_bad(row, bad))
+            continue
+        if episode.child not in children:
+            skips.append(_skip(row, "not_in_header", "this CHILD is not in header.csv"))
+            continue
+        episodes[episode.child].append(episode)
+    periods: dict[str, list[Period]] = {}
+    for child, found in episodes.items():
+        periods[child], overlapping = periods_of_care(found)
+        skips.extend(overlapping)
+    return periods
+
+
+def _reviews(rows: list[Row], children: dict[str, Row], periods: dict[str, list[Period]],
+             today: date, skips: list[Skip]) -> dict[tuple[str, date], list[Review]]:
+    """Each review placed in the period of care it fell in: (child, period's start) -> reviews."""
+    placed: dict[tuple[str, date], list[Review]] = defaultdict(list)
+    seen: dict[tuple[str, date], Row] = {}
+    for row in rows:
+        child = row["CHILD"]
+        try:
+            if not child:
+                raise BadValue("CHILD is empty")
+            held_on = dated("REVIEW", row["REVIEW"], today)
+            code = row["REVIEW_CODE"]
+            if code not in PARTICIPATION:
+                shown_code = f"{code!r}" if code else "empty"
+                raise BadValue(f"REVIEW_CODE {shown_code} is not an SSDA903 participation code")
+        except BadValue as bad:
+            skips.append(_bad(row, bad))
+            continue
+        if child not in children:
+            skips.append(_skip(row, "not_in_header", "this CHILD is not in header.csv"))
+            continue
+        period, why = _period_of(periods.get(child, []), held_on)
+        if period is None:
+            skips.append(_skip(row, *why))
+            continue
+        if (child, held_on) in seen:
+            skips.append(_skip(row, "duplicate_review", "another review of this child on the "
+                               f"same day is on {seen[child, held_on].where()}"))
+            continue
+        seen[child, held_on] = row
+        placed[child, period.began].append(Review(row, held_on, PARTICIPATION[code].value))
+    return placed
+
+
+def _period_of(periods: list[Period], day: date) -> tuple[Period | None, tuple[str, str]]:
+    """The period of care a review on `day` fell in, or the kind and reason it fell in none."""
+    holding = [period for period in periods if period.holds(day)]
+    if holding:
+        return holding[-1], ("", "")
+    if not periods:
+        return None, ("no_case", "no episode of this child could be mapped, so there is no "
+                                 "case for the review")
+    review = f"review on {shown(day)}"
+    first, last = periods[0], periods[-1]
+    if day < first.began:
+        return None, ("review_before_care", f"{review} is before the child entered care on "
+                                            f"{shown(first.began)} ({first.first.row.where()})")
+    if last.ended is not None and day > last.ended:
+        return None, ("review_after_care", f"{review} is after the child left care on "
+                                           f"{shown(last.ended)} ({last.last.row.where()})")
+    return None, ("review_outside_care", f"{review} falls between periods of care, when the "
+                                         "child was not looked after")
+
+
+def _case_commands(period: Period, reviews: list[Review], options: Options) -> list[Mapped]:
+    """open_case, then placement moves and reviews in date order, then close_case."""
+    names = options.pseudonyms
+    case_id = names.case_id(period.child, period.began)
+    prefix = f"ssda903:{options.la_code}:{case_id}"
+
+    def command(name: str, on: date, row: Row, key: str, **fields: Any) -> Mapped:
+        return Mapped({"command": name, "la_code": options.la_code,
+                       "occurred_on": on.isoformat(), "actor": options.la_code,
+                       "case_id": case_id, **fields, "command_id": f"{prefix}:{key}"}, row)
+
+    first = period.first
+    opened = command("open_case", first.began, first.row, "open",
+                     child_ref=names.child_ref(period.child), legal_status=first.legal_status,
+                     entered_care_on=first.began.isoformat())
+    dated_events: list[tuple[date, int, int, Mapped]] = []
+    moves_on: Counter[date] = Counter()
+    for episode in period.episodes[1:]:
+        if episode.rne in PLACEMENT_CHANGES:
+            moves_on[episode.began] += 1
+            nth = moves_on[episode.began]
+            key = f"move:{episode.began:%Y%m%d}" + (f":{nth}" if nth > 1 else "")
+            dated_events.append((episode.began, 0, episode.row.line, command(
+                "revise_care_plan", episode.began, episode.row, key, change="placement_move",
+                summary=MOVE_SUMMARY.format(rne=episode.rne), via_review=False,
+                iro_consulted=False)))
+    for review in reviews:
+        dated_events.append((review.held_on, 1, review.row.line, command(
+            "hold_review", review.held_on, review.row, f"review:{review.held_on:%Y%m%d}",
+            chaired_by=PLACEHOLDER_IRO, child_participation=review.participation,
+            child_seen_before=False)))
+    dated_events.sort(key=lambda event: event[:3])
+    commands = [opened, *(event[3] for event in dated_events)]
+    last = period.last
+    if last.ended is not None and last.rec is not None:
+        commands.append(command("close_case", last.ended, last.row, "close",
+                                reason=_close_reason(last.rec)))
+    return commands
+
+
+def _close_reason(rec: str) -> str:
+    if rec == CONTINUES_LOOKED_AFTER:
+        return ("episode ended (SSDA903 REC X1) and the return holds no later episode of "
+                "this period of care")
+    return f"ceased to be looked after (SSDA903 REC {rec})"
+
+
+def _preamble(body: list[Mapped], options: Options) -> list[Mapped]:
+    """The authority and the placeholder IRO, dated no later than anything that needs them."""
+    first_day = min((command.body["occurred_on"] for command in body),
+                    default=options.today.isoformat())
+    la = options.la_code
+    preamble: list[Mapped] = []
+    if options.authority_name is not None:
+        preamble.append(Mapped({"command": "register_authority", "la_code": la,
+                                "occurred_on": first_day, "name": options.authority_name,
+                                "command_id": f"ssda903:{la}:authority"}))
+    if options.register_officer and any(c.body["command"] == "hold_review" for c in body):
+        preamble.append(Mapped({"command": "register_officer", "la_code": la,
+                                "occurred_on": first_day, "officer_id": PLACEHOLDER_IRO,
+                                "role": "iro", "employment": "employed",
+                                "command_id": f"ssda903:{la}:officer:{PLACEHOLDER_IRO}"}))
+    return preamble
