@@ -23,7 +23,7 @@ DIGEST_CHARS = 20
 """80 bits of the HMAC: no collision among any realistic number of children."""
 
 
-class PseudonymKeyError(Exception):
+class PseudonymKeyError(ValueError):
     """The key file cannot be read or is too short to be a secret."""
 
 
