@@ -53,7 +53,7 @@ IMPORT_HELP = (
 
 @app.command("import-903", help=IMPORT_HELP)
 def import_903(
-    directory: Annotated[Path, typer.Argument(help="The return's directory.")],
+    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The return's directory.")],
     la: Annotated[str, typer.Option("--la", help="The authority's la_code.")],
     name: Annotated[str | None, typer.Option(
         help="The authority's name: registers it if it is not yet recorded.")] = None,
