@@ -30,7 +30,7 @@ _REFUSALS = problem_responses(401, 403, 404, 422, 503)
 router = APIRouter(prefix="/flags", tags=["flags"])
 
 Severity = Literal["info", "warning", "high", "critical"]
-Status = Literal["open", "cleared"]
+Status = Literal["open", "cleared", "withdrawn"]
 
 
 class EvidencePublic(BaseModel):
@@ -43,7 +43,9 @@ class EvidencePublic(BaseModel):
 
 
 class HistoryPublic(BaseModel):
-    action: Literal["raised", "cleared"] = Field(description="raised (again), or cleared")
+    action: Literal["raised", "cleared", "withdrawn"] = Field(
+        description="raised (again), cleared, or withdrawn (a later record showed it never "
+                    "applied)")
     on: date
     event: EvidencePublic | None = Field(description="the event that did it; null when a "
                                                      "deadline passing raised it")
