@@ -1,15 +1,19 @@
 """The flags read model: the rules engine's state and its flags, kept in the ledger's database.
 
 `apply` feeds each batch to the pure `RulesEngine` and writes, in the batch's transaction, the
-facts of every record the batch changed (`flag_facts_v3`), every flag it raised, re-judged or
-cleared (`flags_v3`) and the position they reflect (`flags_meta_v3`). Deadline rules (stalled
-challenges, overdue reviews, caseloads) depend on the day asked about, so `read_flags`
-computes them from the stored facts as of that day, beside the stored event-raised flags as
-they stood on it. Changing the rules' configuration changes what `apply` concludes: rebuild
-the model (`iro-ledger projections rebuild flags`) after changing it.
+facts of every record the batch changed (`flag_facts_v4`), every flag it raised, re-judged,
+cleared or withdrew (`flags_v4`) and the position they reflect (`flags_meta_v4`). Deadline
+rules (stalled challenges, overdue reviews, caseloads) depend on the day asked about, so
+`read_flags` computes them from the stored facts as of that day, beside the stored
+event-raised flags as they stood on it. Changing the rules' configuration changes what
+`apply` concludes: rebuild the model (`iro-ledger projections rebuild flags`) after changing it.
 
 Version 2: history entries say `raised` or `cleared` (version 1 said `open`). Version 3:
-iro_churn is judged as of the day asked about, so its flags are no longer stored.
+iro_churn is judged as of the day asked about, so its flags are no longer stored. Version 4:
+flags no longer depend on the order records were made in: a flag a late record shows never
+applied is `withdrawn` (status and history action), read only when asked for (`status
+withdrawn`, or by its id); cases remember who closed them, reports their requests,
+withholdings, submissions and the author's drafts, and stages no longer their first answer.
 """
 
 from __future__ import annotations
@@ -27,19 +31,19 @@ from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.rules.flag import Flag, Ref
 
 _DDL = (
-    "CREATE TABLE IF NOT EXISTS flags_v3 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS flags_v4 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
     " rule TEXT NOT NULL, raised_on TEXT NOT NULL, doc TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS flags_v3_la ON flags_v3 (la_code, raised_on)",
-    "CREATE TABLE IF NOT EXISTS flag_facts_v3 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
+    "CREATE INDEX IF NOT EXISTS flags_v4_la ON flags_v4 (la_code, raised_on)",
+    "CREATE TABLE IF NOT EXISTS flag_facts_v4 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
     " id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (la_code, kind, id))",
-    "CREATE TABLE IF NOT EXISTS flags_meta_v3 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS flags_meta_v4 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
 )
 
 
 class Flags(ReadModel):
     name = "flags"
-    version = 3
-    tables = ("flags_v3", "flag_facts_v3", "flags_meta_v3")
+    version = 4
+    tables = ("flags_v4", "flag_facts_v4", "flags_meta_v4")
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -64,17 +68,17 @@ class Flags(ReadModel):
             return
         changes = self._engine.changes()
         tx.executemany(
-            "INSERT INTO flag_facts_v3 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
+            "INSERT INTO flag_facts_v4 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (la_code, kind, id) DO UPDATE SET doc = excluded.doc",
             [(la, kind, ref, json.dumps(doc)) for la, kind, ref, doc in changes.facts])
         tx.executemany(
-            "INSERT INTO flags_v3 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO flags_v4 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET raised_on = excluded.raised_on,"
             " doc = excluded.doc",
             [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
              for f in changes.flags])
         self._position = batch[-1].position
-        tx.execute("INSERT INTO flags_meta_v3 (name, position) VALUES ('engine', ?)"
+        tx.execute("INSERT INTO flags_meta_v4 (name, position) VALUES ('engine', ?)"
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
 
@@ -91,7 +95,7 @@ class Flags(ReadModel):
 
 
 def _stored_position(tx: Tx) -> int:
-    row = tx.one("SELECT position FROM flags_meta_v3 WHERE name = 'engine'")
+    row = tx.one("SELECT position FROM flags_meta_v4 WHERE name = 'engine'")
     return int(row["position"]) if row else 0
 
 
@@ -106,10 +110,10 @@ def load_engine(tx: Tx, config: RulesConfig, la_codes: Iterable[str] | None = No
         where = f" WHERE la_code IN ({', '.join('?' for _ in chosen)})"
         params = list(chosen)
     facts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v3{where}", params):
+    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v4{where}", params):
         facts.setdefault(row["la_code"], []).append((row["kind"], json.loads(row["doc"])))
     flags: dict[str, list[dict[str, Any]]] = {}
-    for row in tx.query(f"SELECT la_code, doc FROM flags_v3{where}", params):
+    for row in tx.query(f"SELECT la_code, doc FROM flags_v4{where}", params):
         flags.setdefault(row["la_code"], []).append(json.loads(row["doc"]))
     engine = RulesEngine(config)
     for la_code in sorted(set(facts) | set(flags)):
@@ -119,7 +123,7 @@ def load_engine(tx: Tx, config: RulesConfig, la_codes: Iterable[str] | None = No
 
 @dataclass(frozen=True)
 class FlagQuery:
-    """Which flags to read; None means any."""
+    """Which flags to read; None means any. Withdrawn flags only by status or id."""
 
     la_codes: Sequence[str] | None = None
     rule: str | None = None
@@ -141,7 +145,8 @@ class FlagQuery:
 def read_flags(tx: Tx, config: RulesConfig, query: FlagQuery, as_of: date) -> list[Flag]:
     """Every flag matching `query` as it stood at the end of `as_of`, oldest first."""
     engine = load_engine(tx, config, query.la_codes)
-    return [f for f in engine.flags(as_of, query.la_codes) if query.matches(f)]
+    withdrawn = query.status == "withdrawn" or query.flag_id is not None
+    return [f for f in engine.flags(as_of, query.la_codes, withdrawn) if query.matches(f)]
 
 
 def event_ref(ref: Ref, la_code: str) -> EventRef:

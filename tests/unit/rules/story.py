@@ -16,7 +16,7 @@ from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
-from iro_ledger.domain.record import LedgerRecord, Stamp
+from iro_ledger.domain.record import LedgerRecord, Stamp, record_id
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.engine import RulesEngine
@@ -169,6 +169,16 @@ class Story:
         self.reports[ref].withhold("not ready", self.stamp(on, actor))
         self._keep(self.reports[ref])
 
+    def record_last(self, kind: str, ref: str) -> None:
+        """Move one record's events to the end, as if it had all been recorded late.
+
+        For orders the domain refuses to produce (a challenge recorded on a case already
+        closed), which the rules must still judge as they would any other.
+        """
+        originator = record_id(kind, self.la, ref)
+        mine = [e for e in self.events if e.originator_id == originator]
+        self.events = [e for e in self.events if e.originator_id != originator] + mine
+
     # The engine
 
     def engine(self, config: RulesConfig | None = None) -> RulesEngine:
@@ -176,9 +186,9 @@ class Story:
         engine.apply_all((event, position) for position, event in enumerate(self.events, 1))
         return engine
 
-    def flags(self, as_of: str, rule: str | None = None,
-              config: RulesConfig | None = None) -> list[Flag]:
-        found = self.engine(config).flags(d(as_of))
+    def flags(self, as_of: str, rule: str | None = None, config: RulesConfig | None = None,
+              withdrawn: bool = False) -> list[Flag]:
+        found = self.engine(config).flags(d(as_of), withdrawn=withdrawn)
         return [f for f in found if rule is None or f.rule == rule]
 
 

@@ -66,3 +66,14 @@ def test_challenge_recorded_after_the_threat_but_dated_before_it_still_flags_it(
     assert flag.raised_on == d("2023-04-03")
     assert flag.history[0].event is not None
     assert flag.history[0].event.event_type == "Officer.DisciplinaryActionRecorded"
+
+
+def test_same_day_threats_by_one_manager_are_ranked_by_officer_not_by_recording_order() -> None:
+    story = challenged()
+    story.case("c2", "2023-02-01", iro="iro-lee")
+    story.challenge("ch-2", "c2", "iro-lee", "2023-03-05")
+    story.discipline("iro-lee", "threatened", "2023-04-03", actor="mgr-ada")
+    story.discipline("iro-kit", "threatened", "2023-04-03", actor="mgr-ada")
+    flags = story.flags("2023-12-31", "disciplinary_after_challenge")
+    assert sorted((f.subjects["officer_id"], f.severity) for f in flags) == [
+        ("iro-kit", "high"), ("iro-lee", "critical")]

@@ -114,6 +114,10 @@ def busy() -> Story:
     story.case("c3", "2024-02-05", iro="iro-lee")
     story.challenge("ch-3", "c3", "iro-lee", "2024-05-01")
     story.close("c3", "2024-05-10")
+    # A reassignment flagged while a challenge seemed open, withdrawn by its late resolution.
+    story.challenge("ch-4", "c2", "iro-kit", "2024-06-10")
+    story.assign("c2", "iro-max", "2024-10-01")
+    story.resolve("ch-4", "2024-06-20")
     return story
 
 
@@ -130,5 +134,17 @@ def test_replay_with_state_saved_anywhere_equals_live_processing(splits: set[int
             engine = RulesEngine.from_state(json.loads(json.dumps(engine.dump())))
     live = BUSY.engine()
     assert engine.flags(d("2024-12-31")) == live.flags(d("2024-12-31"))
+    assert engine.flags(d("2024-12-31"), withdrawn=True) == live.flags(d("2024-12-31"),
+                                                                       withdrawn=True)
     assert {f.rule for f in live.flags(d("2024-12-31"))} == set(RULE_NAMES) - {
         "caseload_excess"}
+
+
+def test_withdrawn_flags_are_kept_but_listed_only_when_asked_for() -> None:
+    engine = BUSY.engine()
+    [withdrawn] = [f for f in engine.flags(d("2024-12-31"), withdrawn=True)
+                   if f.status == "withdrawn"]
+    assert withdrawn.rule == "reallocation_after_dispute"
+    assert withdrawn.subjects["case_id"] == "c2" and withdrawn.raised_on == d("2024-10-01")
+    assert withdrawn.id not in {f.id for f in engine.flags(d("2024-12-31"))}
+    assert withdrawn.id not in {f.id for f in engine.flags(d("2024-09-30"), withdrawn=True)}

@@ -45,3 +45,13 @@ def test_no_flag_exists_before_the_instruction_was_given() -> None:
     story = staffed()
     story.instruct("ins-1", "permission_before_challenge", ["iro-kit"], "2023-05-02")
     assert story.flags("2023-05-01", "permission_required") == []
+
+
+def test_rescission_recorded_long_after_clears_the_flag_from_its_own_date() -> None:
+    story = staffed()
+    story.instruct("ins-1", "permission_before_challenge", ["all_iros"], "2023-05-02")
+    story.instruct("ins-2", "other", ["iro-kit"], "2023-09-01")
+    story.rescind("ins-1", "2023-06-01")  # recorded in September, back-dated to June
+    assert [f.status for f in story.flags("2023-05-31", "permission_required")] == ["open"]
+    [flag] = story.flags("2023-06-01", "permission_required")
+    assert (flag.status, flag.cleared_on) == ("cleared", d("2023-06-01"))

@@ -37,3 +37,26 @@ def test_a_review_after_the_change_clears_the_flag() -> None:
     [flag] = story.flags("2023-12-31", "plan_changed_without_review")
     assert [(h.action, h.on) for h in flag.history] == [
         ("raised", d("2023-04-03")), ("cleared", d("2023-04-20"))]
+
+
+# Records made late: the rule judges valid time, whatever order the records came in.
+
+
+def test_a_review_recorded_late_clears_the_flag_from_its_own_date() -> None:
+    story = in_care()
+    story.revise_plan("c1", "2023-04-03")
+    story.review("c1", "2023-06-20", chair="iro-kit")
+    story.review("c1", "2023-04-20", chair="iro-kit")
+    [flag] = story.flags("2023-12-31", "plan_changed_without_review")
+    assert (flag.status, flag.cleared_on) == ("cleared", d("2023-04-20"))
+    [before] = story.flags("2023-05-31", "plan_changed_without_review")
+    assert before.status == "cleared"
+
+
+def test_an_assignment_recorded_late_names_the_iro_of_the_day() -> None:
+    story = in_care()
+    story.revise_plan("c1", "2023-04-03")
+    story.assign("c1", "iro-lee", "2023-03-01")
+    [flag] = story.flags("2023-04-30", "plan_changed_without_review")
+    assert flag.subjects == {"case_id": "c1", "officer_id": "iro-lee"}
+    assert "the IRO was iro-lee" in flag.explanation

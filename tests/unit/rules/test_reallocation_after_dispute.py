@@ -63,3 +63,60 @@ def test_a_challenge_by_another_officer_does_not_count() -> None:
     story.challenge("ch-1", "c1", "irom-ola", "2023-03-01")
     story.assign("c1", "iro-lee", "2023-04-12")
     assert story.flags("2023-12-31", "reallocation_after_dispute") == []
+
+
+# Records made late: the rule judges valid time, whatever order the records came in.
+
+
+def test_resolution_recorded_after_the_reassignment_but_dated_before_it_withdraws_the_flag(
+) -> None:
+    story = challenged(resolved_on=None)
+    story.assign("c1", "iro-lee", "2023-06-10")
+    assert story.flags("2023-12-31", "reallocation_after_dispute")
+    story.resolve("ch-1", "2023-03-11")
+    assert story.flags("2023-12-31", "reallocation_after_dispute") == []
+    [flag] = story.flags("2023-12-31", "reallocation_after_dispute", withdrawn=True)
+    assert (flag.status, flag.raised_on) == ("withdrawn", d("2023-06-10"))
+    assert [h.action for h in flag.history] == ["raised", "withdrawn"]
+    late = flag.history[-1]
+    assert late.event is not None and late.event.event_type == "Challenge.Resolved"
+    assert "the resolution of challenge ch-1, dated 11 March 2023" in late.note
+    assert "Withdrawn:" in flag.public()["explanation"]
+
+
+def test_resolution_recorded_in_either_order_gives_the_same_answer() -> None:
+    story = challenged(resolved_on="2023-03-11")
+    story.assign("c1", "iro-lee", "2023-06-10")
+    assert story.flags("2023-12-31", "reallocation_after_dispute", withdrawn=True) == []
+
+
+def test_ending_recorded_late_but_dated_before_the_reassignment_withdraws_the_flag() -> None:
+    story = challenged()
+    story.assign("c1", "iro-lee", "2023-04-03", reason="officer_left")
+    story.end_engagement("iro-kit", "retired", "2023-04-01")
+    [flag] = story.flags("2023-12-31", "reallocation_after_dispute", withdrawn=True)
+    assert flag.status == "withdrawn"
+    assert "engagement had already ended on 1 April 2023" in flag.history[-1].note
+
+
+def test_challenge_recorded_late_after_the_case_went_back_is_raised_and_cleared() -> None:
+    story = staffed()
+    story.case("c1", "2023-02-01", iro="iro-kit")
+    story.assign("c1", "iro-lee", "2023-04-12")
+    story.assign("c1", "iro-kit", "2023-05-02", reason="other")
+    story.challenge("ch-1", "c1", "iro-kit", "2023-03-01")
+    [flag] = story.flags("2023-12-31", "reallocation_after_dispute")
+    assert [(h.action, h.on) for h in flag.history] == [
+        ("raised", d("2023-04-12")), ("cleared", d("2023-05-02"))]
+
+
+def test_back_dated_assignment_changes_whom_the_case_was_taken_from() -> None:
+    story = challenged(resolved_on=None)
+    story.assign("c1", "iro-lee", "2023-06-10")
+    story.officer("iro-max")
+    # Recorded last: the case had gone to iro-max in May, so iro-lee took it from iro-max.
+    story.assign("c1", "iro-max", "2023-05-02")
+    flags = story.flags("2023-12-31", "reallocation_after_dispute", withdrawn=True)
+    assert [(f.raised_on, f.status) for f in flags] == [
+        (d("2023-05-02"), "open"), (d("2023-06-10"), "withdrawn")]
+    assert flags[0].details["to_officer_id"] == "iro-max"

@@ -1,4 +1,4 @@
-from tests.unit.rules.story import Story, staffed
+from tests.unit.rules.story import Story, d, staffed
 
 
 def drafted() -> Story:
@@ -55,3 +55,33 @@ def test_withholding_the_report_is_flagged_until_it_is_submitted() -> None:
     story.submit_report("ar-2023", "2023-08-01", content="v1")
     [flag] = story.flags("2023-12-31", "report_interference")
     assert flag.status == "cleared"
+
+
+# Records made late: the rule judges valid time, whatever order the records came in.
+
+
+def test_edit_request_recorded_after_a_faithful_submission_is_raised_and_cleared_by_it() -> None:
+    story = drafted()
+    story.submit_report("ar-2023", "2023-06-01", content="v1")
+    story.request_edit("ar-2023", "2023-05-15", actor="dir-moss")
+    [flag] = story.flags("2023-12-31", "report_interference")
+    assert [(h.action, h.on) for h in flag.history] == [
+        ("raised", d("2023-05-15")), ("cleared", d("2023-06-01"))]
+
+
+def test_submission_dated_before_the_withholding_does_not_clear_it() -> None:
+    story = drafted()
+    story.withhold_report("ar-2023", "2023-06-01")
+    story.submit_report("ar-2023", "2023-05-20", content="v1")
+    [flag] = story.flags("2023-12-31", "report_interference")
+    assert (flag.details["pattern"], flag.status) == ("withheld", "open")
+
+
+def test_authors_draft_recorded_late_shows_the_submission_was_not_altered() -> None:
+    story = drafted()
+    story.submit_report("ar-2023", "2023-06-01", content="v2")
+    assert story.flags("2023-12-31", "report_interference")
+    story.revise_report("ar-2023", "2023-05-20", actor="irom-ola", content="v2")
+    assert story.flags("2023-12-31", "report_interference") == []
+    [flag] = story.flags("2023-12-31", "report_interference", withdrawn=True)
+    assert (flag.details["pattern"], flag.status) == ("altered_submission", "withdrawn")

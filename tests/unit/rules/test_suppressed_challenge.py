@@ -124,3 +124,43 @@ def test_closing_the_case_under_an_open_challenge_is_flagged_until_an_outcome() 
     assert flag.status == "cleared"
     assert flag.history[-1].event is not None
     assert flag.history[-1].event.event_type == "Challenge.Resolved"
+
+
+# Records made late: the rule judges valid time, whatever order the records came in.
+
+
+def test_instruction_recorded_after_the_withdrawal_but_dated_before_it_still_flags_it() -> None:
+    story = raised()
+    story.withdraw("ch-1", "2024-03-15")
+    story.instruct("ins-1", "withdraw_challenge", ["iro-kit"], "2024-03-10")
+    [flag] = story.flags("2024-12-31", "suppressed_challenge")
+    assert (flag.details["pattern"], flag.severity, flag.raised_on) == (
+        "withdrawn_after_instruction", "critical", d("2024-03-15"))
+
+
+def test_challenge_recorded_after_its_case_closed_is_flagged_as_if_recorded_before() -> None:
+    story = raised()
+    story.close("c1", "2024-03-20", actor="mgr-ada")
+    story.record_last("challenge", "ch-1")
+    [flag] = story.flags("2024-04-30", "suppressed_challenge")
+    assert (flag.details["pattern"], flag.raised_on, flag.status) == (
+        "closed_without_outcome", d("2024-03-20"), "open")
+
+
+def test_resolution_dated_before_the_closure_but_recorded_after_withdraws_the_flag() -> None:
+    story = raised()
+    story.close("c1", "2024-03-20", actor="mgr-ada")
+    story.resolve("ch-1", "2024-03-18")
+    assert story.flags("2024-12-31", "suppressed_challenge") == []
+    [flag] = story.flags("2024-12-31", "suppressed_challenge", withdrawn=True)
+    assert flag.status == "withdrawn"
+    assert "the resolution of challenge ch-1, dated 18 March 2024" in flag.history[-1].note
+
+
+def test_a_stage_is_answered_by_its_first_answer_in_valid_time() -> None:
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2024-02-01", iro="iro-kit")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-21")
+    story.respond("ch-1", "2024-06-03")
+    story.respond("ch-1", "2024-04-02")  # recorded late: the stage was answered in time
+    assert story.flags("2024-12-31", "suppressed_challenge") == []

@@ -39,7 +39,9 @@ Change = tuple[date, int, int, Ref]
 def as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
     flags = []
     for officer_id, changes in _changes(book, day).items():
-        flag = _flag(book, officer_id, sorted(changes, key=lambda c: (c[0], c[1])), day, ctx)
+        # On one day, by case and the case's own order, never by the order cases were recorded.
+        ordered = sorted(changes, key=lambda c: (c[0], c[3].id, c[3].event_number))
+        flag = _flag(book, officer_id, ordered, day, ctx)
         if flag is not None:
             flags.append(flag)
     return flags

@@ -7,8 +7,9 @@ Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened
 dated within `window_days` (180) on or after a `Challenge.Raised` by that officer; also when
 such a challenge is recorded after the action (back-dated), the action still being the raising
 event. Severity `high`; `critical` for the second and later such actions by the same actor
-(in date order, anywhere in the authority). Never cleared: concluding the action does not
-unmake the threat.
+(in date order, anywhere in the authority; actions on the same day in order of the officer's
+id, then of the officer's record, never in the order different records were recorded).
+Never cleared: concluding the action does not unmake the threat.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import timedelta
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.officer import Officer
 from iro_ledger.projections.rules.facts import Book, ChallengeFacts, Disciplinary, said
-from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.rules.flag import Flag, Status
 from iro_ledger.projections.rules.observe import Seen
 from iro_ledger.projections.rules.unit import Context, RuleUnit
 
@@ -45,7 +46,7 @@ def _judge(book: Book, officer_id: str, action: Disciplinary, ctx: Context) -> N
     day, window = action.ref.occurred_on, timedelta(days=config.window_days)
     prior = sorted((c for c in book.officer_challenges(officer_id)
                     if c.raised.occurred_on <= day <= c.raised.occurred_on + window),
-                   key=lambda c: (c.raised.occurred_on, c.raised.position))
+                   key=lambda c: (c.raised.occurred_on, c.id))
     if not prior:
         return
     latest = prior[-1]
@@ -80,8 +81,8 @@ def _explain(book: Book, officer_id: str, action: Disciplinary, prior: list[Chal
 def _score(book: Book, actor: str, ctx: Context) -> None:
     """The actor's first such action is `severity`; each later one is `repeat_severity`."""
     config = ctx.config.disciplinary_after_challenge
-    mine = sorted((f for f in book.rule_flags(RULE) if f.details.get("actor") == actor),
-                  key=_order)
+    mine = sorted((f for f in book.rule_flags(RULE) if f.details.get("actor") == actor
+                   and f.status is not Status.WITHDRAWN), key=_order)
     for occasion, flag in enumerate(mine, start=1):
         severity = config.severity if occasion == 1 else config.repeat_severity
         if flag.severity != severity or flag.details.get("occasion") != occasion:
@@ -96,9 +97,9 @@ def _score(book: Book, actor: str, ctx: Context) -> None:
             book.dirty_flags.add(flag.id)
 
 
-def _order(flag: Flag) -> tuple[object, int]:
+def _order(flag: Flag) -> tuple[object, str, int]:
     first = flag.history[0].event
-    return flag.raised_on, first.position if first else 0
+    return flag.raised_on, flag.subjects["officer_id"], first.event_number if first else 0
 
 
 def _ordinal(n: int) -> str:

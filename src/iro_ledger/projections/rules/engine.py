@@ -30,7 +30,7 @@ from iro_ledger.projections.rules import (
 from iro_ledger.projections.rules.calendar import working_calendar
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.facts import FACT_MODELS, Book
-from iro_ledger.projections.rules.flag import Flag, Ref
+from iro_ledger.projections.rules.flag import Flag, Ref, Status
 from iro_ledger.projections.rules.observe import KINDS, Seen, observe
 from iro_ledger.projections.rules.unit import Context, RuleUnit
 
@@ -111,14 +111,18 @@ class RulesEngine:
 
     # Flags out
 
-    def flags(self, as_of: date, la_codes: Iterable[str] | None = None) -> list[Flag]:
-        """Every flag as it stood at the end of `as_of`, in order of authority and day."""
+    def flags(self, as_of: date, la_codes: Iterable[str] | None = None,
+              withdrawn: bool = False) -> list[Flag]:
+        """Every flag as it stood at the end of `as_of`, in order of authority and day.
+
+        Withdrawn flags (later records showed they never applied) only when `withdrawn`.
+        """
         chosen = self.books if la_codes is None else {
             la: self.books[la] for la in la_codes if la in self.books}
         found: list[Flag] = []
         for book in chosen.values():
             found.extend(f for f in (flag.as_of(as_of) for flag in book.flags.values())
-                         if f is not None)
+                         if f is not None and (withdrawn or f.status is not Status.WITHDRAWN))
             for unit in RULES:
                 if unit.as_of is not None:
                     found.extend(unit.as_of(book, as_of, self.context))

@@ -13,7 +13,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from iro_ledger.projections.rules.flag import Action, Flag, Ref, Severity, Status, flag_id
+from iro_ledger.projections.rules.flag import (
+    Action,
+    Flag,
+    HistoryEntry,
+    Ref,
+    Severity,
+    Status,
+    flag_id,
+)
 
 ALL_IROS = "all_iros"
 
@@ -51,6 +59,7 @@ class CaseFacts(BaseModel):
     entered_care_on: date
     opened: Ref
     closed: Ref | None = None
+    closed_by: str | None = None
     assignments: list[Assignment] = []
     reviews: list[Ref] = []
 
@@ -67,7 +76,6 @@ class CaseFacts(BaseModel):
 class Stage(BaseModel):
     stage: str
     start: Ref
-    answered: Ref | None = None
 
 
 class ChallengeFacts(BaseModel):
@@ -79,7 +87,8 @@ class ChallengeFacts(BaseModel):
     raised: Ref
     stages: list[Stage]
     answers: list[Ref] = []
-    """Responses and the resolution, in store order."""
+    """Responses and the resolution, in store order; a stage's answer is its first in valid
+    time after the stage began."""
     ended: Ref | None = None
     """The resolution or the raiser's withdrawal: the local protocol is over."""
     ended_as: str | None = None
@@ -107,14 +116,38 @@ class InstructionFacts(BaseModel):
         return officer_id in self.issued_to or ALL_IROS in self.issued_to
 
 
+class ReportAct(BaseModel):
+    """One event on an annual report that the rules weigh."""
+
+    ref: Ref
+    actor: str
+    sha256: str | None = None
+    """The contents' hash, for drafts and submissions."""
+    to: str | None = None
+    """The recipient, for submissions."""
+    said: str = ""
+    """The sections asked to be edited, or the reason given for withholding."""
+
+
 class ReportFacts(BaseModel):
     id: str
     originator_id: str
     year: int
     author: str
-    author_sha256: str
-    """The hash of the author's own latest draft."""
     drafted: Ref
+    author_drafts: list[ReportAct] = []
+    """The `Drafted` event and the author's own `Revised` ones."""
+    edit_requests: list[ReportAct] = []
+    withholdings: list[ReportAct] = []
+    submissions: list[ReportAct] = []
+
+    def author_sha256_at(self, ref: Ref) -> str:
+        """The hash of the author's latest draft at `ref` in valid time (same day: record order)."""
+        before = [a for a in self.author_drafts
+                  if (a.ref.occurred_on, a.ref.event_number) <= (ref.occurred_on, ref.event_number)]
+        latest = max(before or self.author_drafts[:1],
+                     key=lambda a: (a.ref.occurred_on, a.ref.event_number))
+        return latest.sha256 or ""
 
 
 class AuthorityFacts(BaseModel):
@@ -229,8 +262,9 @@ class Book:
             # Re-judged on later knowledge: the facts may be fuller, the history stays.
             flag.subjects, flag.explanation = subjects, explanation
             flag.severity, flag.details = severity, details or {}
-            seen = {h.event.key for h in flag.history if h.event is not None}
-            if flag.status is Status.CLEARED and by is not None and by.key not in seen:
+            seen = {h.event.key for h in flag.episode() if h.event is not None}
+            if flag.status is Status.WITHDRAWN or (
+                    flag.status is Status.CLEARED and by is not None and by.key not in seen):
                 flag.record(Action.RAISED, on, by, note)
         flag.add_evidence(*evidence)
         self.dirty_flags.add(fid)
@@ -240,9 +274,71 @@ class Book:
         self.flags[flag.id] = flag
         self._flags_by_rule[flag.rule].append(flag)
 
+    def find_flag(self, rule: str, key: dict[str, str], anchor: Ref) -> Flag | None:
+        """The flag `raise_flag` would make of `rule`, `key` and `anchor`, if it exists."""
+        return self.flags.get(flag_id(rule, self.la_code, key, anchor.key))
+
     def clear_flag(self, flag: Flag, by: Ref, note: str) -> None:
-        if flag.status is Status.OPEN:
+        """Clear `flag` by `by`, unless it already stands cleared by then in valid time.
+
+        A clearing may arrive out of order (a back-dated event): it is recorded if it clears
+        the flag earlier than the clearing already known. One dated before the flag's raising
+        answers nothing and is ignored.
+        """
+        if flag.status is Status.WITHDRAWN:
+            return
+        episode = flag.episode()
+        raised_on = max(h.on for h in episode if h.action is Action.RAISED)
+        if by.occurred_on < raised_on or any(
+                h.event is not None and h.event.key == by.key for h in episode):
+            return
+        if flag.status is Status.OPEN or flag.standing().on > by.occurred_on:
             flag.record(Action.CLEARED, by.occurred_on, by, note)
+            self.dirty_flags.add(flag.id)
+
+    def settle(self, rule: str, key: dict[str, str], anchor: Ref, timeline: list[HistoryEntry],
+               by: Ref, why: str, **flag: Any) -> Flag | None:
+        """Make the flag of `rule`, `key` and `anchor` stand as `timeline` says.
+
+        `timeline` is the flag's raisings and clearings, in valid-time order, judged from the
+        facts as now known; empty when it should not stand at all. What the history already
+        holds is kept: missing entries are added; if an entry it holds is no longer true, the
+        flag is withdrawn with `why` (naming `by`, the late record) and raised again afresh.
+        `flag` holds severity, subjects, evidence, explanation, basis and details.
+        """
+        found = self.find_flag(rule, key, anchor)
+        evidence: list[Ref] = flag.pop("evidence", [])
+        if not timeline:
+            if found is not None:
+                self.withdraw_flag(found, by, why)
+            return None
+        first = timeline[0]
+        if found is None:
+            found = Flag(id=flag_id(rule, self.la_code, key, anchor.key), rule=rule,
+                         la_code=self.la_code, raised_on=first.on, status=Status.OPEN,
+                         history=[], evidence=[], **flag)
+            self.add_flag(found)
+        else:
+            for name, value in flag.items():
+                setattr(found, name, value)
+        held = {(h.action, h.on, h.event.key if h.event else "") for h in found.episode()
+                if h.action is not Action.WITHDRAWN}
+        wanted = [(h.action, h.on, h.event.key if h.event else "") for h in timeline]
+        if not held <= set(wanted):
+            self.withdraw_flag(found, by, why)
+            held = set()
+        for entry, shape in zip(timeline, wanted, strict=True):
+            if shape not in held:
+                found.record(entry.action, entry.on, entry.event, entry.note)
+        found.raised_on = first.on
+        found.add_evidence(*evidence)
+        self.dirty_flags.add(found.id)
+        return found
+
+    def withdraw_flag(self, flag: Flag, by: Ref, note: str) -> None:
+        """Withdraw `flag`: the late record `by` shows it never applied. It stays visible."""
+        if flag.status is not Status.WITHDRAWN:
+            flag.record(Action.WITHDRAWN, flag.raised_on, by, note)
             self.dirty_flags.add(flag.id)
 
     def open_flags(self, rule: str, **subjects: str) -> list[Flag]:

@@ -3,6 +3,14 @@
 A flag names its rule, severity, authority and subjects, the exact events behind it, and says
 in plain English what happened and why it matters. It is never deleted: it clears only by a
 later event its rule names, and both the raising and the clearing stay in its history.
+
+Rules judge valid time (`occurred_on`), and records are often made late. A record that
+arrives late may show that a flag never applied on the facts as now known (a resolution dated
+before the reassignment it was blamed on): the flag is then *withdrawn*, not deleted. Its
+history keeps the raising and the withdrawal with the late record that caused it, it is left
+out of listings and measures unless asked for, and it is raised again (same id) if still later
+records make it apply after all. Within the latest raising, entries count in order of their
+valid dates, so a flag's status on a day does not depend on the order the records came in.
 """
 
 from __future__ import annotations
@@ -29,6 +37,8 @@ class Severity(StrEnum):
 class Status(StrEnum):
     OPEN = "open"
     CLEARED = "cleared"
+    WITHDRAWN = "withdrawn"
+    """Raised on the records as they then stood; later records show it never applied."""
 
 
 class Action(StrEnum):
@@ -36,10 +46,12 @@ class Action(StrEnum):
 
     RAISED = "raised"
     CLEARED = "cleared"
+    WITHDRAWN = "withdrawn"
 
     @property
     def status(self) -> Status:
-        return Status.OPEN if self is Action.RAISED else Status.CLEARED
+        return {Action.RAISED: Status.OPEN, Action.CLEARED: Status.CLEARED,
+                Action.WITHDRAWN: Status.WITHDRAWN}[self]
 
 
 class Ref(BaseModel):
@@ -66,8 +78,16 @@ class Ref(BaseModel):
 
 class HistoryEntry(BaseModel):
     action: Action
-    """`raised` when the flag was raised (or raised again), `cleared` when it cleared."""
+    """`raised` when the flag was raised (or raised again), `cleared` when it cleared,
+    `withdrawn` when a later record showed it never applied."""
     on: date
+    """The valid date it took effect; a withdrawal reaches back to the flag's `raised_on`."""
+
+    def order(self) -> tuple[date, str, str, int]:
+        """Valid-time order; on one day, a record's events in its own order, records by id."""
+        if self.event is None:
+            return self.on, "", "", 0
+        return self.on, self.event.kind, self.event.id, self.event.event_number
     event: Ref | None
     """The event that did it; None when the passing of a deadline did it."""
     note: str
@@ -99,33 +119,70 @@ class Flag(BaseModel):
 
     def record(self, action: Action, on: date, event: Ref | None, note: str) -> None:
         self.history.append(HistoryEntry(action=action, on=on, event=event, note=note))
-        self.status = action.status
+        self.status = self.standing().action.status
         if event is not None:
             self.add_evidence(event)
 
+    def episode(self) -> list[HistoryEntry]:
+        """The entries since the flag was last withdrawn (all of them if never), by valid date.
+
+        The last entry of all is a withdrawal when the flag stands withdrawn.
+        """
+        last = max((i for i, h in enumerate(self.history) if h.action is Action.WITHDRAWN),
+                   default=-1)
+        if self.history and last == len(self.history) - 1:
+            return [self.history[last]]
+        return sorted(self.history[last + 1:], key=HistoryEntry.order)
+
+    def standing(self, day: date | None = None) -> HistoryEntry:
+        """The entry that decides the status at the end of `day` (None: as things now stand).
+
+        The first entry of the last spell: a second clearing of a cleared flag, or raising of
+        an open one, changes nothing.
+        """
+        episode = self.episode()
+        if episode[-1].action is Action.WITHDRAWN:
+            return episode[-1]
+        current: HistoryEntry | None = None
+        for entry in episode:
+            if day is not None and entry.on > day:
+                break
+            if current is None or entry.action is not current.action:
+                current = entry
+        if current is None:
+            raise ValueError(f"flag {self.id} had not been raised by {day}")
+        return current
+
+    def stood_on(self, day: date) -> bool:
+        """Whether, on the records as now known, the flag had been raised by the end of `day`."""
+        return self.raised_on <= day and any(h.on <= day for h in self.episode())
+
     def as_of(self, day: date) -> Flag | None:
         """The flag as it stood at the end of `day` in valid time; None if not yet raised."""
-        if self.raised_on > day:
+        if not self.stood_on(day):
             return None
         history = [h for h in self.history if h.on <= day]
         evidence = [r for r in self.evidence if r.occurred_on <= day]
-        if history == self.history and evidence == self.evidence:
+        status = self.standing(day).action.status
+        if history == self.history and evidence == self.evidence and status is self.status:
             return self
         return self.model_copy(update={"history": history, "evidence": evidence,
-                                       "status": history[-1].action.status})
+                                       "status": status})
 
     @property
     def cleared_on(self) -> date | None:
-        return self.history[-1].on if self.status is Status.CLEARED else None
+        return self.standing().on if self.status is Status.CLEARED else None
 
     def public(self) -> dict[str, Any]:
         """The flag as JSON-ready data, with the status sentence added to the explanation."""
         data = self.model_dump(mode="json")
         data["cleared_on"] = None if self.cleared_on is None else self.cleared_on.isoformat()
-        last = self.history[-1]
+        last = self.standing()
         if last.action is Action.CLEARED:
             data["explanation"] = (f"{self.explanation} Cleared on {last.on.isoformat()}: "
                                    f"{last.note}")
+        elif last.action is Action.WITHDRAWN:
+            data["explanation"] = f"{self.explanation} Withdrawn: {last.note}"
         return data
 
 

@@ -25,6 +25,7 @@ from iro_ledger.projections.rules.facts import (
     Disciplinary,
     InstructionFacts,
     OfficerFacts,
+    ReportAct,
     ReportFacts,
     Stage,
 )
@@ -104,7 +105,8 @@ def _review(book: Book, s: Seen) -> None:
 
 
 def _case_closed(book: Book, s: Seen) -> None:
-    book.cases[s.record].closed = s.ref
+    case = book.cases[s.record]
+    case.closed, case.closed_by = s.ref, s.actor
     book.touch("case", s.record)
 
 
@@ -124,9 +126,6 @@ def _escalated(book: Book, s: Seen) -> None:
 def _answered(book: Book, s: Seen) -> None:
     challenge = book.challenges[s.record]
     challenge.answers.append(s.ref)
-    stage = challenge.stages[-1]
-    if stage.answered is None:
-        stage.answered = s.ref
     if isinstance(s.event, Challenge.Resolved):
         challenge.ended, challenge.ended_as = s.ref, "resolved"
     book.touch("challenge", s.record)
@@ -164,16 +163,36 @@ def _rescinded(book: Book, s: Seen) -> None:
 
 def _drafted(book: Book, s: Seen) -> None:
     e = s.event
-    book.put("report", ReportFacts(id=s.record, originator_id=str(e.originator_id),
-                                   year=e.year, author=e.author,
-                                   author_sha256=e.content_sha256, drafted=s.ref))
+    book.put("report", ReportFacts(
+        id=s.record, originator_id=str(e.originator_id), year=e.year, author=e.author,
+        drafted=s.ref, author_drafts=[ReportAct(ref=s.ref, actor=s.actor,
+                                                sha256=e.content_sha256)]))
 
 
 def _revised(book: Book, s: Seen) -> None:
     report = book.reports[s.record]
     if s.actor == report.author:
-        report.author_sha256 = s.event.content_sha256
+        report.author_drafts.append(ReportAct(ref=s.ref, actor=s.actor,
+                                              sha256=s.event.content_sha256))
         book.touch("report", s.record)
+
+
+def _edit_requested(book: Book, s: Seen) -> None:
+    book.reports[s.record].edit_requests.append(
+        ReportAct(ref=s.ref, actor=s.actor, said=", ".join(s.event.sections)))
+    book.touch("report", s.record)
+
+
+def _withheld(book: Book, s: Seen) -> None:
+    book.reports[s.record].withholdings.append(
+        ReportAct(ref=s.ref, actor=s.actor, said=s.event.reason))
+    book.touch("report", s.record)
+
+
+def _submitted(book: Book, s: Seen) -> None:
+    book.reports[s.record].submissions.append(
+        ReportAct(ref=s.ref, actor=s.actor, sha256=s.event.content_sha256, to=s.event.to))
+    book.touch("report", s.record)
 
 
 _HANDLERS: dict[type[Any], Any] = {
@@ -197,6 +216,9 @@ _HANDLERS: dict[type[Any], Any] = {
     Instruction.Rescinded: _rescinded,
     AnnualReport.Drafted: _drafted,
     AnnualReport.Revised: _revised,
+    AnnualReport.EditRequested: _edit_requested,
+    AnnualReport.Withheld: _withheld,
+    AnnualReport.Submitted: _submitted,
 }
 
 KINDS: dict[str, str] = {

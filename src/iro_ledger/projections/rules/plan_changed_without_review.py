@@ -7,15 +7,20 @@ goes through a review chaired by the IRO, with the IRO consulted.
 Raised by `Case.CarePlanRevised` with `via_review` false or `iro_consulted` false, one flag per
 revision. Severity `high` for a change of a `high_changes` kind (placement_move); otherwise
 `warning` when the IRO was not consulted, `info` when the IRO was consulted but no review was
-held. Cleared by a later `Case.ReviewHeld` on the case (dated on or after the revision): the
-change has then been before a review.
+held. Cleared by the earliest `Case.ReviewHeld` on the case dated on or after the revision:
+the change has then been before a review. The flag names the officer who was the IRO on the
+day of the revision. Records come late, so each flag of the case is settled again whenever a
+review or an assignment is recorded on it: a back-dated review clears it from its own date,
+and a back-dated assignment changes the IRO it names.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from iro_ledger.domain.case import Case
-from iro_ledger.projections.rules.facts import Book, said
-from iro_ledger.projections.rules.flag import Flag, Ref, Severity
+from iro_ledger.projections.rules.facts import Book, CaseFacts, said
+from iro_ledger.projections.rules.flag import Ref, Severity
 from iro_ledger.projections.rules.observe import Seen
 from iro_ledger.projections.rules.unit import Context, RuleUnit
 
@@ -29,43 +34,44 @@ def react(book: Book, seen: Seen, ctx: Context) -> None:
     event = seen.event
     if isinstance(event, Case.CarePlanRevised) and not (event.via_review and event.iro_consulted):
         config = ctx.config.plan_changed_without_review
-        day = seen.ref.occurred_on
-        case = book.cases[seen.record]
         severity = (Severity.HIGH if event.change in config.high_changes
                     else Severity.WARNING if not event.iro_consulted else Severity.INFO)
-        missing = " and ".join(
-            text for text, absent in (("without a review", not event.via_review),
-                                      ("without the IRO being consulted",
-                                       not event.iro_consulted)) if absent)
-        iro = case.iro_on(day)
-        subjects = {"case_id": case.id, **({"officer_id": iro} if iro else {})}
-        flag = book.raise_flag(
-            RULE, severity, subjects, key={"case_id": case.id}, anchor=seen.ref, on=day,
-            by=seen.ref, note=f"the care plan was revised ({event.change})",
-            evidence=[seen.ref],
-            explanation=(
-                f"On {said(day)}, {book.who(seen.actor)} revised the care plan of "
-                f"{book.child(case.id)} ({event.change.replace('_', ' ')}: "
-                f"\"{event.summary}\") {missing}"
-                f"{f'; the IRO was {book.who(iro)}' if iro else ''}. Significant changes to a "
-                "child's care plan should go through a review with the IRO consulted."),
-            basis=BASIS,
-            details={"change": event.change, "via_review": event.via_review,
-                     "iro_consulted": event.iro_consulted})
-        # A review dated on or after the change but recorded before it still answers it.
-        later = sorted((r for r in case.reviews if r.occurred_on >= day),
-                       key=lambda r: (r.occurred_on, r.position))
-        if later:
-            _cleared_by_review(book, flag, later[0])
-    elif isinstance(event, Case.ReviewHeld):
-        for flag in book.open_flags(RULE, case_id=seen.record):
-            if flag.raised_on <= seen.ref.occurred_on:
-                _cleared_by_review(book, flag, seen.ref, event.chaired_by)
+        _judge(book, book.cases[seen.record], seen.ref, severity, {
+            "change": event.change, "summary": event.summary, "revised_by": seen.actor,
+            "via_review": event.via_review, "iro_consulted": event.iro_consulted})
+    elif isinstance(event, Case.ReviewHeld | Case.IroAssigned):
+        case = book.cases[seen.record]
+        for flag in book.rule_flags(RULE):
+            anchor = flag.history[0].event
+            if flag.subjects["case_id"] == case.id and anchor is not None:
+                _judge(book, case, anchor, flag.severity, flag.details)
 
 
-def _cleared_by_review(book: Book, flag: Flag, review: Ref, chair: str | None = None) -> None:
-    chaired = f" chaired by {book.who(chair)}" if chair else ""
-    book.clear_flag(flag, review, f"a review{chaired} was held.")
+def _judge(book: Book, case: CaseFacts, revision: Ref, severity: Severity,
+           details: dict[str, Any]) -> None:
+    """Raise or update the flag of one revision from the case as now known; clear it if due."""
+    day = revision.occurred_on
+    missing = " and ".join(
+        text for text, absent in (("without a review", not details["via_review"]),
+                                  ("without the IRO being consulted",
+                                   not details["iro_consulted"])) if absent)
+    iro = case.iro_on(day)
+    subjects = {"case_id": case.id, **({"officer_id": iro} if iro else {})}
+    flag = book.raise_flag(
+        RULE, severity, subjects, key={"case_id": case.id}, anchor=revision, on=day,
+        by=revision, note=f"the care plan was revised ({details['change']})",
+        evidence=[revision],
+        explanation=(
+            f"On {said(day)}, {book.who(details['revised_by'])} revised the care plan of "
+            f"{book.child(case.id)} ({details['change'].replace('_', ' ')}: "
+            f"\"{details['summary']}\") {missing}"
+            f"{f'; the IRO was {book.who(iro)}' if iro else ''}. Significant changes to a "
+            "child's care plan should go through a review with the IRO consulted."),
+        basis=BASIS, details=details)
+    later = sorted((r for r in case.reviews if r.occurred_on >= day),
+                   key=lambda r: (r.occurred_on, r.event_number))
+    if later:
+        book.clear_flag(flag, later[0], f"a review was held on {said(later[0].occurred_on)}.")
 
 
 UNIT = RuleUnit(RULE, BASIS, react=react)

@@ -18,8 +18,16 @@ Three patterns, named in the flag's `details.pattern`:
   arbitration takes the challenge out of the local protocol: its clock stops. Severity
   `warning`.
 - `closed_without_outcome`: `Case.Closed`, by anyone but the raiser, while a challenge on the
-  case is still open (not resolved or withdrawn). Severity `high`. Cleared by the challenge's
-  `Resolved` or `CafcassOutcomeRecorded`.
+  case is still open (not resolved or withdrawn, and no Cafcass outcome recorded, on or before
+  the closure's date). Severity `high`. Cleared by the challenge's `Resolved` or
+  `CafcassOutcomeRecorded` dated after the closure (the earliest, whatever order they came in).
+  Judged again when the challenge is recorded after the closure (back-dated), and when its
+  resolution, withdrawal or Cafcass outcome arrives: one dated on or before the closure but
+  recorded after it shows the challenge was not open when the case closed, so the flag is
+  *withdrawn* (kept, with a `withdrawn` history entry naming that record; see `flag.py`).
+
+Ties between records on the same day are broken by their ids, never by the order they were
+recorded in, so the flags do not depend on that order.
 """
 
 from __future__ import annotations
@@ -57,14 +65,12 @@ def react(book: Book, seen: Seen, ctx: Context) -> None:
         for challenge in book.challenges.values():
             if challenge.ended_as == "withdrawn" and instruction.is_to(challenge.officer_id):
                 _judge_withdrawal(book, challenge, ctx)
-    elif isinstance(event, Case.Closed):
+    if isinstance(event, Case.Closed):
         for challenge in book.case_challenges(seen.record):
-            if challenge.open_on(seen.ref.occurred_on) and seen.actor != challenge.officer_id:
-                _closed_under(book, challenge, seen, ctx)
-    elif isinstance(event, Challenge.Resolved | Challenge.CafcassOutcomeRecorded):
-        for flag in book.open_flags(RULE, challenge_id=seen.record):
-            if flag.details.get("pattern") == "closed_without_outcome":
-                book.clear_flag(flag, seen.ref, "an outcome was recorded for the challenge.")
+            _judge_closure(book, challenge, seen.ref, ctx)
+    elif isinstance(event, Challenge.Raised | Challenge.Resolved | Challenge.Withdrawn
+                    | Challenge.CafcassOutcomeRecorded):
+        _judge_closure(book, book.challenges[seen.record], seen.ref, ctx)
 
 
 def _subjects(challenge: ChallengeFacts) -> dict[str, str]:
@@ -80,7 +86,7 @@ def _judge_withdrawal(book: Book, challenge: ChallengeFacts, ctx: Context) -> No
     day, window = withdrawn.occurred_on, timedelta(days=config.withdrawal_window_days)
     pressed = sorted((i for i in book.instructions_for(challenge.officer_id)
                       if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window),
-                     key=lambda i: (i.recorded.occurred_on, i.recorded.position))
+                     key=lambda i: (i.recorded.occurred_on, i.id))
     if not pressed:
         return
     critical = any(i.kind in config.critical_instruction_kinds for i in pressed)
@@ -105,24 +111,47 @@ def _judge_withdrawal(book: Book, challenge: ChallengeFacts, ctx: Context) -> No
                  "days_after_instruction": (day - latest.recorded.occurred_on).days})
 
 
-def _closed_under(book: Book, challenge: ChallengeFacts, seen: Seen, ctx: Context) -> None:
+_OUTCOME_WORDS = {"Challenge.Resolved": "resolution", "Challenge.Withdrawn": "withdrawal",
+                  "Challenge.CafcassOutcomeRecorded": "Cafcass outcome"}
+
+
+def _judge_closure(book: Book, challenge: ChallengeFacts, by: Ref, ctx: Context) -> None:
+    """Raise, clear or withdraw the challenge's closed_without_outcome flag as now known."""
+    case = book.cases.get(challenge.case_id)
+    if case is None or case.closed is None or case.closed_by == challenge.officer_id:
+        return
+    closed, closer = case.closed, case.closed_by or "someone"
+    day = closed.occurred_on
+    key = {"challenge_id": challenge.id, "pattern": "closed_without_outcome"}
+    outcomes = sorted((r for r in (challenge.ended if challenge.ended_as == "resolved" else None,
+                                   challenge.cafcass_outcome) if r is not None),
+                      key=lambda r: (r.occurred_on, r.event_number))
+    answered = next((r for r in outcomes if r.occurred_on <= day), None)
+    if not challenge.open_on(day) or answered is not None:
+        flag = book.find_flag(RULE, key, closed)
+        if flag is not None and challenge.raised.occurred_on <= day:
+            ended = answered or challenge.ended
+            assert ended is not None
+            book.withdraw_flag(flag, by, (
+                f"the {_OUTCOME_WORDS[ended.event_type]} of challenge {challenge.id}, "
+                f"dated {said(ended.occurred_on)} and recorded after the flag was raised, "
+                f"shows the challenge was no longer open, or had its outcome, when case "
+                f"{case.id} closed on {said(day)}."))
+        return
+    stage = [s for s in challenge.stages if s.start.occurred_on <= day][-1]
     explanation = (
-        f"On {said(seen.ref.occurred_on)}, {book.who(seen.actor)} closed case "
-        f"{challenge.case_id} while challenge {challenge.id}, raised by "
-        f"{book.who(challenge.officer_id)} on {said(challenge.raised.occurred_on)}, was still "
-        f"open at {challenge.stages[-1].stage.replace('_', ' ')}, with no outcome recorded. "
-        "A challenge ended by anyone but its raiser without an outcome has been suppressed.")
+        f"On {said(day)}, {book.who(closer)} closed case {challenge.case_id} while challenge "
+        f"{challenge.id}, raised by {book.who(challenge.officer_id)} on "
+        f"{said(challenge.raised.occurred_on)}, was still open at "
+        f"{stage.stage.replace('_', ' ')}, with no outcome recorded. A challenge ended by "
+        "anyone but its raiser without an outcome has been suppressed.")
     flag = book.raise_flag(
         RULE, ctx.config.suppressed_challenge.closed_severity, _subjects(challenge),
-        key={"challenge_id": challenge.id, "pattern": "closed_without_outcome"},
-        anchor=seen.ref, on=seen.ref.occurred_on, by=seen.ref,
-        note=f"the case was closed by {seen.actor}",
-        evidence=[challenge.raised, seen.ref], explanation=explanation, basis=BASIS,
-        details={"pattern": "closed_without_outcome", "closed_by": seen.actor})
-    # An outcome dated after the closure but recorded before it still answers it.
-    outcome = challenge.ended if challenge.ended_as == "resolved" else challenge.cafcass_outcome
-    if outcome is not None:
-        book.clear_flag(flag, outcome, "an outcome was recorded for the challenge.")
+        key=key, anchor=closed, on=day, by=closed, note=f"the case was closed by {closer}",
+        evidence=[challenge.raised, closed], explanation=explanation, basis=BASIS,
+        details={"pattern": "closed_without_outcome", "closed_by": closer})
+    if outcomes:
+        book.clear_flag(flag, outcomes[0], "an outcome was recorded for the challenge.")
 
 
 # The stalled pattern: a deadline, judged as of a day.
@@ -147,8 +176,12 @@ def _late_stages(challenge: ChallengeFacts, day: date,
             break
         deadline = ctx.calendar.add_working_days(start, limit)
         stops = list(exits)
-        if stage.answered is not None and stage.answered.occurred_on <= day:
-            stops.append(stage.answered.occurred_on)
+        # The stage's first answer in valid time, whatever order the answers were recorded in.
+        after = (start, stage.start.event_number)
+        answered = [a.occurred_on for a in challenge.answers
+                    if after <= (a.occurred_on, a.event_number) and a.occurred_on <= day]
+        if answered:
+            stops.append(min(answered))
         if index + 1 < len(challenge.stages):
             following = challenge.stages[index + 1].start.occurred_on
             if following <= day:
