@@ -1,8 +1,10 @@
 """What every rule is: a name, its basis, and how it reacts to events or reads a date.
 
 A rule raised by events reacts as each event arrives (`react`) and keeps its flags in the
-book. A deadline rule (`as_of`) computes its flags from the book's facts for a given day, so
-the passing of time raises them without any event, and a later event still clears them.
+book; it also reacts to late records that bear on flags it already judged, so that what it
+concludes does not depend on the order records were made in. A deadline rule (`as_of`)
+computes its flags from the book's facts for a given day, so the passing of time raises them
+without any event, and a later event still clears them.
 """
 
 from __future__ import annotations
