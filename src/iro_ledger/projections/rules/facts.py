@@ -1,8 +1,9 @@
 """What the rules remember about one authority: the facts the events established, and its flags.
 
 Facts are kept per record (officer, case, challenge, instruction, report), each a small
-JSON-able document, so a read model can persist just the records a batch changed. Indexes
-between them (an officer's challenges, a case's challenges) are rebuilt on load, never stored.
+JSON-able document (`fact_models`, re-exported here), so a read model can persist just the
+records a batch changed. Indexes between them (an officer's challenges, a case's challenges)
+are rebuilt on load, never stored.
 """
 
 from __future__ import annotations
@@ -13,6 +14,20 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from iro_ledger.projections.rules.fact_models import (
+    ALL_IROS,
+    FACT_MODELS,
+    Assignment,
+    AuthorityFacts,
+    CaseFacts,
+    ChallengeFacts,
+    Disciplinary,
+    InstructionFacts,
+    OfficerFacts,
+    ReportAct,
+    ReportFacts,
+    Stage,
+)
 from iro_ledger.projections.rules.flag import (
     Action,
     Flag,
@@ -23,144 +38,11 @@ from iro_ledger.projections.rules.flag import (
     flag_id,
 )
 
-ALL_IROS = "all_iros"
-
-
-class Disciplinary(BaseModel):
-    stage: str
-    actor: str
-    stated_reason: str
-    ref: Ref
-
-
-class OfficerFacts(BaseModel):
-    id: str
-    originator_id: str
-    role: str
-    employment: str
-    registered: Ref
-    ended: Ref | None = None
-    ended_how: str | None = None
-    disciplinary: list[Disciplinary] = []
-
-
-class Assignment(BaseModel):
-    officer_id: str
-    previous: str | None
-    reason: str
-    actor: str
-    ref: Ref
-
-
-class CaseFacts(BaseModel):
-    id: str
-    originator_id: str
-    child_ref: str
-    entered_care_on: date
-    opened: Ref
-    closed: Ref | None = None
-    closed_by: str | None = None
-    assignments: list[Assignment] = []
-    reviews: list[Ref] = []
-
-    def iro_on(self, day: date) -> str | None:
-        """The case's IRO at the end of `day` (valid time)."""
-        current = None
-        for a in sorted(self.assignments, key=lambda a: (a.ref.occurred_on, a.ref.position)):
-            if a.ref.occurred_on > day:
-                break
-            current = a.officer_id
-        return current
-
-
-class Stage(BaseModel):
-    stage: str
-    start: Ref
-
-
-class ChallengeFacts(BaseModel):
-    id: str
-    originator_id: str
-    case_id: str
-    officer_id: str
-    about: str
-    raised: Ref
-    stages: list[Stage]
-    answers: list[Ref] = []
-    """Responses and the resolution, in store order; a stage's answer is its first in valid
-    time after the stage began."""
-    ended: Ref | None = None
-    """The resolution or the raiser's withdrawal: the local protocol is over."""
-    ended_as: str | None = None
-    left_protocol: Ref | None = None
-    """Referral to Cafcass or request for arbitration: the stage clock stops."""
-    cafcass_outcome: Ref | None = None
-
-    def open_on(self, day: date) -> bool:
-        """Whether the challenge was still locally open at the end of `day`."""
-        return self.raised.occurred_on <= day and (
-            self.ended is None or self.ended.occurred_on > day)
-
-
-class InstructionFacts(BaseModel):
-    id: str
-    originator_id: str
-    kind: str
-    issued_to: list[str]
-    actor: str
-    text: str
-    recorded: Ref
-    rescinded: Ref | None = None
-
-    def is_to(self, officer_id: str) -> bool:
-        return officer_id in self.issued_to or ALL_IROS in self.issued_to
-
-
-class ReportAct(BaseModel):
-    """One event on an annual report that the rules weigh."""
-
-    ref: Ref
-    actor: str
-    sha256: str | None = None
-    """The contents' hash, for drafts and submissions."""
-    to: str | None = None
-    """The recipient, for submissions."""
-    said: str = ""
-    """The sections asked to be edited, or the reason given for withholding."""
-
-
-class ReportFacts(BaseModel):
-    id: str
-    originator_id: str
-    year: int
-    author: str
-    drafted: Ref
-    author_drafts: list[ReportAct] = []
-    """The `Drafted` event and the author's own `Revised` ones."""
-    edit_requests: list[ReportAct] = []
-    withholdings: list[ReportAct] = []
-    submissions: list[ReportAct] = []
-
-    def author_sha256_at(self, ref: Ref) -> str:
-        """The hash of the author's latest draft at `ref` in valid time (same day: record order)."""
-        before = [a for a in self.author_drafts
-                  if (a.ref.occurred_on, a.ref.event_number) <= (ref.occurred_on, ref.event_number)]
-        latest = max(before or self.author_drafts[:1],
-                     key=lambda a: (a.ref.occurred_on, a.ref.event_number))
-        return latest.sha256 or ""
-
-
-class AuthorityFacts(BaseModel):
-    id: str
-    originator_id: str
-    name: str
-    registered: Ref
-
-
-FACT_MODELS: dict[str, type[BaseModel]] = {
-    "authority": AuthorityFacts, "officer": OfficerFacts, "case": CaseFacts,
-    "challenge": ChallengeFacts, "instruction": InstructionFacts, "report": ReportFacts,
-}
+__all__ = [
+    "ALL_IROS", "FACT_MODELS", "Assignment", "AuthorityFacts", "Book", "CaseFacts",
+    "ChallengeFacts", "Disciplinary", "InstructionFacts", "OfficerFacts", "ReportAct",
+    "ReportFacts", "Stage", "said",
+]
 
 
 class Book:
