@@ -45,7 +45,7 @@ def flags(
     day = _day(as_of)
     _check_choice("--rule", rule, RULE_NAMES)
     _check_choice("--severity", severity, _SEVERITIES)
-    _check_choice("--status", status, ("open", "cleared"))
+    _check_choice("--status", status, ("open", "cleared", "withdrawn"))
     settings = get_settings()
     try:
         load_config(settings.rules_path)

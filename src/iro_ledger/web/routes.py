@@ -186,7 +186,7 @@ def flag_list(request: Request, principal: Viewer, services: Fresh, la: Text = N
     codes = _flag_authorities(services, principal, la)
     query = FlagQuery(codes, _choice("rule", rule, RULE_NAMES),
                       _choice("severity", severity, ("info", "warning", "high", "critical")),
-                      _choice("status", status, ("open", "cleared")))
+                      _choice("status", status, ("open", "cleared", "withdrawn")))
     found = _public(flags(services, query, today()))
     note_read(services, principal, [f["la_code"] for f in found or []], request)
     return render(request, "flags.html", found=found,
