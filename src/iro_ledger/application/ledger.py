@@ -17,6 +17,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 
 from iro_ledger.application.access import (
     Principal,
+    Role,
     authorise,
     can_read,
     reads_are_recorded,
@@ -28,7 +29,7 @@ from iro_ledger.commands import CommandBase
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
-from iro_ledger.domain.record import LedgerRecord, Stamp, record_id
+from iro_ledger.domain.record import ENGLAND, LedgerRecord, Stamp, record_id
 
 _ATTEMPTS = 3
 
@@ -101,7 +102,7 @@ class Ledger(Application[UUID]):
         """A record with its events, if the principal may see it; outsiders' reads are logged."""
         if kind not in RECORD_CLASSES:
             raise NotRecorded(f"no kind of record called {kind!r}")
-        if principal.role.value not in ("arbitrator",) and not can_read(principal, la_code):
+        if principal.role is not Role.ARBITRATOR and not can_read(principal, la_code):
             raise NotPermitted(f"{principal.sub} may not read records of {la_code}")
         record = self._load(RECORD_CLASSES[kind], la_code, ref)
         body = record.arbitration_body if isinstance(record, Challenge) else None
@@ -113,7 +114,8 @@ class Ledger(Application[UUID]):
     def record_read(self, principal: Principal, la_code: str, what: str) -> None:
         """Record a read of `what` (e.g. `case:ID`) if the principal's reads are recorded."""
         if reads_are_recorded(principal):
-            stamp = Stamp(occurred_on=_utcnow().date(), recorded_at=_utcnow(),
+            now = _utcnow()
+            stamp = Stamp(occurred_on=now.astimezone(ENGLAND).date(), recorded_at=now,
                           recorded_by=principal.sub, actor=principal.sub, source="api")
             self.save(RecordRead.record(la_code, uuid4().hex, principal.role, what, stamp))
 
