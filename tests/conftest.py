@@ -233,6 +233,13 @@ def _postgres_password(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _superuser_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The tests connect as a superuser to make and drop databases; the application refuses
+    # that unless told (tests of the refusal and of the roles unset it).
+    monkeypatch.setenv("IRO_LEDGER_ALLOW_SUPERUSER", "true")
+
+
+@pytest.fixture(autouse=True)
 def _private_data_dir(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory,
                       ) -> None:
     # Keep tests away from the user's own store and signing key in their data directory: a

@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     """The checkpoint origin line: names this log for witnesses and verifiers."""
     checkpoint_every_events: int = 100
     checkpoint_every_seconds: float = 60.0
+    allow_superuser: bool = False
+    """Run on PostgreSQL as a superuser, who can remove the append-only guard; for development
+    and tests only (production runs as the role `iro-ledger db setup` makes)."""
     rules_path: Path | None = None
     """TOML file overriding the rules catalogue's windows and thresholds."""
     otel_exporter: str = "none"

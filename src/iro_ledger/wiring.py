@@ -18,6 +18,7 @@ from iro_ledger.projections.officers import OfficerRecord
 from iro_ledger.projections.rules.config import load_config
 from iro_ledger.projections.timeline import Timeline
 from iro_ledger.settings import Settings
+from iro_ledger.trust import guard
 from iro_ledger.trust.log import MerkleLogModel
 from iro_ledger.trust.service import Trust
 
@@ -43,8 +44,10 @@ def read_models(settings: Settings) -> list[ReadModel]:
 
 def build_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
+    db = Database(url)
+    guard.refuse_superuser(db, settings.allow_superuser)
     ledger = Ledger(env=store_env(url))
-    projections = Projections(ledger, Database(url), read_models(settings))
+    projections = Projections(ledger, db, read_models(settings))
     trust = Trust(ledger, projections, settings.resolved_signing_key_path(), settings.log_origin,
                   settings.checkpoint_every_events, settings.checkpoint_every_seconds)
     trust.install_guard()

@@ -1,12 +1,13 @@
 """The database's own refusal, on both stores: no UPDATE, DELETE or TRUNCATE of events or
 checkpoints, triggers restored when services are built, and (PostgreSQL) an application role
-that can write but cannot remove them, as docs/operations.md sets it up."""
+that can only append and read, as `iro-ledger db setup` makes it."""
 
 from __future__ import annotations
 
-import re
+import json
 import secrets
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,8 +15,6 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from iro_ledger.application import Principal, Role
-from iro_ledger.commands import parse_command
 from iro_ledger.projections.db import libpq_url
 from iro_ledger.trust import guard
 from tests.integration.trust_story import STORES, Store, authorities, fresh_store, module_store
@@ -84,8 +83,9 @@ def test_dropped_or_disabled_triggers_are_restored_when_services_are_built(store
     if store.postgres:
         store.attack("ALTER TABLE checkpoints DISABLE TRIGGER checkpoints_append_only")
     with store.services() as built:
-        tables = built.trust.guarded_tables
-        assert guard.status(built.projections.db, tables) == dict.fromkeys(tables, True)
+        found = guard.status(built.projections.db, built.trust.guarded_tables)
+        assert found == dict.fromkeys(found, True)
+        assert {built.trust.guarded_tables[0], "checkpoints", "guard_log"} <= set(found)
 
     refused(store, f"DELETE FROM {store.events}")
     refused(store, "DELETE FROM checkpoints")
@@ -98,7 +98,7 @@ def test_installing_the_guard_again_changes_nothing(store: Store) -> None:
         triggers = _triggers(store)
     with store.services():
         assert _triggers(store) == triggers
-    assert len(triggers) == 4
+    assert len(triggers) == 5 * 2  # events, checkpoints, guard_log and the Merkle log's two
 
 
 def _triggers(store: Store) -> list[str]:
@@ -110,60 +110,94 @@ def _triggers(store: Store) -> list[str]:
     return [str(r["name"]) for r in store.query(query)]
 
 
-# PostgreSQL: the owner runs migrations, the application runs as a role that cannot drop triggers
+# PostgreSQL: `db setup` makes an owner and an application role that can only append and read
 
 
 @pytest.fixture
-def app_role(postgres_url: str) -> Iterator[tuple[str, str]]:
-    """A login role granted what docs/operations.md grants; its name and its database URL."""
-    role = f"iro_app_{secrets.token_hex(4)}"
-    with psycopg.connect(libpq_url(postgres_url), autocommit=True) as owner:
-        owner.execute(sql.SQL("CREATE ROLE {} LOGIN").format(sql.Identifier(role)))
+def app_store(postgres_url: str, tmp_path: Path) -> Iterator[tuple[Store, Store]]:
+    """A store set up by `db setup`: (as the superuser, as the application role)."""
+    owner, app = f"iro_owner_{secrets.token_hex(4)}", f"iro_app_{secrets.token_hex(4)}"
+    admin = fresh_store(postgres_url, tmp_path, FEW)
     try:
-        yield role, postgres_url.replace("postgres@", f"{role}@", 1)
+        done = admin.ok("db", "setup", "--owner", owner, "--app", app).stdout
+        assert f"{app} may append events and read" in done
+        yield admin, Store(postgres_url.replace("postgres@", f"{app}@", 1), admin.home,
+                           allow_superuser=False)
     finally:
-        with psycopg.connect(libpq_url(postgres_url), autocommit=True) as owner:
-            owner.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
-            owner.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+        with psycopg.connect(libpq_url(postgres_url), autocommit=True) as conn:
+            for role in (owner, app):
+                conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
 
 
-def documented_grants() -> list[str]:
-    """The GRANT statements docs/operations.md tells an owner to run."""
-    text = (Path(__file__).parents[2] / "docs" / "operations.md").read_text()
-    blocks = re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
-    grants = [line.strip() for block in blocks for line in block.splitlines()
-              if line.strip().startswith("GRANT")]
-    assert grants, "docs/operations.md shows no GRANT statements"
-    return grants
+def attempt(store: Store, statement: str, params: tuple[object, ...] = ()) -> None:
+    """Run one statement in a transaction as the store's role, outside the application."""
+    with psycopg.connect(libpq_url(store.url)) as conn, conn.transaction():
+        conn.execute(statement.replace("?", "%s"), params)
 
 
-def test_an_application_role_writes_events_but_cannot_undo_the_guard(
-        postgres_url: str, tmp_path: Path, app_role: tuple[str, str],
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    owner = fresh_store(postgres_url, tmp_path, FEW)
-    role, url = app_role
-    with psycopg.connect(libpq_url(postgres_url), autocommit=True) as conn:
-        for grant in documented_grants():
-            conn.execute(grant.replace("iro_app", role)
-                         .replace("iro_ledger_db", postgres_url.rsplit("/", 1)[1]))
-    monkeypatch.setenv("CREATE_TABLE", "false")
-    app = Store(url, owner.home)
+def test_the_application_role_appends_events_and_checkpoints_as_the_application_does(
+        app_store: tuple[Store, Store]) -> None:
+    admin, app = app_store
 
-    with app.services() as built:
-        command = parse_command(authorities("ZZR")[0])
-        built.ledger.execute(command, Principal(sub="admin-app", role=Role.ADMIN), "api")
-        assert built.trust.checkpoint_now() is not None
+    app.ingest(authorities("ZZR", "ZZS"))
+    app.ok("checkpoint")
 
-    # Refused by the trigger where the role holds the privilege (UPDATE, for the table lock),
-    # by the privileges everywhere else.
-    with pytest.raises(psycopg.errors.RestrictViolation):
-        app.attack(f"UPDATE {owner.events} SET state = state")
-    for statement in (f"DELETE FROM {owner.events}", "DELETE FROM checkpoints",
-                      "UPDATE checkpoints SET note = note",
-                      f"DROP TRIGGER {owner.events}_append_only ON {owner.events}",
-                      f"ALTER TABLE {owner.events} DISABLE TRIGGER ALL",
-                      f"TRUNCATE {owner.events}", f"DROP TABLE {owner.events}",
-                      "DROP TABLE checkpoints"):
+    assert json.loads(app.ok("stats", "--json").stdout)["events"] == len(FEW) + 2
+    assert admin.audit()[0] == 0
+
+
+def test_the_application_role_is_refused_every_attack_on_the_record(
+        app_store: tuple[Store, Store]) -> None:
+    admin, app = app_store
+    events = admin.events
+    copied = admin.stored(1)
+    before = admin.ok("stats", "--json").stdout
+    attacks = [
+        f"UPDATE {events} SET state = state", f"DELETE FROM {events}", f"TRUNCATE {events}",
+        f"ALTER TABLE {events} DISABLE TRIGGER ALL",
+        f"DROP TRIGGER {events}_append_only ON {events}",
+        f"CREATE OR REPLACE FUNCTION {guard.FUNCTION}() RETURNS trigger LANGUAGE plpgsql"
+        " AS $$ BEGIN RETURN OLD; END $$",
+        f"DROP TABLE {events}", "DROP TABLE checkpoints", "DROP TABLE merkle_leaves_v1",
+        f"LOCK TABLE {events} IN ACCESS EXCLUSIVE MODE",
+        "DELETE FROM checkpoints", "UPDATE checkpoints SET note = note", "TRUNCATE checkpoints",
+        "DELETE FROM merkle_leaves_v1", "UPDATE merkle_nodes_v1 SET hash = hash",
+        "TRUNCATE merkle_nodes_v1", "DELETE FROM guard_log",
+        "CREATE TABLE shadow (x int)",
+    ]
+    for statement in attacks:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
-            app.attack(statement)
-    assert owner.audit()[0] == 0
+            attempt(app, statement)
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        attempt(app, f"INSERT INTO {events} (notification_id, originator_id, originator_version,"
+                " topic, state) VALUES (0, ?, 1, ?, ?)",
+                (uuid.uuid4(), copied.topic, copied.state))
+
+    assert admin.ok("stats", "--json").stdout == before
+    assert admin.audit()[0] == 0
+
+
+def test_the_application_role_takes_the_event_lock_only_through_the_owners_function(
+        app_store: tuple[Store, Store]) -> None:
+    admin, app = app_store
+    with psycopg.connect(libpq_url(app.url)) as conn, conn.transaction():
+        conn.execute("SELECT iro_ledger_lock_events()")
+        modes = conn.execute("SELECT mode FROM pg_locks WHERE relation = to_regclass(%s)"
+                             " AND pid = pg_backend_pid()", (admin.events,)).fetchall()
+    assert ("ExclusiveLock",) in modes
+    with pytest.raises(psycopg.errors.InsufficientPrivilege):
+        attempt(app, f"LOCK TABLE {admin.events} IN EXCLUSIVE MODE")
+
+
+def test_the_application_refuses_to_run_as_a_superuser_unless_told(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(postgres_url, tmp_path, allow_superuser=False)
+
+    refused = store.cli("stats")
+    allowed = store.cli("stats", IRO_LEDGER_ALLOW_SUPERUSER="true")
+
+    assert refused.exit_code == 2
+    assert "a superuser, who can remove the append-only guard" in refused.stderr
+    assert "IRO_LEDGER_ALLOW_SUPERUSER=true" in refused.stderr
+    assert allowed.exit_code == 0, allowed.output

@@ -39,6 +39,8 @@ class Store:
 
     url: str
     home: Path
+    allow_superuser: bool = True
+    """The tests connect as a superuser; the application refuses that unless told."""
 
     @property
     def key_path(self) -> Path:
@@ -50,7 +52,8 @@ class Store:
 
     def env(self, **more: str) -> dict[str, str]:
         return {"IRO_LEDGER_DATABASE_URL": self.url,
-                "IRO_LEDGER_SIGNING_KEY_PATH": str(self.key_path), **more}
+                "IRO_LEDGER_SIGNING_KEY_PATH": str(self.key_path),
+                "IRO_LEDGER_ALLOW_SUPERUSER": str(self.allow_superuser).lower(), **more}
 
     def cli(self, *args: str, **env: str) -> Result:
         return CliRunner().invoke(app, list(args), env=self.env(**env))
@@ -61,7 +64,8 @@ class Store:
         return result
 
     def settings(self, **more: Any) -> Settings:
-        return Settings(database_url=self.url, signing_key_path=self.key_path, **more)
+        return Settings(database_url=self.url, signing_key_path=self.key_path,
+                        **{"allow_superuser": self.allow_superuser, **more})
 
     @contextmanager
     def services(self, **more: Any) -> Iterator[Services]:

@@ -42,6 +42,7 @@ def store_env(url: str) -> dict[str, str]:
             "POSTGRES_POOL_SIZE": options.get("pool_size", ["5"])[0],
             "POSTGRES_MAX_OVERFLOW": options.get("max_overflow", ["10"])[0],
             "POSTGRES_CONNECT_TIMEOUT": options.get("connect_timeout", ["5"])[0],
+            "APPLICATION_RECORDER_TOPIC": "iro_ledger.application.recorder:Recorder",
         }
         if "schema" in options:
             env["POSTGRES_SCHEMA"] = options["schema"][0]

@@ -89,10 +89,12 @@ class Projections:
             return
         with self.db.transaction() as tx:
             self._serialise_ddl(tx)
-            for statement in _DDL:
-                tx.execute(statement)
+            if not self._tables_in_place(tx):  # else leave them be: this role may lack DDL
+                for statement in _DDL:
+                    tx.execute(statement)
+                for model in self.models.values():
+                    model.create(tx)
             for model in self.models.values():
-                model.create(tx)
                 tx.execute("INSERT INTO projection_tracking (name, position) VALUES (?, 0)"
                            " ON CONFLICT (name) DO NOTHING", (model.key,))
         self._ready = True
@@ -270,6 +272,18 @@ class Projections:
             model.create(tx)
             return 0
         return int(row["position"])
+
+    def _tables_in_place(self, tx: Tx) -> bool:
+        tables = ["projection_tracking", "projection_records",
+                  *(t for m in self.models.values() for t in m.tables)]
+        if tx.dialect == "postgres":
+            row = tx.one("SELECT bool_and(to_regclass(t) IS NOT NULL) AS found"
+                         " FROM unnest(?::text[]) AS t", (tables,))
+            return bool(row and row["found"])
+        marks = ", ".join("?" for _ in tables)
+        row = tx.one("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'"
+                     f" AND name IN ({marks})", tables)
+        return bool(row and row["n"] == len(tables))
 
     def _serialise_ddl(self, tx: Tx) -> None:
         # Two processes creating the same tables at once collide on PostgreSQL's catalogue.

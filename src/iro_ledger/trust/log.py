@@ -16,6 +16,7 @@ from uuid import UUID
 
 from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Dialect, Row, Tx
+from iro_ledger.trust import guard
 from iro_ledger.trust.canonical import stored_leaf_hash
 from iro_ledger.trust.merkle import MerkleLog, Node
 
@@ -115,6 +116,7 @@ class MerkleLogModel(ReadModel):
         tx.execute(f"CREATE TABLE IF NOT EXISTS {NODES} ("
                    f" level INTEGER NOT NULL, idx BIGINT NOT NULL, hash {kind} NOT NULL,"
                    " PRIMARY KEY (level, idx))")
+        guard.protect(tx, self.tables)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
         if not batch:

@@ -27,7 +27,14 @@ from iro_ledger.trust import checkpoints, guard, receipts
 from iro_ledger.trust.canonical import canonical
 from iro_ledger.trust.checkpoint import public_key_pem
 from iro_ledger.trust.checkpoints import KeyFile, StoredCheckpoint
-from iro_ledger.trust.log import MerkleLogModel, SqlNodeStore, leaves_of_record, merkle_log
+from iro_ledger.trust.log import (
+    LEAVES,
+    NODES,
+    MerkleLogModel,
+    SqlNodeStore,
+    leaves_of_record,
+    merkle_log,
+)
 from iro_ledger.trust.verifier import leaf_hash, load_public_key_pem
 
 _log = logging.getLogger(__name__)
@@ -68,10 +75,10 @@ class Trust:
         table = str(recorder.events_table_name)
         if self.db.dialect == "postgres":
             table = f"{recorder.datastore.schema}.{table}"
-        return [table, checkpoints.TABLE]
+        return [table, checkpoints.TABLE, LEAVES, NODES]
 
     def install_guard(self) -> None:
-        guard.install(self.db, self.guarded_tables)
+        guard.install(self.db, self.guarded_tables, create=checkpoints.create_table)
 
     # Keeping the log and its checkpoints current
 
