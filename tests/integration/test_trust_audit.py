@@ -57,9 +57,8 @@ def test_an_event_changed_behind_the_applications_back_is_found_at_its_position(
     assert (first["kind"], first["position"], first["leaf_index"]) == (
         "changed", where["position"], where["leaf_index"])
     assert first["record"] == f"challenge {LA}/{CH} event 1"
-    assert "changed after it was logged" in first["message"]
-    assert any(f["kind"] == "checkpoint" and "no longer hash to the signed root" in f["message"]
-               for f in report["findings"])
+    assert "changed after it was logged; it breaks the signed checkpoint" in first["message"]
+    assert [f["kind"] for f in report["findings"]] == ["changed", "guard"]
 
 
 def test_a_deleted_event_is_found_at_its_position(store: Store) -> None:
@@ -108,9 +107,9 @@ def test_a_changed_event_is_caught_by_the_signatures_even_after_the_log_is_rebui
     status, report = store.audit()
 
     assert status == 1
-    assert [f["kind"] for f in report["findings"]] == ["checkpoint", "log"]
-    assert "the store's events no longer hash to the signed root" in \
-        report["findings"][0]["message"]
+    kinds = {f["kind"]: f["message"] for f in report["findings"]}
+    assert sorted(kinds) == ["checkpoint", "guard", "log"]
+    assert "the store's events no longer hash to the signed root" in kinds["checkpoint"]
 
 
 def test_rebuilding_the_merkle_log_reproduces_every_signed_root(database_url: str,
@@ -156,14 +155,116 @@ def test_audit_without_any_key_is_refused(store: Store) -> None:
 
 def test_a_damaged_merkle_log_is_named_by_the_audit_and_gives_no_proofs(store: Store) -> None:
     signed = store.query("SELECT tree_size FROM checkpoints")[0]["tree_size"]
+    drop_triggers(store, "merkle_nodes_v1")
     store.attack("DELETE FROM merkle_nodes_v1 WHERE level = 0 AND idx > 300")
 
-    status, report = store.audit()
     consistency = store.cli("consistency", "--from", "10")
+    status, report = store.audit()
 
     assert status == 1
-    assert {"kind": "log", "tree_size": signed} == {
-        k: report["findings"][-1][k] for k in ("kind", "tree_size")}
-    assert f"fewer than the checkpoint at tree size {signed}" in report["findings"][-1]["message"]
+    log = [f for f in report["findings"] if f["kind"] == "log"]
+    assert [(f["kind"], f["tree_size"]) for f in log] == [("log", signed)]
+    assert f"fewer than the checkpoint at tree size {signed}" in log[0]["message"]
     assert consistency.exit_code == 1
     assert "the Merkle log is behind its checkpoints" in consistency.stderr
+
+
+def drop_triggers(store: Store, table: str) -> None:
+    """What an owner does first to any guarded table."""
+    if store.postgres:
+        store.attack(f"DROP TRIGGER {table}_append_only ON {table}")
+    else:
+        store.attack(f"DROP TRIGGER {table}_append_only_update")
+        store.attack(f"DROP TRIGGER {table}_append_only_delete")
+
+
+def test_one_changed_event_is_one_line_however_many_checkpoints_it_breaks(
+        database_url: str, tmp_path: Path) -> None:
+    store = fresh_store(database_url, tmp_path)
+    with store.services(checkpoint_every_events=20) as built:
+        built.projections.batch_size = 10
+        built.trust.catch_up()
+    assert len(store.query("SELECT tree_size FROM checkpoints")) > 10
+    where = raised(store)
+    state = store.stored(where["position"]).state
+    store.drop_guard()
+    store.attack(f"UPDATE {store.events} SET state = ? WHERE {store.position_column} = ?",
+                 (state + b" ", where["position"]))
+
+    status, report = store.audit()
+
+    assert status == 1
+    assert [f["kind"] for f in report["findings"]] == ["changed", "guard"]
+    assert "signed checkpoints from tree size" in report["findings"][0]["message"]
+
+
+def test_a_state_stored_as_text_is_a_changed_type_not_a_crash(store: Store) -> None:
+    where = raised(store)
+    store.drop_guard()
+    if store.postgres:
+        store.attack(f"ALTER TABLE {store.events} ALTER COLUMN state TYPE text"
+                     " USING convert_from(state, 'UTF8')")
+    else:
+        store.attack(f"UPDATE {store.events} SET state = CAST(state AS TEXT)"
+                     f" WHERE {store.position_column} = ?", (where["position"],))
+
+    result = store.cli("audit")
+    _, report = store.audit()
+
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    kinds = [f["kind"] for f in report["findings"]]
+    if store.postgres:  # one cause, one line: the column, not every row
+        assert kinds == ["table", "guard"]
+        assert "the column state of" in report["findings"][0]["message"]
+        assert "is text, not bytea" in report["findings"][0]["message"]
+    else:
+        assert kinds == ["changed", "guard"]
+        changed = report["findings"][0]
+        assert (changed["position"], changed["record"]) == (
+            where["position"], f"challenge {LA}/{CH} event 1")
+        assert "its state is stored as str, not bytes (its type was changed)" in \
+            changed["message"]
+
+
+def test_two_events_swapped_are_one_reordering(store: Store) -> None:
+    first = raised(store)["position"]
+    second = store.leaf("challenge", LA, CH, 2)["position"]
+    column = store.position_column
+    store.drop_guard()
+    for old, new in ((first, -5), (second, first), (-5, second)):
+        store.attack(f"UPDATE {store.events} SET {column} = ? WHERE {column} = ?", (new, old))
+
+    status, report = store.audit()
+
+    assert status == 1
+    assert [f["kind"] for f in report["findings"]] == ["reordered", "guard"]
+    swapped = report["findings"][0]
+    assert swapped["position"] == first
+    assert f"positions {first} and {second} were swapped" in swapped["message"]
+
+
+def test_an_event_moved_to_an_unused_position_is_one_move(store: Store) -> None:
+    where = raised(store)
+    store.drop_guard()
+    store.attack(f"UPDATE {store.events} SET {store.position_column} = -7"
+                 f" WHERE {store.position_column} = ?", (where["position"],))
+
+    status, report = store.audit()
+
+    assert status == 1
+    assert [f["kind"] for f in report["findings"]] == ["moved", "guard"]
+    moved = report["findings"][0]
+    assert (moved["position"], moved["record"]) == (where["position"],
+                                                    f"challenge {LA}/{CH} event 1")
+    assert "is now at position -7" in moved["message"]
+
+
+def test_a_dropped_trigger_is_found_even_after_it_was_put_back(store: Store) -> None:
+    drop_triggers(store, "checkpoints")
+
+    status, report = store.audit()
+
+    assert status == 1
+    assert [(f["kind"], f["record"]) for f in report["findings"]] == [("guard", "checkpoints")]
+    assert "were found missing or disabled" in report["findings"][0]["message"]

@@ -49,13 +49,28 @@ class StoredRow(Protocol):
     def state(self) -> bytes: ...
 
 
+class NotCanonical(ValueError):
+    """A stored row that no leaf can be made of as it is (a state that is not bytes, an id
+    that is not a UUID): what tampering with the table behind the store's back leaves."""
+
+
 def canonical(stored: StoredRow) -> bytes:
     """The canonical bytes of a stored event (see the module docstring)."""
+    state: object = stored.state
+    if not isinstance(state, bytes | bytearray | memoryview):
+        raise NotCanonical(f"its state is stored as {type(state).__name__}, not bytes")
+    try:
+        originator_id = str(UUID(str(stored.originator_id)))
+        version = int(stored.originator_version)
+    except (TypeError, ValueError) as bad:
+        raise NotCanonical(f"its id or number is not what the store writes ({bad})") from None
+    if not isinstance(stored.topic, str):
+        raise NotCanonical(f"its topic is stored as {type(stored.topic).__name__}, not text")
     document = {
         "format": LEAF_FORMAT,
-        "originator_id": str(UUID(str(stored.originator_id))),
-        "originator_version": int(stored.originator_version),
-        "state": base64.b64encode(bytes(stored.state)).decode("ascii"),
+        "originator_id": originator_id,
+        "originator_version": version,
+        "state": base64.b64encode(bytes(state)).decode("ascii"),
         "topic": stored.topic,
     }
     return json.dumps(document, sort_keys=True, separators=(",", ":"),

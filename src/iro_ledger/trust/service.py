@@ -201,16 +201,12 @@ class Trust:
     def audit(self, public_key_pem: bytes | None = None) -> auditing.AuditReport:
         key = load_public_key_pem(public_key_pem or self.public_key_pem())
         self.projections.setup()
-        recorder = self.ledger.recorder
-
-        def select(start: int | None, limit: int) -> list[Any]:
-            return list(recorder.select_notifications(start=start, limit=limit))
-
         def name(stored_id: str) -> str:
             rows = self.db.query("SELECT kind, la_code, ref FROM projection_records"
                                  " WHERE record_id = ?", (str(UUID(stored_id)),))
             return (f"{rows[0]['kind']} {rows[0]['la_code']}/{rows[0]['ref']}" if rows
                     else f"unknown record {stored_id}")
 
-        return auditing.audit(select, self.db, key, self.origin, name,
-                              self.projections.models[MerkleLogModel.name].key)
+        return auditing.audit(self.db, self.guarded_tables[0], key, self.origin, name,
+                              self.projections.models[MerkleLogModel.name].key,
+                              self.guarded_tables)
