@@ -201,3 +201,35 @@ def test_the_application_refuses_to_run_as_a_superuser_unless_told(
     assert "a superuser, who can remove the append-only guard" in refused.stderr
     assert "IRO_LEDGER_ALLOW_SUPERUSER=true" in refused.stderr
     assert allowed.exit_code == 0, allowed.output
+
+
+def test_the_owner_rebuilds_and_the_application_role_carries_on(
+        postgres_url: str, tmp_path: Path) -> None:
+    owner, app = f"iro_owner_{secrets.token_hex(4)}", f"iro_app_{secrets.token_hex(4)}"
+    admin = fresh_store(postgres_url, tmp_path, FEW)
+    try:
+        admin.ok("db", "setup", "--owner", owner, "--app", app, "--owner-password", "o")
+        as_owner = Store(postgres_url.replace("postgres@", f"{owner}:o@", 1), admin.home,
+                         allow_superuser=False)
+        as_app = Store(postgres_url.replace("postgres@", f"{app}@", 1), admin.home,
+                       allow_superuser=False)
+        admin.ok("checkpoint")
+
+        refused = as_app.cli("projections", "rebuild", "merkle")
+        as_owner.ok("projections", "rebuild", "merkle")
+        as_owner.ok("projections", "rebuild", "flags")
+        as_app.ingest(authorities("ZZT"))
+        as_app.ok("checkpoint")
+
+        assert refused.exit_code == 2
+        assert "only the tables' owner may rebuild them" in refused.stderr
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            attempt(as_app, "TRUNCATE merkle_leaves_v1")
+        with pytest.raises(psycopg.errors.RestrictViolation):
+            attempt(as_app, "DELETE FROM merkle_leaves_v1")
+        assert admin.audit()[0] == 0
+    finally:
+        with psycopg.connect(libpq_url(postgres_url), autocommit=True) as conn:
+            for role in (owner, app):
+                conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
+                conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 from types import FrameType
 from typing import Annotated, Any
 
+import psycopg
 import typer
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
@@ -97,7 +98,11 @@ def rebuild(
                 progress.update(task, completed=position, total=max(target, 1))
 
             started = datetime.now(UTC)
-            read = runner.rebuild(names, progress=advance)
+            try:
+                read = runner.rebuild(names, progress=advance)
+            except psycopg.errors.InsufficientPrivilege as refused:
+                fail(f"{refused.diag.message_primary}: only the tables' owner may rebuild "
+                     "them; run this with the owner's database URL (docs/operations.md)")
             progress.update(task, completed=max(top, 1))
         seconds = (datetime.now(UTC) - started).total_seconds()
         rate = read / seconds if seconds > 0 else 0.0
