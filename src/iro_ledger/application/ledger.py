@@ -27,9 +27,10 @@ from iro_ledger.application.idempotency import CommandReceipt, fingerprint, rece
 from iro_ledger.application.store import DateAsISO
 from iro_ledger.commands import CommandBase
 from iro_ledger.domain.access_log import RecordRead
+from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
-from iro_ledger.domain.record import ENGLAND, LedgerRecord, Stamp, record_id
+from iro_ledger.domain.record import LedgerRecord, Stamp, england_date, record_id
 
 _ATTEMPTS = 3
 
@@ -98,26 +99,38 @@ class Ledger(Application[UUID]):
 
     # Reads
 
-    def read(self, kind: str, la_code: str, ref: str, principal: Principal) -> RecordView:
-        """A record with its events, if the principal may see it; outsiders' reads are logged."""
+    def read(self, kind: str, la_code: str, ref: str, principal: Principal,
+             record: bool = True) -> RecordView:
+        """A record with its events, if the principal may see it; outsiders' reads are logged
+        (unless `record` is False: the caller records the read itself, as `Reads` does)."""
         if kind not in RECORD_CLASSES:
             raise NotRecorded(f"no kind of record called {kind!r}")
         if principal.role is not Role.ARBITRATOR and not can_read(principal, la_code):
             raise NotPermitted(f"{principal.sub} may not read records of {la_code}")
-        record = self._load(RECORD_CLASSES[kind], la_code, ref)
-        body = record.arbitration_body if isinstance(record, Challenge) else None
+        found = self._load(RECORD_CLASSES[kind], la_code, ref)
+        body = found.arbitration_body if isinstance(found, Challenge) else None
         if not can_read(principal, la_code, body):
             raise NotPermitted(f"{kind} {ref} is not referred to {principal.body}")
-        self.record_read(principal, la_code, f"{kind}:{ref}")
-        return self.view(record)
+        if record:
+            self.record_read(principal, la_code, f"{kind}:{ref}")
+        return self.view(found)
 
-    def record_read(self, principal: Principal, la_code: str, what: str) -> None:
-        """Record a read of `what` (e.g. `case:ID`) if the principal's reads are recorded."""
+    def record_read(self, principal: Principal, la_code: str, what: str,
+                    source: str = "api") -> None:
+        """Record a read of `what` (e.g. `case:ID`) if the principal's reads are recorded;
+        `source` is the surface read from (api, web, cli)."""
         if reads_are_recorded(principal):
             now = _utcnow()
-            stamp = Stamp(occurred_on=now.astimezone(ENGLAND).date(), recorded_at=now,
-                          recorded_by=principal.sub, actor=principal.sub, source="api")
+            stamp = Stamp(occurred_on=england_date(now), recorded_at=now,
+                          recorded_by=principal.sub, actor=principal.sub, source=source)
             self.save(RecordRead.record(la_code, uuid4().hex, principal.role, what, stamp))
+
+    def authority_name(self, la_code: str) -> str | None:
+        """The name an authority was registered with; None when it was not registered."""
+        try:
+            return self._load(Authority, la_code, la_code).name
+        except NotRecorded:
+            return None
 
     def view(self, record: LedgerRecord) -> RecordView:
         events = [_event_fields(e) for e in self.events.get(record.id)]

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
@@ -39,6 +40,16 @@ def fail(message: str) -> NoReturn:
     """Unusable input: one line on stderr, exit status 2."""
     typer.echo(f"iro-ledger: {message}", err=True)
     raise typer.Exit(2)
+
+
+def day_option(option: str, value: str | None) -> date | None:
+    """A YYYY-MM-DD option; None when not given (the read service then counts to today)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def local_operator() -> Principal:

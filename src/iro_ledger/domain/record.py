@@ -22,6 +22,11 @@ ENGLAND = ZoneInfo("Europe/London")
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://iro-ledger.invalid/records")
 
 
+def england_date(moment: datetime) -> date:
+    """The date in England at `moment` (an aware datetime): the day every surface counts to."""
+    return moment.astimezone(ENGLAND).date()
+
+
 def record_id(kind: str, la_code: str, ref: str) -> UUID:
     """The stored id of a record: client ids are unique only within an authority and kind."""
     return uuid5(_NAMESPACE, f"{kind}/{la_code}/{ref}")
@@ -60,7 +65,7 @@ class Stamp:
 
     def check_not_future(self) -> None:
         """Dates are England's: just after midnight in summer time is already 'today'."""
-        today = self.recorded_at.astimezone(ENGLAND).date()
+        today = england_date(self.recorded_at)
         if self.occurred_on > today:
             raise BadTiming(
                 "occurred_on",

@@ -135,6 +135,12 @@ def read_timeline(tx: Tx, la_code: str, case_id: str) -> dict[str, Any] | None:
     return assemble(case, entries, instructions)
 
 
+def read_cases(tx: Tx, la_code: str) -> list[Doc]:
+    """Every case of an authority with who held it when (`iros`: officer_id, from, to)."""
+    return [{**case, "iros": holders(case)} for case in CASES.select(tx, "la_code = ?",
+                                                                      (la_code,))]
+
+
 class Timeline(ReadModel):
     name = "timeline"
     version = 1
