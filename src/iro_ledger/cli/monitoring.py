@@ -136,9 +136,10 @@ def measures(
     first, last = day_option("--from", start), day_option("--to", end)
     with services(settings) as built, built.reads.by(local_operator(), "cli") as reader:
         try:
+            asked = reader.period(first, last)
             if reader.authority_name(la) is None:
                 fail(f"no authority {la!r} is recorded")
-            found = reader.measures(la, first, last)
+            found = reader.measures(la, asked.start, asked.end)
         except DomainError as refused:
             fail(str(refused))
     period = found.period
