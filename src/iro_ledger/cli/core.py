@@ -42,6 +42,10 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(2)
 
 
+Token = Annotated[str | None, typer.Option(
+    help="Read as this token's principal (default: the local operator, an admin).")]
+
+
 def day_option(option: str, value: str | None) -> date | None:
     """A YYYY-MM-DD option; None when not given (the read service then counts to today)."""
     if value is None:

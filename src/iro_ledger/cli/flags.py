@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from iro_ledger.cli.app import app
-from iro_ledger.cli.core import day_option, fail, local_operator, services
+from iro_ledger.cli.core import Token, day_option, fail, principal_for, services
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections.rules.config import load_config
 from iro_ledger.reads.words import FLAG_STATUSES, RULE_NAMES, SEVERITIES
@@ -39,6 +39,7 @@ def flags(
     = None,
     case: Annotated[str | None, typer.Option(help="Only flags about this case_id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    token: Token = None,
 ) -> None:
     """Flags raised by the rules catalogue, each with its evidence and explanation."""
     day = day_option("--as-of", as_of)
@@ -47,7 +48,8 @@ def flags(
         load_config(settings.rules_path)
     except DomainError as refused:
         fail(f"IRO_LEDGER_RULES_PATH: {refused}")
-    with services(settings) as built, built.reads.by(local_operator(), "cli") as reader:
+    principal = principal_for(settings, token)
+    with services(settings) as built, built.reads.by(principal, "cli") as reader:
         try:
             if la is not None and reader.authority_name(la) is None:
                 fail(f"no authority {la!r} is recorded")

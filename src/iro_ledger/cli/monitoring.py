@@ -19,7 +19,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from iro_ledger.cli.app import app
-from iro_ledger.cli.core import day_option, fail, local_operator, redacted, services
+from iro_ledger.cli.core import Token, day_option, fail, principal_for, redacted, services
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections.runner import BATCH_SIZE, Projections
 from iro_ledger.settings import get_settings
@@ -130,11 +130,13 @@ def measures(
     = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    token: Token = None,
 ) -> None:
     """An authority's measures for a period, each with the events behind it."""
     settings = get_settings()
     first, last = day_option("--from", start), day_option("--to", end)
-    with services(settings) as built, built.reads.by(local_operator(), "cli") as reader:
+    principal = principal_for(settings, token)
+    with services(settings) as built, built.reads.by(principal, "cli") as reader:
         try:
             asked = reader.period(first, last)
             if reader.authority_name(la) is None:
