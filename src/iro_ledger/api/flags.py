@@ -88,9 +88,9 @@ def list_flags(
     as_of: AsOf = None, min_position: MinPosition = None,
 ) -> Any:
     with services.reads.by(principal, "api") as reader:
-        found, total = reader.flags(la_code, rule, severity, status, officer_id, case_id,
-                                    as_of, min_position, limit, offset)
-    return {"as_of": found.as_of, "total": total, "limit": limit, "offset": offset,
+        found = reader.flags(la_code, rule, severity, status, officer_id, case_id, as_of,
+                             min_position, limit, offset)
+    return {"as_of": found.as_of, "total": found.total, "limit": limit, "offset": offset,
             "items": found.public(), "position": found.position}
 
 

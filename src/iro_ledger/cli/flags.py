@@ -53,7 +53,7 @@ def flags(
         try:
             if la is not None and reader.authority_name(la) is None:
                 fail(f"no authority {la!r} is recorded")
-            found, _ = reader.flags(la, rule, severity, status, officer, case, day)
+            found = reader.flags(la, rule, severity, status, officer, case, day)
         except DomainError as refused:
             fail(str(refused))
     if as_json:

@@ -93,8 +93,8 @@ class Reader:
               severity: str | None = None, status: str | None = None,
               officer_id: str | None = None, case_id: str | None = None,
               as_of: date | None = None, min_position: int | None = None,
-              limit: int | None = None, offset: int = 0) -> tuple[FlagsRead, int]:
-        """(one page of the flags as they stood at the end of `as_of`, how many matched)."""
+              limit: int | None = None, offset: int = 0) -> FlagsRead:
+        """One page of the flags as they stood at the end of `as_of` (all when no `limit`)."""
         _choice("rule", rule, words.RULE_NAMES)
         _choice("severity", severity, words.SEVERITIES)
         _choice("status", status, words.FLAG_STATUSES)
@@ -104,7 +104,7 @@ class Reader:
         page = found.flags[offset:None if limit is None else offset + limit]
         for la in {f.la_code for f in page} | set(query.la_codes or []):
             self._seen.add((la, "flags"))
-        return FlagsRead(found.as_of, page, found.position), len(found.flags)
+        return FlagsRead(found.as_of, page, found.position, len(found.flags))
 
     def flag(self, flag_id: str, as_of: date | None = None,
              min_position: int | None = None) -> Flag:
@@ -134,7 +134,7 @@ class Reader:
         day = as_of or self.today()
         with self._reads.projections.db.reading() as tx:
             found = read_flags(tx, model.config, query, day)
-        return FlagsRead(day, found, position)
+        return FlagsRead(day, found, position, len(found))
 
     # The monitoring read models
 

@@ -16,11 +16,12 @@ class NotServed(Exception):
 
 @dataclass(frozen=True)
 class FlagsRead:
-    """Flags as they stood at the end of `as_of`, oldest first."""
+    """Flags as they stood at the end of `as_of`, oldest first (one page of `total`)."""
 
     as_of: date
     flags: list[Flag]
     position: int
+    total: int
 
     def public(self) -> list[dict[str, Any]]:
         return [f.public() for f in self.flags]

@@ -17,7 +17,13 @@ from fastapi.responses import Response
 
 from iro_ledger.domain.errors import InvalidValue, NotRecorded
 from iro_ledger.reads import Flag
-from iro_ledger.reads.words import FLAG_STATUSES, REGISTER_STATUSES, RULE_NAMES, SEVERITIES
+from iro_ledger.reads.words import (
+    FLAG_STATUSES,
+    REGISTER_STATUSES,
+    RULE_NAMES,
+    SEVERITIES,
+    FlagStatus,
+)
 from iro_ledger.web import auth
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
@@ -54,7 +60,7 @@ def overview(request: Request, principal: Viewer) -> Response:
             return render(request, "overview.html", rows=[], disputes=read.disputes(),
                           period=None, links=Links(read))
         period = read.period()
-        open_flags = read.flags(status="open")[0].flags
+        open_flags = read.flags(status=FlagStatus.OPEN).flags
         rows = []
         for la_code in read.authorities():
             measures = read.measures(la_code, period.start, period.end)
@@ -83,7 +89,7 @@ def authority(request: Request, la_code: str, principal: Viewer,
                 f" with disputes referred to {principal.body}" if outsider else ""))
         measures = [] if outsider else read.measures(la_code, period.start,
                                                      period.end).measures
-        open_flags = [] if outsider else _shown(read.flags(la_code, status="open")[0].flags)
+        open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN).flags)
         return render(request, "authority.html", la_code=la_code, name=name,
                       period=period, measures=measures, open_flags=open_flags,
                       register=register.items, register_statuses=REGISTER_STATUSES,
@@ -99,7 +105,7 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
         timeline = read.timeline(la_code, case_id)
         challenges = read.register(la_code, case_id=case_id, limit=500).items
         case_flags = None if read.arbitrator else _shown(
-            read.flags(la_code, case_id=case_id)[0].flags)
+            read.flags(la_code, case_id=case_id).flags)
         return render(request, "case.html", la_code=la_code, timeline=timeline.doc,
                       challenges=challenges, case_flags=case_flags,
                       name=read.authority_name(la_code), links=Links(read))
@@ -110,7 +116,7 @@ def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) 
     with reader(request, principal) as read:
         found = read.officer(la_code, officer_id).doc
         months = found["caseload_by_month"][-24:]
-        officer_flags = _shown(read.flags(la_code, officer_id=officer_id)[0].flags)
+        officer_flags = _shown(read.flags(la_code, officer_id=officer_id).flags)
         return render(request, "officer.html", la_code=la_code, officer=found, months=months,
                       most=max([m["max"] for m in months] + [1]), officer_flags=officer_flags,
                       name=read.authority_name(la_code), links=Links(read))
@@ -119,10 +125,10 @@ def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) 
 @router.get("/ui/flags")
 def flag_list(request: Request, principal: Viewer, la: Text = None,
               rule: Text = None, severity: Text = None,
-              status: Annotated[str, Query()] = "open") -> Response:
+              status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
     with reader(request, principal) as read:
         found = _shown(read.flags(la or None, rule or None, severity or None,
-                                  status or None)[0].flags)
+                                  status or None).flags)
         return render(request, "flags.html", found=found, codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
