@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
 from iro_ledger.settings import Settings
-from iro_ledger.trust.checkpoints import ensure_signing_key
+from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.trust.verifier import verify_receipt
 from tests.e2e import (
     ARBITRATOR,

@@ -20,7 +20,8 @@ from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
 from iro_ledger.api.errors import NotReady
 from iro_ledger.api.schemas import problem_responses
 from iro_ledger.domain.errors import InvariantViolation, NotRecorded
-from iro_ledger.trust.checkpoints import NoSigningKey, StoredCheckpoint
+from iro_ledger.trust.checkpoint_store import StoredCheckpoint
+from iro_ledger.trust.keys import NoSigningKey
 from iro_ledger.trust.receipts import b64
 from iro_ledger.trust.service import LogDamaged
 

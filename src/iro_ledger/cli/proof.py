@@ -21,10 +21,10 @@ from iro_ledger.domain.record import record_id
 from iro_ledger.settings import get_settings
 from iro_ledger.trust import guard
 from iro_ledger.trust.canonical import describe
-from iro_ledger.trust.checkpoint import load_private_key, public_key_pem
-from iro_ledger.trust.checkpoints import NoSigningKey, generate_key_file
+from iro_ledger.trust.keys import NoSigningKey, generate_key_file, load_private_key
 from iro_ledger.trust.receipts import CONSISTENCY_FORMAT, receipts_in
 from iro_ledger.trust.service import LogDamaged
+from iro_ledger.trust.signing import public_key_pem
 from iro_ledger.trust.verifier import (
     VerificationError,
     Verified,

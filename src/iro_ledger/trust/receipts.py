@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from iro_ledger.trust.checkpoints import StoredCheckpoint
+from iro_ledger.trust.checkpoint_store import StoredCheckpoint
 from iro_ledger.trust.log import Leaf
 from iro_ledger.trust.verifier import RECEIPT_FORMAT
 

@@ -23,11 +23,12 @@ from iro_ledger.domain.errors import InvalidValue, NotRecorded
 from iro_ledger.domain.record import record_id
 from iro_ledger.projections import Projections, ReadModel
 from iro_ledger.trust import audit as auditing
-from iro_ledger.trust import checkpoints, guard, receipts
+from iro_ledger.trust import checkpoint_store, guard, receipts
 from iro_ledger.trust.canonical import canonical
-from iro_ledger.trust.checkpoint import public_key_pem
-from iro_ledger.trust.checkpoints import KeyFile, StoredCheckpoint
+from iro_ledger.trust.checkpoint_store import StoredCheckpoint
+from iro_ledger.trust.keys import KeyFile, NoSigningKey
 from iro_ledger.trust.log import MerkleLogModel, SqlNodeStore, leaves_of_record, merkle_log
+from iro_ledger.trust.signing import public_key_pem
 from iro_ledger.trust.verifier import leaf_hash, load_public_key_pem
 
 _log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class Trust:
         table = str(recorder.events_table_name)
         if self.db.dialect == "postgres":
             table = f"{recorder.datastore.schema}.{table}"
-        return [table, checkpoints.TABLE]
+        return [table, checkpoint_store.TABLE]
 
     def install_guard(self) -> None:
         guard.install(self.db, self.guarded_tables)
@@ -86,14 +87,14 @@ class Trust:
             return
         try:
             key = self.keys.get()
-            last = checkpoints.issue(self.db, key, self.origin, every_events=self.every_events,
+            last = checkpoint_store.issue(self.db, key, self.origin, every_events=self.every_events,
                                      every_seconds=self.every_seconds)
             with self.db.reading() as tx:
                 size = SqlNodeStore(tx).size()
             if last is not None and size > last.tree_size:
                 age = (datetime.now(UTC) - last.issued_at).total_seconds()
                 self._arm(max(self.every_seconds - age, 0.05))
-        except checkpoints.NoSigningKey as missing:
+        except NoSigningKey as missing:
             if not self._warned:
                 self._warned = True
                 _log.warning("checkpoints not issued: %s", missing)
@@ -114,7 +115,7 @@ class Trust:
     def checkpoint_now(self) -> StoredCheckpoint | None:
         """Catch the log up and sign it at its current size unless that is signed already."""
         self.catch_up()
-        return checkpoints.issue(self.db, self.keys.get(), self.origin)
+        return checkpoint_store.issue(self.db, self.keys.get(), self.origin)
 
     def close(self) -> None:
         with self._timer_lock:
@@ -129,12 +130,12 @@ class Trust:
 
     def latest(self) -> StoredCheckpoint | None:
         with self.db.reading() as tx:
-            return checkpoints.latest(tx)
+            return checkpoint_store.latest(tx)
 
     def checkpoints(self, limit: int | None = None, offset: int = 0
                     ) -> tuple[int, list[StoredCheckpoint]]:
         with self.db.reading() as tx:
-            return checkpoints.count(tx), checkpoints.listing(tx, limit, offset)
+            return checkpoint_store.count(tx), checkpoint_store.listing(tx, limit, offset)
 
     # Receipts and consistency
 
@@ -150,11 +151,11 @@ class Trust:
                              f"of {kind} {la_code}/{ref}; run `iro-ledger audit`")
         top = leaves[-1].leaf_index
         with self.db.reading() as tx:
-            checkpoint = checkpoints.covering(tx, top)
+            checkpoint = checkpoint_store.covering(tx, top)
         if checkpoint is None:
-            checkpoints.issue(self.db, self.keys.get(), self.origin)
+            checkpoint_store.issue(self.db, self.keys.get(), self.origin)
             with self.db.reading() as tx:
-                checkpoint = checkpoints.covering(tx, top)
+                checkpoint = checkpoint_store.covering(tx, top)
         if checkpoint is None:
             raise LogDamaged(f"no checkpoint covers leaf {top}")
         stored = {e.originator_version: e for e in
@@ -177,8 +178,8 @@ class Trust:
     def consistency(self, from_size: int, to_size: int | None = None) -> dict[str, Any]:
         """The proof that the checkpoint at `to_size` (default: the latest) extends `from_size`."""
         with self.db.reading() as tx:
-            later = (checkpoints.latest(tx) if to_size is None
-                     else checkpoints.at_size(tx, to_size))
+            later = (checkpoint_store.latest(tx) if to_size is None
+                     else checkpoint_store.at_size(tx, to_size))
             if later is None:
                 raise NotRecorded("no checkpoint has been issued yet" if to_size is None
                                   else f"no checkpoint was issued at tree size {to_size}")

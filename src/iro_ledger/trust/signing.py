@@ -1,4 +1,4 @@
-"""The signing side of checkpoints: Ed25519 keys on disk and signed checkpoint notes.
+"""Signing: checkpoint notes signed by the log, and cosignatures made by a witness.
 
 The note format, key hash and checkpoint body come from `verifier`, so what is signed
 here is by construction what the standalone verifier reads.
@@ -7,20 +7,12 @@ here is by construction what the standalone verifier reads.
 from __future__ import annotations
 
 import base64
-import os
-from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    PublicFormat,
-    load_pem_private_key,
-)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from iro_ledger.trust.verifier import SIGNATURE_PREFIX, checkpoint_body, key_hash
 
@@ -28,26 +20,6 @@ from iro_ledger.trust.verifier import SIGNATURE_PREFIX, checkpoint_body, key_has
 def generate_signing_key() -> Ed25519PrivateKey:
     """A fresh Ed25519 key for signing checkpoints."""
     return Ed25519PrivateKey.generate()
-
-
-def save_private_key(key: Ed25519PrivateKey, path: Path) -> None:
-    """Write the key as unencrypted PKCS#8 PEM, readable by its owner only.
-
-    Refuses to overwrite an existing file: replacing a log's signing key by accident
-    would orphan every checkpoint it signed.
-    """
-    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as file:
-        file.write(pem)
-
-
-def load_private_key(path: Path) -> Ed25519PrivateKey:
-    """Read a PEM private key written by `save_private_key`; it must be Ed25519."""
-    key = load_pem_private_key(path.read_bytes(), password=None)
-    if not isinstance(key, Ed25519PrivateKey):
-        raise ValueError(f"{path} does not hold an Ed25519 private key")
-    return key
 
 
 def public_key_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:

@@ -3,7 +3,7 @@
 `checkpoints` is not a read model's table: a rebuild never drops it, the guard triggers refuse
 to change or delete its rows, and a rebuilt Merkle log must reproduce every root in it. A
 checkpoint is a C2SP tlog-checkpoint note signed with Ed25519 under the log's origin
-(`trust.checkpoint.sign_checkpoint`). Issuing reads the clock, so it happens outside the read
+(`trust.signing.sign_checkpoint`). Issuing reads the clock, so it happens outside the read
 model's `apply` (which must stay deterministic): after a batch commits, on a timer, or when a
 receipt needs one.
 """
@@ -12,18 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from iro_ledger.projections.db import Database, Row, Tx
-from iro_ledger.trust.checkpoint import (
-    generate_signing_key,
-    load_private_key,
-    save_private_key,
-    sign_checkpoint,
-)
 from iro_ledger.trust.log import SqlNodeStore, blob, merkle_log
+from iro_ledger.trust.signing import sign_checkpoint
 
 TABLE = "checkpoints"
 _ISSUE_LOCK = 0x1A0_C4EC  # serialises issuers on PostgreSQL (pg_advisory_xact_lock)
@@ -35,10 +29,6 @@ class StoredCheckpoint:
     root: bytes
     note: str
     issued_at: datetime
-
-
-class NoSigningKey(Exception):
-    """No signing key where the settings say: checkpoints cannot be issued."""
 
 
 def create_table(tx: Tx) -> None:
@@ -120,56 +110,3 @@ def issue(db: Database, key: Ed25519PrivateKey, origin: str, now: datetime | Non
                    " ON CONFLICT (tree_size) DO NOTHING",
                    (size, root, note, moment.isoformat()))
         return StoredCheckpoint(size, root, note, moment)
-
-
-# Keys
-
-
-def inside_git_work_tree(path: Path) -> Path | None:
-    """The git work tree `path` would lie in, if any: signing keys never go into a repository."""
-    for directory in path.resolve().parents:
-        if (directory / ".git").exists():
-            return directory
-    return None
-
-
-def generate_key_file(path: Path) -> Ed25519PrivateKey:
-    """Make a new signing key at `path`; refuses an existing file or a git work tree."""
-    repository = inside_git_work_tree(path)
-    if repository is not None:
-        raise ValueError(f"{path} lies inside the git work tree {repository}; "
-                         "keep signing keys out of repositories")
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; a log's signing key is never replaced "
-                              "by accident")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = generate_signing_key()
-    save_private_key(key, path)
-    return key
-
-
-def ensure_signing_key(path: Path) -> bool:
-    """Make a development key at `path` unless one is there; True when one was made."""
-    if path.exists():
-        return False
-    generate_key_file(path)
-    return True
-
-
-class KeyFile:
-    """The signing key at a path, read when first needed (a process may never sign)."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._key: Ed25519PrivateKey | None = None
-
-    def get(self) -> Ed25519PrivateKey:
-        if self._key is None:
-            if not self.path.exists():
-                raise NoSigningKey(f"no checkpoint signing key at {self.path}; "
-                                   "run `iro-ledger keys generate`")
-            try:
-                self._key = load_private_key(self.path)
-            except ValueError as error:
-                raise NoSigningKey(f"{self.path} is not a usable Ed25519 key: {error}") from error
-        return self._key
