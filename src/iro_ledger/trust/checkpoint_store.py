@@ -1,11 +1,15 @@
-"""Signed checkpoints of the Merkle log: issued when due or on demand, and kept forever.
+"""Signed checkpoints of the Merkle log and witnesses' cosignatures of them, kept forever.
 
 `checkpoints` is not a read model's table: a rebuild never drops it, the guard triggers refuse
 to change or delete its rows, and a rebuilt Merkle log must reproduce every root in it. A
 checkpoint is a C2SP tlog-checkpoint note signed with Ed25519 under the log's origin
 (`trust.signing.sign_checkpoint`). Issuing reads the clock, so it happens outside the read
 model's `apply` (which must stay deterministic): after a batch commits, on a timer, or when a
-receipt needs one.
+receipt needs one. Each note carries the time it was signed (`issued_at` extension line).
+
+`checkpoint_cosignatures` holds the cosignature lines witnesses sent back (C2SP
+tlog-cosignature), one per witness key and checkpoint, guarded like `checkpoints`: the log
+serves a checkpoint with its cosignatures appended as further signature lines.
 """
 
 from __future__ import annotations
@@ -20,6 +24,8 @@ from iro_ledger.trust.log import SqlNodeStore, blob, merkle_log
 from iro_ledger.trust.signing import sign_checkpoint
 
 TABLE = "checkpoints"
+COSIGNATURES = "checkpoint_cosignatures"
+TABLES = (TABLE, COSIGNATURES)
 _ISSUE_LOCK = 0x1A0_C4EC  # serialises issuers on PostgreSQL (pg_advisory_xact_lock)
 
 
@@ -35,6 +41,10 @@ def create_table(tx: Tx) -> None:
     tx.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ("
                f" tree_size BIGINT PRIMARY KEY, root {blob(tx.dialect)} NOT NULL,"
                " note TEXT NOT NULL, issued_at TEXT NOT NULL)")
+    tx.execute(f"CREATE TABLE IF NOT EXISTS {COSIGNATURES} ("
+               " tree_size BIGINT NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL,"
+               " signed_at BIGINT NOT NULL, received_at TEXT NOT NULL,"
+               " PRIMARY KEY (tree_size, witness))")
 
 
 def _checkpoint(row: Row) -> StoredCheckpoint:
@@ -105,8 +115,45 @@ def issue(db: Database, key: Ed25519PrivateKey, origin: str, now: datetime | Non
         if not due(size, last, moment, every_events, every_seconds):
             return last
         root = merkle_log(tx).root(size)
-        note = sign_checkpoint(origin, size, root, key)
+        note = sign_checkpoint(origin, size, root, key, issued_at=moment)
         tx.execute(f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?)"
                    " ON CONFLICT (tree_size) DO NOTHING",
                    (size, root, note, moment.isoformat()))
         return StoredCheckpoint(size, root, note, moment)
+
+
+# Cosignatures
+
+
+@dataclass(frozen=True)
+class StoredCosignature:
+    tree_size: int
+    witness: str
+    """The witness's vkey (`verifier.witness_vkey`): its name and public key."""
+    line: str
+    signed_at: int
+    """The witness's own timestamp, POSIX seconds, as it signed it."""
+
+
+def add_cosignature(tx: Tx, cosignature: StoredCosignature, received_at: datetime) -> bool:
+    """Keep a (verified) cosignature; False when this witness's is already kept."""
+    before = cosignatures(tx, cosignature.tree_size)
+    if any(c.witness == cosignature.witness for c in before):
+        return False
+    tx.execute(f"INSERT INTO {COSIGNATURES} (tree_size, witness, line, signed_at, received_at)"
+               " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tree_size, witness) DO NOTHING",
+               (cosignature.tree_size, cosignature.witness, cosignature.line,
+                cosignature.signed_at, received_at.isoformat()))
+    return True
+
+
+def cosignatures(tx: Tx, tree_size: int) -> list[StoredCosignature]:
+    rows = tx.query(f"SELECT tree_size, witness, line, signed_at FROM {COSIGNATURES}"
+                    " WHERE tree_size = ? ORDER BY witness", (tree_size,))
+    return [StoredCosignature(int(r["tree_size"]), str(r["witness"]), str(r["line"]),
+                              int(r["signed_at"])) for r in rows]
+
+
+def witnessed_note(tx: Tx, checkpoint: StoredCheckpoint) -> str:
+    """The checkpoint's note with every kept cosignature appended as a signature line."""
+    return checkpoint.note + "".join(c.line for c in cosignatures(tx, checkpoint.tree_size))

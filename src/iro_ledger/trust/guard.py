@@ -38,7 +38,7 @@ def install(db: Database, tables: Sequence[str]) -> None:
     with db.transaction() as tx:
         if tx.dialect == "postgres":
             tx.execute("SELECT pg_advisory_xact_lock(?)", (_INSTALL_LOCK,))
-            if _pg_exists(tx, checkpoint_store.TABLE) is False:
+            if not all(_pg_exists(tx, table) for table in checkpoint_store.TABLES):
                 checkpoint_store.create_table(tx)
         else:
             checkpoint_store.create_table(tx)

@@ -7,6 +7,7 @@ here is by construction what the standalone verifier reads.
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
@@ -14,7 +15,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from iro_ledger.trust.verifier import SIGNATURE_PREFIX, checkpoint_body, key_hash
+from iro_ledger.trust.verifier import (
+    SIGNATURE_PREFIX,
+    Checkpoint,
+    checkpoint_body,
+    cosigned_message,
+    cosigner_key_hash,
+    key_hash,
+)
 
 
 def generate_signing_key() -> Ed25519PrivateKey:
@@ -36,8 +44,25 @@ def sign_note(text: str, key_name: str, key: Ed25519PrivateKey) -> str:
     return f"{text}\n{SIGNATURE_PREFIX}{key_name} {base64.b64encode(blob).decode()}\n"
 
 
-def sign_checkpoint(origin: str, tree_size: int, root_hash: bytes, key: Ed25519PrivateKey) -> str:
-    """A checkpoint note for the tree, signed under the log's origin as key name."""
+def sign_checkpoint(origin: str, tree_size: int, root_hash: bytes, key: Ed25519PrivateKey,
+                    issued_at: datetime | None = None) -> str:
+    """A checkpoint note for the tree, signed under the log's origin as key name; with
+    `issued_at`, the note carries the time it was signed as an extension line."""
     if "\n" in origin or len(root_hash) != 32 or tree_size < 0:
         raise ValueError("origin must be one line, root hash 32 bytes, tree size not negative")
-    return sign_note(checkpoint_body(origin, tree_size, root_hash), origin, key)
+    time = None if issued_at is None else issued_at_line(issued_at)
+    return sign_note(checkpoint_body(origin, tree_size, root_hash, time), origin, key)
+
+
+def issued_at_line(moment: datetime) -> str:
+    """A checkpoint's time as its extension line holds it: UTC to the second."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def cosign(checkpoint: Checkpoint, name: str, key: Ed25519PrivateKey, timestamp: int) -> str:
+    """A witness's C2SP cosignature/v1 line over the checkpoint, made at `timestamp`."""
+    if not name or " " in name or "+" in name or not 0 <= timestamp < 2**63:
+        raise ValueError("witness names have no spaces or '+'; the time must fit 63 bits")
+    signature = key.sign(cosigned_message(checkpoint.body, timestamp))
+    blob = cosigner_key_hash(name, key.public_key()) + timestamp.to_bytes(8, "big") + signature
+    return f"{SIGNATURE_PREFIX}{name} {base64.b64encode(blob).decode()}\n"
