@@ -32,6 +32,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162 2.1.1: the hash of an empty tree.
 RECEIPT_FORMAT = "iro-ledger-receipt/1"
+CONSISTENCY_FORMAT = "iro-ledger-consistency/1"  # The "against" file: a later checkpoint.
 SIGNATURE_PREFIX = "\u2014 "  # An EM DASH and a space open each signed-note signature line.
 ED25519_ALGORITHM = b"\x01"  # The signed-note algorithm identifier for Ed25519.
 COSIGNATURE_ALGORITHM = b"\x04"  # tlog-cosignature: an Ed25519 cosignature/v1.
