@@ -304,7 +304,7 @@ def witness_vkey(name: str, public_key: Ed25519PublicKey) -> str:
 
 def parse_witness_vkey(vkey: str) -> Witness:
     """Read a witness vkey, checking its key id against its name and key."""
-    parts = vkey.strip().split("+")
+    parts = vkey.strip().split("+", 2)  # The base64 key may itself hold "+".
     if len(parts) != 3 or not parts[0] or re.search(r"\s", parts[0]):
         raise VerificationError("a witness key must be one line <name>+<key id>+<base64 key>")
     name, key_id, encoded = parts
