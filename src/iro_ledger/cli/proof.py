@@ -301,7 +301,7 @@ def _proven(verified: Verified, copy: Any) -> str:
     proven = (f"leaf {verified.leaf_index} of tree size {verified.tree_size} in log "
               f"{verified.origin}")
     if verified.issued_at is not None:
-        proven += f" signed {verified.issued_at}"
+        proven += f" (checkpoint signed {verified.issued_at})"
     if verified.later_tree_size is not None:
         proven += f", still contained at tree size {verified.later_tree_size}"
     if verified.witnesses:
