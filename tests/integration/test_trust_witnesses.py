@@ -21,8 +21,10 @@ from pathlib import Path
 import pytest
 import uvicorn
 from click.testing import Result
+from typer.testing import CliRunner
 
 from iro_ledger.api.app import create_app
+from iro_ledger.cli import app
 from iro_ledger.trust.verifier import parse_witness_vkey
 from tests.conftest import fresh_database
 from tests.fixtures_data import batch_commands
@@ -253,3 +255,32 @@ def test_cosignatures_are_append_only(logs: Logs, tmp_path: Path) -> None:
         with pytest.raises(Exception, match="is refused: the table is append-only"):
             honest.attack(statement)
     assert honest.query("SELECT COUNT(*) AS n FROM checkpoint_cosignatures")[0]["n"] >= 1
+
+
+def witness_cli(tmp_path: Path, *source: str) -> Result:
+    key, log_key = tmp_path / "w.pem", tmp_path / "log.pem"
+    runner = CliRunner()
+    if not key.exists():
+        assert runner.invoke(app, ["keys", "generate", "--out", str(key)]).exit_code == 0
+        log_key.write_text(runner.invoke(app, ["keys", "public", "--key", str(key)]).stdout)
+    return runner.invoke(app, ["witness", "--key", str(key), "--name", NAIRO, "--log-key",
+                               str(log_key), "--origin", "iro-ledger.invalid/log", "--state",
+                               str(tmp_path / "state.json"), "--once", *source])
+
+
+def test_a_witness_told_two_sources_or_an_unreachable_log_exits_2(tmp_path: Path) -> None:
+    both = witness_cli(tmp_path, "--log-url", "http://127.0.0.1:9", "--from-file", "x")
+    assert both.exit_code == 2 and "exactly one of --log-url and --from-file" in both.stderr
+
+    unreachable = witness_cli(tmp_path, "--log-url", "http://127.0.0.1:9")
+    assert unreachable.exit_code == 2 and "cannot reach http://127.0.0.1:9" in unreachable.stderr
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_a_witness_handed_a_file_that_is_no_checkpoint_refuses_it(tmp_path: Path) -> None:
+    handed = tmp_path / "note.txt"
+    handed.write_text("not a checkpoint\n")
+
+    result = witness_cli(tmp_path, "--from-file", str(handed))
+
+    assert result.exit_code == 1 and result.stderr.startswith("REFUSED: the checkpoint is not")
