@@ -98,7 +98,7 @@ def test_installing_the_guard_again_changes_nothing(store: Store) -> None:
         triggers = _triggers(store)
     with store.services():
         assert _triggers(store) == triggers
-    assert len(triggers) == 4
+    assert len(triggers) == 6  # events, checkpoints, checkpoint_cosignatures
 
 
 def _triggers(store: Store) -> list[str]:

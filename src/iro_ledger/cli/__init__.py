@@ -8,6 +8,7 @@ from iro_ledger.cli import (  # noqa: F401  (register commands)
     proof,
     register,
     ssda903,
+    witness,
 )
 from iro_ledger.cli.app import app
 

@@ -29,7 +29,7 @@ from iro_ledger.domain.errors import DomainError
 from iro_ledger.ingest import Entry, IngestSummary, Rejection, ingest, numbered, read_entries
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.tokens import TokenError, decode_token, mint_token
-from iro_ledger.trust.checkpoints import ensure_signing_key
+from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.wiring import Services, build_services
 
 PROGRESS_ABOVE_LINES = 1000

@@ -20,7 +20,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from eventsourcing.persistence import Notification
 
 from iro_ledger.projections.db import Database
-from iro_ledger.trust import checkpoints
+from iro_ledger.trust import checkpoint_store
 from iro_ledger.trust.canonical import stored_leaf_hash
 from iro_ledger.trust.log import Leaf, SqlNodeStore, leaves_from, merkle_log
 from iro_ledger.trust.verifier import (
@@ -105,7 +105,7 @@ def audit(select: Select, db: Database, public_key: Ed25519PublicKey, origin: st
     """Compare store, log and checkpoints (see the module docstring)."""
     report = AuditReport()
     with db.reading() as tx:
-        signed = checkpoints.listing(tx)
+        signed = checkpoint_store.listing(tx)
         row = tx.one("SELECT position FROM projection_tracking WHERE name = ?", (merkle_key,))
         report.logged_position = int(row["position"]) if row else 0
     report.checkpoints = len(signed)
@@ -177,7 +177,7 @@ def _walk(report: AuditReport, notes: Iterator[Notification], leaves: Iterator[L
             note, leaf = next(notes, None), next(leaves, None)
 
 
-def _check_checkpoint(report: AuditReport, checkpoint: checkpoints.StoredCheckpoint,
+def _check_checkpoint(report: AuditReport, checkpoint: checkpoint_store.StoredCheckpoint,
                       store_root: bytes | None, public_key: Ed25519PublicKey,
                       origin: str) -> None:
     size = checkpoint.tree_size
@@ -202,7 +202,7 @@ def _check_checkpoint(report: AuditReport, checkpoint: checkpoints.StoredCheckpo
 
 
 def _check_log_roots(report: AuditReport, db: Database,
-                     signed: list[checkpoints.StoredCheckpoint]) -> None:
+                     signed: list[checkpoint_store.StoredCheckpoint]) -> None:
     with db.reading() as tx:
         size = SqlNodeStore(tx).size()
         log = merkle_log(tx)

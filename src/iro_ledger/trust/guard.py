@@ -16,7 +16,7 @@ import psycopg
 from eventsourcing.persistence import PersistenceError
 
 from iro_ledger.projections.db import Database, Tx
-from iro_ledger.trust import checkpoints
+from iro_ledger.trust import checkpoint_store
 
 FUNCTION = "iro_ledger_append_only"
 _INSTALL_LOCK = 0x1A0_6A4D
@@ -38,10 +38,10 @@ def install(db: Database, tables: Sequence[str]) -> None:
     with db.transaction() as tx:
         if tx.dialect == "postgres":
             tx.execute("SELECT pg_advisory_xact_lock(?)", (_INSTALL_LOCK,))
-            if _pg_exists(tx, checkpoints.TABLE) is False:
-                checkpoints.create_table(tx)
+            if not all(_pg_exists(tx, table) for table in checkpoint_store.TABLES):
+                checkpoint_store.create_table(tx)
         else:
-            checkpoints.create_table(tx)
+            checkpoint_store.create_table(tx)
         missing = [t for t in tables if not _guarded(tx, t)]
         if not missing:
             return
