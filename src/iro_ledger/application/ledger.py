@@ -248,6 +248,8 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
+    # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
+    fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
 
 

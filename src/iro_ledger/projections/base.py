@@ -116,12 +116,14 @@ class Envelope:
         return {"ref": self.reference.as_dict(), "occurred_on": self.occurred_on.isoformat(),
                 "recorded_at": self.recorded_at.isoformat(), "recorded_by": self.recorded_by,
                 "actor": self.actor, "source": str(getattr(self.event, "source", "")),
+                "on_behalf_of": getattr(self.event, "on_behalf_of", None),
                 "fields": self.fields()}
 
 
 _NOT_FIELDS = frozenset({
     "originator_id", "originator_version", "originator_topic", "timestamp", "occurred_on",
     "recorded_at", "recorded_by", "actor", "source", "command_id", "la_code", "ref",
+    "on_behalf_of",
 })
 
 
