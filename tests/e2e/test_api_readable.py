@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
+from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.limits import (
     DETAILS_MAX_CHARS,
     DETAILS_MAX_DEPTH,
     DETAILS_MAX_KEY_CHARS,
     LARGEST_INTEGER,
     TEXT_MAX_CHARS,
+    TOO_DEEP_TO_SHOW,
 )
+from iro_ledger.domain.record import Stamp
 from iro_ledger.settings import Settings
 from iro_ledger.trust.checkpoints import ensure_signing_key
 from iro_ledger.trust.verifier import verify_receipt
@@ -234,3 +238,27 @@ def test_the_worst_allowed_record_reads_back_on_every_surface(api: Api) -> None:
         assert response.status_code == 200, response.text[:300]
         for receipt in response.json()["receipts"]:
             verify_receipt(receipt, public_key)
+
+
+def test_a_record_stored_before_the_limits_still_reads(api: Api) -> None:
+    """A store written before the limits may hold `details` 255 levels deep: reads show what
+    they can and mark the rest, rather than failing."""
+    challenge_id = raise_challenge(api)
+    record = api.ledger._load(Challenge, LA, challenge_id)
+    now = datetime.now(UTC)
+    stamp = Stamp(occurred_on=now.date(), recorded_at=now, recorded_by="mgr-cara",
+                  actor="mgr-cara", source="api")
+    record.correct(1, "Wrong date", nested(255), stamp)
+    api.ledger.save(record)
+    position = api.ledger.position()
+
+    read = api.read(f"/authorities/{LA}/challenges/{challenge_id}", IRO_ADA)
+    timeline = api.read(f"/authorities/{LA}/cases/case-1/timeline?min_position={position}",
+                        IRO_ADA)
+    receipts = api.read(f"/proof/receipts?la_code={LA}&kind=challenge&id={challenge_id}",
+                        IRO_ADA)
+
+    assert read.status_code == 200, read.text[:300]
+    assert TOO_DEEP_TO_SHOW in read.text
+    assert timeline.status_code == 200, timeline.text[:300]
+    assert receipts.status_code == 200, receipts.text[:300]

@@ -23,6 +23,14 @@ DETAILS_MAX_CHARS = 20_000
 DETAILS_MAX_KEY_CHARS = 200
 LARGEST_INTEGER = 2**53 - 1
 """Integers in `details` are exact in every JSON reader (JavaScript's safe integers)."""
+SHOWN_DEPTH = 64
+"""Readers show stored values to this depth. Nothing written now comes near it, but events
+stored before the limits existed may nest deeper than JSON serialisers allow (pydantic stops at
+255); deeper than this, a container is shown as `TOO_DEEP_TO_SHOW`, never as a failed read.
+The stored event, and its receipt's canonical bytes, keep it whole."""
+TOO_DEEP_TO_SHOW = (f"(nested deeper than {SHOWN_DEPTH} levels: not shown; "
+                    "the stored event holds it)")
+
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 """Control characters (Unicode category Cc) other than tab, newline and CR, and lone
 surrogates (which are not UTF-8 at all)."""
