@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     checkpoint_every_seconds: float = 60.0
     rules_path: Path | None = None
     """TOML file overriding the rules catalogue's windows and thresholds."""
+    max_body_bytes: int = 1_048_576
+    """The largest request body the API accepts; larger is 413."""
     otel_exporter: str = "none"
     """none (use whatever global tracer provider is set) or console."""
     static_dir: Path | None = None

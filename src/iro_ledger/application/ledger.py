@@ -30,6 +30,7 @@ from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
+from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
 from iro_ledger.domain.record import LedgerRecord, Stamp, england_date, record_id
 
 _ATTEMPTS = 3
@@ -261,17 +262,22 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
+    # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
+    fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready copies of state: sets become sorted lists, dates ISO strings."""
+def _plain(value: Any, depth: int = 0) -> Any:
+    """JSON-ready copies of state: sets become sorted lists, dates ISO strings; anything
+    nested beyond SHOWN_DEPTH (only in events older than the limits) is not shown."""
     if isinstance(value, set | frozenset):
         return sorted(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, dict | list) and depth >= SHOWN_DEPTH:
+        return TOO_DEEP_TO_SHOW
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth + 1) for v in value]
     return value
