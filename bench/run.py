@@ -36,7 +36,7 @@ from iro_ledger.application.store import store_env
 from iro_ledger.commands import parse_command_json
 from iro_ledger.generator import GeneratorSpec, generate
 from iro_ledger.settings import Settings
-from iro_ledger.trust.checkpoints import ensure_signing_key
+from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.trust.merkle import InMemoryNodeStore, MerkleLog
 from iro_ledger.wiring import build_services
 

@@ -249,7 +249,7 @@ def iro_lines(officer_id: str = "iro-2") -> tuple[list[dict[str, Any]], list[Bad
                  "case_id": "case-003", "officer_id": "iro-3", "about": "care_plan",
                  "grounds": "Raised for a colleague."}, "raise_challenge", "only as themselves"),
         BadLine({**on, "command": "withdraw_challenge", "challenge_id": "ch-004",
-                 "actor": officer_id}, "withdraw_challenge", "was raised by iro-4"),
+                 "actor": officer_id}, "withdraw_challenge", "only iro-4 may withdraw"),
         BadLine({**on, "command": "resolve_challenge", "challenge_id": "ch-iro-own",
                  "outcome": "upheld"}, "resolve_challenge", "may not resolve_challenge"),
         BadLine({**on, "la_code": "FNW", "command": "record_decision", "case_id": "case-001",

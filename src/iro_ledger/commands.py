@@ -3,7 +3,8 @@
 Every command carries `la_code` (ids are unique only within an authority), `occurred_on`,
 optionally `actor` (defaults to the recorder) and `command_id` (idempotency key). The server
 adds `recorded_at`, `recorded_by` and `source`. Unknown fields are refused so a misspelt field
-in a batch file is an error, not silently dropped data.
+in a batch file is an error, not silently dropped data. Every text, and `details`, is checked
+against the limits of `domain.limits` before anything is stored, so a record stays readable.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from iro_ledger.domain.limits import TEXT_MAX_CHARS, check_details, check_text
 from iro_ledger.domain.values import (
     AssignmentReason,
     ChallengeOutcome,
@@ -28,7 +30,7 @@ from iro_ledger.domain.values import (
 )
 
 Ref = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^/\s][^/]*$")]
-Text = Annotated[str, Field(max_length=20_000)]
+Text = Annotated[str, Field(max_length=TEXT_MAX_CHARS)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 EscalationStage = Literal["stage_1", "stage_2", "stage_3", "director"]
 RecordKind = Literal["authority", "officer", "case", "challenge", "instruction", "report"]
@@ -46,6 +48,18 @@ class CommandBase(BaseModel):
     occurred_on: date
     actor: Ref | None = None
     command_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _readable(cls, value: Any) -> Any:
+        """Refuse what some reader could not serialise (see `domain.limits`)."""
+        if isinstance(value, str):
+            return check_text(value)
+        if isinstance(value, list):
+            return [check_text(v) if isinstance(v, str) else v for v in value]
+        if isinstance(value, dict):
+            return check_details(value)
+        return value
 
     @classmethod
     def command_name(cls) -> str:

@@ -182,8 +182,9 @@ def _eastmere() -> _Story:
           actor="hos.pryce", reason="Service restructure.")
     s.add(470, "record_cafcass_outcome", challenge_id="EMR-CH04", actor="irom.baptiste",
           outcome="resolved_by_authority", summary="The placement is to be reviewed.")
-    s.add(520, "request_arbitration", challenge_id="EMR-CH05", body="NAIRO",
-          actor="irom.baptiste")
+    # Requesting arbitration is the raiser's own act: done before the contract ends.
+    s.add(450, "request_arbitration", challenge_id="EMR-CH05", body="NAIRO",
+          actor="iro.devlin")
     # A placement move with no review and no IRO consulted.
     s.add(480, "revise_care_plan", case_id="EMR-C10", change="placement_move", via_review=False,
           iro_consulted=False, actor="sm.adeyemi", summary="Emergency move agreed at panel.")

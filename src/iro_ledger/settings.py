@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     and tests only (production runs as the role `iro-ledger db setup` makes)."""
     rules_path: Path | None = None
     """TOML file overriding the rules catalogue's windows and thresholds."""
+    max_body_bytes: int = 1_048_576
+    """The largest request body the API accepts; larger is 413."""
     otel_exporter: str = "none"
     """none (use whatever global tracer provider is set) or console."""
     static_dir: Path | None = None

@@ -17,6 +17,7 @@ from iro_ledger.projections.measures import Measures
 from iro_ledger.projections.officers import OfficerRecord
 from iro_ledger.projections.rules.config import load_config
 from iro_ledger.projections.timeline import Timeline
+from iro_ledger.reads import Reads
 from iro_ledger.settings import Settings
 from iro_ledger.trust import guard
 from iro_ledger.trust.log import MerkleLogModel
@@ -29,6 +30,8 @@ class Services:
     ledger: Ledger
     projections: Projections
     trust: Trust
+    reads: Reads
+    """The one door every surface reads through."""
 
     def close(self) -> None:
         self.trust.close()
@@ -52,4 +55,5 @@ def build_services(settings: Settings) -> Services:
                   settings.checkpoint_every_events, settings.checkpoint_every_seconds)
     trust.install_guard()
     projections.after_commit.append(trust.after_commit)
-    return Services(settings=settings, ledger=ledger, projections=projections, trust=trust)
+    return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
+                    reads=Reads(ledger, projections))

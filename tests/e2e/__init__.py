@@ -8,6 +8,7 @@ a test can show that a refused command recorded nothing. Authorities and people 
 from __future__ import annotations
 
 import contextlib
+import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from iro_ledger.api.app import create_app
 from iro_ledger.application import Ledger
 from iro_ledger.settings import Settings
 from iro_ledger.tokens import mint_token
+from iro_ledger.wiring import build_services
 from tests.conftest import fresh_database
 
 SECRET = "e2e-secret-long-enough-for-hs256-0123456789abcdef"
@@ -115,6 +117,23 @@ def module_store(request: pytest.FixtureRequest, tmp: Path) -> Iterator[str]:
         return
     with fresh_database(request.getfixturevalue("postgres_server_dsn")) as url:
         yield url
+
+
+@contextlib.contextmanager
+def projection_worker(url: str) -> Iterator[None]:
+    """On PostgreSQL, a worker following the store (in a thread, as its own process would)."""
+    if not url.startswith("postgresql"):
+        yield
+        return
+    services = build_services(Settings(database_url=url))
+    thread = threading.Thread(target=services.projections.follow)
+    thread.start()
+    try:
+        yield
+    finally:
+        services.projections.stop()
+        thread.join(timeout=15)
+        services.close()
 
 
 STORES = [pytest.param("sqlite", id="sqlite"),

@@ -13,8 +13,14 @@ from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
 from iro_ledger.settings import Settings
-from iro_ledger.trust.checkpoints import ensure_signing_key
-from iro_ledger.trust.verifier import verify_receipt
+from iro_ledger.trust.keys import ensure_signing_key
+from iro_ledger.trust.signing import cosign, generate_signing_key
+from iro_ledger.trust.verifier import (
+    Witness,
+    parse_checkpoint,
+    verify_receipt,
+    witness_vkey,
+)
 from tests.e2e import (
     ARBITRATOR,
     INSPECTOR,
@@ -185,3 +191,59 @@ def test_without_a_signing_key_the_api_says_how_to_make_one(tmp_path: Path) -> N
             assert response.status_code == 503
             assert "iro-ledger keys generate" in response.json()["detail"]
         assert api.client.get("/proof/checkpoints/latest").status_code == 404
+
+
+WITNESS = "witness.nairo.example/api"
+
+
+def post_cosignature(api: Api, tree_size: int, vkey: str, line: str) -> Any:
+    return api.client.post("/proof/cosignatures", json={
+        "tree_size": tree_size, "witness": vkey, "cosignature": line})
+
+
+def test_a_witness_posts_a_cosignature_that_is_kept_once_and_served(api: Api) -> None:
+    key = generate_signing_key()
+    vkey = witness_vkey(WITNESS, key.public_key())
+    challenge_id = raise_challenge(api)
+    unwitnessed = receipts(api, challenge_id)
+    latest = api.client.get("/proof/checkpoints/latest").json()
+    assert latest["tree_size"] == unwitnessed["tree_size"]
+    line = cosign(parse_checkpoint(latest["note"]), WITNESS, key, int(time.time()))
+
+    kept = post_cosignature(api, latest["tree_size"], vkey, line)
+    again = post_cosignature(api, latest["tree_size"], vkey, line)
+
+    assert (kept.status_code, kept.json()["new"]) == (201, True), kept.text
+    assert (again.status_code, again.json()["new"]) == (200, False), again.text
+    served = api.client.get("/proof/checkpoints/latest").json()
+    assert served["note"] == latest["note"] + line
+    bundle = receipts(api, challenge_id)
+    verified = verify_receipt(bundle["receipts"][0], public_key(api),
+                              witnesses=[Witness(WITNESS, key.public_key())], min_witnesses=1)
+    assert [w.witness for w in verified.witnesses] == [WITNESS]
+
+
+@pytest.mark.parametrize("damage, status", [
+    ("another key", 422), ("no such checkpoint", 404), ("not a vkey", 422), ("two lines", 422)])
+def test_a_cosignature_that_does_not_verify_is_refused(api: Api, damage: str,
+                                                       status: int) -> None:
+    key = generate_signing_key()
+    vkey = witness_vkey(WITNESS, key.public_key())
+    latest = api.client.get("/proof/checkpoints/latest").json()
+    size = latest["tree_size"]
+    line = cosign(parse_checkpoint(latest["note"]), WITNESS, key, int(time.time()))
+    if damage == "another key":
+        vkey = witness_vkey(WITNESS, generate_signing_key().public_key())
+    elif damage == "no such checkpoint":
+        size += 10_000
+    elif damage == "not a vkey":
+        vkey = "witness.nairo.example/api"
+    else:
+        line += line
+
+    response = post_cosignature(api, size, vkey, line)
+
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == PROBLEM
+    assert api.client.get("/proof/checkpoints/latest").json()["note"].count(WITNESS) == \
+        latest["note"].count(WITNESS)

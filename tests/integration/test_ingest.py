@@ -129,3 +129,18 @@ def test_a_misspelt_field_is_refused_not_dropped() -> None:
             ' "name": "Borough of Eastmere", "nmae": "typo"}')
     with pytest.raises(LineError, match="nmae: Extra inputs are not permitted"):
         parse_entry(line)
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ('{"command": "register_authority", "la_code": "EMR", "occurred_on": "2025-01-01",'
+     ' "name": "Borough of\\u0000Eastmere"}', "name: Value error, text may not contain"),
+    ('{"command": "correct_record", "la_code": "EMR", "occurred_on": "2025-01-01",'
+     ' "kind": "case", "record_id": "case-001", "corrects_event": 1, "reason": "typo",'
+     ' "details": ' + '{"a": ' * 20 + "{}" + "}" * 20 + "}", "nests deeper than 8 levels"),
+    ('{"command": "correct_record", "la_code": "EMR", "occurred_on": "2025-01-01",'
+     ' "kind": "case", "record_id": "case-001", "corrects_event": 1, "reason": "typo",'
+     ' "details": {"n": NaN}}', "numbers must be finite"),
+])
+def test_a_line_a_reader_could_not_read_back_is_refused(line: str, reason: str) -> None:
+    with pytest.raises(LineError, match=reason):
+        parse_entry(line)

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from iro_ledger.trust import checkpoints
-from iro_ledger.trust.checkpoint import generate_signing_key, public_key_pem
+from iro_ledger.trust import checkpoint_store
 from iro_ledger.trust.log import merkle_log
+from iro_ledger.trust.signing import generate_signing_key, public_key_pem
 from tests.integration.trust_story import CHALLENGE, Store, fresh_store
 
 LA, CH = CHALLENGE
@@ -119,7 +119,7 @@ def test_rebuilding_the_merkle_log_reproduces_every_signed_root(database_url: st
         built.projections.batch_size = 25  # a checkpoint falls due every other batch
         built.trust.catch_up()
         with built.projections.db.reading() as tx:
-            signed = checkpoints.listing(tx)
+            signed = checkpoint_store.listing(tx)
         assert len(signed) >= 5
 
         built.projections.rebuild(["merkle"])
@@ -127,7 +127,7 @@ def test_rebuilding_the_merkle_log_reproduces_every_signed_root(database_url: st
         with built.projections.db.reading() as tx:
             log = merkle_log(tx)
             assert [log.root(c.tree_size) for c in signed] == [c.root for c in signed]
-            assert checkpoints.listing(tx) == signed
+            assert checkpoint_store.listing(tx) == signed
     status, report = store.audit()
     assert (status, report["checkpoints"]) == (0, len(signed))
 

@@ -8,7 +8,8 @@ import threading
 import time
 from pathlib import Path
 
-from iro_ledger.trust.checkpoint import load_private_key, public_key_pem
+from iro_ledger.trust.keys import load_private_key
+from iro_ledger.trust.signing import public_key_pem
 from iro_ledger.trust.verifier import load_public_key_pem, verify_checkpoint
 from tests.integration.trust_story import Store, authorities, fresh_store
 

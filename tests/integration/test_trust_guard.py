@@ -98,7 +98,8 @@ def test_installing_the_guard_again_changes_nothing(store: Store) -> None:
         triggers = _triggers(store)
     with store.services():
         assert _triggers(store) == triggers
-    assert len(triggers) == 5 * 2  # events, checkpoints, guard_log and the Merkle log's two
+    # events, checkpoints, checkpoint_cosignatures, guard_log and the Merkle log's two tables
+    assert len(triggers) == 6 * 2
 
 
 def _triggers(store: Store) -> list[str]:

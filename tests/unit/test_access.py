@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from iro_ledger.application import Ledger, Principal, Role
-from iro_ledger.application.access import authorise, can_read, check_owner, reads_are_recorded
+from iro_ledger.application.access import (
+    RECORDS_ON_BEHALF,
+    authorise,
+    can_read,
+    check_owner,
+    own_act,
+    reads_are_recorded,
+)
 from iro_ledger.commands import COMMANDS
+from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import NotPermitted
+from iro_ledger.domain.record import record_id
 from tests.builders import LA, command
 
 OTHER_LA = "FX2"
@@ -158,7 +168,7 @@ def test_another_iro_cannot_act_on_a_challenge_they_did_not_raise(
         ledger: Ledger, name: str) -> None:
     stored = ledger.count_events()
 
-    with pytest.raises(NotPermitted, match="raised by iro-kit, not iro-max"):
+    with pytest.raises(NotPermitted, match=r"only iro-kit may .* iro-max \(iro\) may not"):
         ledger.execute(command(name), MAX, "api", now=STORED_ON)
     assert ledger.count_events() == stored
 
@@ -169,3 +179,61 @@ def test_the_raiser_acts_on_their_own_challenge(ledger: Ledger, name: str) -> No
     outcome = ledger.execute(command(name), KIT, "api", now=STORED_ON)
 
     assert (outcome.kind, outcome.id, outcome.event_numbers) == ("challenge", "ch-1", [2])
+
+
+OWN_ACTS = ["escalate_challenge", "withdraw_challenge", "refer_to_cafcass", "request_arbitration"]
+
+
+def last_event(ledger: Ledger) -> Any:
+    return ledger.view(ledger._load(Challenge, LA, "ch-1")).events[-1]
+
+
+@pytest.mark.parametrize("manager", [JO, ADA], ids=lambda p: p.role.value)
+@pytest.mark.parametrize("name", OWN_ACTS)
+def test_a_manager_cannot_make_an_iros_own_act_by_naming_them_as_actor(
+        ledger: Ledger, manager: Principal, name: str) -> None:
+    stored = ledger.count_events()
+
+    with pytest.raises(NotPermitted, match="may not"):
+        ledger.execute(command(name, actor="iro-kit"), manager, "api", now=STORED_ON)
+    assert ledger.count_events() == stored
+
+
+@pytest.mark.parametrize("name", OWN_ACTS)
+def test_the_raisers_own_act_names_no_one_on_whose_behalf_it_was_made(
+        ledger: Ledger, name: str) -> None:
+    ledger.execute(command(name), KIT, "api", now=STORED_ON)
+
+    event = last_event(ledger)
+    assert (event["actor"], event["recorded_by"], event["on_behalf_of"]) == (
+        "iro-kit", "iro-kit", None)
+
+
+@pytest.mark.parametrize("name", OWN_ACTS)
+def test_an_admin_records_an_iros_own_act_visibly_on_their_behalf(
+        ledger: Ledger, name: str) -> None:
+    ledger.execute(command(name), ROOT, "import", now=STORED_ON)
+
+    event = last_event(ledger)
+    assert (event["actor"], event["recorded_by"], event["on_behalf_of"]) == (
+        "iro-kit", "root", "iro-kit")
+
+
+def test_an_own_act_cannot_be_attributed_to_anyone_but_the_raiser(ledger: Ledger) -> None:
+    with pytest.raises(NotPermitted, match="actor may not name iro-max"):
+        ledger.execute(command("withdraw_challenge", actor="iro-max"), ROOT, "import",
+                       now=STORED_ON)
+
+
+def test_whether_the_person_made_the_act_themselves_is_on_the_event(ledger: Ledger) -> None:
+    ledger.execute(command("escalate_challenge"), KIT, "api", now=STORED_ON)
+    ledger.execute(command("withdraw_challenge"), ROOT, "import", now=STORED_ON)
+
+    events = list(ledger.events.get(record_id("challenge", LA, "ch-1")))
+    assert [e.recorded_by_actor for e in events[1:]] == [True, False]
+
+
+def test_own_act_answers_for_whom_the_record_was_made() -> None:
+    assert own_act(KIT, "iro-kit", "withdraw challenge ch-1") is None
+    assert own_act(ROOT, "iro-kit", "withdraw challenge ch-1") == "iro-kit"
+    assert set(RECORDS_ON_BEHALF) == {Role.ADMIN}

@@ -3,7 +3,7 @@
 Nothing is built at import: the lifespan builds one `Services` per process and closes it at
 shutdown. To serve a new router, import its module and add its router to `ROUTERS`.
 Swagger UI and ReDoc are off because they load their assets from a CDN at run time; the
-OpenAPI document is at /openapi.json.
+OpenAPI document is at /openapi.json. Request bodies over `max_body_bytes` are 413.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI
 from opentelemetry.sdk.trace import TracerProvider
 
 from iro_ledger.api import commands, flags, health, monitoring, proof, records
+from iro_ledger.api.body_limit import BodyLimit
 from iro_ledger.api.errors import install_error_handlers
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.telemetry import flush, instrument_app
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, *,
         redoc_url=None,
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=chosen.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
     mount_static(app, chosen)

@@ -18,13 +18,9 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from iro_ledger.api.schemas import PROBLEM_MEDIA_TYPE, FieldError, Problem
-from iro_ledger.domain.errors import (
-    DomainError,
-    InvalidValue,
-    InvariantViolation,
-    NotPermitted,
-    NotRecorded,
-)
+from iro_ledger.domain.errors import DomainError, InvalidValue
+from iro_ledger.reads import NotServed
+from iro_ledger.web.refusals import refusal_of
 
 PROBLEM_BASE = "https://iro-ledger.invalid/problems/"
 _log = logging.getLogger(__name__)
@@ -70,17 +66,12 @@ def _validation(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _domain(request: Request, exc: Exception) -> JSONResponse:
+    refusal = refusal_of(exc)
     if isinstance(exc, InvalidValue):
         message = str(exc).removeprefix(f"{exc.field}: ")
-        return problem(request, 422, "invalid-value", str(exc),
+        return problem(request, refusal.status, refusal.kind, str(exc),
                        [FieldError(field=exc.field, message=message)])
-    if isinstance(exc, InvariantViolation):
-        return problem(request, 409, "conflict", str(exc))
-    if isinstance(exc, NotRecorded):
-        return problem(request, 404, "not-recorded", str(exc))
-    if isinstance(exc, NotPermitted):
-        return problem(request, 403, "not-permitted", str(exc))
-    return problem(request, 422, "refused", str(exc))
+    return problem(request, refusal.status, refusal.kind, str(exc))
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:
@@ -128,6 +119,7 @@ def document_problems(app: FastAPI) -> None:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(NotServed, _domain)
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(Unauthorized, _unauthorized)
     app.add_exception_handler(NotReady, _not_ready)

@@ -4,6 +4,9 @@ Receipts follow the same authority rules as reading the record (`Ledger.read`: a
 own authority, inspectors and admins anywhere, an arbitrator only challenges referred to their
 body; outsiders' reads are recorded). The public key, the checkpoints and consistency proofs
 are public: they hold only hashes and signatures, and witnesses must be able to fetch them.
+Witnesses post their cosignatures back (`POST /proof/cosignatures`); anyone may, since a
+cosignature is kept only if it verifies with the witness key it names, and a verifier counts
+only the witnesses it trusts. Checkpoints are served with every cosignature kept.
 A receipt is available as soon as its event is written: the Merkle log is caught up and a
 checkpoint signed on demand.
 """
@@ -12,7 +15,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,7 +23,8 @@ from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
 from iro_ledger.api.errors import NotReady
 from iro_ledger.api.schemas import problem_responses
 from iro_ledger.domain.errors import InvariantViolation, NotRecorded
-from iro_ledger.trust.checkpoints import NoSigningKey, StoredCheckpoint
+from iro_ledger.trust.checkpoint_store import StoredCheckpoint
+from iro_ledger.trust.keys import NoSigningKey
 from iro_ledger.trust.receipts import b64
 from iro_ledger.trust.service import LogDamaged
 
@@ -31,8 +35,24 @@ router = APIRouter(prefix="/proof", tags=["proof"])
 class CheckpointPublic(BaseModel):
     tree_size: int
     root: str = Field(description="base64 of the Merkle tree's root hash")
-    note: str = Field(description="the C2SP signed checkpoint note, as signed")
+    note: str = Field(description="the C2SP signed checkpoint note: the log's signature, then "
+                                  "a cosignature line for each witness that cosigned it")
     issued_at: str
+
+
+class CosignaturePost(BaseModel):
+    """A witness's cosignature of a checkpoint (what `iro-ledger witness` sends)."""
+
+    tree_size: int = Field(ge=1)
+    witness: str = Field(max_length=400, description="the witness's vkey: "
+                         "<name>+<key id>+<base64(0x04 || Ed25519 key)>")
+    cosignature: str = Field(max_length=400, description="one C2SP cosignature/v1 line")
+
+
+class CosignatureKept(BaseModel):
+    tree_size: int
+    witness: str
+    new: bool = Field(description="false when this witness's cosignature was kept already")
 
 
 class CheckpointsPublic(BaseModel):
@@ -108,6 +128,17 @@ def list_checkpoints(services: ServicesDep, limit: Annotated[int, Query(ge=1, le
     total, found = services.trust.checkpoints(limit, offset)
     return CheckpointsPublic(total=total, limit=limit, offset=offset,
                              items=[_public(c) for c in found])
+
+
+@router.post("/cosignatures", response_model=CosignatureKept, status_code=201,
+             responses=problem_responses(404, 422),
+             summary="Keep a witness's cosignature of a checkpoint (it must verify)")
+def add_cosignature(services: ServicesDep, body: CosignaturePost,
+                    response: Response) -> CosignatureKept:
+    new = services.trust.add_cosignature(body.tree_size, body.witness, body.cosignature)
+    if not new:
+        response.status_code = 200
+    return CosignatureKept(tree_size=body.tree_size, witness=body.witness, new=new)
 
 
 @router.get("/consistency", response_model=ConsistencyPublic,

@@ -1,7 +1,7 @@
 """Reads of one record with its whole history: `GET /authorities/{la_code}[/{kind}/{id}]`.
 
-The ledger decides who may see what (a principal's own authority; inspectors anywhere; an
-arbitrator only challenges referred to their body) and records reads by outsiders.
+Through the read service: who may see what (a principal's own authority; inspectors anywhere;
+an arbitrator only challenges referred to their body) and recording reads by outsiders.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from fastapi import APIRouter
 
-from iro_ledger.api.deps import CurrentPrincipal, LedgerDep
+from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
 from iro_ledger.api.schemas import EventPublic, RecordPublic, problem_responses
 from iro_ledger.application import RecordView
 
@@ -35,14 +35,17 @@ def public(view: RecordView) -> RecordPublic:
 
 @router.get("/{la_code}", response_model=RecordPublic, responses=_REFUSALS,
             summary="An authority's own record")
-def read_authority(la_code: str, ledger: LedgerDep, principal: CurrentPrincipal) -> RecordPublic:
-    return public(ledger.read("authority", la_code, la_code, principal))
+def read_authority(la_code: str, services: ServicesDep,
+                   principal: CurrentPrincipal) -> RecordPublic:
+    with services.reads.by(principal, "api") as reader:
+        return public(reader.record("authority", la_code, la_code))
 
 
-def _reader(kind: str) -> Callable[[str, str, LedgerDep, CurrentPrincipal], RecordPublic]:
-    def read(la_code: str, record_id: str, ledger: LedgerDep,
+def _reader(kind: str) -> Callable[[str, str, ServicesDep, CurrentPrincipal], RecordPublic]:
+    def read(la_code: str, record_id: str, services: ServicesDep,
              principal: CurrentPrincipal) -> RecordPublic:
-        return public(ledger.read(kind, la_code, record_id, principal))
+        with services.reads.by(principal, "api") as reader:
+            return public(reader.record(kind, la_code, record_id))
 
     return read
 

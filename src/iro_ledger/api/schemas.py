@@ -57,6 +57,8 @@ class EventPublic(BaseModel):
     actor: str
     source: str
     command_id: str | None = None
+    on_behalf_of: str | None = None
+    """Whose own act this is, when someone else (an admin) recorded it for them."""
 
 
 class RecordPublic(BaseModel):

@@ -2,7 +2,8 @@
 
 A principal belongs to one authority, except inspectors and arbitrators, who write nothing.
 Authority data never crosses to another authority's principals. Checks that need the record
-itself (an IRO acting only on their own challenges) run after it is loaded: see `check_owner`.
+itself run after it is loaded: an act that belongs to one person (see `own_act`) is theirs to
+record, whatever `actor` the client names; `check_owner` keeps IROs to their own challenges.
 """
 
 from __future__ import annotations
@@ -57,6 +58,9 @@ _ALLOWED: dict[Role, frozenset[str]] = {
     Role.ARBITRATOR: frozenset(),
 }
 _ABOUT_ONESELF = {"raise_challenge", "record_disciplinary_action", "end_engagement"}
+RECORDS_ON_BEHALF = frozenset({Role.ADMIN})
+"""Roles that may record one person's own act for them: the CLI's local operator and an admin
+ingesting a historical batch. Never a manager: the acts are the IRO's protection from management."""
 
 
 def authorise(principal: Principal, command: CommandBase) -> None:
@@ -81,6 +85,18 @@ def _check_iro_speaks_for_themselves(principal: Principal, command: CommandBase)
         issued_to = getattr(command, "issued_to", [])
         if principal.sub not in issued_to and ALL_IROS not in issued_to:
             raise NotPermitted("an IRO records instructions they received")
+
+
+def own_act(principal: Principal, person: str, what: str) -> str | None:
+    """Who the record says it was recorded for: None when `person` records their own act;
+    `person` when a role in RECORDS_ON_BEHALF records it for them; anyone else is refused."""
+    if principal.sub == person:
+        return None
+    if principal.role in RECORDS_ON_BEHALF:
+        return person
+    raise NotPermitted(
+        f"only {person} may {what}; {principal.sub} ({principal.role}) may not record it "
+        f"on their behalf")
 
 
 def check_owner(principal: Principal, officer_id: str, what: str) -> None:

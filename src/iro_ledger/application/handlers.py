@@ -12,11 +12,11 @@ from functools import singledispatch
 from typing import Protocol, TypeVar
 
 from iro_ledger import commands as c
-from iro_ledger.application.access import Principal, check_owner
+from iro_ledger.application.access import Principal, check_owner, own_act
 from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
-from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.domain.errors import InvalidValue, NotPermitted
 from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.record import LedgerRecord, Stamp
@@ -151,6 +151,8 @@ def _(cmd: c.RaiseChallenge, ctx: Context) -> list[LedgerRecord]:
     case = ctx.records.get(Case, cmd.la_code, cmd.case_id)
     officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
     stamp = ctx.stamp.as_actor(cmd.actor or cmd.officer_id)
+    if ctx.principal.sub != cmd.officer_id:
+        stamp = stamp.own_act_of(stamp.actor, on_behalf_of=cmd.officer_id)
     return [Challenge.raise_(cmd.challenge_id, case, officer, cmd.about, cmd.grounds, stamp)]
 
 
@@ -163,10 +165,24 @@ def _challenge(ctx: Context, la_code: str, challenge_id: str,
     return [challenge]
 
 
+def _raisers_act(cmd: c.CommandBase, ctx: Context, challenge_id: str, verb: str,
+                 act: Callable[[Challenge, Stamp], None]) -> list[LedgerRecord]:
+    """An act on a challenge that only its raiser makes: the raiser is the actor, from the
+    caller, never from the client's `actor`; an admin may record it visibly on their behalf."""
+    challenge = ctx.records.get(Challenge, cmd.la_code, challenge_id)
+    raiser = challenge.officer_id
+    what = f"{verb} challenge {challenge_id}, which they raised"
+    on_behalf_of = own_act(ctx.principal, raiser, what)
+    if cmd.actor is not None and cmd.actor != raiser:
+        raise NotPermitted(f"only {raiser} may {what}; actor may not name {cmd.actor}")
+    act(challenge, ctx.stamp.own_act_of(raiser, on_behalf_of))
+    return [challenge]
+
+
 @handle.register
 def _(cmd: c.EscalateChallenge, ctx: Context) -> list[LedgerRecord]:
-    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
-                      lambda x: x.escalate(cmd.to_stage, cmd.addressed_to, ctx.stamp))
+    return _raisers_act(cmd, ctx, cmd.challenge_id, "escalate",
+                        lambda x, stamp: x.escalate(cmd.to_stage, cmd.addressed_to, stamp))
 
 
 @handle.register
@@ -183,14 +199,14 @@ def _(cmd: c.ResolveChallenge, ctx: Context) -> list[LedgerRecord]:
 
 @handle.register
 def _(cmd: c.WithdrawChallenge, ctx: Context) -> list[LedgerRecord]:
-    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
-                      lambda x: x.withdraw(cmd.reason, ctx.stamp))
+    return _raisers_act(cmd, ctx, cmd.challenge_id, "withdraw",
+                        lambda x, stamp: x.withdraw(cmd.reason, stamp))
 
 
 @handle.register
 def _(cmd: c.ReferToCafcass, ctx: Context) -> list[LedgerRecord]:
-    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
-                      lambda x: x.refer_to_cafcass(ctx.stamp))
+    return _raisers_act(cmd, ctx, cmd.challenge_id, "refer to Cafcass",
+                        lambda x, stamp: x.refer_to_cafcass(stamp))
 
 
 @handle.register
@@ -201,8 +217,8 @@ def _(cmd: c.RecordCafcassOutcome, ctx: Context) -> list[LedgerRecord]:
 
 @handle.register
 def _(cmd: c.RequestArbitration, ctx: Context) -> list[LedgerRecord]:
-    return _challenge(ctx, cmd.la_code, cmd.challenge_id,
-                      lambda x: x.request_arbitration(cmd.body, ctx.stamp))
+    return _raisers_act(cmd, ctx, cmd.challenge_id, "request arbitration on",
+                        lambda x, stamp: x.request_arbitration(cmd.body, stamp))
 
 
 @handle.register

@@ -27,9 +27,11 @@ from iro_ledger.application.idempotency import CommandReceipt, fingerprint, rece
 from iro_ledger.application.store import DateAsISO
 from iro_ledger.commands import CommandBase
 from iro_ledger.domain.access_log import RecordRead
+from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
-from iro_ledger.domain.record import ENGLAND, LedgerRecord, Stamp, record_id
+from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
+from iro_ledger.domain.record import LedgerRecord, Stamp, england_date, record_id
 
 _ATTEMPTS = 3
 
@@ -98,26 +100,38 @@ class Ledger(Application[UUID]):
 
     # Reads
 
-    def read(self, kind: str, la_code: str, ref: str, principal: Principal) -> RecordView:
-        """A record with its events, if the principal may see it; outsiders' reads are logged."""
+    def read(self, kind: str, la_code: str, ref: str, principal: Principal,
+             record: bool = True) -> RecordView:
+        """A record with its events, if the principal may see it; outsiders' reads are logged
+        (unless `record` is False: the caller records the read itself, as `Reads` does)."""
         if kind not in RECORD_CLASSES:
             raise NotRecorded(f"no kind of record called {kind!r}")
         if principal.role is not Role.ARBITRATOR and not can_read(principal, la_code):
             raise NotPermitted(f"{principal.sub} may not read records of {la_code}")
-        record = self._load(RECORD_CLASSES[kind], la_code, ref)
-        body = record.arbitration_body if isinstance(record, Challenge) else None
+        found = self._load(RECORD_CLASSES[kind], la_code, ref)
+        body = found.arbitration_body if isinstance(found, Challenge) else None
         if not can_read(principal, la_code, body):
             raise NotPermitted(f"{kind} {ref} is not referred to {principal.body}")
-        self.record_read(principal, la_code, f"{kind}:{ref}")
-        return self.view(record)
+        if record:
+            self.record_read(principal, la_code, f"{kind}:{ref}")
+        return self.view(found)
 
-    def record_read(self, principal: Principal, la_code: str, what: str) -> None:
-        """Record a read of `what` (e.g. `case:ID`) if the principal's reads are recorded."""
+    def record_read(self, principal: Principal, la_code: str, what: str,
+                    source: str = "api") -> None:
+        """Record a read of `what` (e.g. `case:ID`) if the principal's reads are recorded;
+        `source` is the surface read from (api, web, cli)."""
         if reads_are_recorded(principal):
             now = _utcnow()
-            stamp = Stamp(occurred_on=now.astimezone(ENGLAND).date(), recorded_at=now,
-                          recorded_by=principal.sub, actor=principal.sub, source="api")
+            stamp = Stamp(occurred_on=england_date(now), recorded_at=now,
+                          recorded_by=principal.sub, actor=principal.sub, source=source)
             self.save(RecordRead.record(la_code, uuid4().hex, principal.role, what, stamp))
+
+    def authority_name(self, la_code: str) -> str | None:
+        """The name an authority was registered with; None when it was not registered."""
+        try:
+            return self._load(Authority, la_code, la_code).name
+        except NotRecorded:
+            return None
 
     def view(self, record: LedgerRecord) -> RecordView:
         events = [_event_fields(e) for e in self.events.get(record.id)]
@@ -248,17 +262,22 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
+    # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
+    fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready copies of state: sets become sorted lists, dates ISO strings."""
+def _plain(value: Any, depth: int = 0) -> Any:
+    """JSON-ready copies of state: sets become sorted lists, dates ISO strings; anything
+    nested beyond SHOWN_DEPTH (only in events older than the limits) is not shown."""
     if isinstance(value, set | frozenset):
         return sorted(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, dict | list) and depth >= SHOWN_DEPTH:
+        return TOO_DEEP_TO_SHOW
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, depth + 1) for v in value]
     return value

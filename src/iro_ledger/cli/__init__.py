@@ -1,7 +1,16 @@
 """The `iro-ledger` command line: each module registers its commands on the one Typer app."""
 
 import iro_ledger.cli.generate  # noqa: F401  (registers `generate`)
-from iro_ledger.cli import core, db, flags, monitoring, proof, ssda903  # noqa: F401  (register commands)
+from iro_ledger.cli import (  # noqa: F401  (register commands)
+    core,
+    db,
+    flags,
+    monitoring,
+    proof,
+    register,
+    ssda903,
+    witness,
+)
 from iro_ledger.cli.app import app
 
 __all__ = ["app"]

@@ -12,6 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
@@ -28,7 +29,7 @@ from iro_ledger.domain.errors import DomainError
 from iro_ledger.ingest import Entry, IngestSummary, Rejection, ingest, numbered, read_entries
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.tokens import TokenError, decode_token, mint_token
-from iro_ledger.trust.checkpoints import ensure_signing_key
+from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.wiring import Services, build_services
 
 PROGRESS_ABOVE_LINES = 1000
@@ -39,6 +40,20 @@ def fail(message: str) -> NoReturn:
     """Unusable input: one line on stderr, exit status 2."""
     typer.echo(f"iro-ledger: {message}", err=True)
     raise typer.Exit(2)
+
+
+Token = Annotated[str | None, typer.Option(
+    help="Read as this token's principal (default: the local operator, an admin).")]
+
+
+def day_option(option: str, value: str | None) -> date | None:
+    """A YYYY-MM-DD option; None when not given (the read service then counts to today)."""
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def local_operator() -> Principal:

@@ -13,7 +13,6 @@ import typer
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import fail, redacted, services
-from iro_ledger.projections.db import libpq_url
 from iro_ledger.settings import get_settings
 from iro_ledger.trust import roles
 
@@ -45,7 +44,7 @@ def setup(
     wanted = roles.Roles(owner=owner, app=app_role, app_password=app_password,
                          owner_password=owner_password)
     try:
-        done = roles.set_up(libpq_url(url), layout, wanted)
+        done = roles.set_up(url, layout, wanted)
     except roles.RolesError as refused:
         fail(str(refused))
     for line in done:

@@ -1,13 +1,14 @@
 """`iro-ledger flags`: the flags of compromised independence, as a table or a JSON array.
 
-It catches the read models up first, so it works straight after `ingest` with no worker
-running, on either store. Deadline rules are judged as of `--as-of` (default: today).
+It reads through the read service, which catches the flags up first, so it works straight
+after `ingest` with no worker running, on either store. Deadline rules are judged as of
+`--as-of` (default: today in England).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 import typer
@@ -15,14 +16,11 @@ from rich.console import Console
 from rich.table import Table
 
 from iro_ledger.cli.app import app
-from iro_ledger.cli.core import fail, local_operator, services
+from iro_ledger.cli.core import Token, day_option, fail, principal_for, services
 from iro_ledger.domain.errors import DomainError
-from iro_ledger.projections.flags import FlagQuery, Flags, read_flags
 from iro_ledger.projections.rules.config import load_config
-from iro_ledger.projections.rules.engine import RULE_NAMES
+from iro_ledger.reads.words import FLAG_STATUSES, RULE_NAMES, SEVERITIES
 from iro_ledger.settings import get_settings
-
-_SEVERITIES = ("info", "warning", "high", "critical")
 
 
 @app.command()
@@ -33,54 +31,35 @@ def flags(
         "--as-of", help="The flags as they stood at the end of this day, YYYY-MM-DD "
                         "(default: today).")] = None,
     rule: Annotated[str | None, typer.Option(help=f"One of {', '.join(RULE_NAMES)}.")] = None,
-    severity: Annotated[str | None, typer.Option(help="info, warning, high or critical.")]
+    severity: Annotated[str | None, typer.Option(help=f"One of {', '.join(SEVERITIES)}.")]
     = None,
-    status: Annotated[str | None, typer.Option(help="open or cleared.")] = None,
+    status: Annotated[str | None, typer.Option(help=f"One of {', '.join(FLAG_STATUSES)}.")]
+    = None,
     officer: Annotated[str | None, typer.Option(help="Only flags about this officer_id.")]
     = None,
     case: Annotated[str | None, typer.Option(help="Only flags about this case_id.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    token: Token = None,
 ) -> None:
     """Flags raised by the rules catalogue, each with its evidence and explanation."""
-    day = _day(as_of)
-    _check_choice("--rule", rule, RULE_NAMES)
-    _check_choice("--severity", severity, _SEVERITIES)
-    _check_choice("--status", status, ("open", "cleared", "withdrawn"))
+    day = day_option("--as-of", as_of)
     settings = get_settings()
     try:
         load_config(settings.rules_path)
-    except DomainError as bad:
-        fail(f"IRO_LEDGER_RULES_PATH: {bad}")
-    with services(settings) as built:
+    except DomainError as refused:
+        fail(f"IRO_LEDGER_RULES_PATH: {refused}")
+    principal = principal_for(settings, token)
+    with services(settings) as built, built.reads.by(principal, "cli") as reader:
         try:
-            if la is not None:
-                built.ledger.read("authority", la, la, local_operator())
-            built.projections.catch_up(["flags"])
-            model = built.projections.models["flags"]
-            assert isinstance(model, Flags)
-            query = FlagQuery([la] if la else None, rule, severity, status, officer, case)
-            with built.projections.db.reading() as tx:
-                found = [f.public() for f in read_flags(tx, model.config, query, day)]
+            if la is not None and reader.authority_name(la) is None:
+                fail(f"no authority {la!r} is recorded")
+            found = reader.flags(la, rule, severity, status, officer, case, day)
         except DomainError as refused:
             fail(str(refused))
     if as_json:
-        typer.echo(json.dumps(found, ensure_ascii=False))
+        typer.echo(json.dumps(found.public(), ensure_ascii=False))
         return
-    _print(found, day)
-
-
-def _day(value: str | None) -> date:
-    if value is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"--as-of: {value!r} is not a date (YYYY-MM-DD)")
-
-
-def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
-    if value is not None and value not in allowed:
-        fail(f"{option}: {value!r} is not one of {', '.join(allowed)}")
+    _print(found.public(), found.as_of)
 
 
 def _print(found: list[dict[str, Any]], day: date) -> None:

@@ -1,7 +1,7 @@
 """The CLI's monitoring commands: the projection worker, rebuild and status, and measures.
 
-`measures` catches the read models up first, so it works straight after `ingest` with no
-worker running, on either store.
+`measures` reads through the read service, which catches the read models up first, so it
+works straight after `ingest` with no worker running, on either store.
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from iro_ledger.cli.app import app
-from iro_ledger.cli.core import fail, local_operator, redacted, services
+from iro_ledger.cli.core import Token, day_option, fail, principal_for, redacted, services
 from iro_ledger.domain.errors import DomainError
-from iro_ledger.projections.measures import as_dicts, measures_of, period_of
 from iro_ledger.projections.runner import BATCH_SIZE, Projections
 from iro_ledger.settings import get_settings
 
@@ -136,22 +135,26 @@ def measures(
     = None,
     end: Annotated[str | None, typer.Option("--to", help="Last day (default: today).")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    token: Token = None,
 ) -> None:
     """An authority's measures for a period, each with the events behind it."""
     settings = get_settings()
-    with services(settings) as built:
+    first, last = day_option("--from", start), day_option("--to", end)
+    principal = principal_for(settings, token)
+    with services(settings) as built, built.reads.by(principal, "cli") as reader:
         try:
-            period = period_of(_day("--from", start), _day("--to", end), datetime.now(UTC).date())
-            built.ledger.read("authority", la, la, local_operator())
-            built.projections.catch_up()
-            found = as_dicts(measures_of(built.projections, la, period))
+            asked = reader.period(first, last)
+            if reader.authority_name(la) is None:
+                fail(f"no authority {la!r} is recorded")
+            found = reader.measures(la, asked.start, asked.end)
         except DomainError as refused:
             fail(str(refused))
+    period = found.period
     if as_json:
         typer.echo(json.dumps({"la_code": la, "from": period.start.isoformat(),
-                               "to": period.end.isoformat(), "measures": found}))
+                               "to": period.end.isoformat(), "measures": found.measures}))
         return
-    _print_measures(la, found, period.start, period.end)
+    _print_measures(la, found.measures, period.start, period.end)
 
 
 def _names(runner: Projections, name: str | None) -> list[str]:
@@ -160,15 +163,6 @@ def _names(runner: Projections, name: str | None) -> list[str]:
     if name not in runner.models:
         fail(f"no read model {name!r}; known: {', '.join(runner.models)}")
     return [name]
-
-
-def _day(option: str, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
 
 
 def _print_measures(la: str, found: list[dict[str, Any]], start: date, end: date) -> None:

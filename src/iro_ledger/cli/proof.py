@@ -9,10 +9,12 @@ input that cannot be used.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import fail, principal_for, services
@@ -21,48 +23,67 @@ from iro_ledger.domain.record import record_id
 from iro_ledger.settings import get_settings
 from iro_ledger.trust import guard
 from iro_ledger.trust.canonical import describe
-from iro_ledger.trust.checkpoint import load_private_key, public_key_pem
-from iro_ledger.trust.checkpoints import NoSigningKey, generate_key_file
-from iro_ledger.trust.receipts import CONSISTENCY_FORMAT, receipts_in
+from iro_ledger.trust.keys import NoSigningKey, generate_key_file, load_private_key
+from iro_ledger.trust.receipts import receipts_in
 from iro_ledger.trust.service import LogDamaged
+from iro_ledger.trust.signing import public_key_pem
 from iro_ledger.trust.verifier import (
+    CONSISTENCY_FORMAT,
     VerificationError,
     Verified,
+    Witness,
     load_public_key_pem,
+    parse_witness_vkey,
     verify_receipt,
+    witness_vkey,
 )
 
 RECORD_KINDS = ("case", "challenge", "instruction", "report", "officer", "authority")
 
-keys_app = typer.Typer(help="The log's checkpoint signing key.", no_args_is_help=True)
+keys_app = typer.Typer(help="Ed25519 keys: the log's checkpoint signing key, or a witness's.",
+                       no_args_is_help=True)
 app.add_typer(keys_app, name="keys")
+
+KeyPath = Annotated[Path | None, typer.Option(
+    "--out", "--key", help="The key file (default: IRO_LEDGER_SIGNING_KEY_PATH, the log's).")]
+WitnessName = Annotated[str | None, typer.Option(
+    "--witness", help="Print the witness key (vkey) a verifier trusts under this name, "
+                      "instead of the PEM public key.")]
 
 
 @keys_app.command("generate")
-def keys_generate() -> None:
-    """Make the Ed25519 signing key where IRO_LEDGER_SIGNING_KEY_PATH says (never replaced)."""
-    path = get_settings().resolved_signing_key_path()
+def keys_generate(path: KeyPath = None, witness: WitnessName = None) -> None:
+    """Make an Ed25519 key (never replacing one); print its public key."""
+    path = path or get_settings().resolved_signing_key_path()
     try:
         key = generate_key_file(path)
     except (FileExistsError, ValueError) as refused:
         fail(str(refused))
     except OSError as unwritable:
         fail(f"cannot write {path}: {unwritable.strerror or unwritable}")
-    typer.echo(f"Signing key written to {path} (owner-only). Its public key:", err=True)
-    typer.echo(public_key_pem(key).decode(), nl=False)
+    typer.echo(f"Key written to {path} (owner-only). Its public key:", err=True)
+    typer.echo(_public(key, witness), nl=False)
 
 
 @keys_app.command("public")
-def keys_public() -> None:
-    """Print the public key (PEM) that verifies this log's checkpoints."""
-    path = get_settings().resolved_signing_key_path()
+def keys_public(path: KeyPath = None, witness: WitnessName = None) -> None:
+    """Print the public key (PEM) that verifies this log's checkpoints, or a witness's vkey."""
+    path = path or get_settings().resolved_signing_key_path()
     if not path.exists():
-        fail(f"no signing key at {path}; run `iro-ledger keys generate`")
+        fail(f"no key at {path}; run `iro-ledger keys generate`")
     try:
         key = load_private_key(path)
     except ValueError as bad:
         fail(f"{path} is not a usable key: {bad}")
-    typer.echo(public_key_pem(key).decode(), nl=False)
+    typer.echo(_public(key, witness), nl=False)
+
+
+def _public(key: Ed25519PrivateKey, witness: str | None) -> str:
+    if witness is None:
+        return public_key_pem(key).decode()
+    if not witness or " " in witness or "+" in witness:
+        fail("--witness: a witness name has no spaces or '+'")
+    return witness_vkey(witness, key.public_key()) + "\n"
 
 
 @app.command("guard")
@@ -146,6 +167,11 @@ def verify_receipt_command(
     against: Annotated[Path | None, typer.Option(help="A later checkpoint with its "
                                                       "consistency proof.")] = None,
     origin: Annotated[str | None, typer.Option(help="Require this log origin.")] = None,
+    witness_key: Annotated[list[Path] | None, typer.Option(
+        help="A witness key file (vkey) to trust; repeat for several.")] = None,
+    min_witnesses: Annotated[int | None, typer.Option(
+        min=0, help="How many of the trusted witnesses must have cosigned the receipt's "
+                    "checkpoint or the --against one (default: all given).")] = None,
 ) -> None:
     """Check receipts offline: exit 0 when every one is proven, 1 with the reason if not."""
     found = _receipts(file)
@@ -154,6 +180,10 @@ def verify_receipt_command(
         load_public_key_pem(pem)
     except VerificationError as bad:
         fail(f"--public-key: {bad.reason}")
+    witnesses = [_witness(path) for path in witness_key or []]
+    needed = len(witnesses) if min_witnesses is None else min_witnesses
+    if needed > len(witnesses):
+        fail(f"--min-witnesses {needed} needs at least {needed} --witness-key files")
     later = _against(against) if against is not None else None
     failures = 0
     for number, item in enumerate(found, start=1):
@@ -163,7 +193,7 @@ def verify_receipt_command(
                 raise VerificationError(f"the receipt's log is {item.get('key_name')!r}, "
                                         f"not {origin!r}")
             _check_sizes(item, later)
-            verified = verify_receipt(item, pem, later)
+            verified = verify_receipt(item, pem, later, witnesses, needed)
             summary = _proven(verified, item.get("event"))
         except VerificationError as bad:
             failures += 1
@@ -242,6 +272,13 @@ def _receipts(file: Path) -> list[dict[str, Any]]:
         fail(f"{file}: {bad}")
 
 
+def _witness(path: Path) -> Witness:
+    try:
+        return parse_witness_vkey(_read(path, "--witness-key").decode())
+    except (UnicodeDecodeError, VerificationError) as bad:
+        fail(f"--witness-key: {path}: {getattr(bad, 'reason', bad)}")
+
+
 def _against(path: Path) -> dict[str, Any]:
     document = _json(path, "--against")
     if not isinstance(document, dict) or "checkpoint" not in document:
@@ -263,8 +300,14 @@ def _proven(verified: Verified, copy: Any) -> str:
     """What was proven, in words; refuses a readable copy that names another event."""
     proven = (f"leaf {verified.leaf_index} of tree size {verified.tree_size} in log "
               f"{verified.origin}")
+    if verified.issued_at is not None:
+        proven += f" (checkpoint signed {verified.issued_at})"
     if verified.later_tree_size is not None:
         proven += f", still contained at tree size {verified.later_tree_size}"
+    if verified.witnesses:
+        proven += ", witnessed by " + ", ".join(
+            f"{w.witness} at {datetime.fromtimestamp(w.timestamp, UTC):%Y-%m-%dT%H:%M:%SZ}"
+            f" (tree size {w.tree_size})" for w in verified.witnesses)
     try:
         event = describe(verified.canonical)
     except ValueError as unreadable:

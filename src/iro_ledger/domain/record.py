@@ -2,13 +2,15 @@
 
 Every event carries who recorded it, when it happened by the recorder's account (`occurred_on`,
 valid time) and when the ledger stored it (`recorded_at`, transaction time), so the record is
-bitemporal. Nothing is ever changed in place: a mistaken record is answered by a `Corrected`
-event that names the original by its version and gives the reason; both stay visible.
+bitemporal. An act that belongs to one person names its actor from the authenticated caller,
+and says `on_behalf_of` when someone else recorded it for them. Nothing is ever changed in
+place: a mistaken record is answered by a `Corrected` event that names the original by its
+version and gives the reason; both stay visible.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any, ClassVar, Self
 from uuid import NAMESPACE_URL, UUID, uuid5
@@ -20,6 +22,11 @@ from iro_ledger.domain.errors import BadTiming, InvalidValue, InvariantViolation
 
 ENGLAND = ZoneInfo("Europe/London")
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://iro-ledger.invalid/records")
+
+
+def england_date(moment: datetime) -> date:
+    """The date in England at `moment` (an aware datetime): the day every surface counts to."""
+    return moment.astimezone(ENGLAND).date()
 
 
 def record_id(kind: str, la_code: str, ref: str) -> UUID:
@@ -43,10 +50,17 @@ class Stamp:
     """api, cli or import."""
     command_id: str | None = None
     """The client's idempotency key, where given."""
+    on_behalf_of: str | None = None
+    """The person whose own act this is, when someone else recorded it for them."""
 
     def as_actor(self, actor: str | None) -> Stamp:
         """The same stamp attributing the act to `actor` (the recorder when not named)."""
         return replace(self, actor=actor or self.actor)
+
+    def own_act_of(self, person: str, on_behalf_of: str | None) -> Stamp:
+        """The stamp of an act that belongs to `person`: they are its actor, whoever asked,
+        and `on_behalf_of` names them when someone else recorded it."""
+        return replace(self, actor=person, on_behalf_of=on_behalf_of)
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -56,11 +70,12 @@ class Stamp:
             "actor": self.actor,
             "source": self.source,
             "command_id": self.command_id,
+            "on_behalf_of": self.on_behalf_of,
         }
 
     def check_not_future(self) -> None:
         """Dates are England's: just after midnight in summer time is already 'today'."""
-        today = self.recorded_at.astimezone(ENGLAND).date()
+        today = england_date(self.recorded_at)
         if self.occurred_on > today:
             raise BadTiming(
                 "occurred_on",
@@ -87,6 +102,16 @@ class LedgerRecord(Aggregate):
         actor: str
         source: str
         command_id: str | None
+        on_behalf_of: str | None = field(default=None, kw_only=True)
+        """Set when the act is one person's own (withdrawing a challenge, say) and someone
+        else, allowed to, recorded it for them: the event says so plainly. Events stored
+        before this field existed read as None (the class default)."""
+
+        @property
+        def recorded_by_actor(self) -> bool:
+            """Whether the person the act is attributed to recorded it with their own
+            principal: not on their behalf, and not by someone merely naming them as actor."""
+            return self.on_behalf_of is None and self.recorded_by == self.actor
 
     class Created(Event, Aggregate.Created):
         la_code: str

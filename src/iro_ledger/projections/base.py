@@ -38,6 +38,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
 from iro_ledger.projections.db import Tx
 
 
@@ -116,25 +117,30 @@ class Envelope:
         return {"ref": self.reference.as_dict(), "occurred_on": self.occurred_on.isoformat(),
                 "recorded_at": self.recorded_at.isoformat(), "recorded_by": self.recorded_by,
                 "actor": self.actor, "source": str(getattr(self.event, "source", "")),
+                "on_behalf_of": getattr(self.event, "on_behalf_of", None),
                 "fields": self.fields()}
 
 
 _NOT_FIELDS = frozenset({
     "originator_id", "originator_version", "originator_topic", "timestamp", "occurred_on",
     "recorded_at", "recorded_by", "actor", "source", "command_id", "la_code", "ref",
+    "on_behalf_of",
 })
 
 
-def plain(value: Any) -> Any:
-    """JSON-ready copies: dates as ISO strings, sets as sorted lists."""
+def plain(value: Any, depth: int = 0) -> Any:
+    """JSON-ready copies: dates as ISO strings, sets as sorted lists; anything nested beyond
+    SHOWN_DEPTH (only in events older than the limits on input) is not shown."""
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, set | frozenset):
         return sorted(plain(v) for v in value)
+    if isinstance(value, dict | list | tuple) and depth >= SHOWN_DEPTH:
+        return TOO_DEEP_TO_SHOW
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
+        return [plain(v, depth + 1) for v in value]
     return value
 
 

@@ -11,12 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 from iro_ledger.projections.periods import working_days_between
+
+
+class RegisterStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
 
 REGISTER = Table(
     "challenges_v1", key=("la_code", "challenge_id"),
@@ -47,7 +54,8 @@ def _raised(docs: Docs, env: Envelope) -> None:
         "la_code": env.la_code, "challenge_id": env.ref, "case_id": env.event.case_id,
         "officer_id": env.event.officer_id, "about": env.event.about, "raised_on": day,
         "stage": "informal", "stages": [_stage("informal", day, None, env)],
-        "responses": [], "status": "open", "closed_as": None, "closed_on": None,
+        "responses": [], "status": RegisterStatus.OPEN.value, "closed_as": None,
+        "closed_on": None,
         "closed_by": None, "closed_at_stage": None, "outcome": None,
         "left_protocol_on": None, "cafcass": None, "arbitration": None,
         "arbitration_body": None, "corrections": [], "evidence": [env.reference.as_dict()],
@@ -80,8 +88,8 @@ def _responded(doc: Doc, env: Envelope) -> None:
 def _closed(doc: Doc, env: Envelope, closed_as: str) -> None:
     day = env.occurred_on.isoformat()
     _end_stage(doc, day)
-    doc.update(status="closed", closed_as=closed_as, closed_on=day, closed_by=env.actor,
-               closed_at_stage=doc["stage"])
+    doc.update(status=RegisterStatus.CLOSED.value, closed_as=closed_as, closed_on=day,
+               closed_by=env.actor, closed_at_stage=doc["stage"])
 
 
 def _resolved(doc: Doc, env: Envelope) -> None:
@@ -94,7 +102,7 @@ def _withdrawn(doc: Doc, env: Envelope) -> None:
 
 
 def _left_protocol(doc: Doc, env: Envelope) -> None:
-    if doc["left_protocol_on"] is None and doc["status"] == "open":
+    if doc["left_protocol_on"] is None and doc["status"] == RegisterStatus.OPEN:
         doc["left_protocol_on"] = env.occurred_on.isoformat()
 
 
@@ -182,6 +190,21 @@ def read_register(tx: Tx, query: RegisterQuery, as_of: date, limit: int = 50,
     docs = REGISTER.select(tx, where, params, order="raised_on, challenge_id", limit=limit,
                            offset=offset)
     return total, [with_days(d, as_of) for d in docs]
+
+
+def read_disputes(tx: Tx, arbitration_body: str, as_of: date) -> list[Doc]:
+    """Every challenge referred to an arbitration body, in any authority."""
+    docs = REGISTER.select(tx, "arbitration_body = ?", (arbitration_body,),
+                           order="la_code, raised_on, challenge_id")
+    return [with_days(d, as_of) for d in docs]
+
+
+def read_challenge_cases(tx: Tx, la_code: str,
+                         arbitration_body: str | None = None) -> dict[str, str]:
+    """challenge_id -> case_id in an authority (only those before `arbitration_body`, if named)."""
+    where, params = RegisterQuery(la_code, arbitration_body=arbitration_body).where()
+    rows = tx.query(f"SELECT challenge_id, case_id FROM {REGISTER.name} WHERE {where}", params)
+    return {str(r["challenge_id"]): str(r["case_id"]) for r in rows}
 
 
 class ChallengeRegister(ReadModel):

@@ -220,6 +220,11 @@ def read_officer(tx: Tx, la_code: str, officer_id: str, as_of: date) -> dict[str
     return assemble(officer, INSTRUCTIONS.select(tx, "la_code = ?", (la_code,)), as_of)
 
 
+def read_officers(tx: Tx, la_code: str) -> list[Doc]:
+    """Every officer registered in an authority, as stored (caseloads not counted)."""
+    return OFFICERS.select(tx, "la_code = ?", (la_code,))
+
+
 class OfficerRecord(ReadModel):
     name = "officers"
     version = 1

@@ -4,7 +4,8 @@ Case and challenge events are filed under their case as they arrive. Instruction
 once per authority and joined at read time to the cases whose IRO they were addressed to on
 the day they were given (or to every open case, for `all_iros`), because an IRO's holding of a
 case is only known once every assignment, including backdated ones, has been recorded.
-Entries are ordered by `occurred_on`, then store position.
+Entries are ordered by `occurred_on`, then store position; each carries its provenance,
+including `on_behalf_of` when someone recorded one person's own act for them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 
-ENTRIES = Table("timeline_v1", key=("la_code", "case_id", "position"),
+ENTRIES = Table("timeline_v2", key=("la_code", "case_id", "position"),
                 columns=("occurred_on",), integers=frozenset({"position"}))
-CASES = Table("timeline_cases_v1", key=("la_code", "case_id"))
-CHALLENGES = Table("timeline_challenges_v1", key=("la_code", "challenge_id"))
-INSTRUCTIONS = Table("timeline_instructions_v1", key=("la_code", "instruction_id"))
+CASES = Table("timeline_cases_v2", key=("la_code", "case_id"))
+CHALLENGES = Table("timeline_challenges_v2", key=("la_code", "challenge_id"))
+INSTRUCTIONS = Table("timeline_instructions_v2", key=("la_code", "instruction_id"))
 TABLES = (ENTRIES, CASES, CHALLENGES, INSTRUCTIONS)
 
 
@@ -135,9 +136,16 @@ def read_timeline(tx: Tx, la_code: str, case_id: str) -> dict[str, Any] | None:
     return assemble(case, entries, instructions)
 
 
+def read_cases(tx: Tx, la_code: str) -> list[Doc]:
+    """Every case of an authority with who held it when (`iros`: officer_id, from, to)."""
+    return [{**case, "iros": holders(case)} for case in CASES.select(tx, "la_code = ?",
+                                                                      (la_code,))]
+
+
 class Timeline(ReadModel):
     name = "timeline"
-    version = 1
+    version = 2
+    """2: entries say `on_behalf_of` (who an act was recorded for, when not by themselves)."""
     tables = tuple(t.name for t in TABLES)
 
     def create(self, tx: Tx) -> None:

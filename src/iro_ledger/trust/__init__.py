@@ -2,5 +2,6 @@
 
 `verifier` stands alone (standard library and `cryptography` only) so that receipts can
 be checked offline without trusting the rest of iro-ledger; `merkle` builds proofs over
-any NodeStore; `checkpoint` holds signing keys and signs checkpoints.
+any NodeStore; `signing` signs checkpoints and cosignatures, `keys` keeps private keys on disk,
+`checkpoint_store` keeps signed checkpoints and their cosignatures, `witness` cosigns.
 """

@@ -28,7 +28,7 @@ from uuid import UUID
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from iro_ledger.projections.db import Database, Row
-from iro_ledger.trust import checkpoints, guard
+from iro_ledger.trust import checkpoint_store, guard
 from iro_ledger.trust.canonical import NotCanonical, stored_leaf_hash
 from iro_ledger.trust.log import Leaf, SqlNodeStore, leaves_from, merkle_log
 from iro_ledger.trust.verifier import (
@@ -125,7 +125,7 @@ def audit(db: Database, events_table: str, public_key: Ed25519PublicKey, origin:
     """Compare store, log and checkpoints (see the module docstring)."""
     report = AuditReport()
     with db.reading() as tx:
-        signed = checkpoints.listing(tx)
+        signed = checkpoint_store.listing(tx)
         row = tx.one("SELECT position FROM projection_tracking WHERE name = ?", (merkle_key,))
         report.logged_position = int(row["position"]) if row else 0
     report.checkpoints = len(signed)
@@ -312,7 +312,7 @@ def _pair_moves(pending: list[_Pending]) -> list[_Pending]:
     return result
 
 
-def _check_checkpoint(checkpoint: checkpoints.StoredCheckpoint, store_root: bytes | None,
+def _check_checkpoint(checkpoint: checkpoint_store.StoredCheckpoint, store_root: bytes | None,
                       public_key: Ed25519PublicKey, origin: str, broken: list[int],
                       failures: dict[str, list[int]]) -> None:
     size = checkpoint.tree_size
@@ -354,7 +354,7 @@ def _grouped(kind: str, sizes: list[int], reason: str) -> Finding:
 
 
 def _check_log_roots(report: AuditReport, db: Database,
-                     signed: list[checkpoints.StoredCheckpoint]) -> None:
+                     signed: list[checkpoint_store.StoredCheckpoint]) -> None:
     with db.reading() as tx:
         size = SqlNodeStore(tx).size()
         log = merkle_log(tx)

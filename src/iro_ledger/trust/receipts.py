@@ -12,12 +12,11 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from iro_ledger.trust.checkpoints import StoredCheckpoint
+from iro_ledger.trust.checkpoint_store import StoredCheckpoint
 from iro_ledger.trust.log import Leaf
-from iro_ledger.trust.verifier import RECEIPT_FORMAT
+from iro_ledger.trust.verifier import CONSISTENCY_FORMAT, RECEIPT_FORMAT
 
 RECEIPTS_FORMAT = "iro-ledger-receipts/1"
-CONSISTENCY_FORMAT = "iro-ledger-consistency/1"
 
 
 def b64(data: bytes) -> str:

@@ -30,7 +30,8 @@ import psycopg
 from psycopg import sql
 
 from iro_ledger.application.recorder import LOCK_FUNCTION
-from iro_ledger.trust import checkpoints, guard
+from iro_ledger.projections.db import libpq_url
+from iro_ledger.trust import checkpoint_store, guard
 from iro_ledger.trust.log import MerkleLogModel
 from iro_ledger.trust.service import Trust
 
@@ -50,7 +51,7 @@ class Layout:
     events: str
     row_type: str
     insert_function: str
-    append_only: tuple[str, ...] = (checkpoints.TABLE, *MerkleLogModel.tables)
+    append_only: tuple[str, ...] = (*checkpoint_store.TABLES, *MerkleLogModel.tables)
     read_models: tuple[str, ...] = ()
 
     @property
@@ -79,12 +80,12 @@ class Roles:
     done: list[str] = field(default_factory=list)
 
 
-def set_up(conninfo: str, layout: Layout, roles: Roles) -> list[str]:
+def set_up(url: str, layout: Layout, roles: Roles) -> list[str]:
     """Create or adjust the roles, hand every object to the owner and grant the application
     role its due (see the module docstring); what was done, a line each. Idempotent."""
     if roles.owner == roles.app:
         raise RolesError("the owner and the application role must be different roles")
-    with _admin(conninfo) as conn:
+    with _admin(libpq_url(url)) as conn:
         _make_roles(conn, roles)
         _hand_over(conn, layout, roles)
         _grant(conn, layout, roles)

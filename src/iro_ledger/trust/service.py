@@ -4,7 +4,9 @@
 triggers, runs `MerkleLogModel` among the read models, and hooks `after_commit` so that a
 checkpoint is signed when one is due (every N events, or T seconds after the log last grew:
 a timer covers a stream that falls quiet in a long-running process). Receipts catch the log up
-and sign a checkpoint on demand, so a receipt exists as soon as its event is written.
+and sign a checkpoint on demand, so a receipt exists as soon as its event is written. Witnesses
+send their cosignatures back (`add_cosignature`); checkpoints, receipts and consistency files
+are served with every cosignature kept so far.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,11 +25,12 @@ from iro_ledger.application import Ledger, Principal
 from iro_ledger.domain.errors import InvalidValue, NotRecorded
 from iro_ledger.domain.record import record_id
 from iro_ledger.projections import Projections, ReadModel
+from iro_ledger.projections.db import Tx
 from iro_ledger.trust import audit as auditing
-from iro_ledger.trust import checkpoints, guard, receipts
+from iro_ledger.trust import checkpoint_store, guard, receipts
 from iro_ledger.trust.canonical import canonical
-from iro_ledger.trust.checkpoint import public_key_pem
-from iro_ledger.trust.checkpoints import KeyFile, StoredCheckpoint
+from iro_ledger.trust.checkpoint_store import StoredCheckpoint, StoredCosignature, witnessed_note
+from iro_ledger.trust.keys import KeyFile, NoSigningKey
 from iro_ledger.trust.log import (
     LEAVES,
     NODES,
@@ -35,7 +39,16 @@ from iro_ledger.trust.log import (
     leaves_of_record,
     merkle_log,
 )
-from iro_ledger.trust.verifier import leaf_hash, load_public_key_pem
+from iro_ledger.trust.signing import public_key_pem
+from iro_ledger.trust.verifier import (
+    SIGNATURE_PREFIX,
+    VerificationError,
+    leaf_hash,
+    load_public_key_pem,
+    parse_checkpoint,
+    parse_witness_vkey,
+    verify_cosignature,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -52,6 +65,11 @@ def _log_behind() -> Iterator[None]:
     except ValueError as behind:
         raise LogDamaged(f"the Merkle log is behind its checkpoints ({behind}); it is being "
                          "rebuilt or was damaged: try again, or run `iro-ledger audit`") from None
+
+
+def _witnessed(tx: Tx, checkpoint: StoredCheckpoint) -> StoredCheckpoint:
+    """The checkpoint as served: its note with the witnesses' cosignature lines appended."""
+    return replace(checkpoint, note=witnessed_note(tx, checkpoint))
 
 
 class Trust:
@@ -75,10 +93,10 @@ class Trust:
         table = str(recorder.events_table_name)
         if self.db.dialect == "postgres":
             table = f"{recorder.datastore.schema}.{table}"
-        return [table, checkpoints.TABLE, LEAVES, NODES]
+        return [table, *checkpoint_store.TABLES, LEAVES, NODES]
 
     def install_guard(self) -> None:
-        guard.install(self.db, self.guarded_tables, create=checkpoints.create_table)
+        guard.install(self.db, self.guarded_tables, create=checkpoint_store.create_table)
 
     # Keeping the log and its checkpoints current
 
@@ -93,14 +111,14 @@ class Trust:
             return
         try:
             key = self.keys.get()
-            last = checkpoints.issue(self.db, key, self.origin, every_events=self.every_events,
+            last = checkpoint_store.issue(self.db, key, self.origin, every_events=self.every_events,
                                      every_seconds=self.every_seconds)
             with self.db.reading() as tx:
                 size = SqlNodeStore(tx).size()
             if last is not None and size > last.tree_size:
                 age = (datetime.now(UTC) - last.issued_at).total_seconds()
                 self._arm(max(self.every_seconds - age, 0.05))
-        except checkpoints.NoSigningKey as missing:
+        except NoSigningKey as missing:
             if not self._warned:
                 self._warned = True
                 _log.warning("checkpoints not issued: %s", missing)
@@ -121,7 +139,7 @@ class Trust:
     def checkpoint_now(self) -> StoredCheckpoint | None:
         """Catch the log up and sign it at its current size unless that is signed already."""
         self.catch_up()
-        return checkpoints.issue(self.db, self.keys.get(), self.origin)
+        return checkpoint_store.issue(self.db, self.keys.get(), self.origin)
 
     def close(self) -> None:
         with self._timer_lock:
@@ -135,13 +153,44 @@ class Trust:
         return public_key_pem(self.keys.get())
 
     def latest(self) -> StoredCheckpoint | None:
+        """The latest checkpoint, its note carrying every cosignature kept so far."""
         with self.db.reading() as tx:
-            return checkpoints.latest(tx)
+            found = checkpoint_store.latest(tx)
+            return None if found is None else _witnessed(tx, found)
 
     def checkpoints(self, limit: int | None = None, offset: int = 0
                     ) -> tuple[int, list[StoredCheckpoint]]:
         with self.db.reading() as tx:
-            return checkpoints.count(tx), checkpoints.listing(tx, limit, offset)
+            return checkpoint_store.count(tx), [
+                _witnessed(tx, c) for c in checkpoint_store.listing(tx, limit, offset)]
+
+    def add_cosignature(self, tree_size: int, witness: str, line: str) -> bool:
+        """Keep a witness's cosignature of the checkpoint at `tree_size` once it verifies
+        with the witness key it names (a vkey); False when that witness's is kept already.
+
+        Anyone may send one: a verifier counts only the witnesses it trusts, so a stranger's
+        cosignature proves nothing to anyone, and a false one is refused here.
+        """
+        try:
+            key = parse_witness_vkey(witness)
+        except VerificationError as bad:
+            raise InvalidValue("witness", bad.reason) from None
+        body = line.removesuffix("\n")
+        if not body.startswith(SIGNATURE_PREFIX) or "\n" in body:
+            raise InvalidValue("cosignature", "not one signature line")
+        with self.db.reading() as tx:
+            checkpoint = checkpoint_store.at_size(tx, tree_size)
+        if checkpoint is None:
+            raise NotRecorded(f"no checkpoint was issued at tree size {tree_size}")
+        try:
+            cosigned = verify_cosignature(parse_checkpoint(checkpoint.note + body + "\n"), key)
+        except VerificationError as bad:
+            raise InvalidValue("cosignature", bad.reason) from None
+        if cosigned is None:
+            raise InvalidValue("cosignature", f"the line is not signed by {key.name}'s key")
+        kept = StoredCosignature(tree_size, witness.strip(), body + "\n", cosigned.timestamp)
+        with self.db.transaction() as tx:
+            return checkpoint_store.add_cosignature(tx, kept, datetime.now(UTC))
 
     # Receipts and consistency
 
@@ -157,13 +206,15 @@ class Trust:
                              f"of {kind} {la_code}/{ref}; run `iro-ledger audit`")
         top = leaves[-1].leaf_index
         with self.db.reading() as tx:
-            checkpoint = checkpoints.covering(tx, top)
+            checkpoint = checkpoint_store.covering(tx, top)
         if checkpoint is None:
-            checkpoints.issue(self.db, self.keys.get(), self.origin)
+            checkpoint_store.issue(self.db, self.keys.get(), self.origin)
             with self.db.reading() as tx:
-                checkpoint = checkpoints.covering(tx, top)
+                checkpoint = checkpoint_store.covering(tx, top)
         if checkpoint is None:
             raise LogDamaged(f"no checkpoint covers leaf {top}")
+        with self.db.reading() as tx:
+            checkpoint = _witnessed(tx, checkpoint)
         stored = {e.originator_version: e for e in
                   self.ledger.recorder.select_events(record_id(kind, la_code, ref))}
         fields = {e["number"]: e for e in view.events}
@@ -184,8 +235,8 @@ class Trust:
     def consistency(self, from_size: int, to_size: int | None = None) -> dict[str, Any]:
         """The proof that the checkpoint at `to_size` (default: the latest) extends `from_size`."""
         with self.db.reading() as tx:
-            later = (checkpoints.latest(tx) if to_size is None
-                     else checkpoints.at_size(tx, to_size))
+            later = (checkpoint_store.latest(tx) if to_size is None
+                     else checkpoint_store.at_size(tx, to_size))
             if later is None:
                 raise NotRecorded("no checkpoint has been issued yet" if to_size is None
                                   else f"no checkpoint was issued at tree size {to_size}")
@@ -194,6 +245,7 @@ class Trust:
                                    f"checkpoint's tree size {later.tree_size}")
             with _log_behind():
                 proof = merkle_log(tx).consistency_proof(from_size, later.tree_size)
+            later = _witnessed(tx, later)
         return receipts.consistency_file(from_size, later, proof, self.origin)
 
     # Audit

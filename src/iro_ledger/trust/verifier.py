@@ -7,8 +7,12 @@ trusting the rest of iro-ledger. It implements, in order:
 1. RFC 9162 Merkle tree hashing and proof verification (sections 2.1.1 to 2.1.4).
 2. C2SP signed notes (https://c2sp.org/signed-note) with Ed25519 keys, and the
    C2SP tlog-checkpoint body they carry (origin, tree size, root hash).
-3. Receipts: one event's canonical bytes, its inclusion proof up to a signed
-   checkpoint, and optionally a consistency proof to a later signed checkpoint.
+3. C2SP tlog-cosignature (https://c2sp.org/tlog-cosignature), cosignature/v1:
+   a witness's timestamped Ed25519 signature saying it saw this checkpoint and
+   checked that it extends every earlier one it saw of the same log.
+4. Receipts: one event's canonical bytes, its inclusion proof up to a signed
+   checkpoint, optionally a consistency proof to a later signed checkpoint, and
+   optionally a quorum of named witnesses who cosigned either checkpoint.
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,8 +32,11 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat,
 HASH_SIZE = 32
 EMPTY_ROOT = hashlib.sha256(b"").digest()  # RFC 9162 2.1.1: the hash of an empty tree.
 RECEIPT_FORMAT = "iro-ledger-receipt/1"
+CONSISTENCY_FORMAT = "iro-ledger-consistency/1"  # The "against" file: a later checkpoint.
 SIGNATURE_PREFIX = "\u2014 "  # An EM DASH and a space open each signed-note signature line.
 ED25519_ALGORITHM = b"\x01"  # The signed-note algorithm identifier for Ed25519.
+COSIGNATURE_ALGORITHM = b"\x04"  # tlog-cosignature: an Ed25519 cosignature/v1.
+ISSUED_AT = "issued_at "  # iro-ledger's checkpoint extension line: when the log signed it.
 
 
 class VerificationError(Exception):
@@ -150,6 +157,7 @@ class Checkpoint:
     root_hash: bytes
     body: str
     signatures: tuple[NoteSignature, ...]
+    issued_at: str | None = None  # The log's own claim, from its `issued_at` extension line.
 
 
 def key_hash(key_name: str, public_key: Ed25519PublicKey) -> bytes:
@@ -164,9 +172,12 @@ def vkey(key_name: str, public_key: Ed25519PublicKey) -> str:
     return f"{key_name}+{key_hash(key_name, public_key).hex()}+{encoded}"
 
 
-def checkpoint_body(origin: str, tree_size: int, root_hash: bytes) -> str:
-    """The checkpoint text that gets signed: origin, size and base64 root, one per line."""
-    return f"{origin}\n{tree_size}\n{base64.b64encode(root_hash).decode()}\n"
+def checkpoint_body(origin: str, tree_size: int, root_hash: bytes,
+                    issued_at: str | None = None) -> str:
+    """The checkpoint text that gets signed: origin, size and base64 root, one per line,
+    then (iro-ledger's one extension line) when the log signed it, as UTC ISO 8601."""
+    time = f"{ISSUED_AT}{issued_at}\n" if issued_at is not None else ""
+    return f"{origin}\n{tree_size}\n{base64.b64encode(root_hash).decode()}\n{time}"
 
 
 def load_public_key_pem(public_key_pem: bytes) -> Ed25519PublicKey:
@@ -227,7 +238,9 @@ def parse_checkpoint(note: str) -> Checkpoint:
     root_hash = _b64decode(lines[2], "checkpoint root hash")
     if len(root_hash) != HASH_SIZE:
         raise VerificationError("checkpoint root hash is not 32 bytes")
-    return Checkpoint(lines[0], int(lines[1]), root_hash, body, signatures)
+    issued = [line.removeprefix(ISSUED_AT) for line in lines[3:] if line.startswith(ISSUED_AT)]
+    return Checkpoint(lines[0], int(lines[1]), root_hash, body, signatures,
+                      issued[0] if len(issued) == 1 else None)
 
 
 def verify_checkpoint(note: str, public_key: Ed25519PublicKey, key_name: str) -> Checkpoint:
@@ -257,7 +270,100 @@ def _b64decode(encoded: str, what: str) -> bytes:
     return decoded
 
 
-# --- 3. Receipts ------------------------------------------------------------------------
+# --- 3. Witness cosignatures -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Witness:
+    """A witness a verifier trusts: its name and public key, as in its vkey."""
+
+    name: str
+    public_key: Ed25519PublicKey
+
+
+@dataclass(frozen=True)
+class Cosigned:
+    """A valid cosignature: `witness` saw the checkpoint at `timestamp` (POSIX seconds)."""
+
+    witness: str
+    timestamp: int
+    tree_size: int
+
+
+def cosigner_key_hash(name: str, public_key: Ed25519PublicKey) -> bytes:
+    """The 4-byte key id of a cosignature line: like `key_hash`, with the 0x04 type."""
+    material = name.encode() + b"\n" + COSIGNATURE_ALGORITHM + _raw(public_key)
+    return hashlib.sha256(material).digest()[:4]
+
+
+def witness_vkey(name: str, public_key: Ed25519PublicKey) -> str:
+    """The printable witness key `<name>+<hex key id>+<base64(0x04 || key)>`."""
+    encoded = base64.b64encode(COSIGNATURE_ALGORITHM + _raw(public_key)).decode()
+    return f"{name}+{cosigner_key_hash(name, public_key).hex()}+{encoded}"
+
+
+def parse_witness_vkey(vkey: str) -> Witness:
+    """Read a witness vkey, checking its key id against its name and key."""
+    parts = vkey.strip().split("+", 2)  # The base64 key may itself hold "+".
+    if len(parts) != 3 or not parts[0] or re.search(r"\s", parts[0]):
+        raise VerificationError("a witness key must be one line <name>+<key id>+<base64 key>")
+    name, key_id, encoded = parts
+    material = _b64decode(encoded, "witness key")
+    if len(material) != 33 or material[:1] != COSIGNATURE_ALGORITHM:
+        raise VerificationError(f"witness key {name} is not an Ed25519 cosigner key (type 0x04)")
+    public_key = Ed25519PublicKey.from_public_bytes(material[1:])
+    if cosigner_key_hash(name, public_key).hex() != key_id:
+        raise VerificationError(f"witness key {name}: the key id does not match name and key")
+    return Witness(name, public_key)
+
+
+def cosigned_message(body: str, timestamp: int) -> bytes:
+    """What a witness signs: a header line, a time line, then the whole checkpoint body."""
+    return f"cosignature/v1\ntime {timestamp}\n{body}".encode()
+
+
+def verify_cosignature(checkpoint: Checkpoint, witness: Witness) -> Cosigned | None:
+    """The witness's cosignature on the checkpoint; None when it has none (lines by other
+    keys are ignored, as signed notes require); refuses a line of its key that fails."""
+    wanted = cosigner_key_hash(witness.name, witness.public_key)
+    found: Cosigned | None = None
+    for line in checkpoint.signatures:
+        if line.key_name != witness.name or line.key_hash != wanted:
+            continue
+        if len(line.signature) != 8 + 64:
+            raise VerificationError(f"the cosignature by {witness.name} is not 8 + 64 bytes")
+        timestamp = int.from_bytes(line.signature[:8], "big")
+        if timestamp >= 2**63:
+            raise VerificationError(f"the cosignature by {witness.name} has no usable time")
+        try:
+            witness.public_key.verify(line.signature[8:],
+                                      cosigned_message(checkpoint.body, timestamp))
+        except InvalidSignature as error:
+            raise VerificationError(
+                f"the cosignature by {witness.name} does not verify over the checkpoint of "
+                f"tree size {checkpoint.tree_size}") from error
+        found = Cosigned(witness.name, timestamp, checkpoint.tree_size)
+    return found
+
+
+def witnessed_by(checkpoints: Sequence[Checkpoint], witnesses: Sequence[Witness],
+                 minimum: int) -> tuple[Cosigned, ...]:
+    """The trusted witnesses that cosigned any of `checkpoints` (the caller has proven each
+    one contains the tree in question); refuses fewer than `minimum` of them."""
+    seen: dict[str, Cosigned] = {}
+    for witness in witnesses:
+        for checkpoint in checkpoints:
+            cosigned = verify_cosignature(checkpoint, witness)
+            if cosigned is not None and witness.name not in seen:
+                seen[witness.name] = cosigned
+    if len(seen) < minimum:
+        missing = ", ".join(w.name for w in witnesses if w.name not in seen) or "none given"
+        raise VerificationError(f"{len(seen)} of the {minimum} required witnesses cosigned the "
+                                f"checkpoint (not cosigned by: {missing})")
+    return tuple(seen.values())
+
+
+# --- 4. Receipts ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -271,12 +377,19 @@ class Verified:
     origin: str
     later_tree_size: int | None = None  # Set when a later checkpoint was shown to extend it.
     later_root_hash: bytes | None = None
+    issued_at: str | None = None  # When the log says it signed the receipt's checkpoint.
+    witnesses: tuple[Cosigned, ...] = ()  # Trusted witnesses that cosigned either checkpoint.
 
 
 def verify_receipt(
-    receipt: dict[str, Any], public_key_pem: bytes, against: dict[str, Any] | None = None
+    receipt: dict[str, Any],
+    public_key_pem: bytes,
+    against: dict[str, Any] | None = None,
+    witnesses: Sequence[Witness] = (),
+    min_witnesses: int = 0,
 ) -> Verified:
-    """Check a receipt, and optionally that a later checkpoint extends its checkpoint.
+    """Check a receipt, optionally that a later checkpoint extends its checkpoint, and
+    optionally that `min_witnesses` of `witnesses` cosigned either checkpoint.
 
     The receipt's "event" object is a human-readable copy and is not trusted: only
     the canonical bytes are hashed, so only they are proven.
@@ -295,14 +408,17 @@ def verify_receipt(
     proof = _hashes(_field(receipt, "inclusion_proof", list), "inclusion proof")
     with _explained("inclusion proof does not lead to the checkpoint root"):
         verify_inclusion(index, tree_size, leaf_hash(canonical), proof, checkpoint.root_hash)
-    verified = Verified(canonical, index, tree_size, checkpoint.root_hash, checkpoint.origin)
-    return verified if against is None else _check_later(verified, against, key, key_name)
+    verified = Verified(canonical, index, tree_size, checkpoint.root_hash, checkpoint.origin,
+                        issued_at=checkpoint.issued_at)
+    seen = [checkpoint]
+    if against is not None:
+        later = verify_checkpoint(_field(against, "checkpoint", str), key, key_name)
+        verified = _check_later(verified, against, later)
+        seen.append(later)
+    return replace(verified, witnesses=witnessed_by(seen, witnesses, min_witnesses))
 
 
-def _check_later(
-    verified: Verified, against: dict[str, Any], key: Ed25519PublicKey, key_name: str
-) -> Verified:
-    later = verify_checkpoint(_field(against, "checkpoint", str), key, key_name)
+def _check_later(verified: Verified, against: dict[str, Any], later: Checkpoint) -> Verified:
     if later.tree_size < verified.tree_size:
         raise VerificationError(
             f"later checkpoint ({later.tree_size}) is smaller than the receipt's "

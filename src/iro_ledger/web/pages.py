@@ -19,8 +19,10 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from iro_ledger.domain.errors import DomainError, NotPermitted, NotRecorded
+from iro_ledger.domain.errors import DomainError
+from iro_ledger.reads import NotServed
 from iro_ledger.web import present
+from iro_ledger.web.refusals import refusal_of
 
 COOKIE = "iro_ledger_session"
 HEADERS = {
@@ -86,13 +88,10 @@ def _refusal(request: Request, error: Exception) -> Response:
                               f"Your sign-in was not accepted: {error}.")
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
         return response
-    if isinstance(error, NotPermitted):
-        return error_page(request, 403, "Not yours to see", str(error))
-    if isinstance(error, NotRecorded):
-        return error_page(request, 404, "Not recorded", str(error))
     if isinstance(error, RequestValidationError):
         return error_page(request, 422, "Check what you asked for", _invalid(error))
-    return error_page(request, 422, "Check what you asked for", str(error))
+    refusal = refusal_of(error)
+    return error_page(request, refusal.status, refusal.title, str(error))
 
 
 class PageRoute(APIRoute):
@@ -104,7 +103,8 @@ class PageRoute(APIRoute):
         async def page(request: Request) -> Response:
             try:
                 response = await handler(request)
-            except (SignInNeeded, BadToken, DomainError, RequestValidationError) as refused:
+            except (SignInNeeded, BadToken, DomainError, NotServed,
+                    RequestValidationError) as refused:
                 return _refusal(request, refused)
             for name, value in HEADERS.items():
                 response.headers.setdefault(name, value)

@@ -16,11 +16,10 @@ from cryptography.hazmat.primitives.serialization import (
     PublicFormat,
 )
 
-from iro_ledger.trust.checkpoint import (
+from iro_ledger.trust.keys import load_private_key, save_private_key
+from iro_ledger.trust.signing import (
     generate_signing_key,
-    load_private_key,
     public_key_pem,
-    save_private_key,
     sign_checkpoint,
     sign_note,
 )

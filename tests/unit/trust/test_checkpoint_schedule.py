@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from iro_ledger.trust.checkpoints import StoredCheckpoint, due
+from iro_ledger.trust.checkpoint_store import StoredCheckpoint, due
 
 EVERY_EVENTS, EVERY_SECONDS = 100, 60.0
 SIGNED_AT = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -9,13 +9,13 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from iro_ledger.trust.checkpoint import (
+from iro_ledger.trust.merkle import InMemoryNodeStore, MerkleLog
+from iro_ledger.trust.signing import (
     generate_signing_key,
     public_key_pem,
     sign_checkpoint,
     sign_note,
 )
-from iro_ledger.trust.merkle import InMemoryNodeStore, MerkleLog
 from iro_ledger.trust.verifier import (
     RECEIPT_FORMAT,
     VerificationError,

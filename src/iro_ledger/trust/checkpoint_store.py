@@ -1,31 +1,31 @@
-"""Signed checkpoints of the Merkle log: issued when due or on demand, and kept forever.
+"""Signed checkpoints of the Merkle log and witnesses' cosignatures of them, kept forever.
 
 `checkpoints` is not a read model's table: a rebuild never drops it, the guard triggers refuse
 to change or delete its rows, and a rebuilt Merkle log must reproduce every root in it. A
 checkpoint is a C2SP tlog-checkpoint note signed with Ed25519 under the log's origin
-(`trust.checkpoint.sign_checkpoint`). Issuing reads the clock, so it happens outside the read
+(`trust.signing.sign_checkpoint`). Issuing reads the clock, so it happens outside the read
 model's `apply` (which must stay deterministic): after a batch commits, on a timer, or when a
-receipt needs one.
+receipt needs one. Each note carries the time it was signed (`issued_at` extension line).
+
+`checkpoint_cosignatures` holds the cosignature lines witnesses sent back (C2SP
+tlog-cosignature), one per witness key and checkpoint, guarded like `checkpoints`: the log
+serves a checkpoint with its cosignatures appended as further signature lines.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from iro_ledger.projections.db import Database, Row, Tx
-from iro_ledger.trust.checkpoint import (
-    generate_signing_key,
-    load_private_key,
-    save_private_key,
-    sign_checkpoint,
-)
 from iro_ledger.trust.log import SqlNodeStore, blob, merkle_log
+from iro_ledger.trust.signing import sign_checkpoint
 
 TABLE = "checkpoints"
+COSIGNATURES = "checkpoint_cosignatures"
+TABLES = (TABLE, COSIGNATURES)
 _ISSUE_LOCK = 0x1A0_C4EC  # serialises issuers on PostgreSQL (pg_advisory_xact_lock)
 
 
@@ -37,14 +37,14 @@ class StoredCheckpoint:
     issued_at: datetime
 
 
-class NoSigningKey(Exception):
-    """No signing key where the settings say: checkpoints cannot be issued."""
-
-
 def create_table(tx: Tx) -> None:
     tx.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} ("
                f" tree_size BIGINT PRIMARY KEY, root {blob(tx.dialect)} NOT NULL,"
                " note TEXT NOT NULL, issued_at TEXT NOT NULL)")
+    tx.execute(f"CREATE TABLE IF NOT EXISTS {COSIGNATURES} ("
+               " tree_size BIGINT NOT NULL, witness TEXT NOT NULL, line TEXT NOT NULL,"
+               " signed_at BIGINT NOT NULL, received_at TEXT NOT NULL,"
+               " PRIMARY KEY (tree_size, witness))")
 
 
 def _checkpoint(row: Row) -> StoredCheckpoint:
@@ -115,61 +115,45 @@ def issue(db: Database, key: Ed25519PrivateKey, origin: str, now: datetime | Non
         if not due(size, last, moment, every_events, every_seconds):
             return last
         root = merkle_log(tx).root(size)
-        note = sign_checkpoint(origin, size, root, key)
+        note = sign_checkpoint(origin, size, root, key, issued_at=moment)
         tx.execute(f"INSERT INTO {TABLE} ({_COLUMNS}) VALUES (?, ?, ?, ?)"
                    " ON CONFLICT (tree_size) DO NOTHING",
                    (size, root, note, moment.isoformat()))
         return StoredCheckpoint(size, root, note, moment)
 
 
-# Keys
+# Cosignatures
 
 
-def inside_git_work_tree(path: Path) -> Path | None:
-    """The git work tree `path` would lie in, if any: signing keys never go into a repository."""
-    for directory in path.resolve().parents:
-        if (directory / ".git").exists():
-            return directory
-    return None
+@dataclass(frozen=True)
+class StoredCosignature:
+    tree_size: int
+    witness: str
+    """The witness's vkey (`verifier.witness_vkey`): its name and public key."""
+    line: str
+    signed_at: int
+    """The witness's own timestamp, POSIX seconds, as it signed it."""
 
 
-def generate_key_file(path: Path) -> Ed25519PrivateKey:
-    """Make a new signing key at `path`; refuses an existing file or a git work tree."""
-    repository = inside_git_work_tree(path)
-    if repository is not None:
-        raise ValueError(f"{path} lies inside the git work tree {repository}; "
-                         "keep signing keys out of repositories")
-    if path.exists():
-        raise FileExistsError(f"{path} already exists; a log's signing key is never replaced "
-                              "by accident")
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    key = generate_signing_key()
-    save_private_key(key, path)
-    return key
-
-
-def ensure_signing_key(path: Path) -> bool:
-    """Make a development key at `path` unless one is there; True when one was made."""
-    if path.exists():
+def add_cosignature(tx: Tx, cosignature: StoredCosignature, received_at: datetime) -> bool:
+    """Keep a (verified) cosignature; False when this witness's is already kept."""
+    before = cosignatures(tx, cosignature.tree_size)
+    if any(c.witness == cosignature.witness for c in before):
         return False
-    generate_key_file(path)
+    tx.execute(f"INSERT INTO {COSIGNATURES} (tree_size, witness, line, signed_at, received_at)"
+               " VALUES (?, ?, ?, ?, ?) ON CONFLICT (tree_size, witness) DO NOTHING",
+               (cosignature.tree_size, cosignature.witness, cosignature.line,
+                cosignature.signed_at, received_at.isoformat()))
     return True
 
 
-class KeyFile:
-    """The signing key at a path, read when first needed (a process may never sign)."""
+def cosignatures(tx: Tx, tree_size: int) -> list[StoredCosignature]:
+    rows = tx.query(f"SELECT tree_size, witness, line, signed_at FROM {COSIGNATURES}"
+                    " WHERE tree_size = ? ORDER BY witness", (tree_size,))
+    return [StoredCosignature(int(r["tree_size"]), str(r["witness"]), str(r["line"]),
+                              int(r["signed_at"])) for r in rows]
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
-        self._key: Ed25519PrivateKey | None = None
 
-    def get(self) -> Ed25519PrivateKey:
-        if self._key is None:
-            if not self.path.exists():
-                raise NoSigningKey(f"no checkpoint signing key at {self.path}; "
-                                   "run `iro-ledger keys generate`")
-            try:
-                self._key = load_private_key(self.path)
-            except ValueError as error:
-                raise NoSigningKey(f"{self.path} is not a usable Ed25519 key: {error}") from error
-        return self._key
+def witnessed_note(tx: Tx, checkpoint: StoredCheckpoint) -> str:
+    """The checkpoint's note with every kept cosignature appended as a signature line."""
+    return checkpoint.note + "".join(c.line for c in cosignatures(tx, checkpoint.tree_size))

@@ -1,0 +1,250 @@
+"""`Reader`: one principal's reads in one request, through the one door.
+
+Every read checks who may see it (`application.access.can_read`: one's own authority,
+inspectors and admins anywhere, an arbitrator only disputes referred to their body), brings the
+read models it needs up to the store (`Reads.fresh`), counts days to England's today unless
+asked about another day, and notes what it showed. When the `with` block ends without a
+refusal, the reads of inspectors and arbitrators are recorded as `RecordRead` events: one per
+authority and thing read, or one per authority for a named page (`seen_as`).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from iro_ledger.application import Principal, RecordView, Role
+from iro_ledger.application.access import can_read
+from iro_ledger.domain.errors import InvalidValue, NotPermitted, NotRecorded
+from iro_ledger.projections.base import Period
+from iro_ledger.projections.challenges import (
+    RegisterQuery,
+    read_challenge_cases,
+    read_disputes,
+    read_register,
+)
+from iro_ledger.projections.flags import FlagQuery, read_flags
+from iro_ledger.projections.measures import as_dicts, measures_of, period_of
+from iro_ledger.projections.officers import read_officer, read_officers
+from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.timeline import read_cases, read_timeline
+from iro_ledger.reads import words
+from iro_ledger.reads.results import FlagsRead, Found, MeasuresRead, RegisterRead
+
+if TYPE_CHECKING:
+    from iro_ledger.reads.service import Reads
+
+
+class Reader:
+    def __init__(self, reads: Reads, principal: Principal, surface: str,
+                 seen_as: str | None) -> None:
+        self._reads = reads
+        self.principal = principal
+        self._surface = surface
+        self._seen_as = seen_as
+        self._seen: set[tuple[str, str]] = set()
+
+    def __enter__(self) -> Reader:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        if kind is None:
+            self._record()
+
+    def today(self) -> date:
+        return self._reads.today()
+
+    def period(self, start: date | None = None, end: date | None = None) -> Period:
+        """The period asked for: by default the year up to today (or up to `end`)."""
+        return period_of(start, end, self.today())
+
+    # Who may see what
+
+    def may_read(self, la_code: str) -> None:
+        if not can_read(self.principal, la_code):
+            raise NotPermitted(f"{self.principal.sub} ({self.principal.role.value}) may not "
+                               f"read the records of {la_code}")
+
+    @property
+    def arbitrator(self) -> bool:
+        return self.principal.role is Role.ARBITRATOR
+
+    def authorities(self) -> list[str]:
+        """The authorities whose figures the principal may see, by code."""
+        if self.principal.role in (Role.ADMIN, Role.INSPECTOR):
+            self._reads.fresh(None)  # the runner names the records it has applied
+            rows = self._reads.projections.db.query(
+                "SELECT DISTINCT la_code FROM projection_records WHERE kind = ?"
+                " ORDER BY la_code", ("authority",))
+            return [str(r["la_code"]) for r in rows]
+        if self.arbitrator:
+            return []
+        return [self.principal.la_code] if self.principal.la_code else []
+
+    def authority_name(self, la_code: str) -> str | None:
+        """The name the authority was registered with, if it was (names are not secret)."""
+        return self._reads.ledger.authority_name(la_code)
+
+    # Flags
+
+    def flags(self, la_code: str | None = None, rule: str | None = None,
+              severity: str | None = None, status: str | None = None,
+              officer_id: str | None = None, case_id: str | None = None,
+              as_of: date | None = None, min_position: int | None = None,
+              limit: int | None = None, offset: int = 0) -> FlagsRead:
+        """One page of the flags as they stood at the end of `as_of` (all when no `limit`)."""
+        _choice("rule", rule, words.RULE_NAMES)
+        _choice("severity", severity, words.SEVERITIES)
+        _choice("status", status, words.FLAG_STATUSES)
+        query = FlagQuery(self._flag_authorities(la_code), rule, severity, status,
+                          officer_id, case_id)
+        found = self._flags(query, as_of, min_position)
+        page = found.flags[offset:None if limit is None else offset + limit]
+        for la in {f.la_code for f in page} | set(query.la_codes or []):
+            self._seen.add((la, "flags"))
+        return FlagsRead(found.as_of, page, found.position, len(found.flags))
+
+    def flag(self, flag_id: str, as_of: date | None = None,
+             min_position: int | None = None) -> Flag:
+        query = FlagQuery(self._flag_authorities(None), flag_id=flag_id)
+        found = self._flags(query, as_of, min_position)
+        if not found.flags:
+            raise NotRecorded(f"no flag {flag_id!r} (as of {found.as_of}) among the "
+                              "authorities you may read")
+        self._seen.add((found.flags[0].la_code, f"flag:{flag_id}"))
+        return found.flags[0]
+
+    def _flag_authorities(self, la_code: str | None) -> list[str] | None:
+        """The authorities whose flags the principal may read (None: all of them)."""
+        if self.arbitrator:
+            raise NotPermitted("an arbitrator sees only the disputes referred to their body")
+        if la_code is not None:
+            self.may_read(la_code)
+            return [la_code]
+        if self.principal.role in (Role.ADMIN, Role.INSPECTOR):
+            return None
+        return [self.principal.la_code] if self.principal.la_code else []
+
+    def _flags(self, query: FlagQuery, as_of: date | None,
+               min_position: int | None) -> FlagsRead:
+        model = self._reads.flags_model()
+        position = self._reads.fresh(["flags"], min_position)
+        day = as_of or self.today()
+        with self._reads.projections.db.reading() as tx:
+            found = read_flags(tx, model.config, query, day)
+        return FlagsRead(day, found, position, len(found))
+
+    # The monitoring read models
+
+    def register(self, la_code: str, status: str | None = None, stage: str | None = None,
+                 officer_id: str | None = None, case_id: str | None = None,
+                 as_of: date | None = None, limit: int = 50, offset: int = 0,
+                 min_position: int | None = None) -> RegisterRead:
+        """The challenge register; an arbitrator sees only what is referred to their body."""
+        _choice("status", status, words.REGISTER_STATUSES)
+        _choice("stage", stage, words.STAGES)
+        body = self._body_or_may_read(la_code)
+        position = self._reads.fresh(["challenges"], min_position)
+        day = as_of or self.today()
+        query = RegisterQuery(la_code, status, stage, officer_id, case_id, body)
+        with self._reads.projections.db.reading() as tx:
+            total, items = read_register(tx, query, day, limit, offset)
+        self._seen.add((la_code, "challenge_register"))
+        return RegisterRead(day, total, items, position)
+
+    def timeline(self, la_code: str, case_id: str, min_position: int | None = None) -> Found:
+        """A case's timeline; an arbitrator's only once a dispute on it is referred to them."""
+        if not self.arbitrator:
+            self.may_read(la_code)
+        position = self._reads.fresh(["timeline"], min_position)
+        with self._reads.projections.db.reading() as tx:
+            found = read_timeline(tx, la_code, case_id)
+        if self.arbitrator and (found is None
+                                or self.principal.body not in found["arbitration_bodies"]):
+            raise NotPermitted(f"no dispute on case {case_id} is referred to "
+                               f"{self.principal.body}")
+        if found is None:
+            raise NotRecorded(f"no case {case_id!r} is recorded in {la_code}")
+        self._seen.add((la_code, f"timeline:{case_id}"))
+        return Found(found, position)
+
+    def officer(self, la_code: str, officer_id: str, as_of: date | None = None,
+                min_position: int | None = None) -> Found:
+        self.may_read(la_code)
+        position = self._reads.fresh(["officers"], min_position)
+        with self._reads.projections.db.reading() as tx:
+            found = read_officer(tx, la_code, officer_id, as_of or self.today())
+        if found is None:
+            raise NotRecorded(f"no officer {officer_id!r} is recorded in {la_code}")
+        self._seen.add((la_code, f"officer_record:{officer_id}"))
+        return Found(found, position)
+
+    def measures(self, la_code: str, start: date | None = None, end: date | None = None,
+                 min_position: int | None = None) -> MeasuresRead:
+        """An authority's measures for a period (default: the year to today)."""
+        self.may_read(la_code)
+        period = self.period(start, end)
+        position = self._reads.fresh(None, min_position)
+        found = as_dicts(measures_of(self._reads.projections, la_code, period))
+        self._seen.add((la_code, "measures"))
+        return MeasuresRead(la_code, period, found, position)
+
+    def officers(self, la_code: str) -> list[dict[str, Any]]:
+        """Every officer of an authority (the people list)."""
+        self.may_read(la_code)
+        self._reads.fresh(["officers"])
+        with self._reads.projections.db.reading() as tx:
+            found = read_officers(tx, la_code)
+        self._seen.add((la_code, "officers"))
+        return found
+
+    def cases(self, la_code: str) -> list[dict[str, Any]]:
+        """Every case of an authority, with who held it when."""
+        self.may_read(la_code)
+        self._reads.fresh(["timeline"])
+        with self._reads.projections.db.reading() as tx:
+            found = read_cases(tx, la_code)
+        self._seen.add((la_code, "cases"))
+        return found
+
+    def disputes(self, as_of: date | None = None) -> list[dict[str, Any]]:
+        """An arbitrator's disputes: every challenge referred to their body, anywhere."""
+        if not self.arbitrator:
+            raise NotPermitted("only an arbitrator has disputes referred to their body")
+        self._reads.fresh(["challenges"])
+        with self._reads.projections.db.reading() as tx:
+            found = read_disputes(tx, self.principal.body or "", as_of or self.today())
+        self._seen.update((d["la_code"], "disputes") for d in found)
+        return found
+
+    def challenge_cases(self, la_code: str) -> dict[str, str]:
+        """challenge_id -> case_id for the challenges the principal may see (for links)."""
+        body = self._body_or_may_read(la_code)
+        self._reads.fresh(["challenges"])
+        with self._reads.projections.db.reading() as tx:
+            return read_challenge_cases(tx, la_code, body)
+
+    def record(self, kind: str, la_code: str, ref: str) -> RecordView:
+        """A record with every event on it, straight from the store."""
+        view = self._reads.ledger.read(kind, la_code, ref, self.principal, record=False)
+        self._seen.add((la_code, f"{kind}:{ref}"))
+        return view
+
+    def _body_or_may_read(self, la_code: str) -> str | None:
+        """An arbitrator's body (they see what is referred to it); others must may_read."""
+        if self.arbitrator:
+            return self.principal.body or ""
+        self.may_read(la_code)
+        return None
+
+    def _record(self) -> None:
+        seen = {(la, self._seen_as) for la, _ in self._seen} if self._seen_as else self._seen
+        for la_code, what in sorted(seen):
+            self._reads.ledger.record_read(self.principal, la_code, what, self._surface)
+
+
+def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    if value is not None and value not in allowed:
+        raise InvalidValue(name, f"{value!r} is not one of {', '.join(allowed)}")

@@ -1,0 +1,71 @@
+"""`Reads`: the process's read service, built once beside `Trust` in `wiring.build_services`.
+
+It holds what every read shares: the ledger (to record outsiders' reads and load a record's
+own events), the read models, and the clock that gives England's today. Each request opens a
+`Reader` for its principal with `by`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
+
+from iro_ledger.application import Ledger, Principal
+from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.domain.record import england_date
+from iro_ledger.projections import Projections
+from iro_ledger.projections.flags import Flags
+from iro_ledger.reads.reader import Reader
+from iro_ledger.reads.results import NotServed
+
+Clock = Callable[[], datetime]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Reads:
+    """The one door for reads of the read models and of records (see the package docstring).
+
+    Freshness: before reading, the read models a read needs are caught up with the store, in
+    the request, on SQLite and PostgreSQL alike (docs/design-notes.md says why). The runner
+    locks each model's tracking row, so this is safe beside a running `iro-ledger worker`,
+    which usually leaves nothing to do.
+    """
+
+    def __init__(self, ledger: Ledger, projections: Projections, clock: Clock = _now) -> None:
+        self.ledger = ledger
+        self.projections = projections
+        self._clock = clock
+
+    def today(self) -> date:
+        """The date in England now: the day reads count to, as the domain judges dates."""
+        return england_date(self._clock())
+
+    def by(self, principal: Principal, surface: str, seen_as: str | None = None) -> Reader:
+        """A reader for one request (a `with` block): its reads are recorded when it closes.
+
+        `surface` is api, web or cli; `seen_as` names what the access log says was read (a
+        dashboard page), once per authority shown, instead of each read separately.
+        """
+        return Reader(self, principal, surface, seen_as)
+
+    def fresh(self, names: Iterable[str] | None, min_position: int | None = None) -> int:
+        """Catch the named read models (all when None) up with the store; their position.
+
+        `min_position` (a command's answered `position`) must be stored already; once caught
+        up, the models have applied it (read-your-writes).
+        """
+        if min_position is not None and min_position > self.ledger.position():
+            raise InvalidValue("min_position",
+                               f"nothing is stored at position {min_position} yet")
+        chosen = None if names is None else list(names)
+        self.projections.refresh(chosen)
+        return min(self.projections.positions(chosen).values(), default=0)
+
+    def flags_model(self) -> Flags:
+        model = self.projections.models.get("flags")
+        if not isinstance(model, Flags):
+            raise NotServed("the flags read model is not running in this service")
+        return model
