@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from iro_ledger.trust.checkpoints import ensure_signing_key
+from iro_ledger.trust.keys import ensure_signing_key
 
 from iro_ledger.api.app import create_app
 from iro_ledger.domain.challenge import Challenge
