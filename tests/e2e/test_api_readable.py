@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from iro_ledger.trust.keys import ensure_signing_key
 
 from iro_ledger.api.app import create_app
 from iro_ledger.domain.challenge import Challenge
@@ -28,6 +27,7 @@ from iro_ledger.domain.limits import (
 )
 from iro_ledger.domain.record import Stamp
 from iro_ledger.settings import Settings
+from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.trust.verifier import verify_receipt
 from tests.e2e import (
     INSPECTOR,
