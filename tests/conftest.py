@@ -179,6 +179,9 @@ def fresh_database(server_dsn: str) -> Iterator[str]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The tests connect as a superuser to make and drop databases; the application refuses
+    # that unless told, for every fixture's scope (tests of the refusal say false).
+    os.environ.setdefault("IRO_LEDGER_ALLOW_SUPERUSER", "true")
     config.addinivalue_line("markers", "postgres: needs a real PostgreSQL server")
 
 
@@ -230,13 +233,6 @@ def _postgres_password(monkeypatch: pytest.MonkeyPatch) -> None:
     # eventsourcing refuses to build a PostgreSQL store without a password, even under trust auth.
     if not os.environ.get("POSTGRES_PASSWORD"):
         monkeypatch.setenv("POSTGRES_PASSWORD", "iro-ledger-test")
-
-
-@pytest.fixture(autouse=True)
-def _superuser_allowed(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The tests connect as a superuser to make and drop databases; the application refuses
-    # that unless told (tests of the refusal and of the roles unset it).
-    monkeypatch.setenv("IRO_LEDGER_ALLOW_SUPERUSER", "true")
 
 
 @pytest.fixture(autouse=True)
