@@ -146,6 +146,7 @@ def test_the_application_role_appends_events_and_checkpoints_as_the_application_
 
     assert json.loads(app.ok("stats", "--json").stdout)["events"] == len(FEW) + 2
     assert admin.audit()[0] == 0
+    assert app.audit()[0] == 0  # the audit runs as the application role too
 
 
 def test_the_application_role_is_refused_every_attack_on_the_record(
@@ -234,3 +235,16 @@ def test_the_owner_rebuilds_and_the_application_role_carries_on(
             for role in (owner, app):
                 conn.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(role)))
                 conn.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(role)))
+
+
+def test_a_trigger_a_superuser_dropped_is_reported_by_the_application_roles_audit(
+        app_store: tuple[Store, Store]) -> None:
+    admin, app = app_store
+    table = admin.events
+    admin.attack(f"DROP TRIGGER {table}_append_only ON {table}")
+
+    status, report = app.audit()
+
+    assert status == 1
+    assert [f["kind"] for f in report["findings"]] == ["guard"]
+    assert "are missing or disabled now" in report["findings"][0]["message"]
