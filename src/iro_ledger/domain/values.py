@@ -109,13 +109,5 @@ class ReportRecipient(StrEnum):
     LEAD_MEMBER = "lead_member"
 
 
-class Source(StrEnum):
-    """Which door a command came in by."""
-
-    API = "api"
-    CLI = "cli"
-    IMPORT = "import"
-
-
 ALL_IROS = "all_iros"
 """The `issued_to` value meaning every IRO of the authority."""
