@@ -1,6 +1,6 @@
 """What the HTTP API returns, as pydantic schemas: the only shapes OpenAPI documents.
 
-Command bodies are the domain language's own models (`iro_ledger.commands`); everything the
+Command bodies are the domain language's own models (`application.commands`); everything the
 API answers is declared here, so no aggregate, event or application class reaches OpenAPI.
 """
 

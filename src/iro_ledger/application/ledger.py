@@ -22,10 +22,10 @@ from iro_ledger.application.access import (
     can_read,
     reads_are_recorded,
 )
-from iro_ledger.application.handlers import RECORD_CLASSES, Context, R, handle
+from iro_ledger.application.commands import CommandBase
+from iro_ledger.application.handlers import RECORD_CLASSES, HandlerContext, R, handle
 from iro_ledger.application.idempotency import CommandReceipt, fingerprint, receipt_id
 from iro_ledger.application.store import DateAsISO
-from iro_ledger.commands import CommandBase
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.challenge import Challenge
@@ -220,7 +220,7 @@ class UnitOfWork:
             replay = self._replay(principal.sub, command.command_id, fingerprint(content))
             if replay is not None:
                 return replay
-        records = handle(command, Context(self, stamp, principal))
+        records = handle(command, HandlerContext(self, stamp, principal))
         new = [event for record in records for event in record.collect_events()]
         target = records[0]
         outcome = Outcome(
