@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Query
 
-from iro_ledger.commands import Day
+from iro_ledger.application.commands import Day
 from iro_ledger.domain.limits import OFFSET_MAX, POSITION_MAX
 
 Offset = Annotated[int, Query(ge=0, le=OFFSET_MAX,
