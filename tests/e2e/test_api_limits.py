@@ -37,7 +37,8 @@ HUGE = "99999999999999999999999"
 
 
 @pytest.mark.parametrize("path", [
-    f"/flags?offset={HUGE}", f"/flags?offset={2**63}", f"/authorities/{LA}/challenges?offset={HUGE}",
+    f"/flags?offset={HUGE}", f"/flags?offset={2**63}",
+    f"/authorities/{LA}/challenges?offset={HUGE}",
     f"/proof/checkpoints?offset={HUGE}", f"/flags?min_position={HUGE}",
     f"/authorities/{LA}/measures?min_position=-1", f"/proof/consistency?from_size={HUGE}",
     f"/proof/consistency?from_size=1&to_size={HUGE}",
