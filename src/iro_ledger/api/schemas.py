@@ -59,6 +59,8 @@ class EventPublic(BaseModel):
     command_id: str | None = None
     on_behalf_of: str | None = None
     """Whose own act this is, when someone else (an admin) recorded it for them."""
+    days_late: int = Field(description="how late it was recorded: days from occurred_on to "
+                                       "the day (in England) it was stored")
 
 
 class RecordPublic(BaseModel):

@@ -31,7 +31,7 @@ from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
 from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
-from iro_ledger.domain.record import LedgerRecord, Stamp, england_date, record_id
+from iro_ledger.domain.record import LedgerRecord, Stamp, days_late, england_date, record_id
 
 _ATTEMPTS = 3
 
@@ -137,6 +137,16 @@ class Ledger(Application[UUID]):
         events = [_event_fields(e) for e in self.events.get(record.id)]
         state = {k: _plain(v) for k, v in vars(record).items() if not k.startswith("_")}
         return RecordView(record.KIND, record.ref, record.la_code, record.version, state, events)
+
+    def event_of(self, kind: str, la_code: str, ref: str, number: int) -> dict[str, Any] | None:
+        """Event `number` of a record, as `view` shows it; None when there is no such event.
+
+        No access check: the caller has one (a flag's late record, for a reader of the flag).
+        """
+        if kind not in RECORD_CLASSES:
+            return None
+        found = list(self.events.get(record_id(kind, la_code, ref), gt=number - 1, lte=number))
+        return _event_fields(found[0]) if found else None
 
     def position(self) -> int:
         """The highest notification id stored, 0 for an empty store."""
@@ -264,6 +274,7 @@ def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
     # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
     fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
+    fields["days_late"] = days_late(event.occurred_on, event.recorded_at)
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
 
 
