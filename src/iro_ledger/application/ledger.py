@@ -7,6 +7,7 @@ may share one unit, so that `--atomic` ingest is all or nothing.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -262,8 +263,11 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
-    # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
-    fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
+    # Events stored before a field existed (`on_behalf_of`, the consultation facts, links)
+    # lack it in their stored state; they read the class default, and are shown with it.
+    for known in dataclasses.fields(event):
+        if known.name not in _HIDDEN:
+            fields.setdefault(known.name, _plain(getattr(event, known.name)))
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
 
 
@@ -274,6 +278,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return sorted(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, tuple):
+        value = list(value)
     if isinstance(value, dict | list) and depth >= SHOWN_DEPTH:
         return TOO_DEEP_TO_SHOW
     if isinstance(value, dict):
