@@ -15,7 +15,6 @@ import pytest
 from iro_ledger.application import Ledger
 from iro_ledger.application.store import store_env
 from iro_ledger.domain.case import Case, Consultation
-from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.errors import BadTiming, InvalidValue, InvariantViolation, NotRecorded
 from iro_ledger.domain.officer import Officer
