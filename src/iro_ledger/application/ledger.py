@@ -7,7 +7,6 @@ may share one unit, so that `--atomic` ingest is all or nothing.
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -273,11 +272,9 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
-    # Events stored before a field existed (`on_behalf_of`, the consultation facts, links)
-    # lack it in their stored state; they read the class default, and are shown with it.
-    for known in dataclasses.fields(event):
-        if known.name not in _HIDDEN:
-            fields.setdefault(known.name, _plain(getattr(event, known.name)))
+    # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
+    # (Later additions are shown as stored: an old event simply does not state them.)
+    fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
     fields["days_late"] = days_late(event.occurred_on, event.recorded_at)
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
 
