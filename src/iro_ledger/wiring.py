@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from iro_ledger.application import Ledger
 from iro_ledger.application.store import store_env
+from iro_ledger.identity.service import Identity
+from iro_ledger.identity.tokens import TokenPolicy
 from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.projections.challenges import ChallengeRegister
 from iro_ledger.projections.flags import Flags
@@ -32,6 +34,8 @@ class Services:
     trust: Trust
     reads: Reads
     """The one door every surface reads through."""
+    identity: Identity
+    """The one door every presented token comes through."""
 
     def close(self) -> None:
         self.trust.close()
@@ -56,4 +60,5 @@ def build_services(settings: Settings) -> Services:
     trust.install_guard()
     projections.after_commit.append(trust.after_commit)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
-                    reads=Reads(ledger, projections))
+                    reads=Reads(ledger, projections),
+                    identity=Identity(TokenPolicy.of(settings)))
