@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from iro_ledger.commands import CommandBase, parse_command
+from iro_ledger.application.commands import CommandBase, parse_command
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.officer import Officer

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from iro_ledger import demo
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Ledger, Principal, Role
-from iro_ledger.commands import parse_command
+from iro_ledger.application.commands import parse_command
+from iro_ledger.application.ingest import ingest, numbered
+from iro_ledger.generator import demo
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
-from iro_ledger.ingest import ingest, numbered
 from iro_ledger.projections.flags import FlagQuery, Flags, read_flags
 from iro_ledger.projections.measures import period_of
 from iro_ledger.projections.rules.flag import Flag

@@ -7,7 +7,7 @@ from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Principal, Role
-from iro_ledger.commands import parse_command
+from iro_ledger.application.commands import parse_command
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
 

@@ -17,9 +17,9 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from iro_ledger import demo
 from iro_ledger.application import Role
 from iro_ledger.cli import app
+from iro_ledger.generator import demo
 from iro_ledger.identity.tokens import TokenPolicy, decode_token, mint_token
 from iro_ledger.settings import DEV_SECRET
 

@@ -18,13 +18,13 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from iro_ledger import demo
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Principal, Role
+from iro_ledger.application.ingest import ingest, numbered
 from iro_ledger.cli import app as cli_app
 from iro_ledger.domain.access_log import RecordRead
+from iro_ledger.generator import demo
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
-from iro_ledger.ingest import ingest, numbered
 from iro_ledger.settings import Settings
 from tests.e2e import STORES, module_store
 from tests.e2e.test_web_pages import elements_with

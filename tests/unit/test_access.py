@@ -16,7 +16,7 @@ from iro_ledger.application.access import (
     own_act,
     reads_are_recorded,
 )
-from iro_ledger.commands import COMMANDS
+from iro_ledger.application.commands import COMMANDS
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import NotPermitted
 from iro_ledger.domain.record import record_id

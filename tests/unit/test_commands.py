@@ -9,14 +9,15 @@ from typing import Literal, get_origin
 import pytest
 from pydantic import ValidationError
 
-from iro_ledger.application.handlers import handle
-from iro_ledger.commands import (
+from iro_ledger.application.commands import (
     COMMAND_TYPES,
     COMMANDS,
     CommandBase,
+    NotACommand,
     parse_command,
     parse_command_json,
 )
+from iro_ledger.application.handlers import handle
 from tests.builders import EXAMPLES, batch_line
 
 ENUM_FIELDS: dict[str, list[str]] = {
@@ -123,8 +124,8 @@ def test_a_malformed_client_id_is_refused_naming_the_field(bad: str) -> None:
     assert "case_id" in refused_fields(refusal)
 
 
-def test_an_unknown_command_is_refused() -> None:
-    with pytest.raises(ValidationError):
+def test_an_unknown_command_is_refused_by_name() -> None:
+    with pytest.raises(NotACommand, match="unknown command 'delete_challenge'"):
         parse_command({"command": "delete_challenge", "la_code": "FX1",
                        "occurred_on": "2024-06-03", "challenge_id": "ch-1"})
 

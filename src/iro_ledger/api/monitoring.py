@@ -53,7 +53,9 @@ class TimelinePublic(BaseModel):
     iros: list[dict[str, Any]] = Field(description="who held the case: officer_id, from, to")
     arbitration_bodies: list[str]
     entries: list[Evidenced] = Field(description="ordered by occurred_on, then position; each "
-                                                 "with ref, via, recorded_at, recorded_by, actor")
+                                                 "with ref, via, recorded_at, recorded_by, actor, "
+                                                 "on_behalf_of and days_late (days from "
+                                                 "occurred_on to the day it was recorded)")
     position: int = Field(description="the store position the read models had reached")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from iro_ledger.commands import CommandBase
+from iro_ledger.application.commands import CommandBase
 from iro_ledger.domain.errors import NotPermitted
 from iro_ledger.domain.values import ALL_IROS
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import singledispatch
 from typing import Protocol, TypeVar
 
-from iro_ledger import commands as c
+from iro_ledger.application import commands as c
 from iro_ledger.application.access import Principal, check_owner, own_act
 from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.case import Case
@@ -37,7 +37,7 @@ class Records(Protocol):
 
 
 @dataclass(frozen=True)
-class Context:
+class HandlerContext:
     """What a handler needs: where records come from, the stamp, and who is acting."""
 
     records: Records
@@ -46,29 +46,29 @@ class Context:
 
 
 @singledispatch
-def handle(command: c.CommandBase, ctx: Context) -> list[LedgerRecord]:
+def handle(command: c.CommandBase, ctx: HandlerContext) -> list[LedgerRecord]:
     raise TypeError(f"no handler for {type(command).__name__}")  # pragma: no cover
 
 
-def _new(ctx: Context, cls: type[LedgerRecord], la_code: str, ref: str) -> None:
+def _new(ctx: HandlerContext, cls: type[LedgerRecord], la_code: str, ref: str) -> None:
     """A new record needs its authority registered and its id unused."""
     ctx.records.get(Authority, la_code, la_code)
     ctx.records.check_new(cls, la_code, ref)
 
 
 @handle.register
-def _(cmd: c.RegisterAuthority, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RegisterAuthority, ctx: HandlerContext) -> list[LedgerRecord]:
     ctx.records.check_new(Authority, cmd.la_code, cmd.la_code)
     return [Authority.register(cmd.la_code, cmd.name, ctx.stamp)]
 
 
 @handle.register
-def _(cmd: c.RegisterOfficer, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RegisterOfficer, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Officer, cmd.la_code, cmd.officer_id)
     return [Officer.register(cmd.la_code, cmd.officer_id, cmd.role, cmd.employment, ctx.stamp)]
 
 
-def _officer(ctx: Context, la_code: str, officer_id: str,
+def _officer(ctx: HandlerContext, la_code: str, officer_id: str,
              act: Callable[[Officer], None]) -> list[LedgerRecord]:
     officer = ctx.records.get(Officer, la_code, officer_id)
     act(officer)
@@ -76,26 +76,26 @@ def _officer(ctx: Context, la_code: str, officer_id: str,
 
 
 @handle.register
-def _(cmd: c.EndEngagement, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.EndEngagement, ctx: HandlerContext) -> list[LedgerRecord]:
     return _officer(ctx, cmd.la_code, cmd.officer_id,
                     lambda o: o.end_engagement(cmd.how, cmd.reason, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.RecordDisciplinaryAction, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RecordDisciplinaryAction, ctx: HandlerContext) -> list[LedgerRecord]:
     return _officer(ctx, cmd.la_code, cmd.officer_id,
                     lambda o: o.record_disciplinary_action(cmd.stage, cmd.stated_reason,
                                                            ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.OpenCase, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.OpenCase, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Case, cmd.la_code, cmd.case_id)
     return [Case.open(cmd.la_code, cmd.case_id, cmd.child_ref, cmd.legal_status,
                       cmd.entered_care_on, ctx.stamp)]
 
 
-def _case(ctx: Context, la_code: str, case_id: str,
+def _case(ctx: HandlerContext, la_code: str, case_id: str,
           act: Callable[[Case], None]) -> list[LedgerRecord]:
     case = ctx.records.get(Case, la_code, case_id)
     act(case)
@@ -103,50 +103,50 @@ def _case(ctx: Context, la_code: str, case_id: str,
 
 
 @handle.register
-def _(cmd: c.AssignIro, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.AssignIro, ctx: HandlerContext) -> list[LedgerRecord]:
     officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
     return _case(ctx, cmd.la_code, cmd.case_id,
                  lambda k: k.assign_iro(officer, cmd.reason, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.ReviseCarePlan, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.ReviseCarePlan, ctx: HandlerContext) -> list[LedgerRecord]:
     return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.revise_care_plan(
         cmd.change, cmd.summary, cmd.via_review, cmd.iro_consulted, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.HoldReview, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.HoldReview, ctx: HandlerContext) -> list[LedgerRecord]:
     chair = ctx.records.get(Officer, cmd.la_code, cmd.chaired_by)
     return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.hold_review(
         chair, cmd.child_participation, cmd.child_seen_before, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.MakeRecommendation, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.MakeRecommendation, ctx: HandlerContext) -> list[LedgerRecord]:
     return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.make_recommendation(
         cmd.recommendation_id, cmd.text, cmd.due_on, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.RecordRecommendationOutcome, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RecordRecommendationOutcome, ctx: HandlerContext) -> list[LedgerRecord]:
     return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.record_recommendation_outcome(
         cmd.recommendation_id, cmd.outcome, cmd.reason, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.RecordDecision, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RecordDecision, ctx: HandlerContext) -> list[LedgerRecord]:
     return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.record_decision(
         cmd.decision_id, cmd.kind, cmd.summary, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.CloseCase, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.CloseCase, ctx: HandlerContext) -> list[LedgerRecord]:
     return _case(ctx, cmd.la_code, cmd.case_id, lambda k: k.close(cmd.reason, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.RaiseChallenge, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RaiseChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Challenge, cmd.la_code, cmd.challenge_id)
     case = ctx.records.get(Case, cmd.la_code, cmd.case_id)
     officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
@@ -156,7 +156,7 @@ def _(cmd: c.RaiseChallenge, ctx: Context) -> list[LedgerRecord]:
     return [Challenge.raise_(cmd.challenge_id, case, officer, cmd.about, cmd.grounds, stamp)]
 
 
-def _challenge(ctx: Context, la_code: str, challenge_id: str,
+def _challenge(ctx: HandlerContext, la_code: str, challenge_id: str,
                act: Callable[[Challenge], None], owner_only: bool = True) -> list[LedgerRecord]:
     challenge = ctx.records.get(Challenge, la_code, challenge_id)
     if owner_only:
@@ -165,7 +165,7 @@ def _challenge(ctx: Context, la_code: str, challenge_id: str,
     return [challenge]
 
 
-def _raisers_act(cmd: c.CommandBase, ctx: Context, challenge_id: str, verb: str,
+def _raisers_act(cmd: c.CommandBase, ctx: HandlerContext, challenge_id: str, verb: str,
                  act: Callable[[Challenge, Stamp], None]) -> list[LedgerRecord]:
     """An act on a challenge that only its raiser makes: the raiser is the actor, from the
     caller, never from the client's `actor`; an admin may record it visibly on their behalf."""
@@ -180,49 +180,49 @@ def _raisers_act(cmd: c.CommandBase, ctx: Context, challenge_id: str, verb: str,
 
 
 @handle.register
-def _(cmd: c.EscalateChallenge, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.EscalateChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     return _raisers_act(cmd, ctx, cmd.challenge_id, "escalate",
                         lambda x, stamp: x.escalate(cmd.to_stage, cmd.addressed_to, stamp))
 
 
 @handle.register
-def _(cmd: c.RespondToChallenge, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RespondToChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     return _challenge(ctx, cmd.la_code, cmd.challenge_id,
                       lambda x: x.respond(cmd.response, ctx.stamp), owner_only=False)
 
 
 @handle.register
-def _(cmd: c.ResolveChallenge, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.ResolveChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     return _challenge(ctx, cmd.la_code, cmd.challenge_id,
                       lambda x: x.resolve(cmd.outcome, ctx.stamp), owner_only=False)
 
 
 @handle.register
-def _(cmd: c.WithdrawChallenge, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.WithdrawChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     return _raisers_act(cmd, ctx, cmd.challenge_id, "withdraw",
                         lambda x, stamp: x.withdraw(cmd.reason, stamp))
 
 
 @handle.register
-def _(cmd: c.ReferToCafcass, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.ReferToCafcass, ctx: HandlerContext) -> list[LedgerRecord]:
     return _raisers_act(cmd, ctx, cmd.challenge_id, "refer to Cafcass",
                         lambda x, stamp: x.refer_to_cafcass(stamp))
 
 
 @handle.register
-def _(cmd: c.RecordCafcassOutcome, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RecordCafcassOutcome, ctx: HandlerContext) -> list[LedgerRecord]:
     return _challenge(ctx, cmd.la_code, cmd.challenge_id,
                       lambda x: x.record_cafcass_outcome(cmd.outcome, cmd.summary, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.RequestArbitration, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RequestArbitration, ctx: HandlerContext) -> list[LedgerRecord]:
     return _raisers_act(cmd, ctx, cmd.challenge_id, "request arbitration on",
                         lambda x, stamp: x.request_arbitration(cmd.body, stamp))
 
 
 @handle.register
-def _(cmd: c.RecordInstruction, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RecordInstruction, ctx: HandlerContext) -> list[LedgerRecord]:
     if cmd.actor is None:
         raise InvalidValue("actor", "name who gave the instruction")
     _new(ctx, Instruction, cmd.la_code, cmd.instruction_id)
@@ -235,21 +235,21 @@ def _(cmd: c.RecordInstruction, ctx: Context) -> list[LedgerRecord]:
 
 
 @handle.register
-def _(cmd: c.RescindInstruction, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RescindInstruction, ctx: HandlerContext) -> list[LedgerRecord]:
     instruction = ctx.records.get(Instruction, cmd.la_code, cmd.instruction_id)
     instruction.rescind(ctx.stamp)
     return [instruction]
 
 
 @handle.register
-def _(cmd: c.DraftAnnualReport, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.DraftAnnualReport, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, AnnualReport, cmd.la_code, cmd.report_id)
     stamp = ctx.stamp.as_actor(cmd.actor or cmd.author)
     return [AnnualReport.draft(cmd.la_code, cmd.report_id, cmd.year, cmd.author,
                                cmd.content_sha256, stamp)]
 
 
-def _report(ctx: Context, la_code: str, report_id: str,
+def _report(ctx: HandlerContext, la_code: str, report_id: str,
             act: Callable[[AnnualReport], None]) -> list[LedgerRecord]:
     report = ctx.records.get(AnnualReport, la_code, report_id)
     act(report)
@@ -257,30 +257,30 @@ def _report(ctx: Context, la_code: str, report_id: str,
 
 
 @handle.register
-def _(cmd: c.RequestReportEdit, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.RequestReportEdit, ctx: HandlerContext) -> list[LedgerRecord]:
     return _report(ctx, cmd.la_code, cmd.report_id,
                    lambda r: r.request_edit(list(cmd.sections), ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.ReviseAnnualReport, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.ReviseAnnualReport, ctx: HandlerContext) -> list[LedgerRecord]:
     return _report(ctx, cmd.la_code, cmd.report_id,
                    lambda r: r.revise(cmd.content_sha256, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.SubmitAnnualReport, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.SubmitAnnualReport, ctx: HandlerContext) -> list[LedgerRecord]:
     return _report(ctx, cmd.la_code, cmd.report_id,
                    lambda r: r.submit(cmd.to, cmd.content_sha256, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.WithholdAnnualReport, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.WithholdAnnualReport, ctx: HandlerContext) -> list[LedgerRecord]:
     return _report(ctx, cmd.la_code, cmd.report_id, lambda r: r.withhold(cmd.reason, ctx.stamp))
 
 
 @handle.register
-def _(cmd: c.CorrectRecord, ctx: Context) -> list[LedgerRecord]:
+def _(cmd: c.CorrectRecord, ctx: HandlerContext) -> list[LedgerRecord]:
     record = ctx.records.get(RECORD_CLASSES[cmd.kind], cmd.la_code, cmd.record_id)
     record.correct(cmd.corrects_event, cmd.reason, dict(cmd.details), ctx.stamp)
     return [record]

@@ -22,13 +22,20 @@ from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from iro_ledger import demo as demo_story
 from iro_ledger.application import Principal, Role
+from iro_ledger.application.ingest import (
+    Entry,
+    IngestSummary,
+    Rejection,
+    ingest,
+    numbered,
+    read_entries,
+)
 from iro_ledger.cli.app import app
 from iro_ledger.domain.errors import DomainError
+from iro_ledger.generator import demo as demo_story
 from iro_ledger.identity.startup import UnsafeStart, check_start
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
-from iro_ledger.ingest import Entry, IngestSummary, Rejection, ingest, numbered, read_entries
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.wiring import Services, build_services
