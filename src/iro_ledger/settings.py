@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     """TOML file overriding the rules catalogue's windows and thresholds."""
     max_body_bytes: int = 1_048_576
     """The largest request body the API accepts; larger is 413."""
+    rate_limit_per_minute: float = 60
+    """Writes and recorded reads (an inspector's or arbitrator's) one principal may make per
+    minute, after a burst of `rate_limit_burst`; beyond it 429 with Retry-After. 0: no limit.
+    Each process keeps its own count."""
+    rate_limit_burst: int = 120
     otel_exporter: str = "none"
     """none (use whatever global tracer provider is set) or console."""
     static_dir: Path | None = None

@@ -144,3 +144,18 @@ def test_a_command_without_the_field_naming_its_record_is_refused(name: str) -> 
 @pytest.mark.parametrize("model", COMMAND_TYPES, ids=lambda t: t.command_name())
 def test_every_command_has_a_handler(model: type) -> None:
     assert model in handle.registry
+
+
+@pytest.mark.parametrize("bad", [0, 20240101, "20240101", "2024-1-1", "2024-01-01T00:00:00",
+                                 "2024-02-30", "1700000000", "\uff12\uff10\uff12\uff14-01-01"])
+def test_a_day_not_written_yyyy_mm_dd_is_refused_naming_the_field(bad: object) -> None:
+    with pytest.raises(ValidationError) as refusal:
+        parse_command(batch_line("hold_review", occurred_on=bad))
+    assert "occurred_on" in refused_fields(refusal)
+    with pytest.raises(ValidationError):
+        parse_command_json(json.dumps(batch_line("open_case", entered_care_on=bad)))
+
+
+def test_a_day_written_yyyy_mm_dd_is_read_as_that_day() -> None:
+    command = parse_command_json(json.dumps(batch_line("hold_review", occurred_on="2024-02-29")))
+    assert str(command.occurred_on) == "2024-02-29"

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
+from iro_ledger.api.params import AsOf, MinPosition, Offset
 from iro_ledger.api.schemas import problem_responses
 from iro_ledger.reads.words import RULE_NAMES, FlagAction, FlagStatus, Severity
 
@@ -81,12 +82,6 @@ class FlagsPublic(BaseModel):
     position: int = Field(description="the store position the flags had reached")
 
 
-MinPosition = Annotated[int | None, Query(
-    ge=0, description="read only once the flags have applied this store position (the "
-                      "`position` a command answered); 422 if nothing is stored there yet")]
-AsOf = Annotated[date | None, Query(description="the flags as they stood at the end of this "
-                                                "day; deadlines judged on it (default: today "
-                                                "in England)")]
 
 
 @router.get("", response_model=FlagsPublic, responses=_REFUSALS,
@@ -101,7 +96,7 @@ def list_flags(
                     "never applied) are listed only when asked for, each with that record")]
     = None,
     officer_id: str | None = None, case_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
     as_of: AsOf = None, min_position: MinPosition = None,
 ) -> Any:
     with services.reads.by(principal, "api") as reader:

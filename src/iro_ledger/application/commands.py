@@ -13,9 +13,9 @@ import json
 from datetime import date
 from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-from iro_ledger.domain.limits import TEXT_MAX_CHARS, check_details, check_text
+from iro_ledger.domain.limits import TEXT_MAX_CHARS, check_details, check_text, iso_day
 from iro_ledger.domain.values import (
     AssignmentReason,
     ChallengeOutcome,
@@ -32,6 +32,9 @@ from iro_ledger.domain.values import (
 
 Ref = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^/\s][^/]*$")]
 Text = Annotated[str, Field(max_length=TEXT_MAX_CHARS)]
+Day = Annotated[date, BeforeValidator(iso_day), Field(
+    json_schema_extra={"format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})]
+"""A day, strictly `YYYY-MM-DD` everywhere (commands, batch lines, query parameters)."""
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 EscalationStage = Literal["stage_1", "stage_2", "stage_3", "director"]
 RecordKind = Literal["authority", "officer", "case", "challenge", "instruction", "report"]
@@ -46,7 +49,7 @@ class CommandBase(BaseModel):
     """The field naming that record."""
 
     la_code: Ref
-    occurred_on: date
+    occurred_on: Day
     actor: Ref | None = None
     command_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
@@ -107,7 +110,7 @@ class OpenCase(CommandBase):
     case_id: Ref
     child_ref: Ref
     legal_status: Annotated[str, Field(min_length=1, max_length=64)]
-    entered_care_on: date
+    entered_care_on: Day
 
 
 class AssignIro(CommandBase):
@@ -143,7 +146,7 @@ class MakeRecommendation(CommandBase):
     case_id: Ref
     recommendation_id: Ref
     text: Text
-    due_on: date
+    due_on: Day
 
 
 class RecordRecommendationOutcome(CommandBase):

@@ -33,6 +33,7 @@ from iro_ledger.application.ingest import (
 )
 from iro_ledger.cli.app import app
 from iro_ledger.domain.errors import DomainError
+from iro_ledger.domain.limits import iso_day
 from iro_ledger.generator import demo as demo_story
 from iro_ledger.identity.startup import UnsafeStart, check_start
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
@@ -59,9 +60,9 @@ def day_option(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
+        return iso_day(value)
+    except ValueError as bad:
+        fail(f"{option}: {bad}")
 
 
 def local_operator() -> Principal:

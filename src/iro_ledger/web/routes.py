@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from iro_ledger.domain.errors import InvalidValue, NotRecorded
+from iro_ledger.domain.limits import OFFSET_MAX, iso_day
 from iro_ledger.reads import FlagsRead
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
@@ -42,9 +43,9 @@ def _day(name: str, text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+        return iso_day(text)
+    except ValueError as bad:
+        raise InvalidValue(name, str(bad)) from None
 
 
 def _shown(found: FlagsRead) -> list[dict[str, Any]]:
@@ -76,7 +77,8 @@ def overview(request: Request, principal: Viewer) -> Response:
 def authority(request: Request, la_code: str, principal: Viewer,
               start: Annotated[str | None, Query(alias="from")] = None,
               end: Annotated[str | None, Query(alias="to")] = None,
-              status: Text = None, offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+              status: Text = None,
+              offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> Response:
     with reader(request, principal) as read:
         period = read.period(_day("from", start), _day("to", end))
         register = read.register(la_code, status or None, limit=PAGE, offset=offset)
