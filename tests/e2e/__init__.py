@@ -23,12 +23,13 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Ledger
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 from iro_ledger.wiring import build_services
 from tests.conftest import fresh_database
 
 SECRET = "e2e-secret-long-enough-for-hs256-0123456789abcdef"
+POLICY = TokenPolicy(SECRET)
 PROBLEM = "application/problem+json"
 LA = "NWD"
 """Northwold, a fictional authority."""
@@ -41,7 +42,7 @@ SHA_A, SHA_B = "a" * 64, "b" * 64
 
 
 def bearer(sub: str, role: str, la: str | None = None, body: str | None = None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SECRET, sub, role, la_code=la, body=body)}"}
+    return {"Authorization": f"Bearer {mint_token(POLICY, sub, role, la_code=la, body=body)}"}
 
 
 ADMIN = bearer("admin-1", "admin")

@@ -14,10 +14,12 @@ from typing import Protocol, TypeVar
 from iro_ledger.application import commands as c
 from iro_ledger.application.access import Principal, check_owner, own_act
 from iro_ledger.domain.authority import Authority
-from iro_ledger.domain.case import Case
+from iro_ledger.domain.case import Case, Consultation
 from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.errors import InvalidValue, NotPermitted
 from iro_ledger.domain.instruction import Instruction
+from iro_ledger.domain.links import parse_link
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.record import LedgerRecord, Stamp
 from iro_ledger.domain.report import AnnualReport
@@ -26,7 +28,8 @@ from iro_ledger.domain.values import ALL_IROS
 R = TypeVar("R", bound=LedgerRecord)
 
 RECORD_CLASSES: dict[str, type[LedgerRecord]] = {
-    cls.KIND: cls for cls in (Authority, Officer, Case, Challenge, Instruction, AnnualReport)
+    cls.KIND: cls for cls in (Authority, Officer, Case, Challenge, Instruction, AnnualReport,
+                              Concern)
 }
 
 
@@ -73,27 +76,44 @@ def _(cmd: c.RegisterAuthority, ctx: HandlerContext) -> list[LedgerRecord]:
 @handle.register
 def _(cmd: c.RegisterOfficer, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Officer, cmd.la_code, cmd.officer_id)
-    return [Officer.register(cmd.la_code, cmd.officer_id, cmd.role, cmd.employment, ctx.stamp)]
+    return [Officer.register(cmd.la_code, cmd.officer_id, cmd.role, cmd.employment, ctx.stamp,
+                             fte=cmd.fte)]
+
+
+def _linked(ctx: HandlerContext, la_code: str, about: list[str]) -> tuple[str, ...]:
+    """The links of `about`, each naming a record this authority holds (else 404)."""
+    for link in about:
+        kind, ref = parse_link("about", link)
+        ctx.records.get(RECORD_CLASSES[kind], la_code, ref)
+    return tuple(about)
+
+
+@handle.register
+def _(cmd: c.RecordFte, ctx: HandlerContext) -> list[LedgerRecord]:
+    return _act_on(ctx, Officer, cmd.la_code, cmd.officer_id,
+                    lambda o: o.record_fte(cmd.fte, cmd.reason, ctx.stamp))
 
 
 @handle.register
 def _(cmd: c.EndEngagement, ctx: HandlerContext) -> list[LedgerRecord]:
+    about = _linked(ctx, cmd.la_code, cmd.about)
     return _act_on(ctx, Officer, cmd.la_code, cmd.officer_id,
-                    lambda o: o.end_engagement(cmd.how, cmd.reason, ctx.stamp))
+                    lambda o: o.end_engagement(cmd.how, cmd.reason, ctx.stamp, about=about))
 
 
 @handle.register
 def _(cmd: c.RecordDisciplinaryAction, ctx: HandlerContext) -> list[LedgerRecord]:
+    about = _linked(ctx, cmd.la_code, cmd.about)
     return _act_on(ctx, Officer, cmd.la_code, cmd.officer_id,
                     lambda o: o.record_disciplinary_action(cmd.stage, cmd.stated_reason,
-                                                           ctx.stamp))
+                                                           ctx.stamp, about=about))
 
 
 @handle.register
 def _(cmd: c.OpenCase, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Case, cmd.la_code, cmd.case_id)
     return [Case.open(cmd.la_code, cmd.case_id, cmd.child_ref, cmd.legal_status,
-                      cmd.entered_care_on, ctx.stamp)]
+                      cmd.entered_care_on, ctx.stamp, short_breaks=cmd.short_breaks)]
 
 
 @handle.register
@@ -104,9 +124,18 @@ def _(cmd: c.AssignIro, ctx: HandlerContext) -> list[LedgerRecord]:
 
 
 @handle.register
+def _(cmd: c.RecordShortBreaks, ctx: HandlerContext) -> list[LedgerRecord]:
+    return _act_on(ctx, Case, cmd.la_code, cmd.case_id,
+                 lambda k: k.record_short_breaks(cmd.short_breaks, ctx.stamp))
+
+
+@handle.register
 def _(cmd: c.ReviseCarePlan, ctx: HandlerContext) -> list[LedgerRecord]:
+    consultation = Consultation(child_consulted=cmd.child_consulted,
+                                distance_miles=cmd.distance_miles)
     return _act_on(ctx, Case, cmd.la_code, cmd.case_id, lambda k: k.revise_care_plan(
-        cmd.change, cmd.summary, cmd.via_review, cmd.iro_consulted, ctx.stamp))
+        cmd.change, cmd.summary, cmd.via_review, cmd.iro_consulted, ctx.stamp,
+        emergency=cmd.emergency, consultation=consultation))
 
 
 @handle.register
@@ -117,9 +146,17 @@ def _(cmd: c.HoldReview, ctx: HandlerContext) -> list[LedgerRecord]:
 
 
 @handle.register
+def _(cmd: c.RequireReview, ctx: HandlerContext) -> list[LedgerRecord]:
+    officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
+    stamp = _officers_own(ctx, cmd.actor, cmd.officer_id)
+    return _act_on(ctx, Case, cmd.la_code, cmd.case_id, lambda k: k.require_review(
+        officer, cmd.reason, cmd.hold_by, stamp))
+
+
+@handle.register
 def _(cmd: c.MakeRecommendation, ctx: HandlerContext) -> list[LedgerRecord]:
     return _act_on(ctx, Case, cmd.la_code, cmd.case_id, lambda k: k.make_recommendation(
-        cmd.recommendation_id, cmd.text, cmd.due_on, ctx.stamp))
+        cmd.recommendation_id, cmd.text, cmd.due_on, ctx.stamp, repeats=cmd.repeats))
 
 
 @handle.register
@@ -130,8 +167,11 @@ def _(cmd: c.RecordRecommendationOutcome, ctx: HandlerContext) -> list[LedgerRec
 
 @handle.register
 def _(cmd: c.RecordDecision, ctx: HandlerContext) -> list[LedgerRecord]:
+    consultation = Consultation(
+        child_consulted=cmd.child_consulted, iro_consulted=cmd.iro_consulted,
+        parents_consulted=cmd.parents_consulted, distance_miles=cmd.distance_miles)
     return _act_on(ctx, Case, cmd.la_code, cmd.case_id, lambda k: k.record_decision(
-        cmd.decision_id, cmd.kind, cmd.summary, ctx.stamp))
+        cmd.decision_id, cmd.kind, cmd.summary, ctx.stamp, consultation=consultation))
 
 
 @handle.register
@@ -144,10 +184,17 @@ def _(cmd: c.RaiseChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Challenge, cmd.la_code, cmd.challenge_id)
     case = ctx.records.get(Case, cmd.la_code, cmd.case_id)
     officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
-    stamp = ctx.stamp.as_actor(cmd.actor or cmd.officer_id)
-    if ctx.principal.sub != cmd.officer_id:
-        stamp = stamp.own_act_of(stamp.actor, on_behalf_of=cmd.officer_id)
+    stamp = _officers_own(ctx, cmd.actor, cmd.officer_id)
     return [Challenge.raise_(cmd.challenge_id, case, officer, cmd.about, cmd.grounds, stamp)]
+
+
+def _officers_own(ctx: HandlerContext, actor: str | None, officer_id: str) -> Stamp:
+    """The stamp of an IRO's own act (raising a challenge or a concern, requiring a review):
+    theirs, shown as on their behalf when someone else (an IRO manager, an admin) records it."""
+    stamp = ctx.stamp.as_actor(actor or officer_id)
+    if ctx.principal.sub != officer_id:
+        stamp = stamp.own_act_of(stamp.actor, on_behalf_of=officer_id)
+    return stamp
 
 
 def _raisers_act(cmd: c.CommandBase, ctx: HandlerContext, challenge_id: str, verb: str,
@@ -173,13 +220,13 @@ def _(cmd: c.EscalateChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
 @handle.register
 def _(cmd: c.RespondToChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     return _act_on(ctx, Challenge, cmd.la_code, cmd.challenge_id,
-                      lambda x: x.respond(cmd.response, ctx.stamp))
+                   lambda x: x.respond(cmd.response, ctx.stamp))
 
 
 @handle.register
 def _(cmd: c.ResolveChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     return _act_on(ctx, Challenge, cmd.la_code, cmd.challenge_id,
-                      lambda x: x.resolve(cmd.outcome, ctx.stamp))
+                   lambda x: x.resolve(cmd.outcome, ctx.stamp))
 
 
 @handle.register
@@ -207,6 +254,23 @@ def _(cmd: c.RecordCafcassOutcome, ctx: HandlerContext) -> list[LedgerRecord]:
 def _(cmd: c.RequestArbitration, ctx: HandlerContext) -> list[LedgerRecord]:
     return _raisers_act(cmd, ctx, cmd.challenge_id, "request arbitration on",
                         lambda x, stamp: x.request_arbitration(cmd.body, stamp))
+
+
+@handle.register
+def _(cmd: c.RecordLegalStep, ctx: HandlerContext) -> list[LedgerRecord]:
+    return _act_on(ctx, Challenge, cmd.la_code, cmd.challenge_id,
+                   lambda x: x.record_legal_step(cmd.step, cmd.taken_by, cmd.summary,
+                                                    ctx.stamp))
+
+
+@handle.register
+def _(cmd: c.RecordConcern, ctx: HandlerContext) -> list[LedgerRecord]:
+    _new(ctx, Concern, cmd.la_code, cmd.concern_id)
+    officer = ctx.records.get(Officer, cmd.la_code, cmd.officer_id)
+    case = None if cmd.case_id is None else ctx.records.get(Case, cmd.la_code, cmd.case_id)
+    stamp = _officers_own(ctx, cmd.actor, cmd.officer_id)
+    return [Concern.raise_(cmd.concern_id, officer, case, cmd.raised_in, cmd.raised_with,
+                           cmd.summary, stamp)]
 
 
 @handle.register

@@ -273,6 +273,7 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
     # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
+    # (Later additions are shown as stored: an old event simply does not state them.)
     fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
     fields["days_late"] = days_late(event.occurred_on, event.recorded_at)
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
@@ -285,6 +286,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return sorted(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, tuple):
+        value = list(value)
     if isinstance(value, dict | list) and depth >= SHOWN_DEPTH:
         return TOO_DEEP_TO_SHOW
     if isinstance(value, dict):
