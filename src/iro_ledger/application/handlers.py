@@ -260,7 +260,7 @@ def _(cmd: c.RequestArbitration, ctx: HandlerContext) -> list[LedgerRecord]:
 def _(cmd: c.RecordLegalStep, ctx: HandlerContext) -> list[LedgerRecord]:
     return _act_on(ctx, Challenge, cmd.la_code, cmd.challenge_id,
                    lambda x: x.record_legal_step(cmd.step, cmd.taken_by, cmd.summary,
-                                                    ctx.stamp))
+                                                 ctx.stamp))
 
 
 @handle.register
