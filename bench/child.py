@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from iro_ledger.application import Principal, Role
-from iro_ledger.ingest import ingest, read_entries
+from iro_ledger.application.ingest import ingest, read_entries
 from iro_ledger.settings import get_settings
 from iro_ledger.wiring import build_services
 

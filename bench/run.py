@@ -24,6 +24,7 @@ import http.client
 import json
 import os
 import random
+import secrets
 import signal
 import socket
 import subprocess
@@ -39,8 +40,7 @@ import psycopg
 
 from clients import RAW_TABLE, http_commands, p95_ms, raw_commits
 from iro_ledger.generator import GeneratorSpec, generate
-from iro_ledger.settings import DEV_SECRET
-from iro_ledger.tokens import mint_token
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 
 BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -104,10 +104,14 @@ class Bench:
         self.size = size
         self.name = f"iro_bench_{uuid.uuid4().hex[:10]}"
         self.url = SERVER.rsplit("/", 1)[0] + f"/{self.name}"
+        self.secret = secrets.token_urlsafe(48)
         self.env = {**os.environ, "IRO_LEDGER_DATABASE_URL": self.url,
                     "IRO_LEDGER_ALLOW_SUPERUSER": "true",
                     "IRO_LEDGER_SIGNING_KEY_PATH": str(workdir / "checkpoint.pem"),
                     "POSTGRES_PASSWORD": os.environ.get("POSTGRES_PASSWORD", "bench"),
+                    "IRO_LEDGER_JWT_SECRET": self.secret,
+                    # The clients stand for many people: one principal's limit is not measured.
+                    "IRO_LEDGER_RATE_LIMIT_PER_MINUTE": "0",
                     "PYTHONPATH": str(BENCH)}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.figures: dict[str, Any] = {}
@@ -218,7 +222,7 @@ class Bench:
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.port = port
         wait_for_health(port)
-        self.token = mint_token(DEV_SECRET, "bench-client", "admin")
+        self.token = mint_token(TokenPolicy(self.secret), "bench-client", "admin")
         la_code = self.scalar("SELECT la_code FROM projection_records WHERE kind = 'authority'"
                               " ORDER BY la_code LIMIT 1")
         state_bytes = int(self.scalar("SELECT avg(length(state))::int FROM ledger_events"))
