@@ -56,4 +56,4 @@ def build_services(settings: Settings) -> Services:
     trust.install_guard()
     projections.after_commit.append(trust.after_commit)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
-                    reads=Reads(ledger, projections))
+                    reads=Reads(ledger, projections, trust=trust))

@@ -1,7 +1,8 @@
 """`Reads`: the process's read service, built once beside `Trust` in `wiring.build_services`.
 
 It holds what every read shares: the ledger (to record outsiders' reads and load a record's
-own events), the read models, and the clock that gives England's today. Each request opens a
+own events), the read models, the clock that gives England's today, and the Merkle log's
+proofs for reads that carry receipts. Each request opens a
 `Reader` for its principal with `by`.
 """
 
@@ -17,6 +18,7 @@ from iro_ledger.projections import Projections
 from iro_ledger.projections.flags import Flags
 from iro_ledger.reads.reader import Reader
 from iro_ledger.reads.results import NotServed
+from iro_ledger.trust.service import Trust
 
 Clock = Callable[[], datetime]
 
@@ -34,10 +36,12 @@ class Reads:
     which usually leaves nothing to do.
     """
 
-    def __init__(self, ledger: Ledger, projections: Projections, clock: Clock = _now) -> None:
+    def __init__(self, ledger: Ledger, projections: Projections, clock: Clock = _now,
+                 trust: Trust | None = None) -> None:
         self.ledger = ledger
         self.projections = projections
         self._clock = clock
+        self._trust = trust
 
     def today(self) -> date:
         """The date in England now: the day reads count to, as the domain judges dates."""
@@ -63,6 +67,12 @@ class Reads:
         chosen = None if names is None else list(names)
         self.projections.refresh(chosen)
         return min(self.projections.positions(chosen).values(), default=0)
+
+    def trust(self) -> Trust:
+        """The Merkle log's proofs, for reads that carry receipts (a dispute bundle)."""
+        if self._trust is None:
+            raise NotServed("the Merkle log is not running in this service")
+        return self._trust
 
     def flags_model(self) -> Flags:
         model = self.projections.models.get("flags")
