@@ -19,14 +19,14 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from iro_ledger import demo
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Principal, Role
+from iro_ledger.application.commands import parse_command
+from iro_ledger.application.ingest import ingest, numbered
 from iro_ledger.cli import app as cli
-from iro_ledger.commands import parse_command
-from iro_ledger.ingest import ingest, numbered
+from iro_ledger.generator import demo
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 from iro_ledger.trust.keys import ensure_signing_key, load_private_key
 from iro_ledger.trust.signing import seal
 from iro_ledger.trust.verifier import (
@@ -38,13 +38,14 @@ from iro_ledger.wiring import Services
 from tests.e2e import STORES, module_store
 
 SECRET = "dispute-bundle-secret-long-enough-for-hs256-0123"
+POLICY = TokenPolicy(SECRET)
 REFERRED, NOT_REFERRED = "EMR-CH05", "EMR-CH04"
 BUNDLE = f"/proof/disputes/EMR/{REFERRED}/bundle"
 
 
 def bearer(sub: str, role: str, la: str | None = None, body: str | None = None
            ) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SECRET, sub, role, la_code=la, body=body)}"}
+    return {"Authorization": f"Bearer {mint_token(POLICY, sub, role, la_code=la, body=body)}"}
 
 
 NAIRO = bearer("arb-ives", "arbitrator", body="NAIRO")
@@ -76,7 +77,7 @@ class Demo:
 
     def page(self, path: str, sub: str, role: str, body: str | None = None) -> Any:
         self.client.cookies.clear()
-        token = mint_token(SECRET, sub, role, body=body)
+        token = mint_token(POLICY, sub, role, body=body)
         assert self.client.get("/login", params={"token": token},
                                follow_redirects=False).status_code == 303
         return self.client.get(path, follow_redirects=False)

@@ -65,7 +65,7 @@ def contents(read: DisputeRead, reader: Reader, now: datetime) -> dict[str, Any]
         "officer": read.officer,
         "instructions": read.instructions,
         "management_acts": [_with_actor(act, by_position) for act in read.acts],
-        "flags": [f.public() for f in read.flags],
+        "flags": read.flags.public(),
         "events": annex,
         "receipts": read.receipts,
         "consistency": read.consistency,

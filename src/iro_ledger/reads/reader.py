@@ -29,11 +29,18 @@ from iro_ledger.projections.challenges import (
 from iro_ledger.projections.flags import FlagQuery, read_flags
 from iro_ledger.projections.measures import as_dicts, measures_of, period_of
 from iro_ledger.projections.officers import read_officer, read_officers
-from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.rules.flag import Flag, Status
 from iro_ledger.projections.timeline import read_cases, read_timeline
 from iro_ledger.reads import words
 from iro_ledger.reads.disputes import Scope, acts_against, in_force
-from iro_ledger.reads.results import DisputeRead, FlagsRead, Found, MeasuresRead, RegisterRead
+from iro_ledger.reads.results import (
+    DisputeRead,
+    FlagRead,
+    FlagsRead,
+    Found,
+    MeasuresRead,
+    RegisterRead,
+)
 
 if TYPE_CHECKING:
     from iro_ledger.reads.service import Reads
@@ -110,10 +117,12 @@ class Reader:
         page = found.flags[offset:None if limit is None else offset + limit]
         for la in {f.la_code for f in page} | set(query.la_codes or []):
             self._seen.add((la, "flags"))
-        return FlagsRead(found.as_of, page, found.position, len(found.flags))
+        return FlagsRead(found.as_of, page, found.position, len(found.flags),
+                         self._withdrawn_by(page))
 
     def flag(self, flag_id: str, as_of: date | None = None,
-             min_position: int | None = None) -> Flag:
+             min_position: int | None = None) -> FlagRead:
+        """One flag by id, whatever its status (a withdrawn one with its late record)."""
         query = FlagQuery(self._flag_authorities(None), flag_id=flag_id)
         found = self._flags(query, as_of, min_position)
         if self.arbitrator:
@@ -121,8 +130,28 @@ class Reader:
         if not found.flags:
             raise NotRecorded(f"no flag {flag_id!r} (as of {found.as_of}) among the "
                               "authorities you may read")
-        self._seen.add((found.flags[0].la_code, f"flag:{flag_id}"))
-        return found.flags[0]
+        flag = found.flags[0]
+        self._seen.add((flag.la_code, f"flag:{flag_id}"))
+        return FlagRead(flag, self._withdrawn_by([flag]).get(flag.id))
+
+    def _withdrawn_by(self, flags: list[Flag]) -> dict[str, dict[str, Any]]:
+        """For each withdrawn flag, the late record that withdrew it, read from the store:
+        where it is, what it claims (`occurred_on`), when and by whom it was recorded, and
+        `days_late`. The reader may see it: it is in the flag's own authority."""
+        found: dict[str, dict[str, Any]] = {}
+        for flag in flags:
+            if flag.status is not Status.WITHDRAWN:
+                continue
+            ref = flag.standing().event
+            if ref is None:
+                continue
+            event = self._reads.ledger.event_of(ref.kind, flag.la_code, ref.id,
+                                                ref.event_number)
+            if event is None:
+                continue
+            found[flag.id] = {**ref.model_dump(mode="json"),
+                              **{k: event.get(k) for k in _PROVENANCE}}
+        return found
 
     def _flag_authorities(self, la_code: str | None) -> list[str] | None:
         """The authorities whose flags the principal may read (None: all of them); for an
@@ -277,12 +306,12 @@ class Reader:
         scope.add(challenge, officer, day.isoformat())
         model = self._reads.flags_model()
         with self._reads.projections.db.reading() as tx:
-            flags = [f for status in (None, "withdrawn") for f in read_flags(
+            touching = [f for status in (None, "withdrawn") for f in read_flags(
                 tx, model.config, FlagQuery([la_code], status=status), day) if scope.touches(f)]
+        flags = FlagsRead(day, touching, position, len(touching), self._withdrawn_by(touching))
         instructions = in_force(officer["instructions"], challenge, day.isoformat())
         acts = acts_against(officer)
-        parts: list[Any] = [challenge, timeline, officer, instructions, acts,
-                            [f.public() for f in flags]]
+        parts: list[Any] = [challenge, timeline, officer, instructions, acts, flags.public()]
         receipts, consistency = self._reads.trust().event_proofs(cited(la_code, parts))
         self._seen.add((la_code, f"dispute:{challenge_id}"))
         return DisputeRead(la_code, challenge_id, self.authority_name(la_code), day, challenge,
@@ -359,6 +388,10 @@ def cited(la_code: str, parts: Any) -> set[tuple[str, str, str, int]]:
         for value in parts:
             found |= cited(la_code, value)
     return found
+
+
+_PROVENANCE = ("recorded_at", "recorded_by", "actor", "on_behalf_of", "days_late")
+"""What a flag's late record says of itself beside where it is and the day it claims."""
 
 
 def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> None:
