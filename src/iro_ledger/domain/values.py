@@ -151,14 +151,6 @@ class ReportRecipient(StrEnum):
     LEAD_MEMBER = "lead_member"
 
 
-class Source(StrEnum):
-    """Which door a command came in by."""
-
-    API = "api"
-    CLI = "cli"
-    IMPORT = "import"
-
-
 CASE_CLOSURE = "case_closure"
 """The `raise_challenge.about` value for a challenge to the closing of the case itself, which
 may be raised after the case is closed (closing a case on false information is something an

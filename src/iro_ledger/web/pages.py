@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.reads import NotServed
+from iro_ledger.reads.words import RegisterStatus
 from iro_ledger.web import present
 from iro_ledger.web.refusals import refusal_of, retry_headers
 
@@ -40,6 +41,7 @@ _env.filters.update(label=present.label, event_name=present.event_name, day=pres
                     moment=present.moment, shown=present.shown,
                     measure_label=present.measure_label, measure_parts=present.measure_parts,
                     q=lambda text: quote(str(text), safe=""))
+_env.globals.update(RegisterStatus=RegisterStatus)  # the words templates compare with
 templates = Jinja2Templates(env=_env)
 
 

@@ -29,6 +29,7 @@ from iro_ledger.reads.words import (
     RULE_NAMES,
     SEVERITIES,
     FlagStatus,
+    Severity,
 )
 from iro_ledger.web import auth
 from iro_ledger.web.auth import Viewer
@@ -73,7 +74,8 @@ def overview(request: Request, principal: Viewer) -> Response:
             mine = [f for f in open_flags if f.la_code == la_code]
             rows.append({"la_code": la_code, "name": read.authority_name(la_code),
                          "figures": headline(measures.measures), "open_flags": len(mine),
-                         "grave": sum(1 for f in mine if f.severity.rank >= 2)})
+                         "grave": sum(1 for f in mine
+                                       if f.severity.rank >= Severity.HIGH.rank)})
         return render(request, "overview.html", rows=rows, disputes=None, period=period,
                       links=Links(read))
 
