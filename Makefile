@@ -1,6 +1,6 @@
 # iro-ledger developer and CI entry points (GNU make).
 #
-#   make run        install into .venv, then run the demo
+#   make run        install into .venv, then run the demo (HOST=127.0.0.1 PORT=8000)
 #   make test       install, then lint, type-check, layer contracts and pytest
 #   make lint | typecheck | imports | pytest | bench
 #
@@ -17,12 +17,16 @@ WEB_ASSETS := $(VENV)/web-assets
 PICO   := $(WEB_ASSETS)/node_modules/@picocss/pico/css/pico.min.css
 # ruff is given only the source trees that exist, so a missing bench/ is no error.
 LINT_PATHS := $(wildcard src tests bench)
+# Where `make run` serves the demo.
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
 .DEFAULT_GOAL := help
 .PHONY: help install run test lint typecheck imports pytest bench clean
 
 help:
-	@echo "make run        install into $(VENV) and run the demo"
+	@echo "make run        install into $(VENV) and run the demo on http://$(HOST):$(PORT)"
+	@echo "                (make run PORT=8080 HOST=0.0.0.0 to listen elsewhere)"
 	@echo "make test       lint, type-check, layer contracts, then the test suite"
 	@echo "make lint | typecheck | imports | pytest | bench | clean"
 
@@ -45,7 +49,7 @@ $(PICO): | $(BIN)/python
 install: $(STAMP) $(PICO)
 
 run: install
-	$(BIN)/iro-ledger demo
+	$(BIN)/iro-ledger demo --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)
