@@ -37,6 +37,7 @@ from iro_ledger.cli.app import app
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.domain.limits import iso_day
 from iro_ledger.generator import demo as demo_story
+from iro_ledger.identity.oidc import ProviderConfigError, load_providers
 from iro_ledger.identity.service import CODE_TTL_SECONDS
 from iro_ledger.identity.startup import UnsafeStart, check_start
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
@@ -87,6 +88,8 @@ def services(settings: Settings) -> Iterator[Services]:
         fail(f"IRO_LEDGER_DATABASE_URL: {bad}")
     except PersistenceError as down:
         fail(f"cannot open the store {redacted(settings.resolved_database_url())}: {down}")
+    except ProviderConfigError as bad:
+        fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
     try:
         yield built
     finally:
@@ -115,11 +118,15 @@ def serve(
 
 def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool = True) -> None:
     """Exit 2 with one line if the secret is unfit and `host` is not loopback (`where` says
-    what `host` is); on loopback, warn unless told not to."""
+    what `host` is), or the identity providers' file cannot be used; on loopback, warn about
+    the secret unless told not to."""
     try:
         warning = check_start(settings, host, where)
+        load_providers(settings.identity_providers)
     except UnsafeStart as unsafe:
         fail(str(unsafe))
+    except ProviderConfigError as bad:
+        fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
     if warning and warn:
         typer.echo(f"iro-ledger: {warning}", err=True)
 
