@@ -22,8 +22,17 @@ class Settings(BaseSettings):
     """`sqlite:///PATH` (default: ledger.sqlite in the user's data directory) or
     `postgresql://user@host:port/db`."""
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)
-    """HS256 secret for bearer tokens; the default is for development and the demo only."""
+    """HS256 secret for the service's own tokens (32 bytes or more); the default is public,
+    for the demo on loopback only (`serve` elsewhere refuses it)."""
     jwt_ttl_minutes: int = 8 * 60
+    """Lifetime of the tokens the CLI mints."""
+    jwt_max_ttl_minutes: int = 12 * 60
+    """The longest lifetime any accepted token may have (the service's or a provider's)."""
+    jwt_issuer: str = "iro-ledger"
+    jwt_audience: str = "iro-ledger"
+    """The `iss` and `aud` the service's own tokens carry and must carry."""
+    session_ttl_minutes: int = 8 * 60
+    """The longest a dashboard session lasts (never beyond the token it began with)."""
     signing_key_path: Path | None = None
     """Ed25519 key for checkpoints (default: keys/checkpoint.pem in the data directory)."""
     log_origin: str = "iro-ledger.invalid/log"

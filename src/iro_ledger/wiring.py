@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from iro_ledger.application import Ledger
 from iro_ledger.application.rate_limit import RateLimiter
 from iro_ledger.application.store import store_env
+from iro_ledger.identity.service import Identity
+from iro_ledger.identity.sessions import SignIns
+from iro_ledger.identity.tokens import TokenPolicy
 from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.projections.challenges import ChallengeRegister
 from iro_ledger.projections.flags import Flags
@@ -35,6 +38,8 @@ class Services:
     """The one door every surface reads through."""
     limiter: RateLimiter
     """Each principal's allowance of writes and recorded reads in this process."""
+    identity: Identity
+    """The one door every presented token comes through."""
 
     def close(self) -> None:
         self.trust.close()
@@ -60,4 +65,7 @@ def build_services(settings: Settings) -> Services:
     projections.after_commit.append(trust.after_commit)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
-                    reads=Reads(ledger, projections, limiter=limiter), limiter=limiter)
+                    reads=Reads(ledger, projections, limiter=limiter, trust=trust),
+                    limiter=limiter,
+                    identity=Identity(TokenPolicy.of(settings), SignIns(db),
+                                      session_seconds=settings.session_ttl_minutes * 60))

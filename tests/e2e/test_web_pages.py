@@ -18,15 +18,17 @@ from iro_ledger.application import Ledger, Principal, Role
 from iro_ledger.application.commands import parse_command
 from iro_ledger.application.ingest import ingest, numbered
 from iro_ledger.generator import demo
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.projections.flags import FlagQuery, Flags, read_flags
 from iro_ledger.projections.measures import period_of
 from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.projections.timeline import read_timeline
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 from iro_ledger.wiring import Services
+from tests.e2e import BROWSER_URL, sign_in
 
 SECRET = "web-pages-secret-long-enough-for-hs256-0123456789"
+POLICY = TokenPolicy(SECRET)
 LATE_DECISION_ON = "2024-10-06"
 """A decision on EMR-C01 recorded after the whole demo but dated the day after the case opened."""
 
@@ -44,10 +46,7 @@ class Dashboard:
 
     def page(self, path: str, sub: str, role: str, la: str | None = None,
              body: str | None = None) -> Any:
-        self.client.cookies.clear()
-        token = mint_token(SECRET, sub, role, la_code=la, body=body)
-        signed_in = self.client.get("/login", params={"token": token}, follow_redirects=False)
-        assert signed_in.status_code == 303
+        sign_in(self.client, mint_token(POLICY, sub, role, la_code=la, body=body))
         return self.client.get(path, follow_redirects=False)
 
     def as_inspector(self, path: str) -> Any:
@@ -64,7 +63,7 @@ class Dashboard:
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'ledger.sqlite'}"
     app = create_app(Settings(database_url=url, jwt_secret=SECRET))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BROWSER_URL) as client:
         board = Dashboard(client)
         seed(board.services.ledger)
         yield board
@@ -303,7 +302,14 @@ def test_an_arbitrator_sees_only_the_disputes_referred_to_their_body(
     assert board.get("/ui/authorities/EMR/cases/EMR-C08").status_code == 200
     assert board.get("/ui/authorities/EMR/cases/EMR-C03").status_code == 403
     assert board.get("/ui/authorities/EMR/officers/iro.marsh").status_code == 403
-    assert board.get("/ui/flags").status_code == 403
+    flags = board.get("/ui/flags")
+    assert flags.status_code == 200
+    shown = {a["href"].rpartition("/")[2] for a in elements_with(flags.text, "href")
+             if a["href"].startswith("/ui/flags/")}
+    touching = {f.id for f in dashboard.flags(la_codes=["EMR"], status="open")
+                if {"iro.devlin", "EMR-C08", "EMR-CH05", "EMR-INS01"}
+                & set(f.subjects.values())}
+    assert touching and shown == touching
 
 
 def test_an_inspectors_page_view_is_recorded(dashboard: Dashboard) -> None:

@@ -24,12 +24,13 @@ from iro_ledger.application.ingest import ingest, numbered
 from iro_ledger.cli import app as cli_app
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.generator import demo
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
-from tests.e2e import STORES, module_store
+from tests.e2e import BROWSER_URL, STORES, module_store, sign_in
 from tests.e2e.test_web_pages import elements_with
 
 SECRET = "one-door-secret-long-enough-for-hs256-0123456789"
+POLICY = TokenPolicy(SECRET)
 LA = "EMR"
 """The demo's Borough of Eastmere (fictional), where its patterns are planted."""
 PRINCIPALS = {
@@ -49,7 +50,7 @@ def store(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with module_store(request, tmp_path_factory.mktemp("store")) as url:
         app = create_app(Settings(database_url=url, jwt_secret=SECRET))
-        with TestClient(app) as client:
+        with TestClient(app, base_url=BROWSER_URL) as client:
             seeder = Principal(sub="test:seed", role=Role.ADMIN)
             summary = ingest(app.state.services.ledger, numbered(demo.demo_commands()), seeder,
                              atomic=True)
@@ -85,9 +86,7 @@ def by_api(store: Store, token: str) -> Seen:
 
 
 def by_web(store: Store, token: str) -> Seen:
-    store.client.cookies.clear()
-    signed_in = store.client.get("/login", params={"token": token}, follow_redirects=False)
-    assert signed_in.status_code == 303
+    sign_in(store.client, token)
     flags_page = store.client.get("/ui/flags", params={"la": LA, "status": "open"})
     authority_page = store.client.get(f"/ui/authorities/{LA}")
     assert flags_page.status_code == authority_page.status_code == 200
@@ -121,7 +120,7 @@ def by_cli(store: Store, token: str) -> Seen:
 @pytest.mark.parametrize("who", PRINCIPALS)
 def test_the_api_the_dashboard_and_the_cli_show_the_same_reads(store: Store, who: str) -> None:
     sub, role, la_code = PRINCIPALS[who]
-    token = mint_token(SECRET, sub, role, la_code=la_code)
+    token = mint_token(POLICY, sub, role, la_code=la_code)
     api, web, cli = by_api(store, token), by_web(store, token), by_cli(store, token)
     assert api.flags, "the demo plants open flags in Eastmere"
     assert api.register, "the demo raises challenges in Eastmere"
@@ -132,7 +131,7 @@ def test_the_api_the_dashboard_and_the_cli_show_the_same_reads(store: Store, who
 
 def test_an_inspectors_reads_are_recorded_from_every_surface(store: Store) -> None:
     sub = "insp-recorded"
-    token = mint_token(SECRET, sub, "inspector")
+    token = mint_token(POLICY, sub, "inspector")
     by_api(store, token), by_web(store, token), by_cli(store, token)
     ledger = store.client.app.state.services.ledger  # type: ignore[attr-defined]
     sources = {e.source for e in _reads_by(ledger, sub)}

@@ -30,6 +30,8 @@ ENUM_FIELDS: dict[str, list[str]] = {
     "record_recommendation_outcome": ["outcome"],
     "escalate_challenge": ["to_stage"],
     "resolve_challenge": ["outcome"],
+    "record_legal_step": ["step", "taken_by"],
+    "record_concern": ["raised_in"],
     "record_instruction": ["kind"],
     "submit_annual_report": ["to"],
     "correct_record": ["kind"],
@@ -72,8 +74,9 @@ def test_every_command_parses_from_a_json_line(name: str) -> None:
 def test_every_command_names_the_record_it_writes_to(name: str) -> None:
     kind, ref = parse_command(batch_line(name)).target()
 
-    assert kind in {"authority", "officer", "case", "challenge", "instruction", "report"}
-    assert ref in {"FX1", "iro-kit", "case-7", "ch-1", "ins-1", "rep-2024"}
+    assert kind in {"authority", "officer", "case", "challenge", "instruction", "report",
+                    "concern"}
+    assert ref in {"FX1", "iro-kit", "case-7", "ch-1", "ins-1", "rep-2024", "con-1"}
 
 
 @pytest.mark.parametrize("name", EXAMPLES)

@@ -20,10 +20,13 @@ from iro_ledger.domain.values import (
     AssignmentReason,
     ChallengeOutcome,
     ChildParticipation,
+    ConcernSetting,
     DisciplinaryStage,
     Employment,
     EngagementEnd,
     InstructionKind,
+    LegalStep,
+    LegalStepTaker,
     OfficerRole,
     PlanChange,
     RecommendationOutcome,
@@ -37,7 +40,14 @@ Day = Annotated[date, BeforeValidator(iso_day), Field(
 """A day, strictly `YYYY-MM-DD` everywhere (commands, batch lines, query parameters)."""
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 EscalationStage = Literal["stage_1", "stage_2", "stage_3", "director"]
-RecordKind = Literal["authority", "officer", "case", "challenge", "instruction", "report"]
+RecordKind = Literal["authority", "officer", "case", "challenge", "instruction", "report",
+                     "concern"]
+Link = Annotated[str, Field(max_length=140,
+                            pattern=r"^(challenge|concern|report|case):[^/\s][^/]*$",
+                            description="kind:id of a challenge, concern, report or case")]
+Links = Annotated[list[Link], Field(max_length=20)]
+Fte = Annotated[float, Field(gt=0, le=1, description="share of a full-time post, 1.0 full time")]
+Miles = Annotated[int, Field(ge=0, le=10_000)]
 
 
 class CommandBase(BaseModel):
@@ -86,6 +96,15 @@ class RegisterOfficer(CommandBase):
     officer_id: Ref
     role: OfficerRole
     employment: Employment
+    fte: Fte | None = None
+
+
+class RecordFte(CommandBase):
+    KIND, ID_FIELD = "officer", "officer_id"
+    command: Literal["record_fte"] = "record_fte"
+    officer_id: Ref
+    fte: Fte
+    reason: Text = ""
 
 
 class EndEngagement(CommandBase):
@@ -94,6 +113,7 @@ class EndEngagement(CommandBase):
     officer_id: Ref
     how: EngagementEnd
     reason: Text = ""
+    about: Links = Field(default_factory=list)
 
 
 class RecordDisciplinaryAction(CommandBase):
@@ -102,6 +122,7 @@ class RecordDisciplinaryAction(CommandBase):
     officer_id: Ref
     stage: DisciplinaryStage
     stated_reason: Text = ""
+    about: Links = Field(default_factory=list)
 
 
 class OpenCase(CommandBase):
@@ -111,6 +132,14 @@ class OpenCase(CommandBase):
     child_ref: Ref
     legal_status: Annotated[str, Field(min_length=1, max_length=64)]
     entered_care_on: Day
+    short_breaks: bool = False
+
+
+class RecordShortBreaks(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["record_short_breaks"] = "record_short_breaks"
+    case_id: Ref
+    short_breaks: bool
 
 
 class AssignIro(CommandBase):
@@ -129,6 +158,9 @@ class ReviseCarePlan(CommandBase):
     summary: Text = ""
     via_review: bool
     iro_consulted: bool
+    emergency: bool = False
+    child_consulted: bool | None = None
+    distance_miles: Miles | None = None
 
 
 class HoldReview(CommandBase):
@@ -140,6 +172,15 @@ class HoldReview(CommandBase):
     child_seen_before: bool
 
 
+class RequireReview(CommandBase):
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["require_review"] = "require_review"
+    case_id: Ref
+    officer_id: Ref
+    reason: Annotated[str, Field(min_length=1, max_length=20_000)]
+    hold_by: Day
+
+
 class MakeRecommendation(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["make_recommendation"] = "make_recommendation"
@@ -147,6 +188,7 @@ class MakeRecommendation(CommandBase):
     recommendation_id: Ref
     text: Text
     due_on: Day
+    repeats: Ref | None = None
 
 
 class RecordRecommendationOutcome(CommandBase):
@@ -165,6 +207,10 @@ class RecordDecision(CommandBase):
     decision_id: Ref
     kind: Annotated[str, Field(min_length=1, max_length=64)]
     summary: Text = ""
+    child_consulted: bool | None = None
+    iro_consulted: bool | None = None
+    parents_consulted: bool | None = None
+    distance_miles: Miles | None = None
 
 
 class CloseCase(CommandBase):
@@ -181,7 +227,7 @@ class RaiseChallenge(CommandBase):
     case_id: Ref
     officer_id: Ref
     about: Ref = Field(description="a decision_id or recommendation_id of the case, "
-                                   "'care_plan' or 'other'")
+                                   "'care_plan', 'case_closure' or 'other'")
     grounds: Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
@@ -233,6 +279,26 @@ class RequestArbitration(CommandBase):
     command: Literal["request_arbitration"] = "request_arbitration"
     challenge_id: Ref
     body: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class RecordLegalStep(CommandBase):
+    KIND, ID_FIELD = "challenge", "challenge_id"
+    command: Literal["record_legal_step"] = "record_legal_step"
+    challenge_id: Ref
+    step: LegalStep
+    taken_by: LegalStepTaker
+    summary: Text = ""
+
+
+class RecordConcern(CommandBase):
+    KIND, ID_FIELD = "concern", "concern_id"
+    command: Literal["record_concern"] = "record_concern"
+    concern_id: Ref
+    officer_id: Ref
+    case_id: Ref | None = None
+    raised_in: ConcernSetting
+    raised_with: Annotated[str, Field(max_length=200)] = ""
+    summary: Annotated[str, Field(min_length=1, max_length=20_000)]
 
 
 class RecordInstruction(CommandBase):
@@ -305,12 +371,12 @@ class CorrectRecord(CommandBase):
 
 
 COMMAND_TYPES: tuple[type[CommandBase], ...] = (
-    RegisterAuthority, RegisterOfficer, EndEngagement, RecordDisciplinaryAction,
-    OpenCase, AssignIro, ReviseCarePlan, HoldReview, MakeRecommendation,
-    RecordRecommendationOutcome, RecordDecision, CloseCase,
+    RegisterAuthority, RegisterOfficer, RecordFte, EndEngagement, RecordDisciplinaryAction,
+    OpenCase, RecordShortBreaks, AssignIro, ReviseCarePlan, HoldReview, RequireReview,
+    MakeRecommendation, RecordRecommendationOutcome, RecordDecision, CloseCase,
     RaiseChallenge, EscalateChallenge, RespondToChallenge, ResolveChallenge,
     WithdrawChallenge, ReferToCafcass, RecordCafcassOutcome, RequestArbitration,
-    RecordInstruction, RescindInstruction,
+    RecordLegalStep, RecordConcern, RecordInstruction, RescindInstruction,
     DraftAnnualReport, RequestReportEdit, ReviseAnnualReport, SubmitAnnualReport,
     WithholdAnnualReport, CorrectRecord,
 )

@@ -101,15 +101,19 @@ class Ledger(Application[UUID]):
     # Reads
 
     def read(self, kind: str, la_code: str, ref: str, principal: Principal,
-             record: bool = True) -> RecordView:
+             record: bool = True, referred_to: str | None = None) -> RecordView:
         """A record with its events, if the principal may see it; outsiders' reads are logged
-        (unless `record` is False: the caller records the read itself, as `Reads` does)."""
+        (unless `record` is False: the caller records the read itself, as `Reads` does).
+
+        `referred_to` is the arbitration body of a dispute the caller (the read service) has
+        found this record to stand around: an arbitrator of that body may read it.
+        """
         if kind not in RECORD_CLASSES:
             raise NotRecorded(f"no kind of record called {kind!r}")
         if principal.role is not Role.ARBITRATOR and not can_read(principal, la_code):
             raise NotPermitted(f"{principal.sub} may not read records of {la_code}")
         found = self._load(RECORD_CLASSES[kind], la_code, ref)
-        body = found.arbitration_body if isinstance(found, Challenge) else None
+        body = found.arbitration_body if isinstance(found, Challenge) else referred_to
         if not can_read(principal, la_code, body):
             raise NotPermitted(f"{kind} {ref} is not referred to {principal.body}")
         if record:
@@ -273,6 +277,7 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
     # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
+    # (Later additions are shown as stored: an old event simply does not state them.)
     fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
     fields["days_late"] = days_late(event.occurred_on, event.recorded_at)
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
@@ -285,6 +290,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return sorted(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, tuple):
+        value = list(value)
     if isinstance(value, dict | list) and depth >= SHOWN_DEPTH:
         return TOO_DEEP_TO_SHOW
     if isinstance(value, dict):

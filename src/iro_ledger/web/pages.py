@@ -21,6 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.reads import NotServed
+from iro_ledger.reads.words import RegisterStatus
 from iro_ledger.web import present
 from iro_ledger.web.refusals import refusal_of, retry_headers
 
@@ -40,6 +41,7 @@ _env.filters.update(label=present.label, event_name=present.event_name, day=pres
                     moment=present.moment, shown=present.shown,
                     measure_label=present.measure_label, measure_parts=present.measure_parts,
                     q=lambda text: quote(str(text), safe=""))
+_env.globals.update(RegisterStatus=RegisterStatus)  # the words templates compare with
 templates = Jinja2Templates(env=_env)
 
 
@@ -48,13 +50,14 @@ class SignInNeeded(Exception):
 
 
 class BadToken(Exception):
-    """The session's or the offered token is not accepted: a 401 page saying why."""
+    """The session cookie names no live session: a 401 page saying why."""
 
 
 def render(request: Request, template: str, http_status: int = 200,
            **context: Any) -> Response:
     """The template drawn for the signed-in person (if any), with the page headers."""
     base = {"principal": getattr(request.state, "principal", None),
+            "csrf": getattr(request.state, "csrf", None),
             "stylesheets": getattr(request.app.state, "web_stylesheets", []),
             "path": request.url.path}
     response = templates.TemplateResponse(request, template, {**base, **context},
@@ -86,7 +89,7 @@ def _refusal(request: Request, error: Exception) -> Response:
     if isinstance(error, BadToken):
         response = error_page(request, 401, "Please sign in again",
                               f"Your sign-in was not accepted: {error}.")
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
         return response
     if isinstance(error, RequestValidationError):
         return error_page(request, 422, "Check what you asked for", _invalid(error))
