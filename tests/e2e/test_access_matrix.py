@@ -40,6 +40,7 @@ from tests.e2e import (
     running_api,
     seed,
     sign_in,
+    sign_in_form,
 )
 
 
@@ -75,6 +76,10 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/authorities/{la_code}/officers/{record_id}"): Access.AUTHORITY,
     ("GET", "/authorities/{la_code}/instructions/{record_id}"): Access.AUTHORITY,
     ("GET", "/authorities/{la_code}/reports/{record_id}"): Access.AUTHORITY,
+    ("GET", "/authorities/{la_code}/concerns/{record_id}"): Access.AUTHORITY,
+    ("GET", "/proof/disputes/{la_code}/{challenge_id}/bundle"): Access.AUTHORITY,
+    ("GET", "/proof/disputes/{la_code}/{challenge_id}/bundle.pdf"): Access.AUTHORITY,
+    ("GET", "/ui/authorities/{la_code}/challenges/{challenge_id}/bundle.zip"): Access.AUTHORITY,
     ("GET", "/authorities/{la_code}/cases/{case_id}/timeline"): Access.AUTHORITY,
     ("GET", "/authorities/{la_code}/challenges"): Access.REFERRED,
     ("GET", "/authorities/{la_code}/officers/{officer_id}/record"): Access.AUTHORITY,
@@ -106,13 +111,14 @@ IRO_RECORDS = {
     "raise_challenge", "escalate_challenge", "withdraw_challenge", "refer_to_cafcass",
     "record_cafcass_outcome", "request_arbitration", "make_recommendation", "hold_review",
     "record_decision", "revise_care_plan", "record_instruction", "record_disciplinary_action",
-    "end_engagement", "correct_record"}
+    "end_engagement", "correct_record", "record_concern", "require_review", "record_legal_step"}
 LA_MANAGER_RECORDS = {
     "register_officer", "end_engagement", "record_disciplinary_action", "open_case",
     "assign_iro", "revise_care_plan", "record_decision", "close_case",
     "record_recommendation_outcome", "respond_to_challenge", "resolve_challenge",
     "record_instruction", "rescind_instruction", "draft_annual_report", "request_report_edit",
-    "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record"}
+    "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record",
+    "record_fte", "record_short_breaks", "record_legal_step"}
 RECORDS: dict[str, set[str]] = {
     "iro": IRO_RECORDS, "la_manager": LA_MANAGER_RECORDS,
     "iro_manager": IRO_RECORDS | LA_MANAGER_RECORDS, "inspector": set(), "arbitrator": set(),
@@ -150,6 +156,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
             api.ok("raise_challenge", ADMIN, la_code=la, challenge_id="ch-m", case_id=case,
                    officer_id="iro-ada" if la == LA else "iro-sol", about="care_plan",
                    grounds="Fictional grounds")
+            api.ok("record_concern", ADMIN, la_code=la, concern_id="con-m", case_id=case,
+                   officer_id="iro-ada" if la == LA else "iro-sol", raised_in="review_minutes",
+                   summary="Fictional concern")
         found = api.client.get("/flags?status=open", headers=ADMIN).json()["items"]
         yield Store(api, {f["la_code"]: f["id"] for f in found})
 
@@ -158,9 +167,10 @@ def _fill(path: str, la: str, flags: dict[str, str]) -> str:
     own = la == LA
     ids = {"la_code": la, "case_id": "case-1" if own else "case-9",
            "officer_id": "iro-ada" if own else "iro-sol", "flag_id": flags.get(la, "none"),
+           "challenge_id": "ch-m",
            "kind": "case", "ref": "case-1" if own else "case-9", "path": "missing.css"}
     record = {"cases": ids["case_id"], "challenges": "ch-m", "officers": ids["officer_id"],
-              "instructions": "ins-m", "reports": "rep-m"}
+              "instructions": "ins-m", "reports": "rep-m", "concerns": "con-m"}
     for collection, ref in record.items():
         path = path.replace(f"/{collection}/{{record_id}}", f"/{collection}/{ref}")
     filled = path.format(**ids)
@@ -178,8 +188,7 @@ def _call(api: Api, method: str, path: str, who: str, la: str) -> int:
         return client.post(path, json=body, headers=WRITERS[who]).status_code
     if (method, path) == ("POST", "/login"):
         token = READERS[who].get("Authorization", "").removeprefix("Bearer ")
-        return client.post(path, data={"token": token, "next": "/"},
-                           follow_redirects=False).status_code
+        return sign_in_form(client, token).status_code
     if path == "/" or path.startswith("/ui/"):
         if READERS[who]:
             sign_in(client, READERS[who])
