@@ -14,55 +14,71 @@ Never cleared: concluding the action does not unmake the threat.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.officer import Officer
-from iro_ledger.projections.rules.facts import Book, ChallengeFacts, Disciplinary, said
-from iro_ledger.projections.rules.flag import Flag, Status
-from iro_ledger.projections.rules.observe import Seen
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.base import Envelope
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import ChallengeFacts, Disciplinary
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "disciplinary_after_challenge"
+NAME = "disciplinary_after_challenge"
 BASIS = ("NAIRO reports IROs threatened with disciplinary action after raising concerns about "
          "children's cases, one manager \"on two occasions\"; an IRO must be able to challenge "
          "without fear for their employment.")
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    if isinstance(seen.event, Officer.DisciplinaryActionRecorded):
-        _judge(book, seen.record, book.officers[seen.record].disciplinary[-1], ctx)
-    elif isinstance(seen.event, Challenge.Raised):
-        officer = book.officers.get(book.challenges[seen.record].officer_id)
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    """The actor of a disciplinary action: their actions are counted together."""
+    if isinstance(env.event, Officer.DisciplinaryActionRecorded):
+        yield env.actor
+    elif isinstance(env.event, Challenge.Raised):
+        officer = book.officers.get(book.challenges[env.record].officer_id)
         if officer is not None:
-            for action in officer.disciplinary:
-                _judge(book, officer.id, action, ctx)
+            yield from dict.fromkeys(a.actor for a in officer.disciplinary)
 
 
-def _judge(book: Book, officer_id: str, action: Disciplinary, ctx: Context) -> None:
-    config = ctx.config.disciplinary_after_challenge
-    if action.stage not in config.stages:
-        return
-    day, window = action.ref.occurred_on, timedelta(days=config.window_days)
-    prior = sorted((c for c in book.officer_challenges(officer_id)
-                    if c.raised.occurred_on <= day <= c.raised.occurred_on + window),
-                   key=lambda c: (c.raised.occurred_on, c.id))
-    if not prior:
-        return
-    latest = prior[-1]
-    book.raise_flag(
-        RULE, config.severity, {"officer_id": officer_id, "challenge_id": latest.id},
-        key={"officer_id": officer_id}, anchor=action.ref, on=day, by=action.ref,
-        note=f"disciplinary action {action.stage} by {action.actor}",
-        evidence=[c.raised for c in prior] + [action.ref],
-        explanation=_explain(book, officer_id, action, prior, config.window_days),
-        basis=BASIS,
-        details={"stage": action.stage, "actor": action.actor,
-                 "stated_reason": action.stated_reason,
-                 "challenge_ids": [c.id for c in prior],
-                 "days_after_challenge": (day - latest.raised.occurred_on).days,
-                 "occasion": 1})
-    _score(book, action.actor, ctx)
+def judge(book: Book, actor: str, config: RulesConfig) -> Verdict:
+    """Each of the actor's actions soon after its officer challenged; the first is
+    `severity`, each later one (in order of date, then officer) `repeat_severity`."""
+    rule = config.disciplinary_after_challenge
+    window = timedelta(days=rule.window_days)
+    flagged: list[tuple[str, Disciplinary, list[ChallengeFacts]]] = []
+    for officer in book.officers.values():
+        for action in officer.disciplinary:
+            if action.actor != actor or action.stage not in rule.stages:
+                continue
+            day = action.ref.occurred_on
+            prior = sorted((c for c in book.officer_challenges(officer.id)
+                            if c.raised.occurred_on <= day <= c.raised.occurred_on + window),
+                           key=lambda c: (c.raised.occurred_on, c.id))
+            if prior:
+                flagged.append((officer.id, action, prior))
+    flagged.sort(key=lambda t: (t[1].ref.occurred_on, t[0], t[1].ref.event_number))
+    found = []
+    for occasion, (officer_id, action, prior) in enumerate(flagged, start=1):
+        latest = prior[-1]
+        repeat = (f" This is the {_ordinal(occasion)} such action by {actor}."
+                  if occasion > 1 else "")
+        found.append(Finding(
+            key={"officer_id": officer_id}, anchor=action.ref,
+            severity=rule.severity if occasion == 1 else rule.repeat_severity,
+            subjects={"officer_id": officer_id, "challenge_id": latest.id},
+            timeline=[raised(action.ref.occurred_on, action.ref,
+                             f"disciplinary action {action.stage} by {action.actor}")],
+            evidence=[c.raised for c in prior],
+            explanation=_explain(book, officer_id, action, prior, rule.window_days) + repeat,
+            details={"stage": action.stage, "actor": action.actor,
+                     "stated_reason": action.stated_reason,
+                     "challenge_ids": [c.id for c in prior],
+                     "days_after_challenge": (action.ref.occurred_on
+                                              - latest.raised.occurred_on).days,
+                     "occasion": occasion}))
+    return Verdict({"actor": actor}, found)
 
 
 def _explain(book: Book, officer_id: str, action: Disciplinary, prior: list[ChallengeFacts],
@@ -78,32 +94,8 @@ def _explain(book: Book, officer_id: str, action: Disciplinary, prior: list[Chal
             "retaliation against an IRO's independence.")
 
 
-def _score(book: Book, actor: str, ctx: Context) -> None:
-    """The actor's first such action is `severity`; each later one is `repeat_severity`."""
-    config = ctx.config.disciplinary_after_challenge
-    mine = sorted((f for f in book.rule_flags(RULE) if f.details.get("actor") == actor
-                   and f.status is not Status.WITHDRAWN), key=_order)
-    for occasion, flag in enumerate(mine, start=1):
-        severity = config.severity if occasion == 1 else config.repeat_severity
-        if flag.severity != severity or flag.details.get("occasion") != occasion:
-            flag.severity = severity
-            flag.details = {**flag.details, "occasion": occasion}
-            book.dirty_flags.add(flag.id)
-        base = flag.explanation.split(" This is the ")[0]
-        repeat = (f" This is the {_ordinal(occasion)} such action by {actor}."
-                  if occasion > 1 else "")
-        if flag.explanation != base + repeat:
-            flag.explanation = base + repeat
-            book.dirty_flags.add(flag.id)
-
-
-def _order(flag: Flag) -> tuple[object, str, int]:
-    first = flag.history[0].event
-    return flag.raised_on, flag.subjects["officer_id"], first.event_number if first else 0
-
-
 def _ordinal(n: int) -> str:
     return {2: "second", 3: "third"}.get(n, f"{n}th")
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge)

@@ -11,12 +11,17 @@ permission_before_cafcass_referral), on the day it was given; cleared by that in
 
 from __future__ import annotations
 
-from iro_ledger.domain.instruction import Instruction
-from iro_ledger.projections.rules.facts import ALL_IROS, Book, said
-from iro_ledger.projections.rules.observe import Seen
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from collections.abc import Iterable
 
-RULE = "permission_required"
+from iro_ledger.domain.instruction import Instruction
+from iro_ledger.projections.base import Envelope
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import ALL_IROS
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
+
+NAME = "permission_required"
 BASIS = ("The IRO's duty to challenge and to refer a child's case to Cafcass is the IRO's own "
          "(Children Act 1989 s.25B; IRO Handbook); NAIRO reports instructions requiring a "
          "manager's permission as constraints on IROs' independence.")
@@ -27,31 +32,37 @@ _WHAT = {
 }
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    config = ctx.config.permission_required
-    if isinstance(seen.event, Instruction.Recorded) and seen.event.kind in config.kinds:
-        instruction = book.instructions[seen.record]
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    if isinstance(env.event, Instruction.Recorded | Instruction.Rescinded):
+        yield env.record
+
+
+def judge(book: Book, instruction_id: str, config: RulesConfig) -> Verdict:
+    instruction = book.instructions[instruction_id]
+    found: list[Finding] = []
+    if instruction.kind in config.permission_required.kinds:
         subjects = {"instruction_id": instruction.id}
         if instruction.issued_to != [ALL_IROS] and len(instruction.issued_to) == 1:
             subjects["officer_id"] = instruction.issued_to[0]
         to = (f"every IRO of {book.place()}" if ALL_IROS in instruction.issued_to
               else ", ".join(book.who(o) for o in instruction.issued_to))
         what = _WHAT.get(instruction.kind, f"act only with permission ({instruction.kind})")
-        explanation = (
-            f"On {said(seen.ref.occurred_on)}, {book.who(instruction.actor)} instructed {to} to "
-            f"{what} (instruction {instruction.id}: \"{_quote(instruction.text)}\"). "
-            "An IRO's duty to challenge and to refer to Cafcass is the IRO's own; while this "
-            "instruction is in force it stands between the IRO and that duty.")
-        book.raise_flag(RULE, config.severity, subjects, anchor=seen.ref,
-                        on=seen.ref.occurred_on, by=seen.ref, note="the instruction was given",
-                        evidence=[seen.ref], explanation=explanation, basis=BASIS,
-                        details={"kind": instruction.kind,
-                                 "issued_to": list(instruction.issued_to),
-                                 "given_by": instruction.actor})
-    elif isinstance(seen.event, Instruction.Rescinded):
-        for flag in book.open_flags(RULE, instruction_id=seen.record):
-            book.clear_flag(flag, seen.ref,
-                            f"the instruction was rescinded by {book.who(seen.actor)}.")
+        given = instruction.recorded
+        timeline = [raised(given.occurred_on, given, "the instruction was given")]
+        if instruction.rescinded is not None:
+            timeline.append(cleared(instruction.rescinded, "the instruction was rescinded by "
+                                    f"{book.who(instruction.rescinded_by or '')}."))
+        found.append(Finding(
+            key=subjects, anchor=given, severity=config.permission_required.severity,
+            subjects=subjects, timeline=timeline, evidence=[given],
+            explanation=(
+                f"On {said(given.occurred_on)}, {book.who(instruction.actor)} instructed {to} "
+                f"to {what} (instruction {instruction.id}: \"{_quote(instruction.text)}\"). "
+                "An IRO's duty to challenge and to refer to Cafcass is the IRO's own; while "
+                "this instruction is in force it stands between the IRO and that duty."),
+            details={"kind": instruction.kind, "issued_to": list(instruction.issued_to),
+                     "given_by": instruction.actor}))
+    return Verdict({"instruction_id": instruction.id}, found)
 
 
 def _quote(text: str, limit: int = 200) -> str:
@@ -59,4 +70,4 @@ def _quote(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge)

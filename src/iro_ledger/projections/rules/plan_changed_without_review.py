@@ -16,62 +16,65 @@ and a back-dated assignment changes the IRO it names.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
 
 from iro_ledger.domain.case import Case
-from iro_ledger.projections.rules.facts import Book, CaseFacts, said
-from iro_ledger.projections.rules.flag import Ref, Severity
-from iro_ledger.projections.rules.observe import Seen
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.base import Envelope
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import CaseFacts, PlanRevision
+from iro_ledger.projections.rules.flag import Severity
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "plan_changed_without_review"
+NAME = "plan_changed_without_review"
 BASIS = ("Care Planning, Placement and Case Review (England) Regulations 2010 and the IRO "
          "Handbook: significant changes to a child's care plan, above all a placement move, go "
          "through a review, with the IRO consulted.")
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    event = seen.event
-    if isinstance(event, Case.CarePlanRevised) and not (event.via_review and event.iro_consulted):
-        config = ctx.config.plan_changed_without_review
-        severity = (Severity.HIGH if event.change in config.high_changes
-                    else Severity.WARNING if not event.iro_consulted else Severity.INFO)
-        _judge(book, book.cases[seen.record], seen.ref, severity, {
-            "change": event.change, "summary": event.summary, "revised_by": seen.actor,
-            "via_review": event.via_review, "iro_consulted": event.iro_consulted})
-    elif isinstance(event, Case.ReviewHeld | Case.IroAssigned):
-        case = book.cases[seen.record]
-        for flag in book.rule_flags(RULE):
-            anchor = flag.history[0].event
-            if flag.subjects["case_id"] == case.id and anchor is not None:
-                _judge(book, case, anchor, flag.severity, flag.details)
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    if isinstance(env.event, Case.CarePlanRevised | Case.ReviewHeld | Case.IroAssigned):
+        yield env.record
 
 
-def _judge(book: Book, case: CaseFacts, revision: Ref, severity: Severity,
-           details: dict[str, Any]) -> None:
-    """Raise or update the flag of one revision from the case as now known; clear it if due."""
-    day = revision.occurred_on
+def judge(book: Book, case_id: str, config: RulesConfig) -> Verdict:
+    case = book.cases[case_id]
+    found = [_finding(book, case, revision, config) for revision in case.plan_revisions
+             if not (revision.via_review and revision.iro_consulted)]
+    return Verdict({"case_id": case.id}, found)
+
+
+def _finding(book: Book, case: CaseFacts, revision: PlanRevision,
+             config: RulesConfig) -> Finding:
+    """One revision's flag from the case as now known, cleared by the first review after."""
+    high = config.plan_changed_without_review.high_changes
+    severity = (Severity.HIGH if revision.change in high
+                else Severity.WARNING if not revision.iro_consulted else Severity.INFO)
+    day = revision.ref.occurred_on
     missing = " and ".join(
-        text for text, absent in (("without a review", not details["via_review"]),
+        text for text, absent in (("without a review", not revision.via_review),
                                   ("without the IRO being consulted",
-                                   not details["iro_consulted"])) if absent)
+                                   not revision.iro_consulted)) if absent)
     iro = case.iro_on(day)
-    subjects = {"case_id": case.id, **({"officer_id": iro} if iro else {})}
-    flag = book.raise_flag(
-        RULE, severity, subjects, key={"case_id": case.id}, anchor=revision, on=day,
-        by=revision, note=f"the care plan was revised ({details['change']})",
-        evidence=[revision],
-        explanation=(
-            f"On {said(day)}, {book.who(details['revised_by'])} revised the care plan of "
-            f"{book.child(case.id)} ({details['change'].replace('_', ' ')}: "
-            f"\"{details['summary']}\") {missing}"
-            f"{f'; the IRO was {book.who(iro)}' if iro else ''}. Significant changes to a "
-            "child's care plan should go through a review with the IRO consulted."),
-        basis=BASIS, details=details)
+    timeline = [raised(day, revision.ref, f"the care plan was revised ({revision.change})")]
     later = sorted((r for r in case.reviews if r.occurred_on >= day),
                    key=lambda r: (r.occurred_on, r.event_number))
     if later:
-        book.clear_flag(flag, later[0], f"a review was held on {said(later[0].occurred_on)}.")
+        timeline.append(cleared(later[0], f"a review was held on {said(later[0].occurred_on)}."))
+    return Finding(
+        key={"case_id": case.id}, anchor=revision.ref, severity=severity,
+        subjects={"case_id": case.id, **({"officer_id": iro} if iro else {})},
+        timeline=timeline, evidence=[revision.ref],
+        explanation=(
+            f"On {said(day)}, {book.who(revision.revised_by)} revised the care plan of "
+            f"{book.child(case.id)} ({revision.change.replace('_', ' ')}: "
+            f"\"{revision.summary}\") {missing}"
+            f"{f'; the IRO was {book.who(iro)}' if iro else ''}. Significant changes to a "
+            "child's care plan should go through a review with the IRO consulted."),
+        details={"change": revision.change, "summary": revision.summary,
+                 "revised_by": revision.revised_by, "via_review": revision.via_review,
+                 "iro_consulted": revision.iro_consulted})
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge)
