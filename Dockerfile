@@ -20,4 +20,7 @@ RUN pip install . && rm -rf /app/build
 USER iro
 WORKDIR /home/iro
 EXPOSE 8000
+# `serve` on 0.0.0.0 refuses to start (exit 2, saying why) unless IRO_LEDGER_JWT_SECRET is set to
+# 32 or more random bytes: pass it at run time (never bake it into the image), e.g.
+#   docker run -e IRO_LEDGER_JWT_SECRET="$(openssl rand -base64 48)" ...
 CMD ["iro-ledger", "serve", "--host", "0.0.0.0", "--port", "8000"]

@@ -32,8 +32,8 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
 from iro_ledger.application import Ledger, Principal, Role
+from iro_ledger.application.commands import parse_command_json
 from iro_ledger.application.store import store_env
-from iro_ledger.commands import parse_command_json
 from iro_ledger.generator import GeneratorSpec, generate
 from iro_ledger.settings import Settings
 from iro_ledger.trust.keys import ensure_signing_key

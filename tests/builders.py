@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from iro_ledger.commands import CommandBase, parse_command
+from iro_ledger.application.commands import CommandBase, parse_command
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.officer import Officer
@@ -57,17 +57,21 @@ SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 EXAMPLES: dict[str, dict[str, Any]] = {
     "register_authority": {"name": "Fenwick Cross"},
     "register_officer": {"officer_id": "iro-kit", "role": "iro", "employment": "freelance"},
+    "record_fte": {"officer_id": "iro-kit", "fte": 0.6, "reason": "part-time from June"},
     "end_engagement": {"officer_id": "iro-kit", "how": "contract_terminated",
                        "actor": "hos-sam", "reason": "budget"},
     "record_disciplinary_action": {"officer_id": "iro-kit", "stage": "threatened",
                                    "actor": "hos-sam", "stated_reason": "tone"},
     "open_case": {"case_id": "case-7", "child_ref": "child-fc-0193", "legal_status": "C2",
                   "entered_care_on": "2024-02-20"},
+    "record_short_breaks": {"case_id": "case-7", "short_breaks": True},
     "assign_iro": {"case_id": "case-7", "officer_id": "iro-kit", "reason": "first_allocation"},
     "revise_care_plan": {"case_id": "case-7", "change": "placement_move", "summary": "moved",
                          "via_review": False, "iro_consulted": False},
     "hold_review": {"case_id": "case-7", "chaired_by": "iro-kit",
                     "child_participation": "attended", "child_seen_before": True},
+    "require_review": {"case_id": "case-7", "officer_id": "iro-kit",
+                       "reason": "the placement is at risk", "hold_by": "2024-06-17"},
     "make_recommendation": {"case_id": "case-7", "recommendation_id": "rec-1",
                             "text": "sibling contact", "due_on": "2024-07-01"},
     "record_recommendation_outcome": {"case_id": "case-7", "recommendation_id": "rec-1",
@@ -85,6 +89,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "refer_to_cafcass": {"challenge_id": "ch-1"},
     "record_cafcass_outcome": {"challenge_id": "ch-1", "outcome": "no action", "summary": ""},
     "request_arbitration": {"challenge_id": "ch-1", "body": "Northbridge Arbitration Panel"},
+    "record_legal_step": {"challenge_id": "ch-1", "step": "legal_advice", "taken_by": "child",
+                          "summary": "advice from a housing charity"},
+    "record_concern": {"concern_id": "con-1", "officer_id": "iro-kit", "case_id": "case-7",
+                       "raised_in": "review_minutes", "raised_with": "hos-sam",
+                       "summary": "no plan for accommodation after 18"},
     "record_instruction": {"instruction_id": "ins-1", "actor": "hos-sam",
                            "issued_to": ["all_iros"], "kind": "do_not_escalate"},
     "rescind_instruction": {"instruction_id": "ins-1"},

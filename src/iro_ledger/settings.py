@@ -22,8 +22,15 @@ class Settings(BaseSettings):
     """`sqlite:///PATH` (default: ledger.sqlite in the user's data directory) or
     `postgresql://user@host:port/db`."""
     jwt_secret: SecretStr = SecretStr(DEV_SECRET)
-    """HS256 secret for bearer tokens; the default is for development and the demo only."""
+    """HS256 secret for the service's own tokens (32 bytes or more); the default is public,
+    for the demo on loopback only (`serve` elsewhere refuses it)."""
     jwt_ttl_minutes: int = 8 * 60
+    """Lifetime of the tokens the CLI mints."""
+    jwt_max_ttl_minutes: int = 12 * 60
+    """The longest lifetime any accepted token may have (the service's or a provider's)."""
+    jwt_issuer: str = "iro-ledger"
+    jwt_audience: str = "iro-ledger"
+    """The `iss` and `aud` the service's own tokens carry and must carry."""
     signing_key_path: Path | None = None
     """Ed25519 key for checkpoints (default: keys/checkpoint.pem in the data directory)."""
     log_origin: str = "iro-ledger.invalid/log"
@@ -37,6 +44,11 @@ class Settings(BaseSettings):
     """TOML file overriding the rules catalogue's windows and thresholds."""
     max_body_bytes: int = 1_048_576
     """The largest request body the API accepts; larger is 413."""
+    rate_limit_per_minute: float = 60
+    """Writes and recorded reads (an inspector's or arbitrator's) one principal may make per
+    minute, after a burst of `rate_limit_burst`; beyond it 429 with Retry-After. 0: no limit.
+    Each process keeps its own count."""
+    rate_limit_burst: int = 120
     otel_exporter: str = "none"
     """none (use whatever global tracer provider is set) or console."""
     static_dir: Path | None = None

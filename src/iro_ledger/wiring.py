@@ -9,7 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from iro_ledger.application import Ledger
+from iro_ledger.application.rate_limit import RateLimiter
 from iro_ledger.application.store import store_env
+from iro_ledger.identity.service import Identity
+from iro_ledger.identity.tokens import TokenPolicy
 from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.projections.challenges import ChallengeRegister
 from iro_ledger.projections.flags import Flags
@@ -32,6 +35,10 @@ class Services:
     trust: Trust
     reads: Reads
     """The one door every surface reads through."""
+    limiter: RateLimiter
+    """Each principal's allowance of writes and recorded reads in this process."""
+    identity: Identity
+    """The one door every presented token comes through."""
 
     def close(self) -> None:
         self.trust.close()
@@ -55,5 +62,7 @@ def build_services(settings: Settings) -> Services:
                   settings.checkpoint_every_events, settings.checkpoint_every_seconds)
     trust.install_guard()
     projections.after_commit.append(trust.after_commit)
+    limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
-                    reads=Reads(ledger, projections))
+                    reads=Reads(ledger, projections, limiter=limiter), limiter=limiter,
+                    identity=Identity(TokenPolicy.of(settings)))

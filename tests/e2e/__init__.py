@@ -23,12 +23,13 @@ from opentelemetry.sdk.trace import TracerProvider
 
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Ledger
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 from iro_ledger.wiring import build_services
 from tests.conftest import fresh_database
 
 SECRET = "e2e-secret-long-enough-for-hs256-0123456789abcdef"
+POLICY = TokenPolicy(SECRET)
 PROBLEM = "application/problem+json"
 LA = "NWD"
 """Northwold, a fictional authority."""
@@ -41,7 +42,7 @@ SHA_A, SHA_B = "a" * 64, "b" * 64
 
 
 def bearer(sub: str, role: str, la: str | None = None, body: str | None = None) -> dict[str, str]:
-    return {"Authorization": f"Bearer {mint_token(SECRET, sub, role, la_code=la, body=body)}"}
+    return {"Authorization": f"Bearer {mint_token(POLICY, sub, role, la_code=la, body=body)}"}
 
 
 ADMIN = bearer("admin-1", "admin")
@@ -102,8 +103,9 @@ class Api:
 
 
 @contextlib.contextmanager
-def running_api(database_url: str, tracer_provider: TracerProvider | None = None) -> Iterator[Api]:
-    app = create_app(Settings(database_url=database_url, jwt_secret=SECRET),
+def running_api(database_url: str, tracer_provider: TracerProvider | None = None,
+                settings: Settings | None = None) -> Iterator[Api]:
+    app = create_app(settings or Settings(database_url=database_url, jwt_secret=SECRET),
                      tracer_provider=tracer_provider)
     with TestClient(app) as client:
         yield Api(app, client)
@@ -162,6 +164,15 @@ def seed(api: Api) -> None:
     api.ok("open_case", OTHER_MANAGER, la_code=OTHER_LA, case_id="case-9",
            child_ref="child-sm-0009", legal_status="C2", entered_care_on="2024-01-10",
            occurred_on="2024-01-10")
+
+
+def sign_in(client: TestClient, headers: dict[str, str]) -> None:
+    """Sign the client in to the dashboard as the bearer of `headers` (the form's POST)."""
+    client.cookies.clear()
+    token = headers["Authorization"].removeprefix("Bearer ")
+    response = client.post("/login", data={"token": token, "next": "/"},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
 
 
 def fresh_id(prefix: str) -> str:

@@ -11,7 +11,7 @@ import pytest
 
 from iro_ledger import application
 from iro_ledger.application import ledger as ledger_module
-from iro_ledger.commands import COMMANDS
+from iro_ledger.application.commands import COMMANDS
 from iro_ledger.domain import (
     access_log,
     authority,

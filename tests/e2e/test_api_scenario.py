@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from iro_ledger.commands import COMMANDS
+from iro_ledger.application.commands import COMMANDS
 from tests.e2e import (
     ADMIN,
     IRO_ADA,

@@ -12,8 +12,8 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import StatusCode
 
 from iro_ledger.api.app import create_app
+from iro_ledger.api.telemetry import TelemetryConfigError
 from iro_ledger.settings import Settings
-from iro_ledger.telemetry import TelemetryConfigError
 from tests.e2e import ADMIN, INSPECTOR, LA, Api, running_api
 
 

@@ -11,11 +11,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 from iro_ledger.web.assets import pico_dir
 
 SECRET = "web-assets-secret-long-enough-for-hs256-0123456789"
+POLICY = TokenPolicy(SECRET)
 PICO_TEXT = "/* a stand-in for pico.min.css */"
 
 
@@ -30,14 +31,14 @@ def with_pico(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     css.mkdir()
     (css / "pico.min.css").write_text(PICO_TEXT)
     with client_for(sqlite_url, css) as client:
-        client.get("/login", params={"token": mint_token(SECRET, "insp-wren", "inspector")})
+        client.get("/login", params={"token": mint_token(POLICY, "insp-wren", "inspector")})
         yield client
 
 
 @pytest.fixture
 def without_pico(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     with client_for(sqlite_url, tmp_path / "not-installed") as client:
-        client.get("/login", params={"token": mint_token(SECRET, "insp-wren", "inspector")})
+        client.get("/login", params={"token": mint_token(POLICY, "insp-wren", "inspector")})
         yield client
 
 

@@ -13,20 +13,21 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from iro_ledger import demo
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Ledger, Principal, Role
-from iro_ledger.commands import parse_command
-from iro_ledger.ingest import ingest, numbered
+from iro_ledger.application.commands import parse_command
+from iro_ledger.application.ingest import ingest, numbered
+from iro_ledger.generator import demo
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.projections.flags import FlagQuery, Flags, read_flags
 from iro_ledger.projections.measures import period_of
 from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.projections.timeline import read_timeline
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 from iro_ledger.wiring import Services
 
 SECRET = "web-pages-secret-long-enough-for-hs256-0123456789"
+POLICY = TokenPolicy(SECRET)
 LATE_DECISION_ON = "2024-10-06"
 """A decision on EMR-C01 recorded after the whole demo but dated the day after the case opened."""
 
@@ -45,7 +46,7 @@ class Dashboard:
     def page(self, path: str, sub: str, role: str, la: str | None = None,
              body: str | None = None) -> Any:
         self.client.cookies.clear()
-        token = mint_token(SECRET, sub, role, la_code=la, body=body)
+        token = mint_token(POLICY, sub, role, la_code=la, body=body)
         signed_in = self.client.get("/login", params={"token": token}, follow_redirects=False)
         assert signed_in.status_code == 303
         return self.client.get(path, follow_redirects=False)

@@ -9,10 +9,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 
 SECRET = "web-signin-secret-long-enough-for-hs256-0123456789"
+POLICY = TokenPolicy(SECRET)
 COOKIE = "iro_ledger_session"
 
 
@@ -24,7 +25,7 @@ def browser(sqlite_url: str) -> Iterator[TestClient]:
 
 
 def inspector_token(ttl_minutes: int = 60, now: datetime | None = None) -> str:
-    return mint_token(SECRET, "insp-wren", "inspector", ttl_minutes=ttl_minutes, now=now)
+    return mint_token(POLICY, "insp-wren", "inspector", ttl_minutes=ttl_minutes, now=now)
 
 
 def test_a_page_without_a_session_redirects_to_sign_in(browser: TestClient) -> None:
@@ -74,8 +75,8 @@ def test_a_bad_token_gets_a_401_page_saying_why(browser: TestClient) -> None:
 
 
 def test_a_token_signed_with_another_secret_is_refused(browser: TestClient) -> None:
-    forged = mint_token("another-secret-long-enough-for-hs256-0123456789", "insp-wren",
-                        "inspector")
+    other = TokenPolicy("another-secret-long-enough-for-hs256-0123456789")
+    forged = mint_token(other, "insp-wren", "inspector")
 
     response = browser.post("/login", data={"token": forged})
 

@@ -7,11 +7,12 @@ from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Principal, Role
-from iro_ledger.commands import parse_command
+from iro_ledger.application.commands import parse_command
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 
 SECRET = "web-stores-secret-long-enough-for-hs256-0123456789"
+POLICY = TokenPolicy(SECRET)
 ADMIN = Principal(sub="admin-1", role=Role.ADMIN)
 
 
@@ -30,7 +31,7 @@ def test_a_case_recorded_a_moment_ago_is_on_its_timeline(database_url: str) -> N
              "occurred_on": "2024-02-05"},
         ):
             ledger.execute(parse_command({"la_code": "NWD", **command}), ADMIN, "test")
-        client.get("/login", params={"token": mint_token(SECRET, "mgr-orla", "la_manager",
+        client.get("/login", params={"token": mint_token(POLICY, "mgr-orla", "la_manager",
                                                          la_code="NWD")})
 
         page = client.get("/ui/authorities/NWD/cases/case-7")

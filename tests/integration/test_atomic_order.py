@@ -7,8 +7,8 @@ land as if its lines had been applied one by one.
 from typing import Any
 
 from iro_ledger.application import Ledger, Principal, Role
+from iro_ledger.application.commands import parse_command
 from iro_ledger.application.store import store_env
-from iro_ledger.commands import parse_command
 
 ADMIN = Principal("admin", Role.ADMIN)
 BATCH: list[dict[str, Any]] = [

@@ -10,17 +10,18 @@ import sys
 import time
 from datetime import date
 from pathlib import Path
-from urllib.request import urlopen
+from urllib.error import HTTPError
+from urllib.request import Request, urlopen
 
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from iro_ledger import demo
 from iro_ledger.application import Role
 from iro_ledger.cli import app
+from iro_ledger.generator import demo
+from iro_ledger.identity.tokens import TokenPolicy, decode_token, mint_token
 from iro_ledger.settings import DEV_SECRET
-from iro_ledger.tokens import decode_token
 
 
 def cli(url: str, *args: str, **env: str) -> Result:
@@ -59,7 +60,7 @@ def test_token_mints_a_token_for_the_configured_secret() -> None:
                                       "--la", "EMR", "--ttl-minutes", "5"])
 
     assert result.exit_code == 0, result.stderr
-    principal = decode_token(DEV_SECRET, result.stdout.strip())
+    principal = decode_token(TokenPolicy(DEV_SECRET), result.stdout.strip())
     assert (principal.sub, principal.role, principal.la_code) == ("iro.marsh", Role.IRO, "EMR")
 
 
@@ -98,7 +99,7 @@ def test_demo_prints_tokens_for_an_admin_an_iro_and_an_inspector(sqlite_url: str
 
     tokens = [line.rsplit(" ", 1)[1] for line in result.stdout.splitlines()
               if line.startswith("  ")]
-    principals = [decode_token(DEV_SECRET, token) for token in tokens]
+    principals = [decode_token(TokenPolicy(DEV_SECRET), token) for token in tokens]
     assert {p.role for p in principals} == {Role.ADMIN, Role.IRO, Role.INSPECTOR}
     assert "http://" not in result.stdout
 
@@ -188,3 +189,46 @@ class TestTheDemoStory:
 def _days(earlier: dict[str, object], later: dict[str, object]) -> int:
     return (date.fromisoformat(str(later["occurred_on"]))
             - date.fromisoformat(str(earlier["occurred_on"]))).days
+
+
+GOOD_SECRET = "a-production-secret-of-more-than-32-bytes-0123456789"
+
+
+@pytest.mark.parametrize(("args", "env"), [
+    (["serve", "--host", "0.0.0.0"], {}),
+    (["serve", "--host", "10.1.2.3"], {"IRO_LEDGER_JWT_SECRET": "short"}),
+    (["demo", "--host", "0.0.0.0"], {}),
+    (["worker"], {"IRO_LEDGER_DATABASE_URL": "postgresql://iro_app@db:5432/ledger"}),
+])
+def test_a_start_reachable_from_elsewhere_without_a_proper_secret_is_refused(
+        sqlite_url: str, args: list[str], env: dict[str, str]) -> None:
+    result = cli(sqlite_url, *args, **env)
+
+    assert result.exit_code == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("iro-ledger: refusing to start")
+    assert "IRO_LEDGER_JWT_SECRET" in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_production_start_refuses_a_token_signed_with_the_development_secret(
+        tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ, "IRO_LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'prod.sqlite'}",
+           "IRO_LEDGER_JWT_SECRET": GOOD_SECRET}
+    executable = Path(sys.executable).with_name("iro-ledger")
+    server = subprocess.Popen([str(executable), "serve", "--host", "0.0.0.0", "--port",
+                               str(port)], env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    forged = mint_token(TokenPolicy(DEV_SECRET), "anyone", "admin")
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/health", server) == 200
+        request = Request(f"http://127.0.0.1:{port}/flags",
+                          headers={"Authorization": f"Bearer {forged}"})
+        with pytest.raises(HTTPError) as refused:
+            urlopen(request, timeout=10)
+    finally:
+        server.terminate()
+        _, err = server.communicate(timeout=30)
+    assert refused.value.code == 401
+    assert "warning" not in err

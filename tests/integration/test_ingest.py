@@ -10,8 +10,15 @@ from typing import Any
 import pytest
 
 from iro_ledger.application import Ledger, Principal, Role
+from iro_ledger.application.ingest import (
+    LineError,
+    Rejection,
+    ingest,
+    numbered,
+    parse_entry,
+    read_entries,
+)
 from iro_ledger.application.store import store_env
-from iro_ledger.ingest import LineError, Rejection, ingest, numbered, parse_entry, read_entries
 from tests.fixtures_data import ANCHOR, BadLine, bad_lines, batch_commands, iro_lines
 
 ADMIN = Principal(sub="cli:tester", role=Role.ADMIN)

@@ -3,8 +3,8 @@
 import pytest
 
 from iro_ledger.application import Ledger, Principal, Role
+from iro_ledger.application.commands import parse_command
 from iro_ledger.application.store import store_env
-from iro_ledger.commands import parse_command
 from iro_ledger.domain.errors import BadTiming
 
 ADMIN = Principal("admin", Role.ADMIN)

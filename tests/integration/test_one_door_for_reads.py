@@ -18,18 +18,19 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from iro_ledger import demo
 from iro_ledger.api.app import create_app
 from iro_ledger.application import Principal, Role
+from iro_ledger.application.ingest import ingest, numbered
 from iro_ledger.cli import app as cli_app
 from iro_ledger.domain.access_log import RecordRead
-from iro_ledger.ingest import ingest, numbered
+from iro_ledger.generator import demo
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.tokens import mint_token
 from tests.e2e import STORES, module_store
 from tests.e2e.test_web_pages import elements_with
 
 SECRET = "one-door-secret-long-enough-for-hs256-0123456789"
+POLICY = TokenPolicy(SECRET)
 LA = "EMR"
 """The demo's Borough of Eastmere (fictional), where its patterns are planted."""
 PRINCIPALS = {
@@ -121,7 +122,7 @@ def by_cli(store: Store, token: str) -> Seen:
 @pytest.mark.parametrize("who", PRINCIPALS)
 def test_the_api_the_dashboard_and_the_cli_show_the_same_reads(store: Store, who: str) -> None:
     sub, role, la_code = PRINCIPALS[who]
-    token = mint_token(SECRET, sub, role, la_code=la_code)
+    token = mint_token(POLICY, sub, role, la_code=la_code)
     api, web, cli = by_api(store, token), by_web(store, token), by_cli(store, token)
     assert api.flags, "the demo plants open flags in Eastmere"
     assert api.register, "the demo raises challenges in Eastmere"
@@ -132,7 +133,7 @@ def test_the_api_the_dashboard_and_the_cli_show_the_same_reads(store: Store, who
 
 def test_an_inspectors_reads_are_recorded_from_every_surface(store: Store) -> None:
     sub = "insp-recorded"
-    token = mint_token(SECRET, sub, "inspector")
+    token = mint_token(POLICY, sub, "inspector")
     by_api(store, token), by_web(store, token), by_cli(store, token)
     ledger = store.client.app.state.services.ledger  # type: ignore[attr-defined]
     sources = {e.source for e in _reads_by(ledger, sub)}

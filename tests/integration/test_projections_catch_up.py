@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from iro_ledger.application import Principal
-from iro_ledger.commands import CommandBase, parse_command
+from iro_ledger.application.commands import CommandBase, parse_command
 from iro_ledger.projections import Envelope, ReadModel, Tx
 from iro_ledger.projections.challenges import RegisterQuery, read_register
 from iro_ledger.projections.runner import Projections

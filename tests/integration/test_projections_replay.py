@@ -17,7 +17,7 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from iro_ledger.commands import parse_command
+from iro_ledger.application.commands import parse_command
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections import Envelope, ReadModel, Tx
 from iro_ledger.projections.runner import Projections

@@ -14,7 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from iro_ledger.commands import parse_command
+from iro_ledger.application.commands import parse_command
 from iro_ledger.projections.timeline import read_timeline
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import Services, build_services

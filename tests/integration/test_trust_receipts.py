@@ -23,8 +23,8 @@ import pytest
 from typer.testing import CliRunner
 
 from iro_ledger.application import Principal, Role
+from iro_ledger.application.commands import parse_command
 from iro_ledger.cli import app
-from iro_ledger.commands import parse_command
 from iro_ledger.trust.signing import generate_signing_key, public_key_pem, sign_checkpoint
 from iro_ledger.trust.verifier import parse_checkpoint, verify_receipt
 from tests.integration.trust_story import (

@@ -26,9 +26,9 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from iro_ledger import demo
 from iro_ledger.application import Principal, Role
-from iro_ledger.ingest import ingest, numbered
+from iro_ledger.application.ingest import ingest, numbered
+from iro_ledger.generator import demo
 from iro_ledger.settings import Settings
 from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.trust.witness import Offer, StateFile, Witness

@@ -16,7 +16,7 @@ from iro_ledger.application.access import (
     own_act,
     reads_are_recorded,
 )
-from iro_ledger.commands import COMMANDS
+from iro_ledger.application.commands import COMMANDS
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import NotPermitted
 from iro_ledger.domain.record import record_id
@@ -35,7 +35,7 @@ IRO_MAY = {
     "raise_challenge", "escalate_challenge", "withdraw_challenge", "refer_to_cafcass",
     "record_cafcass_outcome", "request_arbitration", "make_recommendation", "hold_review",
     "record_decision", "revise_care_plan", "record_instruction", "record_disciplinary_action",
-    "end_engagement", "correct_record",
+    "end_engagement", "correct_record", "record_concern", "require_review", "record_legal_step",
 }
 LA_MANAGER_MAY = {
     "register_officer", "end_engagement", "record_disciplinary_action", "open_case",
@@ -43,6 +43,7 @@ LA_MANAGER_MAY = {
     "record_recommendation_outcome", "respond_to_challenge", "resolve_challenge",
     "record_instruction", "rescind_instruction", "draft_annual_report", "request_report_edit",
     "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record",
+    "record_fte", "record_short_breaks", "record_legal_step",
 }
 MAY: dict[Principal, set[str]] = {
     KIT: IRO_MAY, JO: IRO_MAY | LA_MANAGER_MAY, ADA: LA_MANAGER_MAY, VALE: set(), NEL: set(),

@@ -9,14 +9,15 @@ from typing import Literal, get_origin
 import pytest
 from pydantic import ValidationError
 
-from iro_ledger.application.handlers import handle
-from iro_ledger.commands import (
+from iro_ledger.application.commands import (
     COMMAND_TYPES,
     COMMANDS,
     CommandBase,
+    NotACommand,
     parse_command,
     parse_command_json,
 )
+from iro_ledger.application.handlers import handle
 from tests.builders import EXAMPLES, batch_line
 
 ENUM_FIELDS: dict[str, list[str]] = {
@@ -29,6 +30,8 @@ ENUM_FIELDS: dict[str, list[str]] = {
     "record_recommendation_outcome": ["outcome"],
     "escalate_challenge": ["to_stage"],
     "resolve_challenge": ["outcome"],
+    "record_legal_step": ["step", "taken_by"],
+    "record_concern": ["raised_in"],
     "record_instruction": ["kind"],
     "submit_annual_report": ["to"],
     "correct_record": ["kind"],
@@ -71,8 +74,9 @@ def test_every_command_parses_from_a_json_line(name: str) -> None:
 def test_every_command_names_the_record_it_writes_to(name: str) -> None:
     kind, ref = parse_command(batch_line(name)).target()
 
-    assert kind in {"authority", "officer", "case", "challenge", "instruction", "report"}
-    assert ref in {"FX1", "iro-kit", "case-7", "ch-1", "ins-1", "rep-2024"}
+    assert kind in {"authority", "officer", "case", "challenge", "instruction", "report",
+                    "concern"}
+    assert ref in {"FX1", "iro-kit", "case-7", "ch-1", "ins-1", "rep-2024", "con-1"}
 
 
 @pytest.mark.parametrize("name", EXAMPLES)
@@ -123,8 +127,8 @@ def test_a_malformed_client_id_is_refused_naming_the_field(bad: str) -> None:
     assert "case_id" in refused_fields(refusal)
 
 
-def test_an_unknown_command_is_refused() -> None:
-    with pytest.raises(ValidationError):
+def test_an_unknown_command_is_refused_by_name() -> None:
+    with pytest.raises(NotACommand, match="unknown command 'delete_challenge'"):
         parse_command({"command": "delete_challenge", "la_code": "FX1",
                        "occurred_on": "2024-06-03", "challenge_id": "ch-1"})
 
@@ -143,3 +147,18 @@ def test_a_command_without_the_field_naming_its_record_is_refused(name: str) -> 
 @pytest.mark.parametrize("model", COMMAND_TYPES, ids=lambda t: t.command_name())
 def test_every_command_has_a_handler(model: type) -> None:
     assert model in handle.registry
+
+
+@pytest.mark.parametrize("bad", [0, 20240101, "20240101", "2024-1-1", "2024-01-01T00:00:00",
+                                 "2024-02-30", "1700000000", "\uff12\uff10\uff12\uff14-01-01"])
+def test_a_day_not_written_yyyy_mm_dd_is_refused_naming_the_field(bad: object) -> None:
+    with pytest.raises(ValidationError) as refusal:
+        parse_command(batch_line("hold_review", occurred_on=bad))
+    assert "occurred_on" in refused_fields(refusal)
+    with pytest.raises(ValidationError):
+        parse_command_json(json.dumps(batch_line("open_case", entered_care_on=bad)))
+
+
+def test_a_day_written_yyyy_mm_dd_is_read_as_that_day() -> None:
+    command = parse_command_json(json.dumps(batch_line("hold_review", occurred_on="2024-02-29")))
+    assert str(command.occurred_on) == "2024-02-29"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from iro_ledger.commands import COMMAND_TYPES, CommandBase
+from iro_ledger.application.commands import COMMAND_TYPES, CommandBase
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "domain-language.md"
 

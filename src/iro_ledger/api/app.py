@@ -18,8 +18,8 @@ from opentelemetry.sdk.trace import TracerProvider
 from iro_ledger.api import commands, flags, health, monitoring, proof, records
 from iro_ledger.api.body_limit import BodyLimit
 from iro_ledger.api.errors import install_error_handlers
+from iro_ledger.api.telemetry import flush, instrument_app
 from iro_ledger.settings import Settings, get_settings
-from iro_ledger.telemetry import flush, instrument_app
 from iro_ledger.web import mount_static
 from iro_ledger.web import router as web_router
 from iro_ledger.wiring import build_services

@@ -16,9 +16,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from iro_ledger.api.errors import Unauthorized
 from iro_ledger.application.access import Principal, Role
 from iro_ledger.domain.errors import NotPermitted
-from iro_ledger.tokens import TokenError, decode_token
+from iro_ledger.identity.service import Identity
+from iro_ledger.identity.tokens import TokenError
 
-bearer = HTTPBearer(auto_error=False, description="an HS256 JWT, e.g. from `iro-ledger token`")
+bearer = HTTPBearer(auto_error=False, description="a JWT: the service's own (`iro-ledger "
+                                                  "token`) or an identity provider's")
 
 WRITERS = frozenset({Role.IRO, Role.IRO_MANAGER, Role.LA_MANAGER, Role.ADMIN})
 """Roles that record anything; inspectors and arbitrators only read."""
@@ -31,9 +33,9 @@ async def authenticate(
     """The principal a request's bearer token names."""
     if credentials is None:
         raise Unauthorized("this route needs a bearer token: Authorization: Bearer <token>")
-    secret = request.app.state.services.settings.jwt_secret.get_secret_value()
+    identity: Identity = request.app.state.services.identity
     try:
-        return decode_token(secret, credentials.credentials)
+        return identity.verify(credentials.credentials).principal
     except TokenError as bad:
         raise Unauthorized(str(bad)) from None
 

@@ -4,9 +4,15 @@ One command is small (its longest text is 20,000 characters), so the default of 
 room for escapes and still stops a client from making the server buffer megabytes. The body is
 read (up to the limit) before the app sees it, so a body that lies about its length, or sends
 no length at all, is refused the same way.
+
+A JSON body nesting deeper than `MAX_JSON_DEPTH` is 400 too, before any parser recurses
+through it: no command comes near it (`details` may nest 8 deep), and a parser's recursion
+limit must never be what answers.
 """
 
 from __future__ import annotations
+
+import re
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,6 +20,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from iro_ledger.api.errors import problem
 
 DEFAULT_MAX_BODY_BYTES = 1_048_576
+MAX_JSON_DEPTH = 32
+_STRINGS = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(body: bytes) -> int:
+    """How deeply a JSON text nests arrays and objects (brackets inside strings not counted);
+    a text that is not JSON gets some number, and its parser refuses it afterwards."""
+    depth = deepest = 0
+    for bracket in _BRACKETS.findall(_STRINGS.sub(b"", body)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
 
 
 class BodyLimit:
@@ -47,8 +69,15 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
+        body = b"".join(chunks)
+        if b"json" in Request(scope).headers.get("content-type", "").encode() and (
+                json_depth(body) > MAX_JSON_DEPTH):
+            response = problem(Request(scope), 400, "too-deep",
+                               f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")
+            await response(scope, receive, send)
+            return
         pending: list[Message] = [first] if first is not None else [
-            {"type": "http.request", "body": b"".join(chunks), "more_body": False}]
+            {"type": "http.request", "body": body, "more_body": False}]
 
         async def replay() -> Message:
             return pending.pop() if pending else await receive()

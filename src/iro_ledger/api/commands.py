@@ -1,6 +1,6 @@
 """One endpoint per command of the domain language: `POST /commands/{name}`.
 
-Generated from `iro_ledger.commands.COMMANDS`, so a command added to the language is served
+Generated from `application.commands.COMMANDS`, so a command added to the language is served
 with its own body schema in OpenAPI and nothing to write here. The body is the command's
 fields; `command` may be left out. A repeated `command_id` is answered as the first time,
 with `Idempotent-Replayed: true`, and stores nothing new.
@@ -16,9 +16,9 @@ from fastapi import APIRouter, Body, Response
 
 from iro_ledger.api.deps import LedgerDep, TracerDep, Writer
 from iro_ledger.api.schemas import OutcomePublic, problem_responses
+from iro_ledger.api.telemetry import execute_traced
 from iro_ledger.application import Ledger, Principal
-from iro_ledger.commands import COMMANDS, CommandBase
-from iro_ledger.telemetry import execute_traced
+from iro_ledger.application.commands import COMMANDS, CommandBase
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 _REFUSALS = problem_responses(400, 401, 403, 404, 409, 422)

@@ -28,10 +28,18 @@ def get_tracer(request: Request) -> Tracer:
     return tracer
 
 
+def limited_writer(principal: Annotated[Principal, Depends(require_roles(WRITERS))],
+                   services: Annotated[Services, Depends(get_services)]) -> Principal:
+    """A writer within their rate limit (429 with Retry-After beyond it)."""
+    services.limiter.take(principal)
+    return principal
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 CurrentPrincipal = Annotated[Principal, Depends(authenticate)]
 """Any authenticated principal."""
-Writer = Annotated[Principal, Depends(require_roles(WRITERS))]
-"""A principal whose role records things (not inspectors or arbitrators)."""
+Writer = Annotated[Principal, Depends(limited_writer)]
+"""A principal whose role records things (not inspectors or arbitrators), within their rate
+limit."""
 TracerDep = Annotated[Tracer, Depends(get_tracer)]

@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException
 from iro_ledger.api.schemas import PROBLEM_MEDIA_TYPE, FieldError, Problem
 from iro_ledger.domain.errors import DomainError, InvalidValue
 from iro_ledger.reads import NotServed
-from iro_ledger.web.refusals import refusal_of
+from iro_ledger.web.refusals import refusal_of, retry_headers
 
 PROBLEM_BASE = "https://iro-ledger.invalid/problems/"
 _log = logging.getLogger(__name__)
@@ -71,7 +71,8 @@ def _domain(request: Request, exc: Exception) -> JSONResponse:
         message = str(exc).removeprefix(f"{exc.field}: ")
         return problem(request, refusal.status, refusal.kind, str(exc),
                        [FieldError(field=exc.field, message=message)])
-    return problem(request, refusal.status, refusal.kind, str(exc))
+    return problem(request, refusal.status, refusal.kind, str(exc),
+                   headers=retry_headers(exc))
 
 
 def _http(request: Request, exc: Exception) -> JSONResponse:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
+from iro_ledger.api.params import AsOf, MinPosition, Offset
 from iro_ledger.api.schemas import problem_responses
 from iro_ledger.reads.words import RULE_NAMES, FlagAction, FlagStatus, Severity
 
@@ -42,6 +43,16 @@ class HistoryPublic(BaseModel):
     note: str
 
 
+class LateRecordPublic(EvidencePublic):
+    """The record that withdrew a flag: a late one, dated before it was recorded."""
+
+    recorded_at: str
+    recorded_by: str
+    actor: str
+    on_behalf_of: str | None
+    days_late: int = Field(description="days from occurred_on to the day it was recorded")
+
+
 class FlagPublic(BaseModel):
     id: str = Field(description="stable: the same events give the same id on every rebuild")
     rule: str
@@ -57,6 +68,9 @@ class FlagPublic(BaseModel):
     explanation: str
     basis: str
     details: dict[str, Any]
+    withdrawn_by: LateRecordPublic | None = Field(
+        description="when the flag stands withdrawn, the late record that showed it never "
+                    "applied, with when it was recorded and how late")
 
 
 class FlagsPublic(BaseModel):
@@ -68,12 +82,6 @@ class FlagsPublic(BaseModel):
     position: int = Field(description="the store position the flags had reached")
 
 
-MinPosition = Annotated[int | None, Query(
-    ge=0, description="read only once the flags have applied this store position (the "
-                      "`position` a command answered); 422 if nothing is stored there yet")]
-AsOf = Annotated[date | None, Query(description="the flags as they stood at the end of this "
-                                                "day; deadlines judged on it (default: today "
-                                                "in England)")]
 
 
 @router.get("", response_model=FlagsPublic, responses=_REFUSALS,
@@ -82,9 +90,13 @@ def list_flags(
     services: ServicesDep, principal: CurrentPrincipal,
     la_code: str | None = None,
     rule: Annotated[str | None, Query(description=f"one of {', '.join(RULE_NAMES)}")] = None,
-    severity: Severity | None = None, status: FlagStatus | None = None,
+    severity: Severity | None = None,
+    status: Annotated[FlagStatus | None, Query(
+        description="open, cleared or withdrawn; withdrawn flags (a late record showed they "
+                    "never applied) are listed only when asked for, each with that record")]
+    = None,
     officer_id: str | None = None, case_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
     as_of: AsOf = None, min_position: MinPosition = None,
 ) -> Any:
     with services.reads.by(principal, "api") as reader:

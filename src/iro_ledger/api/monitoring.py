@@ -17,17 +17,13 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
+from iro_ledger.api.params import AsOf, From, MinPosition, Offset, To
 from iro_ledger.api.schemas import problem_responses
 from iro_ledger.reads.words import ChallengeStage, RegisterStatus
 
 _REFUSALS = problem_responses(401, 403, 404, 422, 503)
 router = APIRouter(prefix="/authorities", tags=["monitoring"])
 
-MinPosition = Annotated[int | None, Query(
-    ge=0, description="read only once the read models have applied this store position (the "
-                      "`position` a command answered); 422 if nothing is stored there yet")]
-AsOf = Annotated[date | None, Query(description="count days and caseloads as of this day "
-                                                "(default: today in England)")]
 
 
 class EventRefPublic(BaseModel):
@@ -53,7 +49,9 @@ class TimelinePublic(BaseModel):
     iros: list[dict[str, Any]] = Field(description="who held the case: officer_id, from, to")
     arbitration_bodies: list[str]
     entries: list[Evidenced] = Field(description="ordered by occurred_on, then position; each "
-                                                 "with ref, via, recorded_at, recorded_by, actor")
+                                                 "with ref, via, recorded_at, recorded_by, actor, "
+                                                 "on_behalf_of and days_late (days from "
+                                                 "occurred_on to the day it was recorded)")
     position: int = Field(description="the store position the read models had reached")
 
 
@@ -106,7 +104,7 @@ def challenge_register(
     la_code: str, services: ServicesDep, principal: CurrentPrincipal,
     status: RegisterStatus | None = None, stage: ChallengeStage | None = None,
     officer_id: str | None = None, case_id: str | None = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
     as_of: AsOf = None, min_position: MinPosition = None,
 ) -> Any:
     with services.reads.by(principal, "api") as reader:
@@ -131,10 +129,7 @@ def officer_record(la_code: str, officer_id: str, services: ServicesDep,
             summary="An authority's measures for a period, each with its evidence")
 def authority_measures(
     la_code: str, services: ServicesDep, principal: CurrentPrincipal,
-    start: Annotated[date | None, Query(alias="from", description="first day (default: a "
-                                                                  "year before `to`)")] = None,
-    end: Annotated[date | None, Query(alias="to", description="last day (default: today "
-                                                              "in England)")] = None,
+    start: From = None, end: To = None,
     min_position: MinPosition = None,
 ) -> Any:
     with services.reads.by(principal, "api") as reader:

@@ -21,8 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
 from iro_ledger.api.errors import NotReady
+from iro_ledger.api.params import Offset, TreeSize
 from iro_ledger.api.schemas import problem_responses
 from iro_ledger.domain.errors import InvariantViolation, NotRecorded
+from iro_ledger.domain.limits import POSITION_MAX
 from iro_ledger.trust.checkpoint_store import StoredCheckpoint
 from iro_ledger.trust.keys import NoSigningKey
 from iro_ledger.trust.receipts import b64
@@ -43,7 +45,7 @@ class CheckpointPublic(BaseModel):
 class CosignaturePost(BaseModel):
     """A witness's cosignature of a checkpoint (what `iro-ledger witness` sends)."""
 
-    tree_size: int = Field(ge=1)
+    tree_size: int = Field(ge=1, le=POSITION_MAX)
     witness: str = Field(max_length=400, description="the witness's vkey: "
                          "<name>+<key id>+<base64(0x04 || Ed25519 key)>")
     cosignature: str = Field(max_length=400, description="one C2SP cosignature/v1 line")
@@ -124,7 +126,7 @@ def latest_checkpoint(services: ServicesDep) -> CheckpointPublic:
 @router.get("/checkpoints", response_model=CheckpointsPublic, responses=problem_responses(422),
             summary="Every signed checkpoint, in the order issued")
 def list_checkpoints(services: ServicesDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> CheckpointsPublic:
+                     offset: Offset = 0) -> CheckpointsPublic:
     total, found = services.trust.checkpoints(limit, offset)
     return CheckpointsPublic(total=total, limit=limit, offset=offset,
                              items=[_public(c) for c in found])
@@ -144,8 +146,9 @@ def add_cosignature(services: ServicesDep, body: CosignaturePost,
 @router.get("/consistency", response_model=ConsistencyPublic,
             responses=problem_responses(404, 422, 503),
             summary="Proof that a later checkpoint extends an earlier tree size")
-def consistency(services: ServicesDep, from_size: Annotated[int, Query(ge=1)],
-                to_size: Annotated[int | None, Query(ge=1, description="a checkpoint's tree "
+def consistency(services: ServicesDep, from_size: TreeSize,
+                to_size: Annotated[int | None, Query(ge=1, le=POSITION_MAX,
+                                                     description="a checkpoint's tree "
                                                      "size (default: the latest)")] = None
                 ) -> Any:
     try:

@@ -20,6 +20,7 @@ COLLECTIONS = {
     "officers": "officer",
     "instructions": "instruction",
     "reports": "report",
+    "concerns": "concern",
 }
 """URL segment -> the ledger's kind of record."""
 _REFUSALS = problem_responses(401, 403, 404, 422)

@@ -1,6 +1,6 @@
 """What the HTTP API returns, as pydantic schemas: the only shapes OpenAPI documents.
 
-Command bodies are the domain language's own models (`iro_ledger.commands`); everything the
+Command bodies are the domain language's own models (`application.commands`); everything the
 API answers is declared here, so no aggregate, event or application class reaches OpenAPI.
 """
 
@@ -59,6 +59,8 @@ class EventPublic(BaseModel):
     command_id: str | None = None
     on_behalf_of: str | None = None
     """Whose own act this is, when someone else (an admin) recorded it for them."""
+    days_late: int = Field(description="how late it was recorded: days from occurred_on to "
+                                       "the day (in England) it was stored")
 
 
 class RecordPublic(BaseModel):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from iro_ledger.commands import CommandBase
+from iro_ledger.application.commands import CommandBase
 from iro_ledger.domain.errors import NotPermitted
 from iro_ledger.domain.values import ALL_IROS
 
@@ -40,7 +40,7 @@ _IRO_COMMANDS = frozenset({
     "raise_challenge", "escalate_challenge", "withdraw_challenge", "refer_to_cafcass",
     "record_cafcass_outcome", "request_arbitration", "make_recommendation", "hold_review",
     "record_decision", "revise_care_plan", "record_instruction", "record_disciplinary_action",
-    "end_engagement", "correct_record",
+    "end_engagement", "correct_record", "record_concern", "require_review", "record_legal_step",
 })
 _LA_MANAGER_COMMANDS = frozenset({
     "register_officer", "end_engagement", "record_disciplinary_action", "open_case",
@@ -48,6 +48,7 @@ _LA_MANAGER_COMMANDS = frozenset({
     "record_recommendation_outcome", "respond_to_challenge", "resolve_challenge",
     "record_instruction", "rescind_instruction", "draft_annual_report", "request_report_edit",
     "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record",
+    "record_fte", "record_short_breaks", "record_legal_step",
 })
 _IRO_MANAGER_COMMANDS = (_IRO_COMMANDS | _LA_MANAGER_COMMANDS) - {"register_authority"}
 _ALLOWED: dict[Role, frozenset[str]] = {
@@ -57,7 +58,8 @@ _ALLOWED: dict[Role, frozenset[str]] = {
     Role.INSPECTOR: frozenset(),
     Role.ARBITRATOR: frozenset(),
 }
-_ABOUT_ONESELF = {"raise_challenge", "record_disciplinary_action", "end_engagement"}
+_ABOUT_ONESELF = {"raise_challenge", "record_disciplinary_action", "end_engagement",
+                  "record_concern", "require_review"}
 RECORDS_ON_BEHALF = frozenset({Role.ADMIN})
 """Roles that may record one person's own act for them: the CLI's local operator and an admin
 ingesting a historical batch. Never a manager: the acts are the IRO's protection from management."""

@@ -22,16 +22,16 @@ from iro_ledger.application.access import (
     can_read,
     reads_are_recorded,
 )
-from iro_ledger.application.handlers import RECORD_CLASSES, Context, R, handle
+from iro_ledger.application.commands import CommandBase
+from iro_ledger.application.handlers import RECORD_CLASSES, HandlerContext, R, handle
 from iro_ledger.application.idempotency import CommandReceipt, fingerprint, receipt_id
 from iro_ledger.application.store import DateAsISO
-from iro_ledger.commands import CommandBase
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
 from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
-from iro_ledger.domain.record import LedgerRecord, Stamp, england_date, record_id
+from iro_ledger.domain.record import LedgerRecord, Stamp, days_late, england_date, record_id
 
 _ATTEMPTS = 3
 
@@ -138,6 +138,16 @@ class Ledger(Application[UUID]):
         state = {k: _plain(v) for k, v in vars(record).items() if not k.startswith("_")}
         return RecordView(record.KIND, record.ref, record.la_code, record.version, state, events)
 
+    def event_of(self, kind: str, la_code: str, ref: str, number: int) -> dict[str, Any] | None:
+        """Event `number` of a record, as `view` shows it; None when there is no such event.
+
+        No access check: the caller has one (a flag's late record, for a reader of the flag).
+        """
+        if kind not in RECORD_CLASSES:
+            return None
+        found = list(self.events.get(record_id(kind, la_code, ref), gt=number - 1, lte=number))
+        return _event_fields(found[0]) if found else None
+
     def position(self) -> int:
         """The highest notification id stored, 0 for an empty store."""
         return self.recorder.max_notification_id() or 0
@@ -210,7 +220,7 @@ class UnitOfWork:
             replay = self._replay(principal.sub, command.command_id, fingerprint(content))
             if replay is not None:
                 return replay
-        records = handle(command, Context(self, stamp, principal))
+        records = handle(command, HandlerContext(self, stamp, principal))
         new = [event for record in records for event in record.collect_events()]
         target = records[0]
         outcome = Outcome(
@@ -263,7 +273,9 @@ _HIDDEN = {"originator_id", "originator_version", "originator_topic", "timestamp
 def _event_fields(event: Any) -> dict[str, Any]:
     fields = {k: _plain(v) for k, v in vars(event).items() if k not in _HIDDEN}
     # Events stored before `on_behalf_of` existed lack it; they read as recorded by no one else.
+    # (Later additions are shown as stored: an old event simply does not state them.)
     fields.setdefault("on_behalf_of", getattr(event, "on_behalf_of", None))
+    fields["days_late"] = days_late(event.occurred_on, event.recorded_at)
     return {"number": event.originator_version, "type": type(event).__name__, **fields}
 
 
@@ -274,6 +286,8 @@ def _plain(value: Any, depth: int = 0) -> Any:
         return sorted(value)
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, tuple):
+        value = list(value)
     if isinstance(value, dict | list) and depth >= SHOWN_DEPTH:
         return TOO_DEEP_TO_SHOW
     if isinstance(value, dict):

@@ -9,6 +9,7 @@ from iro_ledger.cli import (  # noqa: F401  (register commands)
     proof,
     register,
     ssda903,
+    timeline,
     witness,
 )
 from iro_ledger.cli.app import app

@@ -22,13 +22,22 @@ from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from iro_ledger import demo as demo_story
 from iro_ledger.application import Principal, Role
+from iro_ledger.application.ingest import (
+    Entry,
+    IngestSummary,
+    Rejection,
+    ingest,
+    numbered,
+    read_entries,
+)
 from iro_ledger.cli.app import app
 from iro_ledger.domain.errors import DomainError
-from iro_ledger.ingest import Entry, IngestSummary, Rejection, ingest, numbered, read_entries
+from iro_ledger.domain.limits import iso_day
+from iro_ledger.generator import demo as demo_story
+from iro_ledger.identity.startup import UnsafeStart, check_start
+from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
 from iro_ledger.settings import Settings, get_settings
-from iro_ledger.tokens import TokenError, decode_token, mint_token
 from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.wiring import Services, build_services
 
@@ -51,9 +60,9 @@ def day_option(option: str, value: str | None) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{option}: {value!r} is not a date (YYYY-MM-DD)")
+        return iso_day(value)
+    except ValueError as bad:
+        fail(f"{option}: {bad}")
 
 
 def local_operator() -> Principal:
@@ -95,8 +104,22 @@ def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Serve the HTTP API with uvicorn, on the store IRO_LEDGER_DATABASE_URL names."""
+    """Serve the HTTP API with uvicorn, on the store IRO_LEDGER_DATABASE_URL names.
+
+    Anywhere but loopback it refuses to start without a proper IRO_LEDGER_JWT_SECRET."""
+    refuse_unsafe(get_settings(), host, f"--host {host}")
     run_server(host, port)
+
+
+def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool = True) -> None:
+    """Exit 2 with one line if the secret is unfit and `host` is not loopback (`where` says
+    what `host` is); on loopback, warn unless told not to."""
+    try:
+        warning = check_start(settings, host, where)
+    except UnsafeStart as unsafe:
+        fail(str(unsafe))
+    if warning and warn:
+        typer.echo(f"iro-ledger: {warning}", err=True)
 
 
 def run_server(host: str, port: int) -> None:
@@ -139,7 +162,7 @@ def principal_for(settings: Settings, token: str | None) -> Principal:
     if token is None:
         return local_operator()
     try:
-        return decode_token(settings.jwt_secret.get_secret_value(), token)
+        return decode_token(TokenPolicy.of(settings), token)
     except TokenError as bad:
         fail(f"--token: {bad}")
 
@@ -205,7 +228,7 @@ def token(
     """Mint a development token signed with the configured secret."""
     settings = get_settings()
     try:
-        minted = mint_token(settings.jwt_secret.get_secret_value(), sub, role, la_code=la,
+        minted = mint_token(TokenPolicy.of(settings), sub, role, la_code=la,
                             body=body, ttl_minutes=ttl_minutes or settings.jwt_ttl_minutes)
     except TokenError as bad:
         fail(str(bad))
@@ -220,6 +243,8 @@ def demo(
 ) -> None:
     """Seed a fictional history into the configured store (idempotent), then serve it."""
     settings = get_settings()
+    if not no_serve:
+        refuse_unsafe(settings, host, f"--host {host}")
     ensure_signing_key(settings.resolved_signing_key_path())  # a development key, for receipts
     with services(settings) as built:
         summary = run_ingest(built, numbered(demo_story.demo_commands()), demo_seeder(),
@@ -230,9 +255,9 @@ def demo(
     new = summary.accepted - summary.replayed
     typer.echo(f"Demo history: {summary.accepted} commands, {new} newly recorded, in "
                f"{redacted(settings.resolved_database_url())}")
-    secret, ttl = settings.jwt_secret.get_secret_value(), settings.jwt_ttl_minutes
+    policy, ttl = TokenPolicy.of(settings), settings.jwt_ttl_minutes
     typer.echo(f"Demo tokens (valid {ttl} minutes; send as 'Authorization: Bearer TOKEN'):")
-    minted = {label: mint_token(secret, sub, role, la_code=la_code, ttl_minutes=ttl)
+    minted = {label: mint_token(policy, sub, role, la_code=la_code, ttl_minutes=ttl)
               for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items()}
     for label, demo_token in minted.items():
         typer.echo(f"  {label}: {demo_token}")

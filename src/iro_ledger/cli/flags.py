@@ -2,7 +2,8 @@
 
 It reads through the read service, which catches the flags up first, so it works straight
 after `ingest` with no worker running, on either store. Deadline rules are judged as of
-`--as-of` (default: today in England).
+`--as-of` (default: today in England). Withdrawn flags (`--status withdrawn`) name the late
+record that withdrew them and how late it was recorded.
 """
 
 from __future__ import annotations
@@ -68,5 +69,14 @@ def _print(found: list[dict[str, Any]], day: date) -> None:
     for flag in found:
         subjects = " ".join(f"{k}={v}" for k, v in flag["subjects"].items())
         table.add_row(flag["raised_on"], flag["la_code"], flag["rule"], flag["severity"],
-                      flag["status"], subjects, str(len(flag["evidence"])))
+                      _status(flag), subjects, str(len(flag["evidence"])))
     Console().print(table)
+
+
+def _status(flag: dict[str, Any]) -> str:
+    """The status; a withdrawn flag's with the late record that withdrew it."""
+    late = flag.get("withdrawn_by")
+    if late is None:
+        return str(flag["status"])
+    return (f"{flag['status']} by {late['kind']} {late['id']} event {late['event_number']} "
+            f"(dated {late['occurred_on']}, recorded {late['days_late']} days late)")

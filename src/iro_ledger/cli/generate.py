@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ import typer
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import fail
+from iro_ledger.domain.limits import iso_day
 from iro_ledger.generator import DEFAULT_END, GeneratorSpec, generate, write
 
 
@@ -36,9 +36,9 @@ def generate_command(
     """Write a realistic history of fictional authorities in the domain language, with
     patterns of compromised independence planted, and the flags that must follow."""
     try:
-        last = date.fromisoformat(end)
-    except ValueError:
-        fail(f"--end: {end!r} is not a date (YYYY-MM-DD)")
+        last = iso_day(end)
+    except ValueError as bad:
+        fail(f"--end: {bad}")
     spec = GeneratorSpec(authorities=authorities, children=children, years=years, seed=seed,
                          pattern_rate=pattern_rate, healthy=healthy, end=last)
     started = time.perf_counter()

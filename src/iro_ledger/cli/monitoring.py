@@ -20,8 +20,17 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 
 from iro_ledger.cli.app import app
-from iro_ledger.cli.core import Token, day_option, fail, principal_for, redacted, services
+from iro_ledger.cli.core import (
+    Token,
+    day_option,
+    fail,
+    principal_for,
+    redacted,
+    refuse_unsafe,
+    services,
+)
 from iro_ledger.domain.errors import DomainError
+from iro_ledger.identity.startup import store_host
 from iro_ledger.projections.runner import BATCH_SIZE, Projections
 from iro_ledger.settings import get_settings
 
@@ -45,6 +54,7 @@ def worker(
     in-process before each read, so the worker catches up once and exits.
     """
     settings = get_settings()
+    refuse_unsafe(settings, store_host(settings), "the store's host", warn=False)
     err = Console(stderr=True)
     with services(settings) as built:
         runner = built.projections

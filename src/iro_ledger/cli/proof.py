@@ -38,7 +38,8 @@ from iro_ledger.trust.verifier import (
     witness_vkey,
 )
 
-RECORD_KINDS = ("case", "challenge", "instruction", "report", "officer", "authority")
+RECORD_KINDS = ("case", "challenge", "instruction", "report", "officer", "authority",
+                "concern")
 
 keys_app = typer.Typer(help="Ed25519 keys: the log's checkpoint signing key, or a witness's.",
                        no_args_is_help=True)

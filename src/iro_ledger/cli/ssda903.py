@@ -19,11 +19,11 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from iro_ledger.application import Ledger, Principal
+from iro_ledger.application.ingest import Entry, IngestSummary, Rejection, ingest
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import fail, principal_for, services
 from iro_ledger.domain.errors import DomainError, NotRecorded
 from iro_ledger.domain.record import ENGLAND, check_ref
-from iro_ledger.ingest import Entry, IngestSummary, Rejection, ingest
 from iro_ledger.settings import get_settings
 from iro_ledger.ssda903 import (
     PLACEHOLDER_IRO,

@@ -1,23 +1,48 @@
 """A looked-after child's case: IRO allocation, care plan, reviews, recommendations, decisions.
 
 `child_ref` is a pseudonym, never a name. Recommendation and decision ids are unique within
-their case, which is where a challenge names them.
+their case, which is where a challenge names them. Facts added after the first stores were
+written (consultation on decisions, emergency changes, repeats, short breaks) are keyword
+fields with defaults, so older events read as "not stated".
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from iro_ledger.domain.errors import BadTiming, InvariantViolation, NotRecorded
+from iro_ledger.domain.errors import BadTiming, InvalidValue, InvariantViolation, NotRecorded
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.record import LedgerRecord, Stamp, check_choice, check_ref
 from iro_ledger.domain.values import (
+    CASE_CLOSURE,
     AssignmentReason,
     ChildParticipation,
+    OfficerRole,
     PlanChange,
     RecommendationOutcome,
 )
+
+MAX_MILES = 10_000
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """Who was consulted before a decision or a change of plan; None where not stated."""
+
+    child_consulted: bool | None = None
+    iro_consulted: bool | None = None
+    parents_consulted: bool | None = None
+    distance_miles: int | None = None
+    """How far a move takes the child from where they live now, where it is a move."""
+
+    def fields(self) -> dict[str, Any]:
+        if self.distance_miles is not None and not 0 <= self.distance_miles <= MAX_MILES:
+            raise InvalidValue("distance_miles", f"must be 0-{MAX_MILES}")
+        return {"child_consulted": self.child_consulted, "iro_consulted": self.iro_consulted,
+                "parents_consulted": self.parents_consulted,
+                "distance_miles": self.distance_miles}
 
 
 class Case(LedgerRecord):
@@ -31,11 +56,14 @@ class Case(LedgerRecord):
         child_ref: str,
         legal_status: str,
         entered_care_on: date,
+        short_breaks: bool = False,
     ) -> None:
         super().__init__(la_code, ref, occurred_on)
         self.child_ref = child_ref
         self.legal_status = legal_status
         self.entered_care_on = entered_care_on
+        self.short_breaks = short_breaks
+        """Looked after in a series of short breaks (reg 48): a review schedule of its own."""
         self.iro: str | None = None
         self.closed_on: date | None = None
         self.recommendations: dict[str, str | None] = {}
@@ -49,6 +77,15 @@ class Case(LedgerRecord):
         child_ref: str
         legal_status: str
         entered_care_on: date
+        short_breaks: bool = field(default=False, kw_only=True)
+
+    class ShortBreaksRecorded(LedgerRecord.Event):
+        """From `occurred_on` the child is (or is no longer) looked after in short breaks."""
+
+        short_breaks: bool
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.short_breaks = self.short_breaks
 
     class IroAssigned(LedgerRecord.Event):
         officer_id: str
@@ -63,16 +100,29 @@ class Case(LedgerRecord):
         summary: str
         via_review: bool
         iro_consulted: bool
+        emergency: bool = field(default=False, kw_only=True)
+        """Made outside a review because one was not reasonably practicable (reg 32(2))."""
+        child_consulted: bool | None = field(default=None, kw_only=True)
+        distance_miles: int | None = field(default=None, kw_only=True)
 
     class ReviewHeld(LedgerRecord.Event):
         chaired_by: str
         child_participation: str
         child_seen_before: bool
 
+    class ReviewRequired(LedgerRecord.Event):
+        """The IRO required the authority to hold a review (reg 33(3)(a)) by `hold_by`."""
+
+        officer_id: str
+        reason: str
+        hold_by: date
+
     class RecommendationMade(LedgerRecord.Event):
         recommendation_id: str
         text: str
         due_on: date
+        repeats: str | None = field(default=None, kw_only=True)
+        """An earlier recommendation of the case this one makes again."""
 
         def apply(self, aggregate: Any) -> None:
             aggregate.recommendations[self.recommendation_id] = None
@@ -90,6 +140,10 @@ class Case(LedgerRecord):
         decision_id: str
         kind: str
         summary: str
+        child_consulted: bool | None = field(default=None, kw_only=True)
+        iro_consulted: bool | None = field(default=None, kw_only=True)
+        parents_consulted: bool | None = field(default=None, kw_only=True)
+        distance_miles: int | None = field(default=None, kw_only=True)
 
         def apply(self, aggregate: Any) -> None:
             aggregate.decisions.add(self.decision_id)
@@ -110,6 +164,7 @@ class Case(LedgerRecord):
         legal_status: str,
         entered_care_on: date,
         stamp: Stamp,
+        short_breaks: bool = False,
     ) -> Case:
         check_ref("child_ref", child_ref)
         if entered_care_on > stamp.occurred_on:
@@ -117,6 +172,7 @@ class Case(LedgerRecord):
         return cls._begin(
             cls.Opened, la_code, case_id, stamp, child_ref=child_ref,
             legal_status=legal_status, entered_care_on=entered_care_on,
+            short_breaks=short_breaks,
         )
 
     @property
@@ -143,10 +199,38 @@ class Case(LedgerRecord):
                           previous_officer_id=self.iro)
 
     def revise_care_plan(self, change: str, summary: str, via_review: bool,
-                         iro_consulted: bool, stamp: Stamp) -> None:
+                         iro_consulted: bool, stamp: Stamp, emergency: bool = False,
+                         consultation: Consultation | None = None) -> None:
         check_choice("change", change, PlanChange)
+        if emergency and via_review:
+            raise InvalidValue("emergency", "a change made at a review is not an emergency "
+                               "change outside one")
+        facts = (consultation or Consultation()).fields()
         self._record_open(self.CarePlanRevised, stamp, change=change, summary=summary,
-                          via_review=via_review, iro_consulted=iro_consulted)
+                          via_review=via_review, iro_consulted=iro_consulted,
+                          emergency=emergency, child_consulted=facts["child_consulted"],
+                          distance_miles=facts["distance_miles"])
+
+    def record_short_breaks(self, short_breaks: bool, stamp: Stamp) -> None:
+        if short_breaks == self.short_breaks:
+            raise InvariantViolation(f"case {self.ref} is already recorded as "
+                                     f"{'' if short_breaks else 'not '}in short breaks")
+        self._record_open(self.ShortBreaksRecorded, stamp, short_breaks=short_breaks)
+
+    def require_review(self, officer: Officer, reason: str, hold_by: date,
+                       stamp: Stamp) -> None:
+        """An IRO (or IRO manager) requires a review to be held by `hold_by`."""
+        if officer.role not in (OfficerRole.IRO, OfficerRole.IRO_MANAGER):
+            raise InvalidValue("officer_id", f"officer {officer.ref} is a {officer.role}; "
+                               "an IRO requires a review")
+        officer.check_engaged()
+        officer.check_not_before_start(stamp.occurred_on)
+        if hold_by < stamp.occurred_on:
+            raise BadTiming("hold_by", "a review cannot be required before it is asked for")
+        if not reason.strip():
+            raise InvalidValue("reason", "say why the review is required")
+        self._record_open(self.ReviewRequired, stamp, officer_id=officer.ref, reason=reason,
+                          hold_by=hold_by)
 
     def hold_review(self, chair: Officer, child_participation: str, child_seen_before: bool,
                     stamp: Stamp) -> None:
@@ -157,15 +241,20 @@ class Case(LedgerRecord):
                           child_seen_before=child_seen_before)
 
     def make_recommendation(self, recommendation_id: str, text: str, due_on: date,
-                            stamp: Stamp) -> None:
+                            stamp: Stamp, repeats: str | None = None) -> None:
         check_ref("recommendation_id", recommendation_id)
         if recommendation_id in self.recommendations:
             raise InvariantViolation(
                 f"recommendation {recommendation_id} is already recorded on case {self.ref}")
         if due_on < stamp.occurred_on:
             raise BadTiming("due_on", "a recommendation cannot fall due before it is made")
+        if repeats is not None:
+            if repeats not in self.recommendations:
+                raise NotRecorded(f"case {self.ref} has no recommendation {repeats} to repeat")
+            _check_not_before("recommendation", repeats, self.recommended_on[repeats],
+                              stamp.occurred_on)
         self._record_open(self.RecommendationMade, stamp, recommendation_id=recommendation_id,
-                          text=text, due_on=due_on)
+                          text=text, due_on=due_on, repeats=repeats)
 
     def record_recommendation_outcome(self, recommendation_id: str, outcome: str, reason: str,
                                       stamp: Stamp) -> None:
@@ -181,25 +270,30 @@ class Case(LedgerRecord):
         self._record_open(self.RecommendationOutcomeRecorded, stamp,
                           recommendation_id=recommendation_id, outcome=outcome, reason=reason)
 
-    def record_decision(self, decision_id: str, kind: str, summary: str, stamp: Stamp) -> None:
+    def record_decision(self, decision_id: str, kind: str, summary: str, stamp: Stamp,
+                        consultation: Consultation | None = None) -> None:
         check_ref("decision_id", decision_id)
         if decision_id in self.decisions:
             raise InvariantViolation(
                 f"decision {decision_id} is already recorded on case {self.ref}")
         self._record_open(self.DecisionRecorded, stamp, decision_id=decision_id, kind=kind,
-                          summary=summary)
+                          summary=summary, **(consultation or Consultation()).fields())
 
     def close(self, reason: str, stamp: Stamp) -> None:
         self._record_open(self.Closed, stamp, reason=reason)
 
     def check_can_be_challenged_about(self, about: str, on: date) -> None:
-        """A challenge names a decision or recommendation of its case, the care plan, or other."""
+        """A challenge names a decision or recommendation of its case, the care plan, the
+        case's closure, or other. Only a challenge to the closure may come after it."""
+        if about == CASE_CLOSURE:
+            return
+        self.check_open()
         if about in ("care_plan", "other"):
             return
         if about not in self.decisions and about not in self.recommendations:
             raise NotRecorded(
                 f"case {self.ref} has no decision or recommendation {about!r} "
-                "(use 'care_plan' or 'other' for anything else)")
+                f"(use 'care_plan', '{CASE_CLOSURE}' or 'other' for anything else)")
         made = min(d for d in (self.decided_on.get(about), self.recommended_on.get(about)) if d)
         _check_not_before("decision or recommendation", about, made, on)
 

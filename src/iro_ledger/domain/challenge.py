@@ -3,7 +3,10 @@
 The lifecycle the IRO Handbook describes: raised informally, escalated up the stages (never
 down; stages may be skipped), responded to, resolved or withdrawn. Only the raiser may
 withdraw. After resolution or withdrawal the local protocol is over, but the IRO may still
-refer to Cafcass, Cafcass's outcome may be recorded, and arbitration may be requested.
+refer to Cafcass, Cafcass's outcome may be recorded, arbitration may be requested, and the
+route beyond them recorded: legal advice, a judicial review letter, a court application or
+order (often taken by the child or a carer as litigation friend, with the IRO's support). A
+challenge to the closing of its case (`about` = `case_closure`) may be raised on a closed case.
 """
 
 from __future__ import annotations
@@ -15,7 +18,12 @@ from iro_ledger.domain.case import Case
 from iro_ledger.domain.errors import InvalidValue, InvariantViolation, NotPermitted
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.record import LedgerRecord, Stamp, check_choice
-from iro_ledger.domain.values import ChallengeOutcome, ChallengeStage
+from iro_ledger.domain.values import (
+    ChallengeOutcome,
+    ChallengeStage,
+    LegalStep,
+    LegalStepTaker,
+)
 
 
 class Challenge(LedgerRecord):
@@ -36,6 +44,7 @@ class Challenge(LedgerRecord):
         self.cafcass_referred = False
         self.cafcass_outcome: str | None = None
         self.arbitration_body: str | None = None
+        self.legal_steps: list[str] = []
 
     class Raised(LedgerRecord.Created):
         case_id: str
@@ -83,11 +92,21 @@ class Challenge(LedgerRecord):
         def apply(self, aggregate: Any) -> None:
             aggregate.arbitration_body = self.body
 
+    class LegalStepRecorded(LedgerRecord.Event):
+        """A step on the route beyond the authority and Cafcass."""
+
+        step: str
+        taken_by: str
+        summary: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.legal_steps.append(self.step)
+
     @classmethod
     def raise_(cls, challenge_id: str, case: Case, officer: Officer, about: str, grounds: str,
                stamp: Stamp) -> Challenge:
-        """Raise a challenge on an open case; it cannot predate the case or the officer."""
-        case.check_open()
+        """Raise a challenge on an open case (or on the closing of a closed one); it cannot
+        predate the case or the officer."""
         case.check_not_before_start(stamp.occurred_on)
         officer.check_can_challenge()
         officer.check_not_before_start(stamp.occurred_on)
@@ -150,3 +169,14 @@ class Challenge(LedgerRecord):
             raise InvariantViolation(
                 f"challenge {self.ref} is already before {self.arbitration_body}")
         self._record(self.ArbitrationRequested, stamp, body=body)
+
+    def record_legal_step(self, step: str, taken_by: str, summary: str, stamp: Stamp) -> None:
+        """Legal advice, a judicial review letter, a court application or order: may follow
+        the end of the local protocol, as a referral to Cafcass may."""
+        check_choice("step", step, LegalStep)
+        check_choice("taken_by", taken_by, LegalStepTaker)
+        if step == LegalStep.COURT_ORDER and LegalStep.COURT_APPLICATION not in self.legal_steps:
+            raise InvariantViolation(
+                f"challenge {self.ref} has no court application recorded for an order to answer")
+        self._record(self.LegalStepRecorded, stamp, step=step, taken_by=taken_by,
+                     summary=summary)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from datetime import date
 from typing import Any
 
 TEXT_MAX_CHARS = 20_000
@@ -31,6 +32,14 @@ The stored event, and its receipt's canonical bytes, keep it whole."""
 TOO_DEEP_TO_SHOW = (f"(nested deeper than {SHOWN_DEPTH} levels: not shown; "
                     "the stored event holds it)")
 
+OFFSET_MAX = 1_000_000
+"""The furthest a page may start (`offset`): far beyond any register or flag list, and far
+inside every database's integers (a huge offset overflowed PostgreSQL's bigint)."""
+POSITION_MAX = 2**63 - 1
+"""The largest store position a read may name (`min_position`): PostgreSQL's bigint."""
+
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 """Control characters (Unicode category Cc) other than tab, newline and CR, and lone
 surrogates (which are not UTF-8 at all)."""
@@ -44,6 +53,22 @@ def unreadable_character(text: str) -> str | None:
     char = found.group()
     kind = "lone surrogate" if "\ud800" <= char <= "\udfff" else "control character"
     return f"{kind} U+{ord(char):04X} at {found.start()}"
+
+
+def iso_day(value: object) -> date:
+    """A day written strictly as ISO `YYYY-MM-DD` (or already a date); else ValueError.
+
+    Nothing else is a day: not a number (pydantic read `0` as 1970-01-01), not `20240101`
+    (which Python's own parser accepts), not a date-time.
+    """
+    if isinstance(value, date) and type(value) is date:
+        return value
+    if isinstance(value, str) and _ISO_DAY.fullmatch(value):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a day of the calendar") from None
+    raise ValueError(f"{value!r} is not a date written YYYY-MM-DD")
 
 
 def check_text(text: str) -> str:

@@ -29,6 +29,12 @@ def england_date(moment: datetime) -> date:
     return moment.astimezone(ENGLAND).date()
 
 
+def days_late(occurred_on: date, recorded_at: datetime) -> int:
+    """How late a record was made: days from the day it claims to the day (in England) the
+    ledger stored it; 0 when recorded the same day."""
+    return (england_date(recorded_at) - occurred_on).days
+
+
 def record_id(kind: str, la_code: str, ref: str) -> UUID:
     """The stored id of a record: client ids are unique only within an authority and kind."""
     return uuid5(_NAMESPACE, f"{kind}/{la_code}/{ref}")
@@ -112,6 +118,11 @@ class LedgerRecord(Aggregate):
             """Whether the person the act is attributed to recorded it with their own
             principal: not on their behalf, and not by someone merely naming them as actor."""
             return self.on_behalf_of is None and self.recorded_by == self.actor
+
+        @property
+        def days_late(self) -> int:
+            """Days from `occurred_on` to the day it was recorded (see `days_late`)."""
+            return days_late(self.occurred_on, self.recorded_at)
 
     class Created(Event, Aggregate.Created):
         la_code: str

@@ -63,6 +63,48 @@ class ChildParticipation(StrEnum):
     DID_NOT_PARTICIPATE = "did_not_participate"
 
 
+class ConcernSetting(StrEnum):
+    """Where an IRO raised a concern outside the dispute resolution protocol."""
+
+    REVIEW_MINUTES = "review_minutes"
+    RECOMMENDATION = "recommendation"
+    EMAIL = "email"
+    MEETING = "meeting"
+    SUPERVISION = "supervision"
+    OTHER = "other"
+
+
+class LegalStep(StrEnum):
+    """The route beyond the authority and Cafcass: advice, a pre-action letter, the court."""
+
+    LEGAL_ADVICE = "legal_advice"
+    JUDICIAL_REVIEW_LETTER = "judicial_review_letter"
+    COURT_APPLICATION = "court_application"
+    COURT_ORDER = "court_order"
+
+
+class LegalStepTaker(StrEnum):
+    """Who took a legal step: an IRO has no standing of their own beyond Cafcass, so the
+    child, a carer as litigation friend, or a parent often takes it with the IRO's support."""
+
+    IRO = "iro"
+    CHILD = "child"
+    CARER = "carer"
+    PARENT = "parent"
+    CAFCASS = "cafcass"
+    AUTHORITY = "authority"
+    OTHER = "other"
+
+
+class LinkKind(StrEnum):
+    """What a threat or an ending may be recorded as being about (`kind:id`)."""
+
+    CHALLENGE = "challenge"
+    CONCERN = "concern"
+    REPORT = "report"
+    CASE = "case"
+
+
 class RecommendationOutcome(StrEnum):
     COMPLETED = "completed"
     DECLINED = "declined"
@@ -109,13 +151,10 @@ class ReportRecipient(StrEnum):
     LEAD_MEMBER = "lead_member"
 
 
-class Source(StrEnum):
-    """Which door a command came in by."""
-
-    API = "api"
-    CLI = "cli"
-    IMPORT = "import"
-
+CASE_CLOSURE = "case_closure"
+"""The `raise_challenge.about` value for a challenge to the closing of the case itself, which
+may be raised after the case is closed (closing a case on false information is something an
+IRO must be able to challenge)."""
 
 ALL_IROS = "all_iros"
 """The `issued_to` value meaning every IRO of the authority."""

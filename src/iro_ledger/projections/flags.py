@@ -30,7 +30,7 @@ from iro_ledger.projections.base import Envelope, Measure, Period, ReadModel
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.engine import RulesEngine
-from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.rules.flag import Flag, Status
 
 _DDL = (
     "CREATE TABLE IF NOT EXISTS flags_v5 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
@@ -85,15 +85,23 @@ class Flags(ReadModel):
                    (self._position,))
 
     def measures(self, tx: Tx, la_code: str, period: Period) -> list[Measure]:
-        """Flags by rule: those raised within the period, as they stood at its end."""
-        flags = [f for f in load_engine(tx, self.config, [la_code]).flags(period.end, [la_code])
-                 if period.contains(f.raised_on)]
+        """Flags raised within the period, as they stood at its end: by rule, and apart
+        from them those a late record withdrew (with the late records as evidence)."""
+        every = [f for f in load_engine(tx, self.config, [la_code]).flags(
+            period.end, [la_code], withdrawn=True) if period.contains(f.raised_on)]
+        flags = [f for f in every if f.status is not Status.WITHDRAWN]
         counts: dict[str, int] = {}
         for flag in flags:
             counts[flag.rule] = counts.get(flag.rule, 0) + 1
         evidence = [r.as_doc(la_code) for f in flags for r in f.evidence[:1]]
+        withdrawn = [f for f in every if f.status is Status.WITHDRAWN]
+        late = [r.as_doc(la_code) for r in
+                (f.standing().event for f in withdrawn) if r is not None]
         return [Measure("flags_by_rule", dict(sorted(counts.items())), "flags", evidence,
-                        "flags raised in the period, by rule")]
+                        "flags raised in the period, by rule"),
+                Measure("flags_withdrawn_by_late_records", len(withdrawn), "flags", late,
+                        "flags raised in the period that a record made later, dated earlier, "
+                        "showed never applied: withdrawn, kept, and not counted by rule")]
 
 
 def _stored_position(tx: Tx) -> int:

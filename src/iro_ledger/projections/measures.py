@@ -218,7 +218,8 @@ def measure_all(cases: Sequence[Doc], people: Sequence[Doc], given: Sequence[Doc
            *challenge_measures(register, int(found[0].value), period),
            instructions_in_force(given, period), *contributed]
     if not any(m.name == "flags_by_rule" for m in contributed):
-        out.append(Measure("flags_by_rule", None, "flags", [], "no flags read model is running"))
+        out += [Measure(name, None, "flags", [], "no flags read model is running")
+                for name in ("flags_by_rule", "flags_withdrawn_by_late_records")]
     return [*out, review_timeliness(cases, period)]
 
 

@@ -5,14 +5,17 @@ once per authority and joined at read time to the cases whose IRO they were addr
 the day they were given (or to every open case, for `all_iros`), because an IRO's holding of a
 case is only known once every assignment, including backdated ones, has been recorded.
 Entries are ordered by `occurred_on`, then store position; each carries its provenance,
-including `on_behalf_of` when someone recorded one person's own act for them.
+including `on_behalf_of` when someone recorded one person's own act for them, and `days_late`:
+how long after the day it claims it was recorded.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import date, datetime
 from typing import Any
 
+from iro_ledger.domain.record import days_late
 from iro_ledger.domain.values import ALL_IROS
 from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Tx
@@ -121,9 +124,16 @@ def assemble(case: Doc, entries: Sequence[Doc], instructions: Iterable[Doc]) -> 
         "opened_on": case["opened_on"], "closed_on": case["closed_on"],
         "iros": [{"officer_id": o, "from": s, "to": t} for o, s, t in holders(case)],
         "arbitration_bodies": bodies,
-        "entries": [{k: v for k, v in e.items() if k not in ("la_code", "case_id", "position")}
-                    for e in ordered],
+        "entries": [{**{k: v for k, v in e.items() if k not in ("la_code", "case_id", "position")},
+                     "days_late": _days_late(e)} for e in ordered],
     }
+
+
+def _days_late(entry: Doc) -> int:
+    """How late the entry was recorded, worked out when read, so stored entries need no
+    new version."""
+    return days_late(date.fromisoformat(entry["occurred_on"]),
+                     datetime.fromisoformat(entry["recorded_at"]))
 
 
 def read_timeline(tx: Tx, la_code: str, case_id: str) -> dict[str, Any] | None:

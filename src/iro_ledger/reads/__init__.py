@@ -9,8 +9,15 @@ arbitrators' reads when the request is done. `words` holds the words a read may 
 
 from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.reads.reader import Reader
-from iro_ledger.reads.results import FlagsRead, Found, MeasuresRead, NotServed, RegisterRead
+from iro_ledger.reads.results import (
+    FlagRead,
+    FlagsRead,
+    Found,
+    MeasuresRead,
+    NotServed,
+    RegisterRead,
+)
 from iro_ledger.reads.service import Reads
 
-__all__ = ["Flag", "FlagsRead", "Found", "MeasuresRead", "NotServed", "Reader", "Reads",
-           "RegisterRead"]
+__all__ = ["Flag", "FlagRead", "FlagsRead", "Found", "MeasuresRead", "NotServed", "Reader",
+           "Reads", "RegisterRead"]

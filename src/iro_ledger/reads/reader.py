@@ -27,10 +27,10 @@ from iro_ledger.projections.challenges import (
 from iro_ledger.projections.flags import FlagQuery, read_flags
 from iro_ledger.projections.measures import as_dicts, measures_of, period_of
 from iro_ledger.projections.officers import read_officer, read_officers
-from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.rules.flag import Flag, Status
 from iro_ledger.projections.timeline import read_cases, read_timeline
 from iro_ledger.reads import words
-from iro_ledger.reads.results import FlagsRead, Found, MeasuresRead, RegisterRead
+from iro_ledger.reads.results import FlagRead, FlagsRead, Found, MeasuresRead, RegisterRead
 
 if TYPE_CHECKING:
     from iro_ledger.reads.service import Reads
@@ -104,17 +104,39 @@ class Reader:
         page = found.flags[offset:None if limit is None else offset + limit]
         for la in {f.la_code for f in page} | set(query.la_codes or []):
             self._seen.add((la, "flags"))
-        return FlagsRead(found.as_of, page, found.position, len(found.flags))
+        return FlagsRead(found.as_of, page, found.position, len(found.flags),
+                         self._withdrawn_by(page))
 
     def flag(self, flag_id: str, as_of: date | None = None,
-             min_position: int | None = None) -> Flag:
+             min_position: int | None = None) -> FlagRead:
+        """One flag by id, whatever its status (a withdrawn one with its late record)."""
         query = FlagQuery(self._flag_authorities(None), flag_id=flag_id)
         found = self._flags(query, as_of, min_position)
         if not found.flags:
             raise NotRecorded(f"no flag {flag_id!r} (as of {found.as_of}) among the "
                               "authorities you may read")
-        self._seen.add((found.flags[0].la_code, f"flag:{flag_id}"))
-        return found.flags[0]
+        flag = found.flags[0]
+        self._seen.add((flag.la_code, f"flag:{flag_id}"))
+        return FlagRead(flag, self._withdrawn_by([flag]).get(flag.id))
+
+    def _withdrawn_by(self, flags: list[Flag]) -> dict[str, dict[str, Any]]:
+        """For each withdrawn flag, the late record that withdrew it, read from the store:
+        where it is, what it claims (`occurred_on`), when and by whom it was recorded, and
+        `days_late`. The reader may see it: it is in the flag's own authority."""
+        found: dict[str, dict[str, Any]] = {}
+        for flag in flags:
+            if flag.status is not Status.WITHDRAWN:
+                continue
+            ref = flag.standing().event
+            if ref is None:
+                continue
+            event = self._reads.ledger.event_of(ref.kind, flag.la_code, ref.id,
+                                                ref.event_number)
+            if event is None:
+                continue
+            found[flag.id] = {**ref.model_dump(mode="json"),
+                              **{k: event.get(k) for k in _PROVENANCE}}
+        return found
 
     def _flag_authorities(self, la_code: str | None) -> list[str] | None:
         """The authorities whose flags the principal may read (None: all of them)."""
@@ -243,6 +265,10 @@ class Reader:
         seen = {(la, self._seen_as) for la, _ in self._seen} if self._seen_as else self._seen
         for la_code, what in sorted(seen):
             self._reads.ledger.record_read(self.principal, la_code, what, self._surface)
+
+
+_PROVENANCE = ("recorded_at", "recorded_by", "actor", "on_behalf_of", "days_late")
+"""What a flag's late record says of itself beside where it is and the day it claims."""
 
 
 def _choice(name: str, value: str | None, allowed: tuple[str, ...]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -22,9 +22,42 @@ class FlagsRead:
     flags: list[Flag]
     position: int
     total: int
+    withdrawn_by: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Flag id -> the late record that withdrew it, with its provenance and `days_late`."""
 
-    def public(self) -> list[dict[str, Any]]:
-        return [f.public() for f in self.flags]
+    def public(self, flags: list[Flag] | None = None) -> list[dict[str, Any]]:
+        """The flags (these, in this order, if given) as JSON-ready data, each withdrawn one
+        with the late record that withdrew it (`withdrawn_by`, null for the others)."""
+        return [shown(f, self.withdrawn_by.get(f.id))
+                for f in (self.flags if flags is None else flags)]
+
+
+@dataclass(frozen=True)
+class FlagRead:
+    """One flag, and the late record that withdrew it when it stands withdrawn."""
+
+    flag: Flag
+    withdrawn_by: dict[str, Any] | None
+
+    def public(self) -> dict[str, Any]:
+        return shown(self.flag, self.withdrawn_by)
+
+
+def shown(flag: Flag, withdrawn_by: dict[str, Any] | None) -> dict[str, Any]:
+    """A flag as every surface shows it: a withdrawn one says which late record withdrew it,
+    dated when, recorded when, and how many days late."""
+    data = flag.public()
+    data["withdrawn_by"] = withdrawn_by
+    if withdrawn_by is not None:
+        behalf = (f" for {withdrawn_by['on_behalf_of']}" if withdrawn_by["on_behalf_of"]
+                  else "")
+        data["explanation"] += (
+            f" The record that withdrew it ({withdrawn_by['kind']} {withdrawn_by['id']}, "
+            f"event {withdrawn_by['event_number']}) says it happened on "
+            f"{withdrawn_by['occurred_on']} but was recorded on "
+            f"{withdrawn_by['recorded_at'][:10]} by {withdrawn_by['recorded_by']}{behalf}, "
+            f"{withdrawn_by['days_late']} days late.")
+    return data
 
 
 @dataclass(frozen=True)

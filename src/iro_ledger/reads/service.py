@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 
 from iro_ledger.application import Ledger, Principal
+from iro_ledger.application.access import reads_are_recorded
+from iro_ledger.application.rate_limit import RateLimiter
 from iro_ledger.domain.errors import InvalidValue
 from iro_ledger.domain.record import england_date
 from iro_ledger.projections import Projections
@@ -34,10 +36,13 @@ class Reads:
     which usually leaves nothing to do.
     """
 
-    def __init__(self, ledger: Ledger, projections: Projections, clock: Clock = _now) -> None:
+    def __init__(self, ledger: Ledger, projections: Projections, clock: Clock = _now,
+                 limiter: RateLimiter | None = None) -> None:
         self.ledger = ledger
         self.projections = projections
         self._clock = clock
+        self.limiter = limiter or RateLimiter(per_minute=0, burst=1)
+        """Spent by each request of a principal whose reads are recorded (not the CLI's)."""
 
     def today(self) -> date:
         """The date in England now: the day reads count to, as the domain judges dates."""
@@ -47,8 +52,11 @@ class Reads:
         """A reader for one request (a `with` block): its reads are recorded when it closes.
 
         `surface` is api, web or cli; `seen_as` names what the access log says was read (a
-        dashboard page), once per authority shown, instead of each read separately.
+        dashboard page), once per authority shown, instead of each read separately. A request
+        over the principal's rate limit is refused (RateLimited) before anything is read.
         """
+        if surface != "cli" and reads_are_recorded(principal):
+            self.limiter.take(principal)
         return Reader(self, principal, surface, seen_as)
 
     def fresh(self, names: Iterable[str] | None, min_position: int | None = None) -> int:

@@ -62,7 +62,7 @@ class Offer:
 
 
 @dataclass(frozen=True)
-class Seen:
+class LastCosigned:
     """The witness's memory of one log: the last checkpoint it cosigned."""
 
     origin: str
@@ -95,17 +95,17 @@ class StateFile:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def load(self) -> Seen | None:
+    def load(self) -> LastCosigned | None:
         if not self.path.exists():
             return None
         document = json.loads(self.path.read_text(encoding="utf-8"))
         if not isinstance(document, dict) or document.get("format") != STATE_FORMAT:
             raise ValueError(f"{self.path} is not a witness state file ({STATE_FORMAT})")
-        return Seen(str(document["origin"]), int(document["tree_size"]),
+        return LastCosigned(str(document["origin"]), int(document["tree_size"]),
                     base64.b64decode(document["root_hash"]), str(document["note"]),
                     int(document["cosigned_at"]), str(document["line"]))
 
-    def save(self, seen: Seen) -> None:
+    def save(self, seen: LastCosigned) -> None:
         text = json.dumps({"format": STATE_FORMAT, "origin": seen.origin,
                            "tree_size": seen.tree_size,
                            "root_hash": base64.b64encode(seen.root_hash).decode(),
@@ -137,7 +137,7 @@ class Witness:
     def vkey(self) -> str:
         return witness_vkey(self.name, self.key.public_key())
 
-    def last(self) -> Seen | None:
+    def last(self) -> LastCosigned | None:
         return self.state.load()
 
     def cosign(self, offer: Offer) -> Cosignature:
@@ -162,7 +162,7 @@ class Witness:
             raise Refused(f"this witness has cosigned nothing of {self.origin} yet, but the "
                           f"proof starts at tree size {offer.old_size}")
         line = cosign(checkpoint, self.name, self.key, now)
-        self.state.save(Seen(self.origin, checkpoint.tree_size, checkpoint.root_hash,
+        self.state.save(LastCosigned(self.origin, checkpoint.tree_size, checkpoint.root_hash,
                              offer.note, now, line))
         return Cosignature(checkpoint.tree_size, line, now, new=True)
 
@@ -178,7 +178,7 @@ class Witness:
             raise Refused(f"the checkpoint claims to be signed at {checkpoint.issued_at}, "
                           "ahead of this witness's clock")
 
-    def _check_extends(self, last: Seen, checkpoint: Checkpoint, offer: Offer) -> None:
+    def _check_extends(self, last: LastCosigned, checkpoint: Checkpoint, offer: Offer) -> None:
         said = (f"tree size {checkpoint.tree_size} (root "
                 f"{base64.b64encode(checkpoint.root_hash).decode()})")
         cosigned = (f"tree size {last.tree_size} (root "

@@ -16,16 +16,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from iro_ledger.application import Principal
 from iro_ledger.domain.errors import NotPermitted
-from iro_ledger.tokens import TokenError, decode_token
+from iro_ledger.identity.service import Identity
+from iro_ledger.identity.tokens import TokenError
 from iro_ledger.web.pages import COOKIE, BadToken, PageRoute, SignInNeeded, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
 
 def _principal(request: Request, token: str) -> Principal:
-    secret = request.app.state.services.settings.jwt_secret.get_secret_value()
+    identity: Identity = request.app.state.services.identity
     try:
-        return decode_token(secret, token.strip())
+        return identity.verify(token).principal
     except TokenError as bad:
         raise BadToken(str(bad)) from None
 

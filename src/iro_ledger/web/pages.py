@@ -21,8 +21,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.reads import NotServed
+from iro_ledger.reads.words import RegisterStatus
 from iro_ledger.web import present
-from iro_ledger.web.refusals import refusal_of
+from iro_ledger.web.refusals import refusal_of, retry_headers
 
 COOKIE = "iro_ledger_session"
 HEADERS = {
@@ -40,6 +41,7 @@ _env.filters.update(label=present.label, event_name=present.event_name, day=pres
                     moment=present.moment, shown=present.shown,
                     measure_label=present.measure_label, measure_parts=present.measure_parts,
                     q=lambda text: quote(str(text), safe=""))
+_env.globals.update(RegisterStatus=RegisterStatus)  # the words templates compare with
 templates = Jinja2Templates(env=_env)
 
 
@@ -91,7 +93,9 @@ def _refusal(request: Request, error: Exception) -> Response:
     if isinstance(error, RequestValidationError):
         return error_page(request, 422, "Check what you asked for", _invalid(error))
     refusal = refusal_of(error)
-    return error_page(request, refusal.status, refusal.title, str(error))
+    response = error_page(request, refusal.status, refusal.title, str(error))
+    response.headers.update(retry_headers(error) or {})
+    return response
 
 
 class PageRoute(APIRoute):

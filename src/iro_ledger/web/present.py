@@ -27,6 +27,7 @@ MEASURE_LABELS: dict[str, str] = {
     "cafcass_referrals": "Referrals to Cafcass",
     "instructions_in_force_by_kind": "Management instructions in force",
     "flags_by_rule": "Flags raised, by rule",
+    "flags_withdrawn_by_late_records": "Flags withdrawn by late records",
     "review_timeliness": "Review timeliness",
 }
 

@@ -2,7 +2,8 @@
 (HTML pages), so the two can never disagree.
 
 A broken rule of the record is 409, an unknown record 404, a forbidden act or read 403, a read
-model not running 503, any other refusal (a bad value) 422. It lives beside the pages because
+model not running 503, too many recorded acts by one principal 429 (with `Retry-After`), any
+other refusal (a bad value) 422. It lives beside the pages because
 the API's app composes the dashboard, so both can import it.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from iro_ledger.application.rate_limit import RateLimited
 from iro_ledger.domain.errors import InvalidValue, InvariantViolation, NotPermitted, NotRecorded
 from iro_ledger.reads import NotServed
 
@@ -29,8 +31,16 @@ _REFUSALS: tuple[tuple[type[Exception], Refusal], ...] = (
     (NotRecorded, Refusal(404, "not-recorded", "Not recorded")),
     (NotPermitted, Refusal(403, "not-permitted", "Not yours to see")),
     (NotServed, Refusal(503, "not-ready", "Not available")),
+    (RateLimited, Refusal(429, "rate-limited", "Too many requests: please wait")),
 )
 _OTHER = Refusal(422, "refused", "Check what you asked for")
+
+
+def retry_headers(error: Exception) -> dict[str, str] | None:
+    """`Retry-After` for a rate-limited request; None for any other refusal."""
+    if isinstance(error, RateLimited):
+        return {"Retry-After": str(error.retry_after)}
+    return None
 
 
 def refusal_of(error: Exception) -> Refusal:

@@ -16,13 +16,15 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from iro_ledger.domain.errors import InvalidValue, NotRecorded
-from iro_ledger.reads import Flag
+from iro_ledger.domain.limits import OFFSET_MAX, iso_day
+from iro_ledger.reads import FlagsRead
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
     REGISTER_STATUSES,
     RULE_NAMES,
     SEVERITIES,
     FlagStatus,
+    Severity,
 )
 from iro_ledger.web import auth
 from iro_ledger.web.auth import Viewer
@@ -42,15 +44,15 @@ def _day(name: str, text: str | None) -> date | None:
     if not text:
         return None
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidValue(name, f"{text!r} is not a date (YYYY-MM-DD)") from None
+        return iso_day(text)
+    except ValueError as bad:
+        raise InvalidValue(name, str(bad)) from None
 
 
-def _shown(found: list[Flag]) -> list[dict[str, Any]]:
+def _shown(found: FlagsRead) -> list[dict[str, Any]]:
     """Flags as pages show them: gravest, then newest, first."""
-    ordered = sorted(found, key=lambda f: (-f.severity.rank, -f.raised_on.toordinal(), f.id))
-    return [f.public() for f in ordered]
+    return found.public(sorted(found.flags, key=lambda f: (-f.severity.rank,
+                                                           -f.raised_on.toordinal(), f.id)))
 
 
 @router.get("/")
@@ -67,7 +69,8 @@ def overview(request: Request, principal: Viewer) -> Response:
             mine = [f for f in open_flags if f.la_code == la_code]
             rows.append({"la_code": la_code, "name": read.authority_name(la_code),
                          "figures": headline(measures.measures), "open_flags": len(mine),
-                         "grave": sum(1 for f in mine if f.severity.rank >= 2)})
+                         "grave": sum(1 for f in mine
+                                       if f.severity.rank >= Severity.HIGH.rank)})
         return render(request, "overview.html", rows=rows, disputes=None, period=period,
                       links=Links(read))
 
@@ -76,7 +79,8 @@ def overview(request: Request, principal: Viewer) -> Response:
 def authority(request: Request, la_code: str, principal: Viewer,
               start: Annotated[str | None, Query(alias="from")] = None,
               end: Annotated[str | None, Query(alias="to")] = None,
-              status: Text = None, offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+              status: Text = None,
+              offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> Response:
     with reader(request, principal) as read:
         period = read.period(_day("from", start), _day("to", end))
         register = read.register(la_code, status or None, limit=PAGE, offset=offset)
@@ -89,7 +93,7 @@ def authority(request: Request, la_code: str, principal: Viewer,
                 f" with disputes referred to {principal.body}" if outsider else ""))
         measures = [] if outsider else read.measures(la_code, period.start,
                                                      period.end).measures
-        open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN).flags)
+        open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN))
         return render(request, "authority.html", la_code=la_code, name=name,
                       period=period, measures=measures, open_flags=open_flags,
                       register=register.items, register_statuses=REGISTER_STATUSES,
@@ -104,10 +108,13 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
     with reader(request, principal) as read:
         timeline = read.timeline(la_code, case_id)
         challenges = read.register(la_code, case_id=case_id, limit=500).items
-        case_flags = None if read.arbitrator else _shown(
-            read.flags(la_code, case_id=case_id).flags)
+        case_flags = withdrawn = None
+        if not read.arbitrator:
+            case_flags = _shown(read.flags(la_code, case_id=case_id))
+            withdrawn = _shown(read.flags(la_code, case_id=case_id,
+                                          status=FlagStatus.WITHDRAWN))
         return render(request, "case.html", la_code=la_code, timeline=timeline.doc,
-                      challenges=challenges, case_flags=case_flags,
+                      challenges=challenges, case_flags=case_flags, withdrawn_flags=withdrawn,
                       name=read.authority_name(la_code), links=Links(read))
 
 
@@ -116,7 +123,7 @@ def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) 
     with reader(request, principal) as read:
         found = read.officer(la_code, officer_id).doc
         months = found["caseload_by_month"][-24:]
-        officer_flags = _shown(read.flags(la_code, officer_id=officer_id).flags)
+        officer_flags = _shown(read.flags(la_code, officer_id=officer_id))
         return render(request, "officer.html", la_code=la_code, officer=found, months=months,
                       most=max([m["max"] for m in months] + [1]), officer_flags=officer_flags,
                       name=read.authority_name(la_code), links=Links(read))
@@ -128,7 +135,7 @@ def flag_list(request: Request, principal: Viewer, la: Text = None,
               status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
     with reader(request, principal) as read:
         found = _shown(read.flags(la or None, rule or None, severity or None,
-                                  status or None).flags)
+                                  status or None))
         return render(request, "flags.html", found=found, codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
@@ -140,7 +147,7 @@ def flag(request: Request, flag_id: str, principal: Viewer) -> Response:
     with reader(request, principal) as read:
         found = read.flag(flag_id)
         return render(request, "flag.html", flag=found.public(),
-                      name=read.authority_name(found.la_code), links=Links(read))
+                      name=read.authority_name(found.flag.la_code), links=Links(read))
 
 
 @router.get("/ui/authorities/{la_code}/records/{kind}/{ref}")

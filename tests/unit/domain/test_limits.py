@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from iro_ledger.domain.limits import (
     LARGEST_INTEGER,
     check_details,
     check_text,
+    iso_day,
 )
 
 
@@ -69,3 +71,12 @@ def test_details_hold_only_plain_json_every_reader_keeps_exactly(bad: dict[str, 
 
 def test_the_largest_exact_integers_and_finite_floats_are_allowed() -> None:
     check_details({"n": [LARGEST_INTEGER, -LARGEST_INTEGER, 1e308, -0.0, True, None]})
+
+
+def test_a_day_is_only_ever_written_yyyy_mm_dd() -> None:
+    assert iso_day("2024-02-29") == date(2024, 2, 29)
+    assert iso_day(date(2024, 2, 29)) == date(2024, 2, 29)
+    for bad in (0, 20240101, "20240101", "2024-W01-1", "2024-060", " 2024-01-01",
+                "2023-02-29", datetime(2024, 1, 1)):
+        with pytest.raises(ValueError):
+            iso_day(bad)

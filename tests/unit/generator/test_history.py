@@ -10,7 +10,7 @@ from functools import cache
 
 import pytest
 
-from iro_ledger.commands import parse_command_json
+from iro_ledger.application.commands import parse_command_json
 from iro_ledger.generator import DEFAULT_END, Generated, GeneratorSpec, generate
 from iro_ledger.generator.patterns import PLANTERS
 

@@ -6,8 +6,8 @@ The ledger runs on an in-memory SQLite store, so the test touches no file or ser
 from __future__ import annotations
 
 from iro_ledger.application import Ledger, Principal, Role
+from iro_ledger.application.commands import parse_command_json
 from iro_ledger.application.store import store_env
-from iro_ledger.commands import parse_command_json
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.generator import GeneratorSpec, generate
 

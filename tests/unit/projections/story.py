@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from iro_ledger.application import Ledger, Outcome, Principal, Role
-from iro_ledger.commands import parse_command
+from iro_ledger.application.commands import parse_command
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections.base import Envelope
 from iro_ledger.projections.docs import Docs

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from iro_ledger.domain.authority import Authority
-from iro_ledger.domain.case import Case
+from iro_ledger.domain.case import Case, Consultation
 from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.record import LedgerRecord, Stamp, record_id
@@ -58,26 +59,43 @@ class Story:
     # People
 
     def officer(self, ref: str, role: str = "iro", employment: str = "employed",
-                on: str = "2023-01-02") -> Officer:
-        officer = Officer.register(self.la, ref, role, employment, self.stamp(on))
+                on: str = "2023-01-02", fte: float | None = None) -> Officer:
+        officer = Officer.register(self.la, ref, role, employment, self.stamp(on), fte=fte)
         self.officers[ref] = officer
         self._keep(officer)
         return officer
 
-    def end_engagement(self, officer: str, how: str, on: str, actor: str = "dir-moss") -> None:
-        self.officers[officer].end_engagement(how, "restructure", self.stamp(on, actor))
+    def end_engagement(self, officer: str, how: str, on: str, actor: str = "dir-moss",
+                       about: tuple[str, ...] = ()) -> None:
+        self.officers[officer].end_engagement(how, "restructure", self.stamp(on, actor),
+                                              about=about)
         self._keep(self.officers[officer])
 
-    def discipline(self, officer: str, stage: str, on: str, actor: str = "mgr-ada") -> None:
-        self.officers[officer].record_disciplinary_action(stage, "conduct", self.stamp(on, actor))
+    def discipline(self, officer: str, stage: str, on: str, actor: str = "mgr-ada",
+                   about: tuple[str, ...] = ()) -> None:
+        self.officers[officer].record_disciplinary_action(stage, "conduct", self.stamp(on, actor),
+                                                          about=about)
         self._keep(self.officers[officer])
+
+    def record_fte(self, officer: str, fte: float, on: str) -> None:
+        self.officers[officer].record_fte(fte, "hours changed", self.stamp(on))
+        self._keep(self.officers[officer])
+
+    def concern(self, ref: str, officer: str, on: str, case: str | None = None,
+                raised_in: str = "review_minutes", raised_with: str = "mgr-ada") -> Concern:
+        concern = Concern.raise_(ref, self.officers[officer],
+                                 self.cases[case] if case else None, raised_in, raised_with,
+                                 "the plan does not meet the child's needs",
+                                 self.stamp(on, officer))
+        self._keep(concern)
+        return concern
 
     # Cases
 
     def case(self, ref: str, entered_care_on: str, on: str | None = None,
-             iro: str | None = None) -> Case:
+             iro: str | None = None, short_breaks: bool = False) -> Case:
         case = Case.open(self.la, ref, f"child-{ref}", "C2", d(entered_care_on),
-                         self.stamp(on or entered_care_on))
+                         self.stamp(on or entered_care_on), short_breaks=short_breaks)
         self.cases[ref] = case
         self._keep(case)
         if iro is not None:
@@ -94,9 +112,43 @@ class Story:
         self._keep(self.cases[case])
 
     def revise_plan(self, case: str, on: str, change: str = "placement_move",
-                    via_review: bool = False, iro_consulted: bool = False) -> None:
+                    via_review: bool = False, iro_consulted: bool = False,
+                    emergency: bool = False, child_consulted: bool | None = None) -> None:
         self.cases[case].revise_care_plan(change, "moved to a new foster home", via_review,
-                                          iro_consulted, self.stamp(on))
+                                          iro_consulted, self.stamp(on), emergency=emergency,
+                                          consultation=Consultation(
+                                              child_consulted=child_consulted))
+        self._keep(self.cases[case])
+
+    def decide(self, case: str, ref: str, on: str, kind: str = "placement_move",
+               child_consulted: bool | None = None, iro_consulted: bool | None = None,
+               parents_consulted: bool | None = None, distance_miles: int | None = None,
+               actor: str = "mgr-ada") -> None:
+        self.cases[case].record_decision(
+            ref, kind, "a new placement", self.stamp(on, actor),
+            consultation=Consultation(child_consulted=child_consulted,
+                                      iro_consulted=iro_consulted,
+                                      parents_consulted=parents_consulted,
+                                      distance_miles=distance_miles))
+        self._keep(self.cases[case])
+
+    def recommend(self, case: str, ref: str, on: str, due: str,
+                  repeats: str | None = None) -> None:
+        self.cases[case].make_recommendation(ref, "a plan for after 18", d(due),
+                                             self.stamp(on, "iro-kit"), repeats=repeats)
+        self._keep(self.cases[case])
+
+    def recommendation_outcome(self, case: str, ref: str, outcome: str, on: str) -> None:
+        self.cases[case].record_recommendation_outcome(ref, outcome, "", self.stamp(on))
+        self._keep(self.cases[case])
+
+    def require_review(self, case: str, officer: str, on: str, hold_by: str) -> None:
+        self.cases[case].require_review(self.officers[officer], "the placement is at risk",
+                                        d(hold_by), self.stamp(on, officer))
+        self._keep(self.cases[case])
+
+    def short_breaks(self, case: str, short_breaks: bool, on: str) -> None:
+        self.cases[case].record_short_breaks(short_breaks, self.stamp(on))
         self._keep(self.cases[case])
 
     def close(self, case: str, on: str, actor: str = "mgr-ada") -> None:
@@ -105,8 +157,9 @@ class Story:
 
     # Challenges
 
-    def challenge(self, ref: str, case: str, officer: str, on: str) -> Challenge:
-        challenge = Challenge.raise_(ref, self.cases[case], self.officers[officer], "care_plan",
+    def challenge(self, ref: str, case: str, officer: str, on: str,
+                  about: str = "care_plan") -> Challenge:
+        challenge = Challenge.raise_(ref, self.cases[case], self.officers[officer], about,
                                      "the plan ignores the child's wishes",
                                      self.stamp(on, officer))
         self.challenges[ref] = challenge
@@ -135,6 +188,10 @@ class Story:
         challenge = self.challenges[ref]
         challenge.refer_to_cafcass(self.stamp(on, challenge.officer_id))
         self._keep(challenge)
+
+    def legal_step(self, ref: str, step: str, on: str, taken_by: str = "carer") -> None:
+        self.challenges[ref].record_legal_step(step, taken_by, "", self.stamp(on))
+        self._keep(self.challenges[ref])
 
     # Instructions and the annual report
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from iro_ledger.commands import parse_command
+from iro_ledger.application.commands import parse_command
 from iro_ledger.ssda903 import Pseudonyms
 from tests.unit.ssda903.returns import KEY, LA, episode, mapped, named, options, review
 

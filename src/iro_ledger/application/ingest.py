@@ -11,7 +11,6 @@ Not tied to the CLI: the API or an importer can reuse it, and the demo seeds thr
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,8 +20,13 @@ from eventsourcing.persistence import IntegrityError
 from pydantic import ValidationError
 
 from iro_ledger.application import Ledger, Outcome, Principal
+from iro_ledger.application.commands import (
+    CommandBase,
+    NotACommand,
+    decode_line,
+    parse_command,
+)
 from iro_ledger.application.ledger import UnitOfWork
-from iro_ledger.commands import COMMANDS, CommandBase
 from iro_ledger.domain.errors import DomainError, InvalidValue
 
 Entry = tuple[int, str | dict[str, Any]]
@@ -95,25 +99,15 @@ def numbered(commands: Iterable[dict[str, Any]]) -> list[Entry]:
 
 def parse_entry(data: str | dict[str, Any]) -> CommandBase:
     """One line (or object) as a validated command, or a LineError naming what is wrong."""
-    if isinstance(data, str):
-        if data.startswith("\x00"):
-            raise LineError("?", data[1:])
-        try:
-            data = json.loads(data)
-        except json.JSONDecodeError as bad:
-            raise LineError("?", f"not JSON ({bad.msg} at column {bad.colno})") from None
-    if not isinstance(data, dict):
-        raise LineError("?", 'not a JSON object; expected {"command": NAME, ...fields}')
-    name = data.get("command")
-    if not isinstance(name, str):
-        raise LineError("?", "command: missing; name the command, e.g. \"raise_challenge\"")
-    model = COMMANDS.get(name)
-    if model is None:
-        raise LineError(name, f"command: unknown command {name!r}")
+    if isinstance(data, str) and data.startswith("\x00"):
+        raise LineError("?", data[1:])
     try:
-        return model.model_validate(data)
-    except ValidationError as invalid:
-        raise LineError(name, _validation_reason(invalid)) from None
+        value = decode_line(data) if isinstance(data, str) else data
+        return parse_command(value)
+    except NotACommand as bad:
+        raise LineError(bad.command, bad.reason) from None
+    except ValidationError as invalid:  # parse_command checked the name before the fields
+        raise LineError(str(value["command"]), _validation_reason(invalid)) from None
 
 
 def _validation_reason(invalid: ValidationError) -> str:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from iro_ledger.application import Ledger, Outcome, Principal
-    from iro_ledger.commands import CommandBase
+    from iro_ledger.application.commands import CommandBase
     from iro_ledger.settings import Settings
 
 TRACER_NAME = "iro_ledger"

@@ -1,0 +1,434 @@
+"""The stories of the seed documents, told as histories and judged as a NAIRO investigator would.
+
+Each test is one story from NAIRO's letter on IROs in dispute (000), NAIRO's 2022 briefing and
+its case studies (001), the two articles (002, 003) or the NCB study (004), retold with
+fictional people: what happened, in the ledger's words, and the flag an investigator would
+expect (or, for the healthy controls at the end, that nothing is raised).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from iro_ledger.projections.rules.calendar import working_calendar
+from iro_ledger.projections.rules.flag import Flag
+from tests.unit.rules.story import Story, d, staffed
+
+CALENDAR = working_calendar()
+
+
+def flags(story: Story, as_of: str, rule: str, pattern: str | None = None) -> list[Flag]:
+    return [f for f in story.flags(as_of, rule)
+            if pattern is None or f.details.get("pattern") == pattern]
+
+
+def iso(day: date) -> str:
+    return day.isoformat()
+
+
+def with_child(since: str = "2023-01-02", entered: str = "2023-02-01") -> Story:
+    story = staffed(since=since)
+    story.case("c1", entered, iro="iro-kit")
+    return story
+
+
+# Retaliation that slips through (000: disciplinary threats, posts deleted, contracts ended)
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: retaliation: concerns count as disputes")
+@pytest.mark.parametrize("raised_in", ["review_minutes", "recommendation", "email"])
+def test_a_threat_after_a_concern_raised_outside_the_protocol_is_flagged(raised_in: str) -> None:
+    story = with_child()
+    story.concern("con-1", "iro-kit", "2024-03-01", case="c1", raised_in=raised_in)
+    story.discipline("iro-kit", "threatened", "2024-04-10", actor="dir-moss")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.severity, flag.subjects["concern_id"]) == ("high", "con-1")
+    assert flag.details["concern_ids"] == ["con-1"]
+    assert [r.event_type for r in flag.evidence] == ["Concern.Raised",
+                                                    "Officer.DisciplinaryActionRecorded"]
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: retaliation: 12-month lookback")
+def test_a_threat_seven_months_after_a_challenge_is_flagged() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-01-10")
+    story.resolve("ch-1", "2024-01-24")
+    story.discipline("iro-kit", "threatened", "2024-08-12", actor="dir-moss")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert flag.details["days_after_dispute"] == (d("2024-08-12") - d("2024-01-10")).days
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: retaliation: links")
+def test_a_threat_that_stopped_a_challenge_being_raised_is_flagged_by_what_it_was_about() -> None:
+    # The IRO said at the review she would challenge the plan; the head of service threatened
+    # her with disciplinary action; no challenge was ever raised. Her account links the threat
+    # to the child's case.
+    story = with_child()
+    story.officer("hos-tam", role="head_of_service", on="2023-01-02")
+    story.discipline("iro-kit", "threatened", "2024-05-02", actor="hos-tam", about=("case:c1",))
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert flag.subjects["case_id"] == "c1"
+    assert flag.details["about"] == ["case:c1"]
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: retaliation: links")
+def test_a_threat_linked_to_a_challenge_long_past_is_flagged_whatever_the_window() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2023-03-01")
+    story.discipline("iro-kit", "threatened", "2024-11-04", actor="dir-moss",
+                     about=("challenge:ch-1",))
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert flag.subjects["challenge_id"] == "ch-1"
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: retaliation: lookback, episode")
+def test_the_iro_managers_post_deleted_nine_months_after_refusing_the_edit_is_one_episode() -> None:
+    # 000: the director wanted to edit the IRO annual report before Ofsted saw it; the IRO
+    # manager refused and submitted it as written; a restructuring later deleted her post.
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.request_edit("rep-1", "2024-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.end_engagement("irom-ola", "post_deleted", "2024-11-18")
+
+    [edit] = flags(story, "2024-12-31", "report_interference")
+    assert edit.status == "cleared"
+    [ending] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert ending.subjects["report_id"] == "rep-1"
+    assert [step["what"] for step in ending.details["episode"]] == [
+        "AnnualReport.EditRequested", "AnnualReport.Submitted", "Officer.EngagementEnded"]
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: endings: dismissed, moved_role")
+@pytest.mark.parametrize("how", ["dismissed", "moved_role"])
+def test_an_ending_recorded_as_dismissal_or_a_move_of_role_after_a_challenge_is_flagged(
+        how: str) -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-02-05")
+    story.end_engagement("iro-kit", how, "2024-06-03")
+
+    [flag] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert flag.details["how"] == how
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: retaliation: concerns count")
+def test_a_freelance_iros_contract_ended_after_a_concern_in_an_email_is_flagged() -> None:
+    story = staffed(since="2023-01-02")
+    story.officer("iro-fin", employment="freelance")
+    story.case("c1", "2023-02-01", iro="iro-fin")
+    story.concern("con-1", "iro-fin", "2024-02-05", case="c1", raised_in="email")
+    story.end_engagement("iro-fin", "contract_terminated", "2024-09-02")
+
+    [flag] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert flag.subjects["concern_id"] == "con-1"
+
+
+# Disputes that drift (IRO Handbook 6.2: 20 working days in total)
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: disputes: total working days")
+def test_a_dispute_of_37_working_days_is_flagged_though_each_stage_was_answered() -> None:
+    story = with_child()
+    raised = d("2024-03-04")
+    story.challenge("ch-1", "c1", "iro-kit", iso(raised))
+    story.respond("ch-1", iso(CALENDAR.add_working_days(raised, 8)))
+    story.escalate("ch-1", "stage_1", iso(CALENDAR.add_working_days(raised, 12)))
+    story.respond("ch-1", iso(CALENDAR.add_working_days(raised, 24)))
+    story.escalate("ch-1", "stage_2", iso(CALENDAR.add_working_days(raised, 27)))
+    resolved = CALENDAR.add_working_days(raised, 37)
+    story.resolve("ch-1", iso(resolved))
+
+    [flag] = flags(story, "2024-12-31", "suppressed_challenge", "stalled")
+    assert flag.raised_on == CALENDAR.add_working_days(raised, 20) + timedelta(days=1)
+    assert (flag.status, flag.cleared_on) == ("cleared", resolved)
+    assert flag.details["working_days"] == 37
+    assert "suppressed" not in flag.explanation
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: disputes: total working days")
+def test_five_months_of_holding_replies_do_not_stop_the_clock() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-01-08")
+    for weeks in range(3, 22, 3):
+        story.respond("ch-1", iso(d("2024-01-08") + timedelta(weeks=weeks)))
+
+    [flag] = flags(story, "2024-06-10", "suppressed_challenge", "stalled")
+    assert (flag.status, flag.severity) == ("open", "high")
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: disputes: total working days")
+def test_a_challenge_answered_once_and_left_open_for_twenty_months_is_flagged() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2023-01-09")
+    story.respond("ch-1", "2023-01-20")
+
+    [flag] = flags(story, "2024-09-09", "suppressed_challenge", "stalled")
+    assert (flag.status, flag.severity) == ("open", "high")
+    assert flag.details["working_days"] > 400
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: rule recommendation_not_followed")
+def test_a_recommendation_that_lapses_is_flagged() -> None:
+    story = with_child()
+    story.recommend("c1", "rec-1", "2024-03-01", due="2024-05-01")
+
+    assert flags(story, "2024-05-01", "recommendation_not_followed") == []
+    [flag] = flags(story, "2024-06-03", "recommendation_not_followed", "lapsed")
+    assert (flag.raised_on, flag.subjects["case_id"]) == (d("2024-05-02"), "c1")
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: rule recommendation_not_followed")
+def test_a_recommendation_recorded_as_lapsed_is_flagged() -> None:
+    story = with_child()
+    story.recommend("c1", "rec-1", "2024-03-01", due="2024-06-01")
+    story.recommendation_outcome("c1", "rec-1", "lapsed", "2024-04-02")
+
+    [flag] = flags(story, "2024-06-03", "recommendation_not_followed", "lapsed")
+    assert flag.raised_on == d("2024-04-02")
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: rule recommendation_not_followed")
+def test_the_post_18_plan_recommended_three_times_over_is_flagged() -> None:
+    # 001, Mary: a year before her 18th birthday there was still no plan for where she would
+    # live, though it had been raised at more than one review.
+    story = with_child()
+    story.recommend("c1", "rec-1", "2023-06-05", due="2023-09-01")
+    story.recommend("c1", "rec-2", "2023-12-04", due="2024-03-01", repeats="rec-1")
+    story.recommend("c1", "rec-3", "2024-06-03", due="2024-09-02", repeats="rec-2")
+
+    [flag] = flags(story, "2024-06-03", "recommendation_not_followed", "repeated")
+    assert (flag.severity, flag.details["times_made"]) == ("high", 3)
+    assert flag.details["recommendation_ids"] == ["rec-1", "rec-2", "rec-3"]
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: review_overdue: required reviews")
+def test_a_review_the_iro_required_and_never_held_is_flagged() -> None:
+    story = with_child()
+    story.review("c1", "2023-02-20")
+    story.require_review("c1", "iro-kit", "2023-04-03", hold_by="2023-04-17")
+
+    [flag] = flags(story, "2023-05-01", "review_overdue", "required")
+    assert (flag.raised_on, flag.severity) == (d("2023-04-18"), "high")
+
+
+def test_a_challenge_to_a_case_closed_on_false_information_is_judged_like_any_other() -> None:
+    # 001, Roy: a case closed on a manager's word that his mother had agreed to his return.
+    story = with_child()
+    story.close("c1", "2024-03-01")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-05", about="case_closure")
+
+    [stalled] = flags(story, "2024-06-03", "suppressed_challenge", "stalled")
+    assert stalled.subjects["challenge_id"] == "ch-1"
+    assert flags(story, "2024-06-03", "suppressed_challenge", "closed_without_outcome") == []
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: rule decision_without_consultation")
+def test_the_high_court_route_stops_the_local_clock_and_the_unconsulted_move_is_flagged() -> None:
+    # 001, the second Peter: a permanent move decided without assessment, review, or
+    # consulting the child; Cafcass sided with the authority; his carers, as litigation
+    # friend, obtained a High Court order restraining the move.
+    story = with_child()
+    story.decide("c1", "dec-1", "2024-12-02", child_consulted=False, iro_consulted=False,
+                 parents_consulted=False, distance_miles=15)
+    story.challenge("ch-1", "c1", "iro-kit", "2024-12-03", about="dec-1")
+    story.refer_to_cafcass("ch-1", "2024-12-09")
+    story.legal_step("ch-1", "legal_advice", "2024-12-11")
+    story.legal_step("ch-1", "court_application", "2024-12-13")
+    story.legal_step("ch-1", "court_order", "2024-12-18")
+
+    assert flags(story, "2025-03-03", "suppressed_challenge", "stalled") == []
+    [flag] = flags(story, "2025-03-03", "decision_without_consultation")
+    assert (flag.severity, flag.subjects["case_id"]) == ("high", "c1")
+    assert flag.details["not_consulted"] == ["child", "IRO", "parents"]
+
+
+# Plans and children's voices
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: rule decision_without_consultation")
+def test_a_move_of_100_miles_announced_at_review_without_consulting_the_child_is_flagged() -> None:
+    # 001, Linda: told at her review that she would move 100 miles, leaving school and CAMHS.
+    story = with_child()
+    story.decide("c1", "dec-1", "2024-04-15", child_consulted=False, iro_consulted=True,
+                 distance_miles=100)
+
+    [flag] = flags(story, "2024-12-31", "decision_without_consultation")
+    assert flag.severity == "high"
+    assert (flag.details["not_consulted"], flag.details["distance_miles"]) == (["child"], 100)
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: rule decision_without_consultation")
+def test_a_decision_made_without_consulting_the_iro_is_flagged() -> None:
+    # 001, Sally: senior management reversed staying put, agreed at two reviews.
+    story = with_child()
+    story.decide("c1", "dec-1", "2024-04-15", kind="leaving_care", iro_consulted=False,
+                 child_consulted=False)
+
+    [flag] = flags(story, "2024-12-31", "decision_without_consultation")
+    assert flag.details["not_consulted"] == ["child", "IRO"]
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: rule placement_instability")
+def test_seven_placement_breakdowns_in_nine_months_are_one_instability_flag() -> None:
+    # 001, Simon: seven placement breakdowns within nine months.
+    story = with_child(entered="2024-01-08")
+    for n in range(7):
+        story.revise_plan("c1", iso(d("2024-01-29") + timedelta(weeks=5 * n)), emergency=True)
+
+    assert flags(story, "2024-12-31", "plan_changed_without_review") == []
+    [flag] = flags(story, "2024-12-31", "placement_instability")
+    assert (flag.severity, flag.details["placements"]) == ("high", 8)
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: plan_changed: emergency moves")
+def test_an_emergency_move_is_not_flagged_as_a_plan_changed_without_review() -> None:
+    story = with_child(entered="2024-01-08")
+    story.revise_plan("c1", "2024-03-04", emergency=True)
+
+    assert flags(story, "2024-12-31", "plan_changed_without_review") == []
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: review_overdue: chairs")
+def test_a_review_chaired_by_a_social_worker_does_not_count() -> None:
+    story = staffed(since="2023-01-02")
+    story.officer("sw-dee", role="social_worker")
+    story.case("c1", "2024-01-08", iro="iro-kit")
+    story.review("c1", "2024-01-22", chair="sw-dee")
+
+    [flag] = flags(story, "2024-03-01", "review_overdue")
+    assert flag.details["review_number"] == 1
+    assert flag.status == "open"
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: review_overdue: chairs")
+def test_a_review_chaired_by_an_iro_whose_engagement_had_ended_does_not_count() -> None:
+    story = with_child(entered="2024-01-08")
+    story.officer("iro-ex", on="2023-01-02")
+    story.end_engagement("iro-ex", "resigned", "2024-01-05")
+    story.review("c1", "2024-01-22", chair="iro-ex")
+
+    [flag] = flags(story, "2024-03-01", "review_overdue")
+    assert flag.status == "open"
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: caseload per FTE")
+def test_caseload_is_judged_per_full_time_iro() -> None:
+    story = staffed(since="2023-01-02")
+    story.officer("iro-pat", fte=0.5)
+    for n in range(40):
+        story.case(f"c{n}", "2024-01-08", iro="iro-pat")
+
+    [flag] = flags(story, "2024-02-01", "caseload_excess")
+    assert (flag.details["fte"], flag.details["per_fte"]) == (0.5, 80)
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: review_overdue: reg 48")
+def test_a_child_in_short_breaks_is_reviewed_on_the_regulation_48_schedule() -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    story.case("sb1", "2024-01-08", iro="iro-kit", short_breaks=True)
+    story.review("sb1", "2024-03-25")
+    story.review("sb1", "2024-09-20")
+    story.review("c1", "2024-04-19")
+    story.review("c1", "2024-10-11")
+
+    assert story.flags("2024-10-31", "review_overdue") == []
+
+
+@pytest.mark.xfail(strict=True, reason="not yet: review_overdue: reg 48")
+def test_a_child_in_short_breaks_not_reviewed_within_three_months_is_flagged() -> None:
+    story = with_child(entered="2024-01-08")
+    story.case("sb1", "2024-01-08", iro="iro-kit", short_breaks=True)
+
+    assert [f.subjects["case_id"] for f in story.flags("2024-04-08", "review_overdue")
+            if f.subjects["case_id"] == "sb1"] == []
+    [flag] = [f for f in story.flags("2024-04-09", "review_overdue")
+              if f.subjects["case_id"] == "sb1"]
+    assert flag.details["due_on"] == "2024-04-08"
+
+
+# Healthy controls: the same kinds of history, handled well, raise nothing.
+
+
+def healthy(story: Story, as_of: str) -> list[Flag]:
+    return story.flags(as_of)
+
+
+def test_a_concern_answered_and_no_threat_raises_nothing() -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    story.concern("con-1", "iro-kit", "2024-02-01", case="c1", raised_in="email")
+    assert healthy(story, "2024-04-01") == []
+
+
+def test_a_dispute_resolved_at_stage_1_within_twenty_working_days_raises_nothing() -> None:
+    # 001, Ashley: the dispute failed at stage 1; at stage 2 the manager agreed staying put.
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    raised = d("2024-02-05")
+    story.challenge("ch-1", "c1", "iro-kit", iso(raised))
+    story.respond("ch-1", iso(CALENDAR.add_working_days(raised, 5)))
+    story.escalate("ch-1", "stage_2", iso(CALENDAR.add_working_days(raised, 7)))
+    story.resolve("ch-1", iso(CALENDAR.add_working_days(raised, 18)))
+    assert healthy(story, "2024-04-01") == []
+
+
+def test_a_recommendation_completed_on_time_raises_nothing() -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    story.recommend("c1", "rec-1", "2024-01-26", due="2024-03-01")
+    story.recommendation_outcome("c1", "rec-1", "completed", "2024-02-20")
+    assert healthy(story, "2024-04-01") == []
+
+
+def test_a_move_decided_with_the_child_and_iro_consulted_raises_nothing() -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    story.decide("c1", "dec-1", "2024-01-26", child_consulted=True, iro_consulted=True,
+                 parents_consulted=True, distance_miles=4)
+    story.revise_plan("c1", "2024-01-26", via_review=True, iro_consulted=True,
+                      child_consulted=True)
+    assert healthy(story, "2024-04-01") == []
+
+
+def test_one_planned_move_in_a_year_raises_nothing() -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    story.revise_plan("c1", "2024-01-26", via_review=True, iro_consulted=True)
+    assert healthy(story, "2024-04-01") == []
+
+
+def test_a_part_time_iro_within_the_range_raises_nothing() -> None:
+    story = staffed(since="2023-01-02")
+    story.officer("iro-pat", fte=0.5)
+    for n in range(30):
+        story.case(f"c{n}", "2024-01-08", iro="iro-pat")
+        story.review(f"c{n}", "2024-01-26", chair="iro-pat")
+    assert healthy(story, "2024-03-01") == []
+
+
+def test_a_threat_more_than_a_year_after_an_unlinked_challenge_raises_nothing() -> None:
+    story = with_child(entered="2023-01-09")
+    story.review("c1", "2023-01-27")
+    story.challenge("ch-1", "c1", "iro-kit", "2023-02-06")
+    story.resolve("ch-1", "2023-02-20")
+    story.review("c1", "2023-04-24")
+    story.review("c1", "2023-10-16")
+    story.review("c1", "2024-04-08")
+    story.discipline("iro-kit", "threatened", "2024-03-11", actor="dir-moss")
+    assert flags(story, "2024-05-01", "disciplinary_after_challenge") == []
+
+
+@pytest.mark.parametrize("how", ["resigned", "retired"])
+def test_an_iro_leaving_of_their_own_accord_after_a_challenge_raises_nothing(how: str) -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-02-05")
+    story.resolve("ch-1", "2024-02-19")
+    story.end_engagement("iro-kit", how, "2024-06-03")
+    assert flags(story, "2024-12-31", "engagement_ended_after_dispute") == []
