@@ -1,11 +1,13 @@
-"""The rules catalogue: every rule the engine runs, one line each.
+"""The rules catalogue: one module per rule, and the list the engine runs, one line each.
 
-Order does not matter: no rule reads another's flags, only the book's facts.
+A rule module holds one `RULE` (`rules.rule.Rule`) and imports no other rule (an
+import-linter contract): order does not matter, since no rule reads another's flags, only the
+book's facts.
 """
 
 from __future__ import annotations
 
-from iro_ledger.projections.rules import (
+from iro_ledger.projections.rules.catalogue import (
     caseload_excess,
     disciplinary_after_challenge,
     engagement_ended_after_dispute,
