@@ -192,6 +192,12 @@ def read_register(tx: Tx, query: RegisterQuery, as_of: date, limit: int = 50,
     return total, [with_days(d, as_of) for d in docs]
 
 
+def read_challenge(tx: Tx, la_code: str, challenge_id: str, as_of: date) -> Doc | None:
+    """One challenge's document, days counted as of `as_of`; None when not (yet) projected."""
+    doc = REGISTER.load(tx, (la_code, challenge_id))
+    return None if doc is None else with_days(doc, as_of)
+
+
 def read_disputes(tx: Tx, arbitration_body: str, as_of: date) -> list[Doc]:
     """Every challenge referred to an arbitration body, in any authority."""
     docs = REGISTER.select(tx, "arbitration_body = ?", (arbitration_body,),
