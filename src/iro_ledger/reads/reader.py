@@ -11,12 +11,14 @@ authority and thing read, or one per authority for a named page (`seen_as`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from iro_ledger.application import Principal, RecordView, Role
 from iro_ledger.application.access import can_read
+from iro_ledger.application.handlers import RECORD_CLASSES
 from iro_ledger.domain.errors import InvalidValue, NotPermitted, NotRecorded
 from iro_ledger.projections.base import Period
 from iro_ledger.projections.challenges import (
@@ -30,6 +32,7 @@ from iro_ledger.projections.flags import FlagQuery, read_flags
 from iro_ledger.projections.measures import as_dicts, measures_of, period_of
 from iro_ledger.projections.officers import read_officer, read_officers
 from iro_ledger.projections.rules.flag import Flag, Status
+from iro_ledger.projections.runner import Decoder
 from iro_ledger.projections.timeline import read_cases, read_timeline
 from iro_ledger.reads import words
 from iro_ledger.reads.disputes import Scope, acts_against, in_force
@@ -38,12 +41,17 @@ from iro_ledger.reads.results import (
     FlagRead,
     FlagsRead,
     Found,
+    HistoryEvent,
     MeasuresRead,
     RegisterRead,
 )
 
 if TYPE_CHECKING:
     from iro_ledger.reads.service import Reads
+
+HISTORY_KINDS = frozenset(RECORD_CLASSES)
+"""The kinds of record a history holds: the ledger's own records, not the access log (reads)
+nor the idempotency receipts of commands."""
 
 
 class Reader:
@@ -280,6 +288,41 @@ class Reader:
                                        referred_to=referred)
         self._seen.add((la_code, f"{kind}:{ref}"))
         return view
+
+    # The history
+
+    def history(self, la_code: str | None = None, batch: int = 500) -> Iterator[HistoryEvent]:
+        """Every event of the records of `la_code` (of every authority the principal may read
+        when None), in store order: the ledger's records (`HISTORY_KINDS`) only.
+        Not for arbitrators: a history is more than their disputes."""
+        if self.arbitrator:
+            raise NotPermitted("an arbitrator sees only what stands around the disputes "
+                               "referred to their body, not an authority's history")
+        if la_code is not None:
+            self.may_read(la_code)
+        chosen = ({la_code} if la_code is not None
+                  else None if self.principal.role in (Role.ADMIN, Role.INSPECTOR)
+                  else {self.principal.la_code or ""})
+        return self._history(chosen, batch)
+
+    def _history(self, chosen: set[str] | None, batch: int) -> Iterator[HistoryEvent]:
+        ledger, decoder = self._reads.ledger, Decoder(self._reads.ledger.mapper)
+        top, start = ledger.position(), 1
+        while start <= top:
+            notes = ledger.recorder.select_notifications(start=start, limit=batch, stop=top)
+            if not notes:
+                break
+            for env in decoder.decode(notes):
+                if env.kind not in HISTORY_KINDS or (chosen is not None
+                                                     and env.la_code not in chosen):
+                    continue
+                self._seen.add((env.la_code, "history"))
+                entry = env.entry()
+                yield HistoryEvent(env.position, env.kind, env.la_code, env.ref, env.number,
+                                   env.type, entry["occurred_on"], entry["recorded_at"],
+                                   entry["recorded_by"], entry["actor"], entry["source"],
+                                   entry["on_behalf_of"], entry["fields"])
+            start = notes[-1].id + 1
 
     # Disputes
 

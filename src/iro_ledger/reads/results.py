@@ -112,3 +112,23 @@ class DisputeRead:
     receipts: list[dict[str, Any]]
     consistency: dict[str, Any]
     position: int
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One stored event of a record, as the history's exports read it."""
+
+    position: int
+    kind: str
+    la_code: str
+    ref: str
+    number: int
+    type: str
+    """`Outer.Inner`, e.g. `Challenge.Raised`."""
+    occurred_on: str
+    recorded_at: str
+    recorded_by: str
+    actor: str
+    source: str
+    on_behalf_of: str | None
+    fields: dict[str, Any]
