@@ -12,6 +12,7 @@ from iro_ledger.application import Ledger
 from iro_ledger.application.rate_limit import RateLimiter
 from iro_ledger.application.store import store_env
 from iro_ledger.identity.service import Identity
+from iro_ledger.identity.sessions import SignIns
 from iro_ledger.identity.tokens import TokenPolicy
 from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.projections.challenges import ChallengeRegister
@@ -65,4 +66,6 @@ def build_services(settings: Settings) -> Services:
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
                     reads=Reads(ledger, projections, limiter=limiter, trust=trust),
-                    limiter=limiter, identity=Identity(TokenPolicy.of(settings)))
+                    limiter=limiter,
+                    identity=Identity(TokenPolicy.of(settings), SignIns(db),
+                                      session_seconds=settings.session_ttl_minutes * 60))

@@ -35,6 +35,7 @@ from iro_ledger.cli.app import app
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.domain.limits import iso_day
 from iro_ledger.generator import demo as demo_story
+from iro_ledger.identity.service import CODE_TTL_SECONDS
 from iro_ledger.identity.startup import UnsafeStart, check_start
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
 from iro_ledger.settings import Settings, get_settings
@@ -236,6 +237,29 @@ def token(
 
 
 @app.command()
+def revoke(
+    token_or_jti: Annotated[str, typer.Argument(metavar="TOKEN_OR_JTI",
+                                                help="The token, or its jti.")],
+    reason: Annotated[str, typer.Option(help="Why, kept with the revocation.")],
+    token: Token = None,
+) -> None:
+    """Revoke a bearer token (admin only): the API and the dashboard refuse it from now on,
+    and the dashboard sessions it signed in end."""
+    settings = get_settings()
+    principal = principal_for(settings, token)
+    if principal.role is not Role.ADMIN:
+        fail(f"only an admin may revoke tokens; {principal.sub} is {principal.role.value}")
+    if not reason.strip():
+        fail("--reason: say why the token is revoked")
+    with services(settings) as built:
+        try:
+            jti, ended = built.identity.revoke(token_or_jti, principal.sub, reason.strip())
+        except TokenError as bad:
+            fail(str(bad))
+    typer.echo(f"revoked token {jti}; {ended} dashboard session(s) ended")
+
+
+@app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
@@ -246,9 +270,13 @@ def demo(
     if not no_serve:
         refuse_unsafe(settings, host, f"--host {host}")
     ensure_signing_key(settings.resolved_signing_key_path())  # a development key, for receipts
+    principals = {label: Principal(sub=sub, role=Role(role), la_code=la_code)
+                  for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items()}
     with services(settings) as built:
         summary = run_ingest(built, numbered(demo_story.demo_commands()), demo_seeder(),
                              atomic=True)
+        codes = {} if no_serve else {label: built.identity.issue_code(principal)
+                                     for label, principal in principals.items()}
     if summary.rejected:
         typer.echo(json.dumps(summary.as_dict()))
         fail("the demo history was refused by this store; nothing of it was recorded")
@@ -257,15 +285,17 @@ def demo(
                f"{redacted(settings.resolved_database_url())}")
     policy, ttl = TokenPolicy.of(settings), settings.jwt_ttl_minutes
     typer.echo(f"Demo tokens (valid {ttl} minutes; send as 'Authorization: Bearer TOKEN'):")
-    minted = {label: mint_token(policy, sub, role, la_code=la_code, ttl_minutes=ttl)
-              for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items()}
-    for label, demo_token in minted.items():
+    for label, principal in principals.items():
+        demo_token = mint_token(policy, principal.sub, principal.role.value,
+                                la_code=principal.la_code, ttl_minutes=ttl)
         typer.echo(f"  {label}: {demo_token}")
     if no_serve:
         return
     typer.echo(f"Serving on http://{host}:{port}  (Ctrl-C to stop)")
-    typer.echo("Dashboard: open a sign-in link in a browser")
-    for label, demo_token in minted.items():
-        typer.echo(f"- {label}: http://{host}:{port}/login?token={demo_token}")
+    minutes = CODE_TTL_SECONDS // 60
+    typer.echo(f"Dashboard: open a sign-in link in a browser (each works once, for {minutes} "
+               "minutes; or paste a token above into the sign-in form)")
+    for label, code in codes.items():
+        typer.echo(f"- {label}: http://{host}:{port}/login?code={code}")
     sys.stdout.flush()
     run_server(host, port)
