@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     jwt_issuer: str = "iro-ledger"
     jwt_audience: str = "iro-ledger"
     """The `iss` and `aud` the service's own tokens carry and must carry."""
+    identity_providers: Path | None = None
+    """TOML file of the OpenID Connect providers whose tokens are accepted
+    (`identity.oidc`; docs/operations.md)."""
     session_ttl_minutes: int = 8 * 60
     """The longest a dashboard session lasts (never beyond the token it began with)."""
     signing_key_path: Path | None = None

@@ -2,18 +2,21 @@
 
 Built once per process by `wiring.build_services`. The API's bearer tokens, the dashboard's
 sign-in and the CLI's `--token` all call `verify`, so each accepts exactly the same tokens
-and refuses revoked ones. Dashboard sessions and the demo's sign-in codes are kept by
-`sign_ins` (`identity.sessions`).
+and refuses revoked ones. A token's (unverified) issuer chooses who verifies it: the
+service's own (`identity.tokens`) or a configured identity provider (`identity.oidc`); any
+other issuer is refused before any key is looked for. Dashboard sessions and the demo's
+sign-in codes are kept by `sign_ins` (`identity.sessions`).
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import jwt
 
 from iro_ledger.application.access import Principal
+from iro_ledger.identity.oidc import Providers
 from iro_ledger.identity.sessions import Session, SignIns
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, Verified, verify_token
 
@@ -27,10 +30,19 @@ class Identity:
     sign_ins: SignIns
     session_seconds: int = 8 * 60 * 60
     """The longest a dashboard session lasts (never beyond the token it began with)."""
+    providers: Providers = field(default_factory=Providers)
 
     def verify(self, token: str) -> Verified:
         """The principal `token` names, or `TokenError` saying why it is refused."""
-        verified = verify_token(self.policy, token.strip())
+        token = token.strip()
+        issuer = _issuer(token)
+        if self.providers.trusts(issuer) and issuer != self.policy.issuer:
+            verified = self.providers.verify(token, str(issuer), self.policy.max_lifetime)
+        elif issuer is None or issuer == self.policy.issuer:
+            verified = verify_token(self.policy, token)
+        else:
+            raise TokenError(f"the token is from {issuer!r}, an issuer this service does not "
+                             "trust")
         if verified.jti is not None and self.sign_ins.is_revoked(verified.jti):
             raise TokenError("the token was revoked")
         return verified
@@ -55,6 +67,14 @@ class Identity:
         """Revoke a token (given whole, or by its `jti`): the jti and the sessions ended."""
         jti, expires_at = _jti_of(token_or_jti.strip(), self.policy)
         return jti, self.sign_ins.revoke(jti, expires_at, revoked_by, reason)
+
+
+def _issuer(token: str) -> object:
+    """The issuer a token claims, unverified (None if it names none, or is no token)."""
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.InvalidTokenError:
+        return None
 
 
 def _jti_of(token_or_jti: str, policy: TokenPolicy) -> tuple[str, int]:
