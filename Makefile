@@ -26,13 +26,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck imports pytest bench clean
+.PHONY: help install run test lint typecheck imports pytest bench bench-national clean
 
 help:
 	@echo "make run        install into $(VENV) and run the demo on http://$(HOST):$(PORT)"
 	@echo "                (make run PORT=8080 HOST=0.0.0.0 to listen elsewhere)"
 	@echo "make test       lint, type-check, layer contracts, then the test suite"
-	@echo "make lint | typecheck | imports | pytest | bench | clean"
+	@echo "make lint | typecheck | imports | pytest | bench | bench-national | clean"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "iro-ledger needs Python >= 3.11; try make PYTHON=python3.11")'
@@ -75,9 +75,13 @@ test: install
 	$(MAKE) --no-print-directory imports
 	$(MAKE) --no-print-directory pytest
 
+# Benchmarks against the limit (bench/README.md): PostgreSQL at IRO_LEDGER_TEST_DSN or
+# 127.0.0.1:5432. bench-national loads at least 10M events and takes hours; never in `test`.
 bench: install
-	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
-	else echo "bench/run.py does not exist yet: nothing to run"; fi
+	$(BIN)/python bench/run.py
+
+bench-national: install
+	$(BIN)/python bench/run.py --national
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache
