@@ -91,6 +91,11 @@ class ChurnConfig(_Section):
     high_at: int = Field(ge=2)
 
 
+class LateRecordConfig(_Section):
+    after_days: PositiveInt
+    severity: Severity
+
+
 class RulesConfig(_Section):
     calendar: CalendarConfig
     permission_required: PermissionRequiredConfig
@@ -103,6 +108,7 @@ class RulesConfig(_Section):
     review_overdue: ReviewOverdueConfig
     caseload_excess: CaseloadConfig
     iro_churn: ChurnConfig
+    late_record_changed_a_flag: LateRecordConfig
 
     def working_calendar(self) -> WorkingCalendar:
         """The calendar deadlines are counted in (one per country, shared)."""

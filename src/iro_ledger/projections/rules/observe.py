@@ -14,6 +14,7 @@ from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.record import LedgerRecord, england_date
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.domain.values import ChallengeStage
 from iro_ledger.projections.base import Envelope
@@ -27,6 +28,7 @@ from iro_ledger.projections.rules.facts import (
     InstructionFacts,
     OfficerFacts,
     PlanRevision,
+    RecordFacts,
     ReportAct,
     ReportFacts,
     Stage,
@@ -38,6 +40,9 @@ def observe(book: Book, env: Envelope) -> None:
     handler = _HANDLERS.get(type(env.event))
     if handler is not None:
         handler(book, env)
+    facts = book.facts_of(env.kind, env.record)
+    if isinstance(env.event, LedgerRecord.Created) and isinstance(facts, RecordFacts):
+        facts.recorded_on = england_date(env.event.recorded_at)
 
 
 def _authority(book: Book, s: Envelope) -> None:

@@ -12,6 +12,7 @@ from iro_ledger.projections.rules.catalogue import (
     disciplinary_after_challenge,
     engagement_ended_after_dispute,
     iro_churn,
+    late_record_changed_a_flag,
     permission_required,
     plan_changed_without_review,
     reallocation_after_dispute,
@@ -32,5 +33,6 @@ RULES: tuple[Rule, ...] = (
     review_overdue.RULE,
     caseload_excess.RULE,
     iro_churn.RULE,
+    late_record_changed_a_flag.RULE,
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)
