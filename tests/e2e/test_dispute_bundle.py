@@ -36,7 +36,7 @@ from iro_ledger.trust.verifier import (
     verify_dispute_bundle,
 )
 from iro_ledger.wiring import Services
-from tests.e2e import STORES, module_store
+from tests.e2e import BROWSER_URL, STORES, module_store, sign_in
 
 SECRET = "dispute-bundle-secret-long-enough-for-hs256-0123"
 POLICY = TokenPolicy(SECRET)
@@ -77,10 +77,7 @@ class Demo:
         return found
 
     def page(self, path: str, sub: str, role: str, body: str | None = None) -> Any:
-        self.client.cookies.clear()
-        token = mint_token(POLICY, sub, role, body=body)
-        assert self.client.get("/login", params={"token": token},
-                               follow_redirects=False).status_code == 303
+        sign_in(self.client, mint_token(POLICY, sub, role, body=body))
         return self.client.get(path, follow_redirects=False)
 
 
@@ -92,7 +89,7 @@ def board(request: pytest.FixtureRequest,
     ensure_signing_key(key)
     with module_store(request, home) as url:
         app = create_app(Settings(database_url=url, jwt_secret=SECRET, signing_key_path=key))
-        with TestClient(app) as client:
+        with TestClient(app, base_url=BROWSER_URL) as client:
             made = Demo(client, key)
             seeder = Principal(sub="test:seed", role=Role.ADMIN)
             summary = ingest(made.services.ledger, numbered(demo.demo_commands()), seeder,
