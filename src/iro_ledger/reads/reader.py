@@ -318,7 +318,7 @@ class Reader:
                     continue
                 self._seen.add((env.la_code, "history"))
                 entry = env.entry()
-                yield HistoryEvent(env.position, env.kind, env.la_code, env.ref, env.number,
+                yield HistoryEvent(env.position, env.kind, env.la_code, env.record, env.number,
                                    env.type, entry["occurred_on"], entry["recorded_at"],
                                    entry["recorded_by"], entry["actor"], entry["source"],
                                    entry["on_behalf_of"], entry["fields"])
