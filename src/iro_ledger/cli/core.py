@@ -7,8 +7,10 @@ principal named `cli:<OS user>`. Every record still carries that name as `record
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -106,13 +108,12 @@ def redacted(url: str) -> str:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
 ) -> None:
     """Serve the HTTP API with uvicorn, on the store IRO_LEDGER_DATABASE_URL names.
 
     Anywhere but loopback it refuses to start without a proper IRO_LEDGER_JWT_SECRET."""
-    refuse_unsafe(get_settings(), host, f"--host {host}")
-    run_server(host, port)
+    run_server(start_checks(get_settings(), host, port), host, port)
 
 
 def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool = True) -> None:
@@ -130,10 +131,45 @@ def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool =
         typer.echo(f"iro-ledger: {warning}", err=True)
 
 
-def run_server(host: str, port: int) -> None:
+def start_checks(settings: Settings, host: str, port: int) -> socket.socket:
+    """Refuse an unsafe start, or a port that cannot be listened on, each in one line before
+    anything else is printed; then warn if there is a warning. The socket is the server's."""
+    try:
+        warning = check_start(settings, host, f"--host {host}")
+    except UnsafeStart as unsafe:
+        fail(str(unsafe))
+    listening = listening_socket(host, port)
+    if warning:
+        typer.echo(f"iro-ledger: {warning}", err=True)
+    return listening
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (as uvicorn binds it), or exit 2 saying why not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        bound = socket.socket(family, kind, proto)
+        try:
+            bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            bound.bind(address)
+        except OSError:
+            bound.close()
+            raise
+    except (OSError, OverflowError) as refused:
+        reason = (f"port {port} is already in use"
+                  if getattr(refused, "errno", None) == errno.EADDRINUSE
+                  else getattr(refused, "strerror", None) or str(refused))
+        fail(f"cannot listen on {host}:{port}: {reason}; choose another with --port "
+             "(make run PORT=...)")
+    return bound
+
+
+def run_server(listening: socket.socket, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run("iro_ledger.api.app:create_app", factory=True, host=host, port=port)
+    config = uvicorn.Config("iro_ledger.api.app:create_app", factory=True, host=host, port=port)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 INGEST_HELP = (
@@ -269,13 +305,12 @@ def revoke(
 @app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed only.")] = False,
 ) -> None:
     """Seed a fictional history into the configured store (idempotent), then serve it."""
     settings = get_settings()
-    if not no_serve:
-        refuse_unsafe(settings, host, f"--host {host}")
+    listening = None if no_serve else start_checks(settings, host, port)
     ensure_signing_key(settings.resolved_signing_key_path())  # a development key, for receipts
     principals = {label: Principal(sub=sub, role=Role(role), la_code=la_code)
                   for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items()}
@@ -296,7 +331,7 @@ def demo(
         demo_token = mint_token(policy, principal.sub, principal.role.value,
                                 la_code=principal.la_code, ttl_minutes=ttl)
         typer.echo(f"  {label}: {demo_token}")
-    if no_serve:
+    if listening is None:
         return
     typer.echo(f"Serving on http://{host}:{port}  (Ctrl-C to stop)")
     minutes = CODE_TTL_SECONDS // 60
@@ -305,4 +340,4 @@ def demo(
     for label, code in codes.items():
         typer.echo(f"- {label}: http://{host}:{port}/login?code={code}")
     sys.stdout.flush()
-    run_server(host, port)
+    run_server(listening, host, port)
