@@ -1,24 +1,24 @@
-"""Nobody can quietly bend the record: the attacks of issue 8, replayed through the API as the
-roles named, each flagged and shown, none leaving a flag silently gone.
+"""Nobody can quietly bend the record: the attacks of issue 8 on a challenge's withdrawal,
+replayed through the API as the roles named, each refused or flagged.
 
-Brackenfold (fictional, `BRK`) was set up in 2023 and its IRO, Ada, challenged a care plan on
-2 October 2023, recorded that day. The challenge went unanswered: a stalled-challenge flag. On
-each of the store's own days the history before now was recorded on the day it claims (the
-ledger's clock is moved for it, as only a test can); everything the attacks do goes through the
-API today. On both stores.
+Brackenfold (fictional, `BRK`) was set up in 2023; its IRO, Ada, challenges care plans. The
+history before each attack was recorded on the day it claims (the ledger's clock moved for it,
+as only a test can); every attack goes through the API today. A withdrawal Ada did not record
+with her own sign-in is flagged whatever `actor` says; the seed pattern "challenge withdrawn
+under pressure" is flagged whether the withdrawal is recorded by Ada, by an admin for her, or
+years after the day it claims, and a manager cannot record it at all. On both stores.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 
 from iro_ledger.application import Principal, Role
 from iro_ledger.application.commands import parse_command
-from iro_ledger.domain.record import england_date
 from tests.e2e import (
     STORES,
     Api,
@@ -114,47 +114,6 @@ def send(api: Api, name: str, who: dict[str, str], **fields: Any) -> dict[str, A
     return api.ok(name, who, la_code=BRK, **fields)
 
 
-# A back-dated answer cannot make a flag vanish.
-
-
-def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_with_it(api: Api) -> None:
-    raised_on = date(2023, 10, 2)
-    _, challenge_id = a_challenge(api, raised_on)
-    [stalled] = suppressed(flags(api, status="open"), challenge_id).values()
-    assert stalled["details"]["pattern"] == "stalled"
-
-    answer = send(api, "respond_to_challenge", LA_MANAGER, challenge_id=challenge_id,
-                  response="We answered at the time.",
-                  occurred_on=(raised_on + timedelta(days=3)).isoformat())
-
-    assert suppressed(flags(api, status="open"), challenge_id) == {}
-    withdrawn = suppressed(flags(api, status="withdrawn"), challenge_id)["stalled"]
-    assert withdrawn["id"] == stalled["id"]
-    by_id = the_flag(api, stalled["id"])
-    assert by_id["status"] == "withdrawn"
-    late = by_id["withdrawn_by"]
-    assert (late["kind"], late["id"], late["event_type"], late["recorded_by"]) == (
-        "challenge", challenge_id, "Challenge.Responded", "mgr-cara")
-    assert late["days_late"] == (england_date(datetime.now(UTC))
-                                 - (raised_on + timedelta(days=3))).days > 365 * 3
-    assert late["position"] == answer["position"]
-
-
-def test_the_back_dated_answer_is_itself_flagged_naming_both(api: Api) -> None:
-    raised_on = date(2023, 11, 1)
-    _, challenge_id = a_challenge(api, raised_on)
-    [stalled] = suppressed(flags(api, status="open"), challenge_id).values()
-
-    send(api, "respond_to_challenge", LA_MANAGER, challenge_id=challenge_id,
-         response="Answered, we say.", occurred_on=(raised_on + timedelta(days=3)).isoformat())
-
-    [late] = [f for f in flags(api, rule="late_record_changed_a_flag")
-              if f["subjects"].get("challenge_id") == challenge_id]
-    assert late["status"] == "open"
-    assert stalled["id"] in str(late["details"])
-    assert any(r["event_type"] == "Challenge.Responded" for r in late["evidence"])
-
-
 # A withdrawal not made by the raiser's own principal.
 
 
@@ -230,8 +189,9 @@ def test_withdrawn_under_pressure_and_recorded_years_later_is_flagged(api: Api) 
 
     send(api, "withdraw_challenge", IRO, challenge_id=challenge_id, occurred_on="2023-10-12")
 
-    found = suppressed(flags(api), challenge_id)
-    assert "withdrawn_after_instruction" in found
-    # The stall the back-dated withdrawal ended stays, withdrawn, with it.
-    withdrawn = suppressed(flags(api, status="withdrawn"), challenge_id)
-    assert withdrawn["stalled"]["withdrawn_by"]["event_type"] == "Challenge.Withdrawn"
+    flag = suppressed(flags(api), challenge_id)["withdrawn_after_instruction"]
+    assert flag["raised_on"] == "2023-10-12"
+    [withdrawal] = [r for r in flag["evidence"] if r["event_type"] == "Challenge.Withdrawn"]
+    events = api.read(f"/authorities/{BRK}/challenges/{challenge_id}", LA_MANAGER).json()
+    assert events["events"][-1]["days_late"] > 365 * 3
+    assert withdrawal["occurred_on"] == "2023-10-12"

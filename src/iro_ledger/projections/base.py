@@ -62,9 +62,6 @@ class EventRef(BaseModel):
     event_type: str
     """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`: stable, as stored."""
     occurred_on: date
-    recorded_on: date | None = None
-    """The day in England the ledger stored it (so how late it was recorded); None in
-    references kept before the flags' version 6."""
 
     @property
     def key(self) -> str:

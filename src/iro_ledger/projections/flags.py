@@ -16,9 +16,8 @@ withdrawn`, or by its id); cases remember who closed them, reports their request
 withholdings, submissions and the author's drafts, and stages no longer their first answer.
 Version 5: rules read only facts, so cases keep their care plan revisions and instructions who
 rescinded them (before, flags carried them); one lifecycle settles every rule's flags.
-Version 6: every reference says the day it was recorded (`recorded_on`), so a deadline flag a
-late record defeated is withdrawn, not gone; a challenge remembers who recorded its
-withdrawal, and for whom.
+Version 6: a challenge remembers who recorded its withdrawal, and for whom, when it was not
+the raiser with their own principal (suppressed_challenge's `withdrawn_on_behalf`).
 """
 
 from __future__ import annotations

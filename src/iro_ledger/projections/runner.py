@@ -24,7 +24,6 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, Notification
 
 from iro_ledger.application import Ledger
-from iro_ledger.domain.record import england_date
 from iro_ledger.projections.base import Envelope, EventRef, ReadModel
 from iro_ledger.projections.db import Database, Tx
 
@@ -360,12 +359,9 @@ class Decoder:
         if named is None or not inner:
             return None  # not a ledger record's event: nothing for a read model
         kind, la_code, ref = named
-        recorded_at = getattr(event, "recorded_at", None)
         return Envelope(EventRef(kind=kind, id=ref, event_number=event.originator_version,
                                  position=position, event_type=type(event).__qualname__,
-                                 occurred_on=event.occurred_on,
-                                 recorded_on=None if recorded_at is None
-                                 else england_date(recorded_at)), la_code, event, stored)
+                                 occurred_on=event.occurred_on), la_code, event, stored)
 
 
 def _take(inbox: queue.Queue[object], most: int) -> list[Notification]:

@@ -79,9 +79,8 @@ class RulesEngine:
                          if f is not None and (withdrawn or f.status is not Status.WITHDRAWN))
             for rule in RULES:
                 if rule.as_of is not None:
-                    found.extend(f for f in (standing(book, rule.name, rule.basis, finding)
-                                             for finding in rule.as_of(book, as_of, self.config))
-                                 if withdrawn or f.status is not Status.WITHDRAWN)
+                    found.extend(standing(book, rule.name, rule.basis, finding)
+                                 for finding in rule.as_of(book, as_of, self.config))
         return sorted(found, key=lambda f: (f.la_code, f.raised_on, f.rule, f.id))
 
     # State: JSON-able, per record

@@ -3,12 +3,18 @@
 Basis: NAIRO reports legitimate challenges suppressed: raised but quietly dropped, stalled or
 never answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days.
 
-Three patterns, named in the flag's `details.pattern`:
+Four patterns, named in the flag's `details.pattern`:
 
 - `withdrawn_after_instruction`: `Challenge.Withdrawn` dated within `withdrawal_window_days`
   (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros);
   also when the instruction is recorded after the withdrawal (back-dated). Severity `high`,
   `critical` when an instruction was of a `critical_instruction_kinds` kind. Never cleared.
+- `withdrawn_on_behalf`: `Challenge.Withdrawn` not recorded by the raiser with their own
+  principal (`recorded_by` is not the raiser, or `on_behalf_of` is set), whatever `actor`
+  says: an admin recording it for them, or, stored before that was refused, a manager naming
+  them as actor. Not for a history imported in bulk (`source` import: the demo, generated
+  data, a migration), whose every act an admin records for someone; those withdrawals are
+  judged by the other patterns. Severity `on_behalf_severity` (high). Never cleared.
 - `stalled` (a deadline, evaluated as of a day): a stage of the protocol (informal from
   `Challenge.Raised`, each later stage from `Challenge.Escalated`) with no `Responded` or
   `Resolved`, no escalation, withdrawal, Cafcass referral or arbitration request by the end of
@@ -219,76 +225,41 @@ def stalled_as_of(book: Book, day: date, config: RulesConfig) -> list[Finding]:
     return [f for f in found if f is not None]
 
 
-def _known(ref: EventRef, by: date | None) -> bool:
-    """Whether the ledger held `ref` at the end of day `by` (None: as now known). References
-    kept before the recording day was (None) count as always held."""
-    return by is None or ref.recorded_on is None or ref.recorded_on <= by
-
-
-def _stops(challenge: ChallengeFacts, index: int, day: date) -> list[EventRef]:
-    """What stopped stage `index`'s clock by `day`, in valid time: the protocol ending or
-    left, an answer after the stage began (whatever order answers were recorded in), or the
-    next stage."""
-    stage = challenge.stages[index]
-    after = (stage.start.occurred_on, stage.start.event_number)
-    stops = [r for r in (challenge.ended, challenge.left_protocol) if r is not None]
-    stops += [a for a in challenge.answers if after <= (a.occurred_on, a.event_number)]
-    if index + 1 < len(challenge.stages):
-        stops.append(challenge.stages[index + 1].start)
-    return [r for r in stops if r.occurred_on <= day]
-
-
-def _late_stages(challenge: ChallengeFacts, day: date, config: RulesConfig,
-                 known_by: date | None = None) -> list[tuple[int, date, date]]:
-    """(stage index, deadline, first day late) for each stage that passed its time limit, on
-    the records the ledger held at the end of `known_by` (None: as now known)."""
+def _late_stages(challenge: ChallengeFacts, day: date,
+                 config: RulesConfig) -> list[tuple[int, date, date]]:
+    """(stage index, deadline, first day late) for each stage that passed its time limit."""
     limit = config.suppressed_challenge.stage_limit_working_days
     calendar = config.working_calendar()
     late = []
+    exits = [r.occurred_on for r in (challenge.ended, challenge.left_protocol)
+             if r is not None and r.occurred_on <= day]
     for index, stage in enumerate(challenge.stages):
         start = stage.start.occurred_on
         if start > day:
             break
-        if not _known(stage.start, known_by):
-            continue
         deadline = calendar.add_working_days(start, limit)
-        stops = [r.occurred_on for r in _stops(challenge, index, day) if _known(r, known_by)]
+        stops = list(exits)
+        # The stage's first answer in valid time, whatever order the answers were recorded in.
+        after = (start, stage.start.event_number)
+        answered = [a.occurred_on for a in challenge.answers
+                    if after <= (a.occurred_on, a.event_number) and a.occurred_on <= day]
+        if answered:
+            stops.append(min(answered))
+        if index + 1 < len(challenge.stages):
+            following = challenge.stages[index + 1].start.occurred_on
+            if following <= day:
+                stops.append(following)
         if (stops and min(stops) <= deadline) or day <= deadline:
             continue
         late.append((index, deadline, deadline + timedelta(days=1)))
     return late
 
 
-def _defeated(challenge: ChallengeFacts, day: date,
-              config: RulesConfig) -> tuple[int, date, EventRef] | None:
-    """The first stage that is not late as now known but stood late on the records the ledger
-    held the day before a late record, dated in time, stopped its clock: (stage index,
-    deadline, that late record). A history recorded all at once defeats nothing: its stage
-    began on the day its answer was recorded, as far as the ledger knew."""
-    calendar = config.working_calendar()
-    limit = config.suppressed_challenge.stage_limit_working_days
-    for index, stage in enumerate(challenge.stages):
-        if stage.start.occurred_on > day:
-            break
-        deadline = calendar.add_working_days(stage.start.occurred_on, limit)
-        timely = [r for r in _stops(challenge, index, day) if r.occurred_on <= deadline]
-        if day <= deadline or not timely:
-            continue
-        late_record = min(timely, key=lambda r: (r.recorded_on or date.min, r.position))
-        if late_record.recorded_on is None:
-            continue
-        before = late_record.recorded_on - timedelta(days=1)
-        if before > deadline and any(
-                i == index for i, _, _ in _late_stages(challenge, before, config, before)):
-            return index, deadline, late_record
-    return None
-
-
 def _stalled(book: Book, challenge: ChallengeFacts, day: date,
              rules: RulesConfig) -> Finding | None:
     late = _late_stages(challenge, day, rules)
     if not late:
-        return _withdrawn_stall(book, challenge, day, rules)
+        return None
     config = rules.suppressed_challenge
     limit = config.stage_limit_working_days
     moments: list[tuple[date, int, Any]] = [(first_late, 0, (i, dl)) for i, dl, first_late in late]
@@ -322,41 +293,6 @@ def _stalled(book: Book, challenge: ChallengeFacts, day: date,
                  "late_stages": [{"stage": challenge.stages[i].stage,
                                   "started_on": challenge.stages[i].start.occurred_on.isoformat(),
                                   "deadline": dl.isoformat()} for i, dl, _ in late]})
-
-
-def _withdrawn_stall(book: Book, challenge: ChallengeFacts, day: date,
-                     rules: RulesConfig) -> Finding | None:
-    """The stall a late record defeated: kept, withdrawn, naming that record."""
-    defeated = _defeated(challenge, day, rules)
-    if defeated is None:
-        return None
-    index, deadline, late_record = defeated
-    limit = rules.suppressed_challenge.stage_limit_working_days
-    stage = challenge.stages[index]
-    first_late = deadline + timedelta(days=1)
-    words = stage.stage.replace("_", " ")
-    explanation = (
-        f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
-        f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, "
-        f"{_stage_words(stage.stage, stage.start.occurred_on)} stood unanswered past its "
-        f"{limit} working days (by {said(deadline)}) on the records as they were until "
-        f"{said(late_record.recorded_on or day)}, when a {late_record.event_type} dated "
-        f"{said(late_record.occurred_on)} was recorded, stopping the stage's clock in time.")
-    note = (f"{late_record.event_type} on {late_record.kind} {late_record.id}, dated "
-            f"{said(late_record.occurred_on)} but recorded on "
-            f"{said(late_record.recorded_on or day)}, says {words} was not left unanswered.")
-    return Finding(
-        key={"challenge_id": challenge.id, "pattern": "stalled"}, anchor=challenge.raised,
-        severity=rules.suppressed_challenge.stalled_severity, subjects=_subjects(challenge),
-        timeline=[raised(first_late, None, f"{words} had no response within {limit} working "
-                                           f"days (by {said(deadline)})"),
-                  HistoryEntry(action=Action.WITHDRAWN, on=first_late, event=late_record,
-                               note=note)],
-        evidence=[challenge.raised, stage.start], explanation=explanation,
-        details={"pattern": "stalled", "limit_working_days": limit,
-                 "late_stages": [{"stage": stage.stage,
-                                  "started_on": stage.start.occurred_on.isoformat(),
-                                  "deadline": deadline.isoformat()}]})
 
 
 def _stage_words(stage: str, started: date) -> str:
