@@ -254,8 +254,15 @@ def test_an_arbitrator_opens_the_pages_the_bundle_links_to_and_nothing_else(
     def status(path: str) -> int:
         return int(board.page(path, "arb-ives", "arbitrator", body="NAIRO").status_code)
 
-    flag_id = next(f["id"] for f in board.bundle()["content"]["flags"]
+    content = board.bundle()["content"]
+    flag_id = next(f["id"] for f in content["flags"]
                    if f["rule"] == "engagement_ended_after_dispute")
+    instructions = {e["ref"]["id"] for e in content["timeline"]
+                    if e["ref"]["kind"] == "instruction"}
+    instructions |= {i["instruction_id"] for i in content["instructions"]}
+    assert instructions
+    for instruction in sorted(instructions):
+        assert status(f"/ui/authorities/EMR/records/instruction/{instruction}") == 200
     case = board.page("/ui/authorities/EMR/cases/EMR-C08", "arb-ives", "arbitrator",
                       body="NAIRO")
     assert case.status_code == 200
