@@ -11,6 +11,7 @@ import errno
 import getpass
 import json
 import socket
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
+import psycopg
 import typer
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
@@ -38,9 +40,9 @@ from iro_ledger.domain.errors import DomainError
 from iro_ledger.domain.limits import iso_day
 from iro_ledger.generator import demo as demo_story
 from iro_ledger.identity.oidc import ProviderConfigError, load_providers
-from iro_ledger.identity.service import CODE_TTL_SECONDS
+from iro_ledger.identity.service import CODE_TTL_SECONDS, identity_for
 from iro_ledger.identity.startup import UnsafeStart, check_start
-from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
+from iro_ledger.identity.tokens import TokenError, TokenPolicy, mint_token
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.wiring import Services, build_services
@@ -120,6 +122,13 @@ def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool =
     """Exit 2 with one line if the secret is unfit and `host` is not loopback (`where` says
     what `host` is), or the identity providers' file cannot be used; on loopback, warn about
     the secret unless told not to."""
+    warning = unsafe_warning(settings, host, where)
+    if warning and warn:
+        typer.echo(f"iro-ledger: {warning}", err=True)
+
+
+def unsafe_warning(settings: Settings, host: str | None, where: str) -> str | None:
+    """`refuse_unsafe`'s checks: exit 2 on a refusal, else the warning to print, if any."""
     try:
         warning = check_start(settings, host, where)
         load_providers(settings.identity_providers)
@@ -127,17 +136,13 @@ def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool =
         fail(str(unsafe))
     except ProviderConfigError as bad:
         fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
-    if warning and warn:
-        typer.echo(f"iro-ledger: {warning}", err=True)
+    return warning
 
 
 def start_checks(settings: Settings, host: str, port: int) -> socket.socket:
     """Refuse an unsafe start, or a port that cannot be listened on, each in one line before
     anything else is printed; then warn if there is a warning. The socket is the server's."""
-    try:
-        warning = check_start(settings, host, f"--host {host}")
-    except UnsafeStart as unsafe:
-        fail(str(unsafe))
+    warning = unsafe_warning(settings, host, f"--host {host}")
     listening = listening_socket(host, port)
     if warning:
         typer.echo(f"iro-ledger: {warning}", err=True)
@@ -203,12 +208,25 @@ def ingest_command(
 
 
 def principal_for(settings: Settings, token: str | None) -> Principal:
+    """The local operator, or the principal `--token` names, checked as the API checks it
+    (the service's own or an identity provider's token, and not revoked)."""
     if token is None:
         return local_operator()
     try:
-        return decode_token(TokenPolicy.of(settings), token)
+        identity = identity_for(settings)
+    except ProviderConfigError as bad:
+        fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
+    except DomainError as bad:
+        fail(f"IRO_LEDGER_DATABASE_URL: {bad}")
+    try:
+        return identity.verify(token).principal
     except TokenError as bad:
         fail(f"--token: {bad}")
+    except (sqlite3.Error, psycopg.Error) as down:
+        fail(f"cannot check --token against the store "
+             f"{redacted(settings.resolved_database_url())}: {down}")
+    finally:
+        identity.sign_ins.db.close()
 
 
 def run_ingest(built: Services, entries: list[Entry], principal: Principal,

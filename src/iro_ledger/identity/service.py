@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 import jwt
 
 from iro_ledger.application.access import Principal
-from iro_ledger.identity.oidc import Providers
+from iro_ledger.identity import redirect
+from iro_ledger.identity.oidc import Providers, load_providers
 from iro_ledger.identity.sessions import Session, SignIns
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, Verified, verify_token
+from iro_ledger.projections.db import Database
+from iro_ledger.settings import Settings
 
 CODE_TTL_SECONDS = 15 * 60
 """How long a demo's sign-in link works (once)."""
@@ -60,6 +63,31 @@ class Identity:
             return None
         return self.sign_ins.start(principal, None, int(time.time()) + self.session_seconds)
 
+    def redirect_providers(self) -> list[str]:
+        """The names of the providers people may sign in with by redirect, in order."""
+        return [p.name for p in self.providers.by_redirect()]
+
+    def begin_redirect(self, number: int, next_path: str) -> tuple[str, str] | None:
+        """The authorization URL and state for signing in with the `number`th redirect
+        provider (from 0); None if there is no such provider."""
+        choices = self.providers.by_redirect()
+        if not 0 <= number < len(choices):
+            return None
+        return redirect.begin(choices[number], self.sign_ins, next_path)
+
+    def finish_redirect(self, code: str, state: str) -> tuple[str, Session, str]:
+        """A session for whoever the provider signed in: the cookie, the session and where
+        they were going; `TokenError` if the answer is stale, replayed or does not verify."""
+        verified, next_path = redirect.finish(self.providers, self.sign_ins, code, state,
+                                              self.policy.max_lifetime)
+        if verified.jti is not None and self.sign_ins.is_revoked(verified.jti):
+            raise TokenError("the token was revoked")
+        # The provider vouched for the person just now: the session lasts its own length,
+        # not the ID token's (which only had to be fresh when presented).
+        cookie, session = self.sign_ins.start(verified.principal, verified.jti,
+                                              int(time.time()) + self.session_seconds)
+        return cookie, session, next_path
+
     def issue_code(self, principal: Principal) -> str:
         return self.sign_ins.issue_code(principal, CODE_TTL_SECONDS)
 
@@ -67,6 +95,16 @@ class Identity:
         """Revoke a token (given whole, or by its `jti`): the jti and the sessions ended."""
         jti, expires_at = _jti_of(token_or_jti.strip(), self.policy)
         return jti, self.sign_ins.revoke(jti, expires_at, revoked_by, reason)
+
+
+def identity_for(settings: Settings, db: Database | None = None) -> Identity:
+    """The `Identity` of a process with `settings`, keeping sessions and revocations in `db`
+    (default: a connection of its own to the store's database; close it when done).
+    `ProviderConfigError` if the identity providers' file cannot be used."""
+    return Identity(TokenPolicy.of(settings),
+                    SignIns(db or Database(settings.resolved_database_url())),
+                    session_seconds=settings.session_ttl_minutes * 60,
+                    providers=Providers.of(load_providers(settings.identity_providers)))
 
 
 def _issuer(token: str) -> object:

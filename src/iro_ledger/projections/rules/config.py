@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
 from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.projections.rules.calendar import WorkingCalendar, working_calendar
 from iro_ledger.projections.rules.flag import Severity
 
 
@@ -56,6 +57,9 @@ class SuppressedChallengeConfig(_Section):
     stage_limit_working_days: PositiveInt
     stalled_severity: Severity
     closed_severity: Severity
+    on_behalf_severity: Severity = Severity.HIGH
+    """A withdrawal recorded by anyone but the raiser with their own principal (a rules file
+    written before this pattern existed gets the default)."""
 
 
 class ReportInterferenceConfig(_Section):
@@ -90,6 +94,11 @@ class ChurnConfig(_Section):
     high_at: int = Field(ge=2)
 
 
+class LateRecordConfig(_Section):
+    after_days: PositiveInt
+    severity: Severity
+
+
 class RulesConfig(_Section):
     calendar: CalendarConfig
     permission_required: PermissionRequiredConfig
@@ -102,6 +111,11 @@ class RulesConfig(_Section):
     review_overdue: ReviewOverdueConfig
     caseload_excess: CaseloadConfig
     iro_churn: ChurnConfig
+    late_record_changed_a_flag: LateRecordConfig
+
+    def working_calendar(self) -> WorkingCalendar:
+        """The calendar deadlines are counted in (one per country, shared)."""
+        return working_calendar(self.calendar.country, self.calendar.subdivision)
 
 
 def default_toml() -> dict[str, Any]:

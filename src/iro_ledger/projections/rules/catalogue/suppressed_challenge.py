@@ -1,0 +1,304 @@
+"""suppressed_challenge: a legitimate challenge dropped, stalled or closed without an outcome.
+
+Basis: NAIRO reports legitimate challenges suppressed: raised but quietly dropped, stalled or
+never answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days.
+
+Four patterns, named in the flag's `details.pattern`:
+
+- `withdrawn_after_instruction`: `Challenge.Withdrawn` dated within `withdrawal_window_days`
+  (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros);
+  also when the instruction is recorded after the withdrawal (back-dated). Severity `high`,
+  `critical` when an instruction was of a `critical_instruction_kinds` kind. Never cleared.
+- `withdrawn_on_behalf`: `Challenge.Withdrawn` not recorded by the raiser with their own
+  principal (`recorded_by` is not the raiser, or `on_behalf_of` is set), whatever `actor`
+  says: an admin recording it for them, or, stored before that was refused, a manager naming
+  them as actor. Not for a history imported in bulk (`source` import: the demo, generated
+  data, a migration), whose every act an admin records for someone; those withdrawals are
+  judged by the other patterns. Severity `on_behalf_severity` (high). Never cleared.
+- `stalled` (a deadline, evaluated as of a day): a stage of the protocol (informal from
+  `Challenge.Raised`, each later stage from `Challenge.Escalated`) with no `Responded` or
+  `Resolved`, no escalation, withdrawal, Cafcass referral or arbitration request by the end of
+  its `stage_limit_working_days`th working day (20; England's bank holidays excluded). Raised
+  the day after that deadline; cleared by the challenge's next `Responded` or `Resolved`; a
+  later stage stalling raises it again. One flag per challenge. Referral to Cafcass or to
+  arbitration takes the challenge out of the local protocol: its clock stops. Severity
+  `warning`.
+- `closed_without_outcome`: `Case.Closed`, by anyone but the raiser, while a challenge on the
+  case is still open (not resolved or withdrawn, and no Cafcass outcome recorded, on or before
+  the closure's date). Severity `high`. Cleared by the challenge's `Resolved` or
+  `CafcassOutcomeRecorded` dated after the closure (the earliest, whatever order they came in).
+  Judged again when the challenge is recorded after the closure (back-dated), and when its
+  resolution, withdrawal or Cafcass outcome arrives: one dated on or before the closure but
+  recorded after it shows the challenge was not open when the case closed, so the flag is
+  *withdrawn* (kept, with a `withdrawn` history entry naming that record; see `flag.py`).
+
+Ties between records on the same day are broken by their ids, never by the order they were
+recorded in, so the flags do not depend on that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from typing import Any
+
+from iro_ledger.domain.case import Case
+from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.instruction import Instruction
+from iro_ledger.projections.base import Envelope, EventRef
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import ChallengeFacts
+from iro_ledger.projections.rules.flag import Action, Flag, HistoryEntry, Severity
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
+
+NAME = "suppressed_challenge"
+BASIS = ("NAIRO reports legitimate challenges suppressed: withdrawn under instruction, "
+         "stalled, or never answered; IRO Handbook 6.2 expects a dispute to be resolved "
+         "within 20 working days.")
+
+
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    event = env.event
+    if isinstance(event, Challenge.Raised | Challenge.Resolved | Challenge.Withdrawn
+                  | Challenge.CafcassOutcomeRecorded):
+        yield env.record
+    elif isinstance(event, Instruction.Recorded):
+        instruction = book.instructions[env.record]
+        yield from (c.id for c in book.challenges.values()
+                    if c.ended_as == "withdrawn" and instruction.is_to(c.officer_id))
+    elif isinstance(event, Case.Closed):
+        yield from (c.id for c in book.case_challenges(env.record))
+
+
+def judge(book: Book, challenge_id: str, config: RulesConfig) -> Verdict:
+    """The challenge's withdrawal after an instruction, and its case closing under it."""
+    challenge = book.challenges[challenge_id]
+    found = [f for f in (_withdrawal(book, challenge, config),
+                         _withdrawn_for(book, challenge, config),
+                         _closure(book, challenge, config)) if f is not None]
+
+    def why_not(flag: Flag, by: EventRef) -> str:
+        return _why_not_closed(book, challenge, flag, by)
+
+
+    return Verdict({"challenge_id": challenge.id}, found, why_not)
+
+
+def _subjects(challenge: ChallengeFacts) -> dict[str, str]:
+    return {"challenge_id": challenge.id, "case_id": challenge.case_id,
+            "officer_id": challenge.officer_id}
+
+
+def _withdrawal(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
+    config = rules.suppressed_challenge
+    withdrawn = challenge.ended
+    if withdrawn is None or challenge.ended_as != "withdrawn":
+        return None
+    day, window = withdrawn.occurred_on, timedelta(days=config.withdrawal_window_days)
+    pressed = sorted((i for i in book.instructions_for(challenge.officer_id)
+                      if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window),
+                     key=lambda i: (i.recorded.occurred_on, i.id))
+    if not pressed:
+        return None
+    critical = any(i.kind in config.critical_instruction_kinds for i in pressed)
+    latest = pressed[-1]
+    said_of = "; ".join(f"instruction {i.id} ({i.kind.replace('_', ' ')}) given by "
+                        f"{book.who(i.actor)} on {said(i.recorded.occurred_on)}" for i in pressed)
+    explanation = (
+        f"On {said(day)}, {book.who(challenge.officer_id)} withdrew challenge {challenge.id} "
+        f"about {book.child(challenge.case_id)}, raised on {said(challenge.raised.occurred_on)}, "
+        f"{(day - latest.recorded.occurred_on).days} days after receiving {said_of}. "
+        "A challenge withdrawn soon after a management instruction may have been suppressed.")
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "withdrawn_after_instruction"},
+        anchor=withdrawn, severity=Severity.CRITICAL if critical else config.withdrawn_severity,
+        subjects={**_subjects(challenge), "instruction_id": latest.id},
+        timeline=[raised(day, withdrawn, "the challenge was withdrawn")],
+        evidence=[challenge.raised, *(i.recorded for i in pressed)],
+        explanation=explanation,
+        details={"pattern": "withdrawn_after_instruction",
+                 "instruction_ids": [i.id for i in pressed],
+                 "instruction_kinds": [i.kind for i in pressed],
+                 "days_after_instruction": (day - latest.recorded.occurred_on).days})
+
+
+def _withdrawn_for(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
+    """A withdrawal the raiser did not record with their own principal, whatever `actor`
+    says: the ledger holds no word of the raiser's that they withdrew. A history imported by
+    an admin (`source` import) carries `on_behalf_of` on every act, and is judged only by the
+    other patterns."""
+    withdrawn, recorded = challenge.ended, challenge.withdrawn_for
+    if (withdrawn is None or challenge.ended_as != "withdrawn" or recorded is None
+            or recorded.source == "import"):
+        return None
+    day = withdrawn.occurred_on
+    how = (f"on {book.who(recorded.on_behalf_of)}'s behalf" if recorded.on_behalf_of
+           else f"naming {book.who(recorded.actor)} as the one who withdrew it")
+    explanation = (
+        f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
+        f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, was "
+        f"recorded as withdrawn on {said(day)} by {book.who(recorded.recorded_by)}, {how}, "
+        f"not by {book.who(challenge.officer_id)} with their own sign-in. Only the raiser may "
+        "withdraw a challenge; a withdrawal someone else records is how a challenge is "
+        "quietly dropped.")
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "withdrawn_on_behalf"}, anchor=withdrawn,
+        severity=rules.suppressed_challenge.on_behalf_severity, subjects=_subjects(challenge),
+        timeline=[raised(day, withdrawn, f"the withdrawal was recorded by "
+                                         f"{recorded.recorded_by}")],
+        evidence=[challenge.raised], explanation=explanation,
+        details={"pattern": "withdrawn_on_behalf", "recorded_by": recorded.recorded_by,
+                 "actor": recorded.actor, "on_behalf_of": recorded.on_behalf_of,
+                 "source": recorded.source})
+
+
+_OUTCOME_WORDS = {"Challenge.Resolved": "resolution", "Challenge.Withdrawn": "withdrawal",
+                  "Challenge.CafcassOutcomeRecorded": "Cafcass outcome"}
+
+
+def _closed(book: Book, challenge: ChallengeFacts) -> EventRef | None:
+    """The closure of the challenge's case by anyone but its raiser, if any."""
+    case = book.cases.get(challenge.case_id)
+    if case is None or case.closed is None or case.closed_by == challenge.officer_id:
+        return None
+    return case.closed
+
+
+def _outcomes(challenge: ChallengeFacts) -> list[EventRef]:
+    """The resolution and the Cafcass outcome, in valid time."""
+    return sorted((r for r in (challenge.ended if challenge.ended_as == "resolved" else None,
+                               challenge.cafcass_outcome) if r is not None),
+                  key=lambda r: (r.occurred_on, r.event_number))
+
+
+def _closure(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
+    """The challenge's closed_without_outcome flag as now known."""
+    closed = _closed(book, challenge)
+    if closed is None:
+        return None
+    day = closed.occurred_on
+    outcomes = _outcomes(challenge)
+    if not challenge.open_on(day) or any(r.occurred_on <= day for r in outcomes):
+        return None
+    closer = book.cases[challenge.case_id].closed_by or "someone"
+    stage = [s for s in challenge.stages if s.start.occurred_on <= day][-1]
+    explanation = (
+        f"On {said(day)}, {book.who(closer)} closed case {challenge.case_id} while challenge "
+        f"{challenge.id}, raised by {book.who(challenge.officer_id)} on "
+        f"{said(challenge.raised.occurred_on)}, was still open at "
+        f"{stage.stage.replace('_', ' ')}, with no outcome recorded. A challenge ended by "
+        "anyone but its raiser without an outcome has been suppressed.")
+    timeline = [raised(day, closed, f"the case was closed by {closer}")]
+    if outcomes:
+        timeline.append(cleared(outcomes[0], "an outcome was recorded for the challenge."))
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "closed_without_outcome"},
+        anchor=closed, severity=rules.suppressed_challenge.closed_severity,
+        subjects=_subjects(challenge), timeline=timeline, evidence=[challenge.raised],
+        explanation=explanation,
+        details={"pattern": "closed_without_outcome", "closed_by": closer})
+
+
+def _why_not_closed(book: Book, challenge: ChallengeFacts, flag: Flag, by: EventRef) -> str:
+    """Why a closed_without_outcome flag no longer stands: its outcome came late."""
+    closed = _closed(book, challenge)
+    if closed is None or flag.details.get("pattern") != "closed_without_outcome":
+        return (f"{by.event_type} on {by.kind} {by.id}, recorded after the flag was raised, "
+                "shows it does not apply.")
+    day = closed.occurred_on
+    ended = next((r for r in _outcomes(challenge) if r.occurred_on <= day), challenge.ended)
+    assert ended is not None
+    return (f"the {_OUTCOME_WORDS[ended.event_type]} of challenge {challenge.id}, "
+            f"dated {said(ended.occurred_on)} and recorded after the flag was raised, "
+            f"shows the challenge was no longer open, or had its outcome, when case "
+            f"{challenge.case_id} closed on {said(day)}.")
+
+
+# The stalled pattern: a deadline, judged as of a day.
+
+
+def stalled_as_of(book: Book, day: date, config: RulesConfig) -> list[Finding]:
+    found = [_stalled(book, c, day, config) for c in book.challenges.values()
+             if c.raised.occurred_on <= day]
+    return [f for f in found if f is not None]
+
+
+def _late_stages(challenge: ChallengeFacts, day: date,
+                 config: RulesConfig) -> list[tuple[int, date, date]]:
+    """(stage index, deadline, first day late) for each stage that passed its time limit."""
+    limit = config.suppressed_challenge.stage_limit_working_days
+    calendar = config.working_calendar()
+    late = []
+    exits = [r.occurred_on for r in (challenge.ended, challenge.left_protocol)
+             if r is not None and r.occurred_on <= day]
+    for index, stage in enumerate(challenge.stages):
+        start = stage.start.occurred_on
+        if start > day:
+            break
+        deadline = calendar.add_working_days(start, limit)
+        stops = list(exits)
+        # The stage's first answer in valid time, whatever order the answers were recorded in.
+        after = (start, stage.start.event_number)
+        answered = [a.occurred_on for a in challenge.answers
+                    if after <= (a.occurred_on, a.event_number) and a.occurred_on <= day]
+        if answered:
+            stops.append(min(answered))
+        if index + 1 < len(challenge.stages):
+            following = challenge.stages[index + 1].start.occurred_on
+            if following <= day:
+                stops.append(following)
+        if (stops and min(stops) <= deadline) or day <= deadline:
+            continue
+        late.append((index, deadline, deadline + timedelta(days=1)))
+    return late
+
+
+def _stalled(book: Book, challenge: ChallengeFacts, day: date,
+             rules: RulesConfig) -> Finding | None:
+    late = _late_stages(challenge, day, rules)
+    if not late:
+        return None
+    config = rules.suppressed_challenge
+    limit = config.stage_limit_working_days
+    moments: list[tuple[date, int, Any]] = [(first_late, 0, (i, dl)) for i, dl, first_late in late]
+    moments += [(a.occurred_on, 1, a) for a in challenge.answers if a.occurred_on <= day]
+    history: list[HistoryEntry] = []
+    evidence: list[EventRef] = [challenge.raised]
+    for on, what, item in sorted(moments, key=lambda m: (m[0], m[1])):
+        is_open = bool(history) and history[-1].action is Action.RAISED
+        if what == 0 and not is_open:
+            index, deadline = item
+            stage = challenge.stages[index]
+            evidence.append(stage.start)
+            history.append(raised(on, None, f"{stage.stage.replace('_', ' ')} had no response "
+                                            f"within {limit} working days (by {said(deadline)})"))
+        elif what == 1 and is_open:
+            history.append(cleared(item, "the authority responded to the challenge.", on=on))
+    index, deadline, _ = late[0]
+    stage = challenge.stages[index]
+    explanation = (
+        f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
+        f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, "
+        f"{_stage_words(stage.stage, stage.start.occurred_on)} had no response within {limit} "
+        f"working days, that is by {said(deadline)} (weekends and England's "
+        "bank holidays not counted). The dispute resolution protocol expects a dispute to be "
+        "resolved within 20 working days; an unanswered challenge is a suppressed one.")
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "stalled"}, anchor=challenge.raised,
+        severity=config.stalled_severity, subjects=_subjects(challenge), timeline=history,
+        evidence=evidence, explanation=explanation,
+        details={"pattern": "stalled", "limit_working_days": limit,
+                 "late_stages": [{"stage": challenge.stages[i].stage,
+                                  "started_on": challenge.stages[i].start.occurred_on.isoformat(),
+                                  "deadline": dl.isoformat()} for i, dl, _ in late]})
+
+
+def _stage_words(stage: str, started: date) -> str:
+    if stage == "informal":
+        return "at the informal stage"
+    return f"at {stage.replace('_', ' ')}, which it reached on {said(started)},"
+
+
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge, as_of=stalled_as_of)
