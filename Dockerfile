@@ -8,6 +8,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     VIRTUAL_ENV=/opt/iro-ledger \
     PATH=/opt/iro-ledger/bin:$PATH
 
+# DejaVu Sans for the dispute bundle's PDF (exports/dispute_pdf.py finds Debian's fonts-dejavu).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
+
 RUN groupadd --system --gid 10001 iro \
     && useradd --system --uid 10001 --gid iro --create-home --home-dir /home/iro iro \
     && python -m venv /opt/iro-ledger

@@ -11,10 +11,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.iro-ledger-installed
-# The dashboard's stylesheet comes from the npm registry at install time (never committed,
-# never a CDN); without npm the dashboard is served unstyled.
+# The dashboard's stylesheet and the dispute PDF's font (DejaVu Sans) come from the npm
+# registry at install time (never committed, never a CDN); without npm the dashboard is
+# served unstyled and the PDF uses Debian's fonts-dejavu, else a core font.
 WEB_ASSETS := $(VENV)/web-assets
 PICO   := $(WEB_ASSETS)/node_modules/@picocss/pico/css/pico.min.css
+FONT   := $(WEB_ASSETS)/node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf
+# One npm install for all of them: a later `npm install --no-save` would prune the others.
+NPM_PACKAGES := @picocss/pico@2 dejavu-fonts-ttf@2
 # ruff is given only the source trees that exist, so a missing bench/ is no error.
 LINT_PATHS := $(wildcard src tests bench)
 
@@ -30,19 +34,20 @@ $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "iro-ledger needs Python >= 3.11; try make PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
 
+# ocel-test is pm4py (AGPL), used only by the test that reads the OCEL export with it.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev]'
+	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev,ocel-test]'
 	@touch $@
 
-$(PICO): | $(BIN)/python
+$(PICO) $(FONT): | $(BIN)/python
 	@if command -v npm >/dev/null 2>&1; then \
-		npm install --no-save --no-audit --no-fund --prefix $(WEB_ASSETS) @picocss/pico@2 \
-		|| echo "npm could not install @picocss/pico: the dashboard will be unstyled"; \
+		npm install --no-save --no-audit --no-fund --prefix $(WEB_ASSETS) $(NPM_PACKAGES) \
+		|| echo "npm could not install $(NPM_PACKAGES): the dashboard will be unstyled"; \
 	else \
 		echo "npm not found: skipping the dashboard's stylesheet (pages still work, unstyled)"; \
 	fi
 
-install: $(STAMP) $(PICO)
+install: $(STAMP) $(PICO) $(FONT)
 
 run: install
 	$(BIN)/iro-ledger demo

@@ -64,5 +64,5 @@ def build_services(settings: Settings) -> Services:
     projections.after_commit.append(trust.after_commit)
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
-                    reads=Reads(ledger, projections, limiter=limiter), limiter=limiter,
-                    identity=Identity(TokenPolicy.of(settings)))
+                    reads=Reads(ledger, projections, limiter=limiter, trust=trust),
+                    limiter=limiter, identity=Identity(TokenPolicy.of(settings)))

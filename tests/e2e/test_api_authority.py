@@ -154,5 +154,7 @@ def test_an_arbitrator_sees_nothing_not_referred_to_their_body(api: Api) -> None
 
     assert _read(api, f"/authorities/{LA}/challenges/{not_referred}", ARBITRATOR) == (403, 0)
     assert _read(api, f"/authorities/{LA}/challenges/{referred}", other_panel) == (403, 0)
-    assert _read(api, f"/authorities/{LA}/cases/case-1", ARBITRATOR) == (403, 0)
+    assert _read(api, f"/authorities/{OTHER_LA}/cases/case-9", ARBITRATOR) == (403, 0)
     assert _read(api, f"/authorities/{LA}", ARBITRATOR) == (403, 0)
+    # The case of a dispute referred to them is in its bundle, so theirs to read.
+    assert _read(api, f"/authorities/{LA}/cases/case-1", ARBITRATOR) == (200, 1)

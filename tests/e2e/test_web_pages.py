@@ -304,7 +304,14 @@ def test_an_arbitrator_sees_only_the_disputes_referred_to_their_body(
     assert board.get("/ui/authorities/EMR/cases/EMR-C08").status_code == 200
     assert board.get("/ui/authorities/EMR/cases/EMR-C03").status_code == 403
     assert board.get("/ui/authorities/EMR/officers/iro.marsh").status_code == 403
-    assert board.get("/ui/flags").status_code == 403
+    flags = board.get("/ui/flags")
+    assert flags.status_code == 200
+    shown = {a["href"].rpartition("/")[2] for a in elements_with(flags.text, "href")
+             if a["href"].startswith("/ui/flags/")}
+    touching = {f.id for f in dashboard.flags(la_codes=["EMR"], status="open")
+                if {"iro.devlin", "EMR-C08", "EMR-CH05", "EMR-INS01"}
+                & set(f.subjects.values())}
+    assert touching and shown == touching
 
 
 def test_an_inspectors_page_view_is_recorded(dashboard: Dashboard) -> None:

@@ -8,7 +8,9 @@ Witnesses post their cosignatures back (`POST /proof/cosignatures`); anyone may,
 cosignature is kept only if it verifies with the witness key it names, and a verifier counts
 only the witnesses it trusts. Checkpoints are served with every cosignature kept.
 A receipt is available as soon as its event is written: the Merkle log is caught up and a
-checkpoint signed on demand.
+checkpoint signed on demand. A dispute's bundle (`/proof/disputes/{la_code}/{challenge_id}/
+bundle`, and `.pdf` for people) is read through the read service: an arbitrator gets it for a
+dispute referred to their body, and the read is recorded.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from iro_ledger.api.params import Offset, TreeSize
 from iro_ledger.api.schemas import problem_responses
 from iro_ledger.domain.errors import InvariantViolation, NotRecorded
 from iro_ledger.domain.limits import POSITION_MAX
+from iro_ledger.exports.dispute_bundle import dispute_bundle, file_stem
+from iro_ledger.exports.dispute_pdf import dispute_pdf
 from iro_ledger.trust.checkpoint_store import StoredCheckpoint
 from iro_ledger.trust.keys import NoSigningKey
 from iro_ledger.trust.receipts import b64
@@ -171,3 +175,47 @@ def record_receipts(
         raise NotReady(str(missing)) from None
     except LogDamaged as damaged:
         raise InvariantViolation(str(damaged)) from None
+
+
+class DisputeBundlePublic(BaseModel):
+    """An `iro-ledger-dispute-bundle/1` document, checked by `iro-ledger verify-receipt`."""
+
+    model_config = ConfigDict(extra="allow")
+
+    format: str
+    content: dict[str, Any] = Field(description="the dispute's account, an annex of its events, "
+                                    "their receipts and the consistency proof to the latest "
+                                    "checkpoint")
+    seal: str = Field(description="the log's signed note over the content's SHA-256 digest")
+
+
+def _bundle(services: ServicesDep, principal: CurrentPrincipal, la_code: str,
+            challenge_id: str) -> dict[str, Any]:
+    try:
+        with services.reads.by(principal, "api") as reader:
+            return dispute_bundle(reader, la_code, challenge_id)
+    except NoSigningKey as missing:
+        raise NotReady(str(missing)) from None
+    except LogDamaged as damaged:
+        raise InvariantViolation(str(damaged)) from None
+
+
+@router.get("/disputes/{la_code}/{challenge_id}/bundle", response_model=DisputeBundlePublic,
+            responses=problem_responses(401, 403, 404, 409, 422, 503),
+            summary="A dispute's bundle: the challenge and everything around it, with a "
+                    "receipt for every event, sealed by the log")
+def dispute_bundle_json(services: ServicesDep, principal: CurrentPrincipal, la_code: str,
+                        challenge_id: str) -> Any:
+    return _bundle(services, principal, la_code, challenge_id)
+
+
+@router.get("/disputes/{la_code}/{challenge_id}/bundle.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}},
+                       **problem_responses(401, 403, 404, 409, 422, 503)},
+            summary="A dispute's bundle as a PDF to read and print")
+def dispute_bundle_pdf(services: ServicesDep, principal: CurrentPrincipal, la_code: str,
+                       challenge_id: str) -> Response:
+    made = _bundle(services, principal, la_code, challenge_id)
+    name = file_stem(la_code, challenge_id) + ".pdf"
+    return Response(dispute_pdf(made), media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -101,15 +101,19 @@ class Ledger(Application[UUID]):
     # Reads
 
     def read(self, kind: str, la_code: str, ref: str, principal: Principal,
-             record: bool = True) -> RecordView:
+             record: bool = True, referred_to: str | None = None) -> RecordView:
         """A record with its events, if the principal may see it; outsiders' reads are logged
-        (unless `record` is False: the caller records the read itself, as `Reads` does)."""
+        (unless `record` is False: the caller records the read itself, as `Reads` does).
+
+        `referred_to` is the arbitration body of a dispute the caller (the read service) has
+        found this record to stand around: an arbitrator of that body may read it.
+        """
         if kind not in RECORD_CLASSES:
             raise NotRecorded(f"no kind of record called {kind!r}")
         if principal.role is not Role.ARBITRATOR and not can_read(principal, la_code):
             raise NotPermitted(f"{principal.sub} may not read records of {la_code}")
         found = self._load(RECORD_CLASSES[kind], la_code, ref)
-        body = found.arbitration_body if isinstance(found, Challenge) else None
+        body = found.arbitration_body if isinstance(found, Challenge) else referred_to
         if not can_read(principal, la_code, body):
             raise NotPermitted(f"{kind} {ref} is not referred to {principal.body}")
         if record:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -29,11 +29,13 @@ from iro_ledger.trust.service import LogDamaged
 from iro_ledger.trust.signing import public_key_pem
 from iro_ledger.trust.verifier import (
     CONSISTENCY_FORMAT,
+    DISPUTE_BUNDLE_FORMAT,
     VerificationError,
     Verified,
     Witness,
     load_public_key_pem,
     parse_witness_vkey,
+    verify_dispute_bundle,
     verify_receipt,
     witness_vkey,
 )
@@ -163,7 +165,8 @@ def consistency(
 
 @app.command("verify-receipt")
 def verify_receipt_command(
-    file: Annotated[Path, typer.Argument(help="A receipt, a list of receipts, or a bundle.")],
+    file: Annotated[Path, typer.Argument(help="A receipt, a list of receipts, a record's "
+                                              "bundle of receipts, or a dispute bundle.")],
     public_key: Annotated[Path, typer.Option(help="The log's public key (PEM).")],
     against: Annotated[Path | None, typer.Option(help="A later checkpoint with its "
                                                       "consistency proof.")] = None,
@@ -174,8 +177,9 @@ def verify_receipt_command(
         min=0, help="How many of the trusted witnesses must have cosigned the receipt's "
                     "checkpoint or the --against one (default: all given).")] = None,
 ) -> None:
-    """Check receipts offline: exit 0 when every one is proven, 1 with the reason if not."""
-    found = _receipts(file)
+    """Check receipts, or a dispute bundle, offline: exit 0 when every one is proven, 1 with
+    the reason if not."""
+    document = _json(file, "FILE")
     pem = _read(public_key, "--public-key")
     try:
         load_public_key_pem(pem)
@@ -185,6 +189,15 @@ def verify_receipt_command(
     needed = len(witnesses) if min_witnesses is None else min_witnesses
     if needed > len(witnesses):
         fail(f"--min-witnesses {needed} needs at least {needed} --witness-key files")
+    if isinstance(document, dict) and document.get("format") == DISPUTE_BUNDLE_FORMAT:
+        if against is not None:
+            fail("--against: a dispute bundle carries its own consistency proof to the latest "
+                 "checkpoint it was made at")
+        _verify_bundle(document, pem, origin, witnesses, needed)
+    try:
+        found = receipts_in(document)
+    except ValueError as bad:
+        fail(f"{file}: {bad}")
     later = _against(against) if against is not None else None
     failures = 0
     for number, item in enumerate(found, start=1):
@@ -266,11 +279,27 @@ def _json(path: Path, what: str) -> Any:
         fail(f"{what}: {path} is not JSON: {bad}")
 
 
-def _receipts(file: Path) -> list[dict[str, Any]]:
+def _verify_bundle(document: dict[str, Any], pem: bytes, origin: str | None,
+                   witnesses: list[Witness], needed: int) -> NoReturn:
+    """A dispute bundle: the seal over its content, then each event's receipt, one line each."""
     try:
-        return receipts_in(_json(file, "FILE"))
-    except ValueError as bad:
-        fail(f"{file}: {bad}")
+        verified = verify_dispute_bundle(document, pem, witnesses, needed)
+        if origin is not None and verified.origin != origin:
+            raise VerificationError(f"the bundle's log is {verified.origin!r}, not {origin!r}")
+    except VerificationError as bad:
+        typer.echo(f"NOT PROVEN: dispute bundle: {bad.reason}")
+        raise typer.Exit(1) from None
+    content = document["content"]
+    dispute = content.get("dispute") or {}
+    copies = {r["leaf"]["index"]: r.get("event") for r in content["receipts"]}
+    typer.echo(f"PROVEN: dispute bundle {dispute.get('la_code')}/{dispute.get('challenge_id')}: "
+               f"its content is as the log {verified.origin} sealed it at tree size "
+               f"{verified.tree_size}; {len(verified.events)} events, each proven:")
+    total = len(verified.events)
+    for number, event in enumerate(verified.events, start=1):
+        typer.echo(f"PROVEN: event {number} of {total}: "
+                   f"{_proven(event, copies.get(event.leaf_index))}")
+    raise typer.Exit(0)
 
 
 def _witness(path: Path) -> Witness:

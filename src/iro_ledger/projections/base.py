@@ -34,51 +34,54 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
 
 from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
 from iro_ledger.projections.db import Tx
 
 
-@dataclass(frozen=True)
-class EventRef:
-    """Where an event is: the evidence reference every read model hands on to its readers."""
+class EventRef(BaseModel):
+    """One stored event, as evidence names it: which record, which of its events, where in the
+    store, of what class and dated when. The one reference type: flags keep it as it is; the
+    other read models' documents keep `as_doc` of it."""
+
+    model_config = ConfigDict(frozen=True)
 
     kind: str
-    """The record kind: case, challenge, officer, instruction, report, authority, ..."""
+    """The record's kind: authority, officer, case, challenge, instruction, report, ..."""
     id: str
     """The record's client id (case_id, challenge_id, ...)."""
-    la_code: str
-    number: int
+    event_number: int
     """The event's number within its record (1 for the record's first event)."""
     position: int
     """The event's position in the whole store (notification id)."""
-    type: str
-    """The event's class, e.g. `Challenge.Raised`."""
+    event_type: str
+    """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`: stable, as stored."""
+    occurred_on: date
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.id}#{self.event_number}"
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> EventRef:
-        return cls(**{k: data[k] for k in ("kind", "id", "la_code", "number", "position",
-                                             "type")})
+    def as_doc(self, la_code: str) -> dict[str, Any]:
+        """The reference as the read models' documents and their readers have always held it
+        (`EventRefPublic`): with its authority, `number` and `type`, without the date."""
+        return {"kind": self.kind, "id": self.id, "la_code": la_code,
+                "number": self.event_number, "position": self.position,
+                "type": self.event_type}
 
 
 @dataclass(frozen=True)
 class Envelope:
-    """One stored event with the record it belongs to, as the machinery hands it over."""
+    """One stored event with the reference that names its record, as the machinery hands it to
+    every read model and to the rules."""
 
-    position: int
-    kind: str
+    ref: EventRef
     la_code: str
-    ref: str
-    """The record's client id."""
-    number: int
-    type: str
-    """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`: stable, as stored."""
     event: Any = field(compare=False)
     """The domain event itself (read its fields as attributes); never mutate it."""
     stored: Any = field(default=None, compare=False)
@@ -86,9 +89,30 @@ class Envelope:
     store holds it: what the Merkle log's leaves are computed from."""
 
     @property
+    def position(self) -> int:
+        return self.ref.position
+
+    @property
+    def kind(self) -> str:
+        return self.ref.kind
+
+    @property
+    def record(self) -> str:
+        """The record's client id (case_id, challenge_id, ...)."""
+        return self.ref.id
+
+    @property
+    def number(self) -> int:
+        return self.ref.event_number
+
+    @property
+    def type(self) -> str:
+        """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`."""
+        return self.ref.event_type
+
+    @property
     def occurred_on(self) -> date:
-        value: date = self.event.occurred_on
-        return value
+        return self.ref.occurred_on
 
     @property
     def recorded_at(self) -> datetime:
@@ -103,9 +127,9 @@ class Envelope:
     def actor(self) -> str:
         return str(self.event.actor)
 
-    @property
-    def reference(self) -> EventRef:
-        return EventRef(self.kind, self.ref, self.la_code, self.number, self.position, self.type)
+    def ref_doc(self) -> dict[str, Any]:
+        """The event's reference as read models' documents hold it (`EventRef.as_doc`)."""
+        return self.ref.as_doc(self.la_code)
 
     def fields(self) -> dict[str, Any]:
         """What the event says, JSON-ready: its own fields without ids and provenance."""
@@ -114,7 +138,7 @@ class Envelope:
 
     def entry(self) -> dict[str, Any]:
         """The event as a reader sees it: reference, provenance and fields (JSON-ready)."""
-        return {"ref": self.reference.as_dict(), "occurred_on": self.occurred_on.isoformat(),
+        return {"ref": self.ref_doc(), "occurred_on": self.occurred_on.isoformat(),
                 "recorded_at": self.recorded_at.isoformat(), "recorded_by": self.recorded_by,
                 "actor": self.actor, "source": str(getattr(self.event, "source", "")),
                 "on_behalf_of": getattr(self.event, "on_behalf_of", None),
@@ -192,12 +216,13 @@ class Measure:
     value: Any
     """A number, None when undefined (e.g. a median of nothing), or a mapping of numbers."""
     unit: str
-    evidence: list[EventRef]
+    evidence: list[dict[str, Any]]
+    """References as the read models' documents hold them (`EventRef.as_doc`)."""
     note: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"name": self.name, "value": self.value, "unit": self.unit, "note": self.note,
-                "evidence": [ref.as_dict() for ref in self.evidence]}
+                "evidence": [dict(ref) for ref in self.evidence]}
 
 
 @runtime_checkable

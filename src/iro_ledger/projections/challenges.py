@@ -40,31 +40,31 @@ def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
         if env.type == "Challenge.Raised":
             _raised(docs, env)
             continue
-        doc = docs.get(REGISTER, env.la_code, env.ref)
+        doc = docs.get(REGISTER, env.la_code, env.record)
         if doc is None:
             continue
         _STEPS.get(env.type, _noted)(doc, env)
-        doc["evidence"].append(env.reference.as_dict())
+        doc["evidence"].append(env.ref_doc())
         docs.touch(REGISTER, doc)
 
 
 def _raised(docs: Docs, env: Envelope) -> None:
     day = env.occurred_on.isoformat()
     docs.put(REGISTER, {
-        "la_code": env.la_code, "challenge_id": env.ref, "case_id": env.event.case_id,
+        "la_code": env.la_code, "challenge_id": env.record, "case_id": env.event.case_id,
         "officer_id": env.event.officer_id, "about": env.event.about, "raised_on": day,
         "stage": "informal", "stages": [_stage("informal", day, None, env)],
         "responses": [], "status": RegisterStatus.OPEN.value, "closed_as": None,
         "closed_on": None,
         "closed_by": None, "closed_at_stage": None, "outcome": None,
         "left_protocol_on": None, "cafcass": None, "arbitration": None,
-        "arbitration_body": None, "corrections": [], "evidence": [env.reference.as_dict()],
+        "arbitration_body": None, "corrections": [], "evidence": [env.ref_doc()],
     })
 
 
 def _stage(stage: str, day: str, addressed_to: str | None, env: Envelope) -> Doc:
     return {"stage": stage, "from": day, "to": None, "addressed_to": addressed_to,
-            "ref": env.reference.as_dict()}
+            "ref": env.ref_doc()}
 
 
 def _end_stage(doc: Doc, day: str) -> None:
@@ -82,7 +82,7 @@ def _escalated(doc: Doc, env: Envelope) -> None:
 
 def _responded(doc: Doc, env: Envelope) -> None:
     doc["responses"].append({"on": env.occurred_on.isoformat(), "actor": env.actor,
-                             "ref": env.reference.as_dict()})
+                             "ref": env.ref_doc()})
 
 
 def _closed(doc: Doc, env: Envelope, closed_as: str) -> None:
@@ -109,7 +109,7 @@ def _left_protocol(doc: Doc, env: Envelope) -> None:
 def _cafcass(doc: Doc, env: Envelope) -> None:
     _left_protocol(doc, env)
     doc["cafcass"] = {"referred_on": env.occurred_on.isoformat(), "outcome": None,
-                      "outcome_on": None, "ref": env.reference.as_dict()}
+                      "outcome_on": None, "ref": env.ref_doc()}
 
 
 def _cafcass_outcome(doc: Doc, env: Envelope) -> None:
@@ -120,13 +120,13 @@ def _cafcass_outcome(doc: Doc, env: Envelope) -> None:
 def _arbitration(doc: Doc, env: Envelope) -> None:
     _left_protocol(doc, env)
     doc["arbitration"] = {"body": env.event.body, "requested_on": env.occurred_on.isoformat(),
-                          "ref": env.reference.as_dict()}
+                          "ref": env.ref_doc()}
     doc["arbitration_body"] = env.event.body
 
 
 def _corrected(doc: Doc, env: Envelope) -> None:
     doc["corrections"].append({"corrects": env.event.corrects_version,
-                               "reason": env.event.reason, "ref": env.reference.as_dict()})
+                               "reason": env.event.reason, "ref": env.ref_doc()})
 
 
 def _noted(doc: Doc, env: Envelope) -> None:
@@ -190,6 +190,12 @@ def read_register(tx: Tx, query: RegisterQuery, as_of: date, limit: int = 50,
     docs = REGISTER.select(tx, where, params, order="raised_on, challenge_id", limit=limit,
                            offset=offset)
     return total, [with_days(d, as_of) for d in docs]
+
+
+def read_challenge(tx: Tx, la_code: str, challenge_id: str, as_of: date) -> Doc | None:
+    """One challenge's document, days counted as of `as_of`; None when not (yet) projected."""
+    doc = REGISTER.load(tx, (la_code, challenge_id))
+    return None if doc is None else with_days(doc, as_of)
 
 
 def read_disputes(tx: Tx, arbitration_body: str, as_of: date) -> list[Doc]:

@@ -175,4 +175,4 @@ def tx_docs(tx: Tx) -> Docs:
 def keys_of(batch: Iterable[Any], kinds: Iterable[str]) -> list[Key]:
     """(la_code, ref) of the batch's records of the given kinds (envelopes)."""
     chosen = set(kinds)
-    return [(e.la_code, e.ref) for e in batch if e.kind in chosen]
+    return [(e.la_code, e.record) for e in batch if e.kind in chosen]

@@ -1,8 +1,8 @@
 """The flags read model: the rules engine's state and its flags, kept in the ledger's database.
 
 `apply` feeds each batch to the pure `RulesEngine` and writes, in the batch's transaction, the
-facts of every record the batch changed (`flag_facts_v4`), every flag it raised, re-judged,
-cleared or withdrew (`flags_v4`) and the position they reflect (`flags_meta_v4`). Deadline
+facts of every record the batch changed (`flag_facts_v5`), every flag it raised, re-judged,
+cleared or withdrew (`flags_v5`) and the position they reflect (`flags_meta_v5`). Deadline
 rules (stalled challenges, overdue reviews, caseloads) depend on the day asked about, so
 `read_flags` computes them from the stored facts as of that day, beside the stored
 event-raised flags as they stood on it. Changing the rules' configuration changes what
@@ -14,6 +14,8 @@ flags no longer depend on the order records were made in: a flag a late record s
 applied is `withdrawn` (status and history action), read only when asked for (`status
 withdrawn`, or by its id); cases remember who closed them, reports their requests,
 withholdings, submissions and the author's drafts, and stages no longer their first answer.
+Version 5: rules read only facts, so cases keep their care plan revisions and instructions who
+rescinded them (before, flags carried them); one lifecycle settles every rule's flags.
 """
 
 from __future__ import annotations
@@ -24,26 +26,26 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from iro_ledger.projections.base import Envelope, EventRef, Measure, Period, ReadModel
+from iro_ledger.projections.base import Envelope, Measure, Period, ReadModel
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.engine import RulesEngine
-from iro_ledger.projections.rules.flag import Flag, Ref, Status
+from iro_ledger.projections.rules.flag import Flag, Status
 
 _DDL = (
-    "CREATE TABLE IF NOT EXISTS flags_v4 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS flags_v5 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
     " rule TEXT NOT NULL, raised_on TEXT NOT NULL, doc TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS flags_v4_la ON flags_v4 (la_code, raised_on)",
-    "CREATE TABLE IF NOT EXISTS flag_facts_v4 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
+    "CREATE INDEX IF NOT EXISTS flags_v5_la ON flags_v5 (la_code, raised_on)",
+    "CREATE TABLE IF NOT EXISTS flag_facts_v5 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
     " id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (la_code, kind, id))",
-    "CREATE TABLE IF NOT EXISTS flags_meta_v4 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS flags_meta_v5 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
 )
 
 
 class Flags(ReadModel):
     name = "flags"
-    version = 4
-    tables = ("flags_v4", "flag_facts_v4", "flags_meta_v4")
+    version = 5
+    tables = ("flags_v5", "flag_facts_v5", "flags_meta_v5")
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -63,22 +65,22 @@ class Flags(ReadModel):
             self._engine.changes()
             self._position = stored
         for env in batch:
-            self._engine.apply(env.event, env.position, (env.kind, env.la_code, env.ref))
+            self._engine.apply(env)
         if not batch:
             return
         changes = self._engine.changes()
         tx.executemany(
-            "INSERT INTO flag_facts_v4 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
+            "INSERT INTO flag_facts_v5 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (la_code, kind, id) DO UPDATE SET doc = excluded.doc",
             [(la, kind, ref, json.dumps(doc)) for la, kind, ref, doc in changes.facts])
         tx.executemany(
-            "INSERT INTO flags_v4 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO flags_v5 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET raised_on = excluded.raised_on,"
             " doc = excluded.doc",
             [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
              for f in changes.flags])
         self._position = batch[-1].position
-        tx.execute("INSERT INTO flags_meta_v4 (name, position) VALUES ('engine', ?)"
+        tx.execute("INSERT INTO flags_meta_v5 (name, position) VALUES ('engine', ?)"
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
 
@@ -91,9 +93,9 @@ class Flags(ReadModel):
         counts: dict[str, int] = {}
         for flag in flags:
             counts[flag.rule] = counts.get(flag.rule, 0) + 1
-        evidence = [event_ref(r, la_code) for f in flags for r in f.evidence[:1]]
+        evidence = [r.as_doc(la_code) for f in flags for r in f.evidence[:1]]
         withdrawn = [f for f in every if f.status is Status.WITHDRAWN]
-        late = [event_ref(r, la_code) for r in
+        late = [r.as_doc(la_code) for r in
                 (f.standing().event for f in withdrawn) if r is not None]
         return [Measure("flags_by_rule", dict(sorted(counts.items())), "flags", evidence,
                         "flags raised in the period, by rule"),
@@ -103,7 +105,7 @@ class Flags(ReadModel):
 
 
 def _stored_position(tx: Tx) -> int:
-    row = tx.one("SELECT position FROM flags_meta_v4 WHERE name = 'engine'")
+    row = tx.one("SELECT position FROM flags_meta_v5 WHERE name = 'engine'")
     return int(row["position"]) if row else 0
 
 
@@ -118,10 +120,10 @@ def load_engine(tx: Tx, config: RulesConfig, la_codes: Iterable[str] | None = No
         where = f" WHERE la_code IN ({', '.join('?' for _ in chosen)})"
         params = list(chosen)
     facts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v4{where}", params):
+    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v5{where}", params):
         facts.setdefault(row["la_code"], []).append((row["kind"], json.loads(row["doc"])))
     flags: dict[str, list[dict[str, Any]]] = {}
-    for row in tx.query(f"SELECT la_code, doc FROM flags_v4{where}", params):
+    for row in tx.query(f"SELECT la_code, doc FROM flags_v5{where}", params):
         flags.setdefault(row["la_code"], []).append(json.loads(row["doc"]))
     engine = RulesEngine(config)
     for la_code in sorted(set(facts) | set(flags)):
@@ -156,7 +158,3 @@ def read_flags(tx: Tx, config: RulesConfig, query: FlagQuery, as_of: date) -> li
     withdrawn = query.status == "withdrawn" or query.flag_id is not None
     return [f for f in engine.flags(as_of, query.la_codes, withdrawn) if query.matches(f)]
 
-
-def event_ref(ref: Ref, la_code: str) -> EventRef:
-    """A flag's evidence reference in the projections' common form."""
-    return EventRef(ref.kind, ref.id, la_code, ref.event_number, ref.position, ref.event_type)

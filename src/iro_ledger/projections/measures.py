@@ -20,7 +20,6 @@ from iro_ledger.domain.errors import InvalidValue
 from iro_ledger.projections import challenges, officers
 from iro_ledger.projections.base import (
     Envelope,
-    EventRef,
     Measure,
     MeasureSource,
     Period,
@@ -41,25 +40,26 @@ def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
     """The pure core: each case's entry to care, its reviews and its closure."""
     for env in batch:
         if env.type == "Case.Opened":
-            docs.put(CASES, {"la_code": env.la_code, "case_id": env.ref,
+            docs.put(CASES, {"la_code": env.la_code, "case_id": env.record,
                              "entered_care_on": env.event.entered_care_on.isoformat(),
-                             "closed_on": None, "opened_ref": env.reference.as_dict(),
+                             "closed_on": None, "opened_ref": env.ref_doc(),
                              "closed_ref": None, "reviews": []})
         elif env.type in ("Case.ReviewHeld", "Case.Closed"):
-            case = docs.get(CASES, env.la_code, env.ref)
+            case = docs.get(CASES, env.la_code, env.record)
             if case is None:
                 continue
             if env.type == "Case.Closed":
                 case["closed_on"] = env.occurred_on.isoformat()
-                case["closed_ref"] = env.reference.as_dict()
+                case["closed_ref"] = env.ref_doc()
             else:
                 case["reviews"].append({"on": env.occurred_on.isoformat(),
-                                        "ref": env.reference.as_dict()})
+                                        "ref": env.ref_doc()})
             docs.touch(CASES, case)
 
 
-def _refs(items: Iterable[Doc]) -> list[EventRef]:
-    return sorted((EventRef.from_dict(d) for d in items), key=lambda r: r.position)
+def _refs(items: Iterable[Doc]) -> list[Doc]:
+    """Evidence references (`EventRef.as_doc`), in store order."""
+    return sorted((dict(d) for d in items), key=lambda r: int(r["position"]))
 
 
 def _share(part: int, whole: int) -> float | None:

@@ -36,10 +36,10 @@ def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
 
 def _registered(docs: Docs, env: Envelope) -> None:
     docs.put(OFFICERS, {
-        "la_code": env.la_code, "officer_id": env.ref, "role": env.event.role,
+        "la_code": env.la_code, "officer_id": env.record, "role": env.event.role,
         "employment": env.event.employment, "registered_on": env.occurred_on.isoformat(),
         "status": "engaged", "ended": None, "disciplinary": [], "challenges": [],
-        "holdings": [], "evidence": [env.reference.as_dict()],
+        "holdings": [], "evidence": [env.ref_doc()],
     })
 
 
@@ -48,25 +48,25 @@ def _officer(docs: Docs, la_code: str, officer_id: str | None) -> Doc | None:
 
 
 def _engagement_ended(docs: Docs, env: Envelope) -> None:
-    doc = _officer(docs, env.la_code, env.ref)
+    doc = _officer(docs, env.la_code, env.record)
     if doc is None:
         return
     doc["status"] = "ended"
     doc["ended"] = {"on": env.occurred_on.isoformat(), "how": env.event.how,
                     "reason": env.event.reason, "actor": env.actor,
-                    "ref": env.reference.as_dict()}
-    doc["evidence"].append(env.reference.as_dict())
+                    "ref": env.ref_doc()}
+    doc["evidence"].append(env.ref_doc())
     docs.touch(OFFICERS, doc)
 
 
 def _disciplinary(docs: Docs, env: Envelope) -> None:
-    doc = _officer(docs, env.la_code, env.ref)
+    doc = _officer(docs, env.la_code, env.record)
     if doc is None:
         return
     doc["disciplinary"].append({"on": env.occurred_on.isoformat(), "stage": env.event.stage,
                                 "actor": env.actor, "stated_reason": env.event.stated_reason,
-                                "ref": env.reference.as_dict()})
-    doc["evidence"].append(env.reference.as_dict())
+                                "ref": env.ref_doc()})
+    doc["evidence"].append(env.ref_doc())
     docs.touch(OFFICERS, doc)
 
 
@@ -78,19 +78,19 @@ def _release(docs: Docs, env: Envelope, case: Doc) -> None:
     for holding in reversed(holder["holdings"]):
         if holding["case_id"] == case["case_id"] and holding["to"] is None:
             holding["to"] = env.occurred_on.isoformat()
-            holding["to_ref"] = env.reference.as_dict()
+            holding["to_ref"] = env.ref_doc()
             break
     docs.touch(OFFICERS, holder)
 
 
 def _assigned(docs: Docs, env: Envelope) -> None:
-    case = docs.get(CASES, env.la_code, env.ref) or {
-        "la_code": env.la_code, "case_id": env.ref, "iro": None}
+    case = docs.get(CASES, env.la_code, env.record) or {
+        "la_code": env.la_code, "case_id": env.record, "iro": None}
     _release(docs, env, case)
     officer = _officer(docs, env.la_code, env.event.officer_id)
     if officer is not None:
-        officer["holdings"].append({"case_id": env.ref, "from": env.occurred_on.isoformat(),
-                                    "to": None, "from_ref": env.reference.as_dict(),
+        officer["holdings"].append({"case_id": env.record, "from": env.occurred_on.isoformat(),
+                                    "to": None, "from_ref": env.ref_doc(),
                                     "to_ref": None})
         docs.touch(OFFICERS, officer)
     case["iro"] = env.event.officer_id
@@ -98,7 +98,7 @@ def _assigned(docs: Docs, env: Envelope) -> None:
 
 
 def _case_closed(docs: Docs, env: Envelope) -> None:
-    case = docs.get(CASES, env.la_code, env.ref)
+    case = docs.get(CASES, env.la_code, env.record)
     if case is None:
         return
     _release(docs, env, case)
@@ -110,26 +110,26 @@ def _challenge_raised(docs: Docs, env: Envelope) -> None:
     doc = _officer(docs, env.la_code, env.event.officer_id)
     if doc is None:
         return
-    doc["challenges"].append({"challenge_id": env.ref, "case_id": env.event.case_id,
+    doc["challenges"].append({"challenge_id": env.record, "case_id": env.event.case_id,
                               "raised_on": env.occurred_on.isoformat(),
-                              "ref": env.reference.as_dict()})
+                              "ref": env.ref_doc()})
     docs.touch(OFFICERS, doc)
 
 
 def _instruction(docs: Docs, env: Envelope) -> None:
     docs.put(INSTRUCTIONS, {
-        "la_code": env.la_code, "instruction_id": env.ref, "kind": env.event.kind,
+        "la_code": env.la_code, "instruction_id": env.record, "kind": env.event.kind,
         "issued_to": list(env.event.issued_to), "issued_on": env.occurred_on.isoformat(),
-        "given_by": env.actor, "rescinded_on": None, "ref": env.reference.as_dict(),
+        "given_by": env.actor, "rescinded_on": None, "ref": env.ref_doc(),
         "rescinded_ref": None,
     })
 
 
 def _rescinded(docs: Docs, env: Envelope) -> None:
-    doc = docs.get(INSTRUCTIONS, env.la_code, env.ref)
+    doc = docs.get(INSTRUCTIONS, env.la_code, env.record)
     if doc is not None:
         doc["rescinded_on"] = env.occurred_on.isoformat()
-        doc["rescinded_ref"] = env.reference.as_dict()
+        doc["rescinded_ref"] = env.ref_doc()
         docs.touch(INSTRUCTIONS, doc)
 
 

@@ -24,7 +24,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, Notification
 
 from iro_ledger.application import Ledger
-from iro_ledger.projections.base import Envelope, ReadModel
+from iro_ledger.projections.base import Envelope, EventRef, ReadModel
 from iro_ledger.projections.db import Database, Tx
 
 CHANNEL = "iro_ledger_projections"
@@ -306,7 +306,7 @@ class Projections:
         tx.executemany(
             "INSERT INTO projection_records (record_id, kind, la_code, ref) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (record_id) DO NOTHING",
-            [(str(e.event.originator_id), e.kind, e.la_code, e.ref) for e in firsts])
+            [(str(e.event.originator_id), e.kind, e.la_code, e.record) for e in firsts])
 
 
 Name = tuple[str, str, str]
@@ -314,33 +314,42 @@ Name = tuple[str, str, str]
 
 
 class Decoder:
-    """Stored notifications to envelopes that name their record (kind, authority, id).
+    """The one namer of records: stored notifications (or domain events) to envelopes, each
+    event with the `EventRef` that names its record (kind, authority, client id).
 
     Only a record's first event carries its authority and id; later events are named from
     what earlier ones taught, or by `lookup` (the projections' `projection_records` table).
+    Events of no ledger record (nothing names them) get no envelope.
     """
 
-    def __init__(self, mapper: Mapper[UUID],
+    def __init__(self, mapper: Mapper[UUID] | None = None,
                  lookup: Callable[[set[str]], dict[str, Name]] | None = None) -> None:
         self.mapper = mapper
+        """Turns stored notifications into domain events; not needed by `name`."""
         self.lookup = lookup
         self.names: dict[str, Name] = {}
 
     def decode(self, notes: Sequence[Notification]) -> list[Envelope]:
-        events = [(n, self.mapper.to_domain_event(n)) for n in notes]
-        created = {str(n.originator_id) for n, e in events if hasattr(e, "ref")}
-        missing = {str(n.originator_id) for n, _ in events} - created - set(self.names)
+        if self.mapper is None:
+            raise ValueError("a Decoder without a mapper can only name domain events")
+        mapper = self.mapper
+        return self.name([(mapper.to_domain_event(n), n.id, n) for n in notes])
+
+    def name(self, events: Sequence[tuple[Any, int, Any]]) -> list[Envelope]:
+        """Envelopes for (domain event, store position, stored notification or None)."""
+        created = {str(e.originator_id) for e, _, _ in events if hasattr(e, "ref")}
+        missing = {str(e.originator_id) for e, _, _ in events} - created - set(self.names)
         if missing and self.lookup is not None:
             self.names.update(self.lookup(missing))
         envelopes = []
-        for note, event in events:
-            envelope = self._envelope(note, event)
+        for event, position, stored in events:
+            envelope = self._envelope(event, position, stored)
             if envelope is not None:
                 envelopes.append(envelope)
         return envelopes
 
-    def _envelope(self, note: Notification, event: Any) -> Envelope | None:
-        record_id = str(note.originator_id)
+    def _envelope(self, event: Any, position: int, stored: Any) -> Envelope | None:
+        record_id = str(event.originator_id)
         outer_name, _, inner = type(event).__qualname__.partition(".")
         if hasattr(event, "la_code") and hasattr(event, "ref"):
             outer = getattr(sys.modules[type(event).__module__], outer_name, None)
@@ -350,8 +359,9 @@ class Decoder:
         if named is None or not inner:
             return None  # not a ledger record's event: nothing for a read model
         kind, la_code, ref = named
-        return Envelope(note.id, kind, la_code, ref, note.originator_version,
-                        type(event).__qualname__, event, note)
+        return Envelope(EventRef(kind=kind, id=ref, event_number=event.originator_version,
+                                 position=position, event_type=type(event).__qualname__,
+                                 occurred_on=event.occurred_on), la_code, event, stored)
 
 
 def _take(inbox: queue.Queue[object], most: int) -> list[Notification]:

@@ -46,13 +46,13 @@ def _file(docs: Docs, env: Envelope, case_id: str, via: str) -> None:
 
 
 def _case_event(docs: Docs, env: Envelope) -> None:
-    _file(docs, env, env.ref, "case")
+    _file(docs, env, env.record, "case")
     day = env.occurred_on.isoformat()
     if env.type == "Case.Opened":
-        docs.put(CASES, {"la_code": env.la_code, "case_id": env.ref, "opened_on": day,
+        docs.put(CASES, {"la_code": env.la_code, "case_id": env.record, "opened_on": day,
                          "closed_on": None, "holdings": []})
         return
-    case = docs.get(CASES, env.la_code, env.ref)
+    case = docs.get(CASES, env.la_code, env.record)
     if case is None:
         return
     if env.type == "Case.IroAssigned":
@@ -68,10 +68,10 @@ def _case_event(docs: Docs, env: Envelope) -> None:
 def _challenge_event(docs: Docs, env: Envelope) -> None:
     if env.type == "Challenge.Raised":
         case_id: str = env.event.case_id
-        docs.put(CHALLENGES, {"la_code": env.la_code, "challenge_id": env.ref,
+        docs.put(CHALLENGES, {"la_code": env.la_code, "challenge_id": env.record,
                               "case_id": case_id})
     else:
-        known = docs.get(CHALLENGES, env.la_code, env.ref)
+        known = docs.get(CHALLENGES, env.la_code, env.record)
         if known is None:
             return
         case_id = known["case_id"]
@@ -81,11 +81,11 @@ def _challenge_event(docs: Docs, env: Envelope) -> None:
 def _instruction_event(docs: Docs, env: Envelope) -> None:
     entry = {"via": "instruction", **env.entry()}
     if env.type == "Instruction.Recorded":
-        docs.put(INSTRUCTIONS, {"la_code": env.la_code, "instruction_id": env.ref,
+        docs.put(INSTRUCTIONS, {"la_code": env.la_code, "instruction_id": env.record,
                                 "issued_to": list(env.event.issued_to),
                                 "issued_on": env.occurred_on.isoformat(), "entries": [entry]})
         return
-    instruction = docs.get(INSTRUCTIONS, env.la_code, env.ref)
+    instruction = docs.get(INSTRUCTIONS, env.la_code, env.record)
     if instruction is not None:
         instruction["entries"].append(entry)
         docs.touch(INSTRUCTIONS, instruction)

@@ -1,7 +1,8 @@
 """`Reader`: one principal's reads in one request, through the one door.
 
 Every read checks who may see it (`application.access.can_read`: one's own authority,
-inspectors and admins anywhere, an arbitrator only disputes referred to their body), brings the
+inspectors and admins anywhere, an arbitrator only what stands around the disputes referred to
+their body: `reads.disputes.Scope`, the records a dispute bundle holds), brings the
 read models it needs up to the store (`Reads.fresh`), counts days to England's today unless
 asked about another day, and notes what it showed. When the `with` block ends without a
 refusal, the reads of inspectors and arbitrators are recorded as `RecordRead` events: one per
@@ -10,16 +11,19 @@ authority and thing read, or one per authority for a named page (`seen_as`).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from iro_ledger.application import Principal, RecordView, Role
 from iro_ledger.application.access import can_read
+from iro_ledger.application.handlers import RECORD_CLASSES
 from iro_ledger.domain.errors import InvalidValue, NotPermitted, NotRecorded
 from iro_ledger.projections.base import Period
 from iro_ledger.projections.challenges import (
     RegisterQuery,
+    read_challenge,
     read_challenge_cases,
     read_disputes,
     read_register,
@@ -28,12 +32,26 @@ from iro_ledger.projections.flags import FlagQuery, read_flags
 from iro_ledger.projections.measures import as_dicts, measures_of, period_of
 from iro_ledger.projections.officers import read_officer, read_officers
 from iro_ledger.projections.rules.flag import Flag, Status
+from iro_ledger.projections.runner import Decoder
 from iro_ledger.projections.timeline import read_cases, read_timeline
 from iro_ledger.reads import words
-from iro_ledger.reads.results import FlagRead, FlagsRead, Found, MeasuresRead, RegisterRead
+from iro_ledger.reads.disputes import Scope, acts_against, in_force
+from iro_ledger.reads.results import (
+    DisputeRead,
+    FlagRead,
+    FlagsRead,
+    Found,
+    HistoryEvent,
+    MeasuresRead,
+    RegisterRead,
+)
 
 if TYPE_CHECKING:
     from iro_ledger.reads.service import Reads
+
+HISTORY_KINDS = frozenset(RECORD_CLASSES)
+"""The kinds of record a history holds: the ledger's own records, not the access log (reads)
+nor the idempotency receipts of commands."""
 
 
 class Reader:
@@ -44,6 +62,7 @@ class Reader:
         self._surface = surface
         self._seen_as = seen_as
         self._seen: set[tuple[str, str]] = set()
+        self._scopes: dict[str, Scope] = {}
 
     def __enter__(self) -> Reader:
         return self
@@ -101,6 +120,8 @@ class Reader:
         query = FlagQuery(self._flag_authorities(la_code), rule, severity, status,
                           officer_id, case_id)
         found = self._flags(query, as_of, min_position)
+        if self.arbitrator:
+            found = self._referred_flags(found)
         page = found.flags[offset:None if limit is None else offset + limit]
         for la in {f.la_code for f in page} | set(query.la_codes or []):
             self._seen.add((la, "flags"))
@@ -112,6 +133,8 @@ class Reader:
         """One flag by id, whatever its status (a withdrawn one with its late record)."""
         query = FlagQuery(self._flag_authorities(None), flag_id=flag_id)
         found = self._flags(query, as_of, min_position)
+        if self.arbitrator:
+            found = self._referred_flags(found)
         if not found.flags:
             raise NotRecorded(f"no flag {flag_id!r} (as of {found.as_of}) among the "
                               "authorities you may read")
@@ -139,9 +162,14 @@ class Reader:
         return found
 
     def _flag_authorities(self, la_code: str | None) -> list[str] | None:
-        """The authorities whose flags the principal may read (None: all of them)."""
+        """The authorities whose flags the principal may read (None: all of them); for an
+        arbitrator, those with disputes referred to their body (the flags are then kept to
+        those touching the disputes: `_referred_flags`)."""
         if self.arbitrator:
-            raise NotPermitted("an arbitrator sees only the disputes referred to their body")
+            referred = sorted(self._referred_authorities())
+            if la_code is not None and la_code not in referred:
+                raise NotPermitted(f"no dispute in {la_code} is referred to {self.principal.body}")
+            return [la_code] if la_code is not None else referred
         if la_code is not None:
             self.may_read(la_code)
             return [la_code]
@@ -194,7 +222,8 @@ class Reader:
 
     def officer(self, la_code: str, officer_id: str, as_of: date | None = None,
                 min_position: int | None = None) -> Found:
-        self.may_read(la_code)
+        """An officer's record; an arbitrator's only of an officer whose dispute is theirs."""
+        self._may_open(la_code, "officer", officer_id)
         position = self._reads.fresh(["officers"], min_position)
         with self._reads.projections.db.reading() as tx:
             found = read_officer(tx, la_code, officer_id, as_of or self.today())
@@ -249,10 +278,128 @@ class Reader:
             return read_challenge_cases(tx, la_code, body)
 
     def record(self, kind: str, la_code: str, ref: str) -> RecordView:
-        """A record with every event on it, straight from the store."""
-        view = self._reads.ledger.read(kind, la_code, ref, self.principal, record=False)
+        """A record with every event on it, straight from the store (an arbitrator's: one
+        around a dispute referred to their body)."""
+        referred = None
+        if self.arbitrator and kind != "challenge":
+            self._may_open(la_code, kind, ref)
+            referred = self.principal.body
+        view = self._reads.ledger.read(kind, la_code, ref, self.principal, record=False,
+                                       referred_to=referred)
         self._seen.add((la_code, f"{kind}:{ref}"))
         return view
+
+    # The history
+
+    def history(self, la_code: str | None = None, batch: int = 500) -> Iterator[HistoryEvent]:
+        """Every event of the records of `la_code` (of every authority the principal may read
+        when None), in store order: the ledger's records (`HISTORY_KINDS`) only.
+        Not for arbitrators: a history is more than their disputes."""
+        if self.arbitrator:
+            raise NotPermitted("an arbitrator sees only what stands around the disputes "
+                               "referred to their body, not an authority's history")
+        if la_code is not None:
+            self.may_read(la_code)
+        chosen = ({la_code} if la_code is not None
+                  else None if self.principal.role in (Role.ADMIN, Role.INSPECTOR)
+                  else {self.principal.la_code or ""})
+        return self._history(chosen, batch)
+
+    def _history(self, chosen: set[str] | None, batch: int) -> Iterator[HistoryEvent]:
+        ledger, decoder = self._reads.ledger, Decoder(self._reads.ledger.mapper)
+        top, start = ledger.position(), 1
+        while start <= top:
+            notes = ledger.recorder.select_notifications(start=start, limit=batch, stop=top)
+            if not notes:
+                break
+            for env in decoder.decode(notes):
+                if env.kind not in HISTORY_KINDS or (chosen is not None
+                                                     and env.la_code not in chosen):
+                    continue
+                self._seen.add((env.la_code, "history"))
+                entry = env.entry()
+                yield HistoryEvent(env.position, env.kind, env.la_code, env.record, env.number,
+                                   env.type, entry["occurred_on"], entry["recorded_at"],
+                                   entry["recorded_by"], entry["actor"], entry["source"],
+                                   entry["on_behalf_of"], entry["fields"])
+            start = notes[-1].id + 1
+
+    # Disputes
+
+    def dispute(self, la_code: str, challenge_id: str) -> DisputeRead:
+        """A challenge and everything around it (`reads.disputes`), with the receipts of every
+        event any of it cites: what a dispute bundle holds. An arbitrator's only when the
+        challenge is referred to their body."""
+        if not self.arbitrator:
+            self.may_read(la_code)
+        position = self._reads.fresh(["challenges", "timeline", "officers", "flags"])
+        day = self.today()
+        with self._reads.projections.db.reading() as tx:
+            challenge = read_challenge(tx, la_code, challenge_id, day)
+            if challenge is not None and not self._referred(challenge):
+                raise NotPermitted(f"challenge {challenge_id} is not referred to "
+                                   f"{self.principal.body}")
+            if challenge is None:
+                raise NotRecorded(f"no challenge {challenge_id!r} is recorded in {la_code}")
+            timeline = read_timeline(tx, la_code, challenge["case_id"])
+            officer = read_officer(tx, la_code, challenge["officer_id"], day)
+        if timeline is None or officer is None:
+            raise NotRecorded(f"the case or officer of challenge {challenge_id} is not recorded")
+        scope = Scope(la_code)
+        scope.add(challenge, officer, day.isoformat())
+        model = self._reads.flags_model()
+        with self._reads.projections.db.reading() as tx:
+            touching = [f for status in (None, "withdrawn") for f in read_flags(
+                tx, model.config, FlagQuery([la_code], status=status), day) if scope.touches(f)]
+        flags = FlagsRead(day, touching, position, len(touching), self._withdrawn_by(touching))
+        instructions = in_force(officer["instructions"], challenge, day.isoformat())
+        acts = acts_against(officer)
+        parts: list[Any] = [challenge, timeline, officer, instructions, acts, flags.public()]
+        receipts, consistency = self._reads.trust().event_proofs(cited(la_code, parts))
+        self._seen.add((la_code, f"dispute:{challenge_id}"))
+        return DisputeRead(la_code, challenge_id, self.authority_name(la_code), day, challenge,
+                           timeline, officer, instructions, acts, flags, receipts, consistency,
+                           position)
+
+    def seal(self, tree_size: int, digest: bytes) -> str:
+        """The log's seal over a dispute bundle's content (`trust.verifier.seal_text`)."""
+        return self._reads.trust().seal(tree_size, digest)
+
+    def _referred(self, challenge: dict[str, Any]) -> bool:
+        return not self.arbitrator or challenge["arbitration_body"] == self.principal.body
+
+    def _referred_authorities(self) -> set[str]:
+        self._reads.fresh(["challenges"])
+        with self._reads.projections.db.reading() as tx:
+            found = read_disputes(tx, self.principal.body or "", self.today())
+        return {d["la_code"] for d in found}
+
+    def _scope(self, la_code: str) -> Scope:
+        """What stands around the disputes of `la_code` referred to the arbitrator's body."""
+        if la_code not in self._scopes:
+            self._reads.fresh(["challenges", "officers"])
+            day = self.today()
+            scope = Scope(la_code)
+            with self._reads.projections.db.reading() as tx:
+                for dispute in read_disputes(tx, self.principal.body or "", day):
+                    if dispute["la_code"] == la_code:
+                        scope.add(dispute, read_officer(tx, la_code, dispute["officer_id"], day),
+                                  day.isoformat())
+            self._scopes[la_code] = scope
+        return self._scopes[la_code]
+
+    def _may_open(self, la_code: str, kind: str, ref: str) -> None:
+        """may_read, but an arbitrator may open a record around a dispute referred to them."""
+        if not self.arbitrator:
+            self.may_read(la_code)
+        elif not self._scope(la_code).holds(kind, ref):
+            raise NotPermitted(f"{kind} {ref} of {la_code} is not part of a dispute referred "
+                               f"to {self.principal.body}")
+
+    def _referred_flags(self, found: FlagsRead) -> FlagsRead:
+        """Only the flags touching a dispute referred to the arbitrator's body."""
+        kept = [f for f in found.flags if self._scope(f.la_code).touches(f)]
+        return FlagsRead(found.as_of, kept, found.position, len(kept))
 
     def _body_or_may_read(self, la_code: str) -> str | None:
         """An arbitrator's body (they see what is referred to it); others must may_read."""
@@ -265,6 +412,25 @@ class Reader:
         seen = {(la, self._seen_as) for la, _ in self._seen} if self._seen_as else self._seen
         for la_code, what in sorted(seen):
             self._reads.ledger.record_read(self.principal, la_code, what, self._surface)
+
+
+def cited(la_code: str, parts: Any) -> set[tuple[str, str, str, int]]:
+    """Every event the parts cite, as (kind, la_code, ref, number): read models' references
+    (kind, id, la_code, number, position, type) and flags' (kind, id, event_number, ...),
+    which are of the flag's authority."""
+    found: set[tuple[str, str, str, int]] = set()
+    if isinstance(parts, dict):
+        if {"kind", "id", "number", "position", "type"} <= parts.keys():
+            found.add((parts["kind"], parts.get("la_code") or la_code, parts["id"],
+                       parts["number"]))
+        elif {"kind", "id", "event_number", "position", "event_type"} <= parts.keys():
+            found.add((parts["kind"], la_code, parts["id"], parts["event_number"]))
+        for value in parts.values():
+            found |= cited(la_code, value)
+    elif isinstance(parts, list):
+        for value in parts:
+            found |= cited(la_code, value)
+    return found
 
 
 _PROVENANCE = ("recorded_at", "recorded_by", "actor", "on_behalf_of", "days_late")

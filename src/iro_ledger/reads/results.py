@@ -85,3 +85,50 @@ class Found:
 
     doc: dict[str, Any]
     position: int
+
+
+@dataclass(frozen=True)
+class DisputeRead:
+    """A challenge and everything around it (`reads.disputes`), with a receipt for every event
+    any of it cites, all into one signed checkpoint, and the consistency file from that
+    checkpoint to the latest."""
+
+    la_code: str
+    challenge_id: str
+    authority_name: str | None
+    as_of: date
+    challenge: dict[str, Any]
+    """The challenge register's document, days counted as of `as_of`."""
+    timeline: dict[str, Any]
+    """The case's timeline."""
+    officer: dict[str, Any]
+    """The raising officer's record as of `as_of`."""
+    instructions: list[dict[str, Any]]
+    """The officer's instructions in force while the challenge ran."""
+    acts: list[dict[str, Any]]
+    """What management did to the officer."""
+    flags: FlagsRead
+    """Every flag touching the dispute, withdrawn ones too (with their late records)."""
+    receipts: list[dict[str, Any]]
+    consistency: dict[str, Any]
+    position: int
+
+
+@dataclass(frozen=True)
+class HistoryEvent:
+    """One stored event of a record, as the history's exports read it."""
+
+    position: int
+    kind: str
+    la_code: str
+    ref: str
+    number: int
+    type: str
+    """`Outer.Inner`, e.g. `Challenge.Raised`."""
+    occurred_on: str
+    recorded_at: str
+    recorded_by: str
+    actor: str
+    source: str
+    on_behalf_of: str | None
+    fields: dict[str, Any]

@@ -1,7 +1,8 @@
 """`Reads`: the process's read service, built once beside `Trust` in `wiring.build_services`.
 
 It holds what every read shares: the ledger (to record outsiders' reads and load a record's
-own events), the read models, and the clock that gives England's today. Each request opens a
+own events), the read models, the clock that gives England's today, and the Merkle log's
+proofs for reads that carry receipts. Each request opens a
 `Reader` for its principal with `by`.
 """
 
@@ -19,6 +20,7 @@ from iro_ledger.projections import Projections
 from iro_ledger.projections.flags import Flags
 from iro_ledger.reads.reader import Reader
 from iro_ledger.reads.results import NotServed
+from iro_ledger.trust.service import Trust
 
 Clock = Callable[[], datetime]
 
@@ -37,12 +39,13 @@ class Reads:
     """
 
     def __init__(self, ledger: Ledger, projections: Projections, clock: Clock = _now,
-                 limiter: RateLimiter | None = None) -> None:
+                 limiter: RateLimiter | None = None, trust: Trust | None = None) -> None:
         self.ledger = ledger
         self.projections = projections
         self._clock = clock
         self.limiter = limiter or RateLimiter(per_minute=0, burst=1)
         """Spent by each request of a principal whose reads are recorded (not the CLI's)."""
+        self._trust = trust
 
     def today(self) -> date:
         """The date in England now: the day reads count to, as the domain judges dates."""
@@ -71,6 +74,12 @@ class Reads:
         chosen = None if names is None else list(names)
         self.projections.refresh(chosen)
         return min(self.projections.positions(chosen).values(), default=0)
+
+    def trust(self) -> Trust:
+        """The Merkle log's proofs, for reads that carry receipts (a dispute bundle)."""
+        if self._trust is None:
+            raise NotServed("the Merkle log is not running in this service")
+        return self._trust
 
     def flags_model(self) -> Flags:
         model = self.projections.models.get("flags")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from iro_ledger.domain.values import ChallengeStage
 from iro_ledger.projections.challenges import RegisterStatus
-from iro_ledger.projections.rules.engine import RULE_NAMES
+from iro_ledger.projections.rules.catalogue import RULE_NAMES
 from iro_ledger.projections.rules.flag import Action as FlagAction
 from iro_ledger.projections.rules.flag import Severity
 from iro_ledger.projections.rules.flag import Status as FlagStatus

@@ -129,6 +129,6 @@ class MerkleLogModel(ReadModel):
         tx.executemany(
             f"INSERT INTO {LEAVES} ({_LEAF_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(start + i, env.position, str(UUID(str(env.stored.originator_id))), env.kind,
-              env.la_code, env.ref, env.number, digest)
+              env.la_code, env.record, env.number, digest)
              for i, (env, digest) in enumerate(zip(batch, hashes, strict=True))])
         log.append(hashes)

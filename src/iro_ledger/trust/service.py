@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -27,13 +27,14 @@ from iro_ledger.domain.record import record_id
 from iro_ledger.projections import Projections, ReadModel
 from iro_ledger.projections.db import Tx
 from iro_ledger.trust import audit as auditing
-from iro_ledger.trust import checkpoint_store, guard, receipts
+from iro_ledger.trust import checkpoint_store, guard, receipts, signing
 from iro_ledger.trust.canonical import canonical
 from iro_ledger.trust.checkpoint_store import StoredCheckpoint, StoredCosignature, witnessed_note
 from iro_ledger.trust.keys import KeyFile, NoSigningKey
 from iro_ledger.trust.log import (
     LEAVES,
     NODES,
+    Leaf,
     MerkleLogModel,
     SqlNodeStore,
     leaves_of_record,
@@ -51,6 +52,8 @@ from iro_ledger.trust.verifier import (
 )
 
 _log = logging.getLogger(__name__)
+EventKey = tuple[str, str, str, int]
+"""(kind, la_code, ref, number): one event of one record."""
 
 
 class LogDamaged(Exception):
@@ -204,17 +207,7 @@ class Trust:
         if len(leaves) < view.version:
             raise LogDamaged(f"the Merkle log holds {len(leaves)} of the {view.version} events "
                              f"of {kind} {la_code}/{ref}; run `iro-ledger audit`")
-        top = leaves[-1].leaf_index
-        with self.db.reading() as tx:
-            checkpoint = checkpoint_store.covering(tx, top)
-        if checkpoint is None:
-            checkpoint_store.issue(self.db, self.keys.get(), self.origin)
-            with self.db.reading() as tx:
-                checkpoint = checkpoint_store.covering(tx, top)
-        if checkpoint is None:
-            raise LogDamaged(f"no checkpoint covers leaf {top}")
-        with self.db.reading() as tx:
-            checkpoint = _witnessed(tx, checkpoint)
+        checkpoint = self._covering(leaves[-1].leaf_index)
         stored = {e.originator_version: e for e in
                   self.ledger.recorder.select_events(record_id(kind, la_code, ref))}
         fields = {e["number"]: e for e in view.events}
@@ -231,6 +224,62 @@ class Trust:
                 made.append(receipts.receipt(leaf, data, log.inclusion_proof(
                     leaf.leaf_index, checkpoint.tree_size), checkpoint, self.origin, summary))
         return receipts.bundle(kind, la_code, ref, checkpoint, made)
+
+    def _covering(self, top: int) -> StoredCheckpoint:
+        """The earliest checkpoint holding leaf `top` (signed now if none does), witnessed."""
+        with self.db.reading() as tx:
+            checkpoint = checkpoint_store.covering(tx, top)
+        if checkpoint is None:
+            checkpoint_store.issue(self.db, self.keys.get(), self.origin)
+            with self.db.reading() as tx:
+                checkpoint = checkpoint_store.covering(tx, top)
+        if checkpoint is None:
+            raise LogDamaged(f"no checkpoint covers leaf {top}")
+        with self.db.reading() as tx:
+            return _witnessed(tx, checkpoint)
+
+    def event_proofs(self, events: Iterable[EventKey]
+                     ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """Receipts for the given events, into one checkpoint, and the consistency file from
+        it to the latest checkpoint (signed now if the log has grown since).
+
+        No access check: the read service decides who may see them (a dispute bundle).
+        """
+        wanted: dict[tuple[str, str, str], set[int]] = {}
+        for kind, la_code, ref, number in events:
+            wanted.setdefault((kind, la_code, ref), set()).add(number)
+        if not wanted:
+            raise InvalidValue("events", "there are no events to prove")
+        self.catch_up()
+        leaves: list[tuple[Leaf, bytes, str]] = []
+        with self.db.reading() as tx:
+            for (kind, la_code, ref), numbers in sorted(wanted.items()):
+                found = {leaf.number: leaf for leaf in leaves_of_record(tx, kind, la_code, ref)}
+                stored = {e.originator_version: e for e in self.ledger.recorder.select_events(
+                    record_id(kind, la_code, ref))}
+                for number in sorted(numbers):
+                    leaf, event = found.get(number), stored.get(number)
+                    data = canonical(event) if event is not None else b""
+                    if leaf is None or event is None or leaf_hash(data) != leaf.leaf_hash:
+                        raise LogDamaged(f"{kind} {la_code}/{ref} event {number} has no "
+                                         "matching leaf in the Merkle log; run "
+                                         "`iro-ledger audit`")
+                    leaves.append((leaf, data, event.topic))
+        leaves.sort(key=lambda found: found[0].leaf_index)
+        checkpoint = self._covering(leaves[-1][0].leaf_index)
+        made = []
+        with self.db.reading() as tx, _log_behind():
+            log = merkle_log(tx)
+            for leaf, data, topic in leaves:
+                made.append(receipts.receipt(
+                    leaf, data, log.inclusion_proof(leaf.leaf_index, checkpoint.tree_size),
+                    checkpoint, self.origin, receipts.event_summary(leaf, topic, {})))
+        self.checkpoint_now()
+        return made, self.consistency(checkpoint.tree_size)
+
+    def seal(self, tree_size: int, digest: bytes) -> str:
+        """The log's signature over a dispute bundle's content digest at `tree_size`."""
+        return signing.seal(self.origin, tree_size, digest, self.keys.get())
 
     def consistency(self, from_size: int, to_size: int | None = None) -> dict[str, Any]:
         """The proof that the checkpoint at `to_size` (default: the latest) extends `from_size`."""

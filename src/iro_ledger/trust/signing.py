@@ -22,6 +22,7 @@ from iro_ledger.trust.verifier import (
     cosigned_message,
     cosigner_key_hash,
     key_hash,
+    seal_text,
 )
 
 
@@ -52,6 +53,11 @@ def sign_checkpoint(origin: str, tree_size: int, root_hash: bytes, key: Ed25519P
         raise ValueError("origin must be one line, root hash 32 bytes, tree size not negative")
     time = None if issued_at is None else issued_at_line(issued_at)
     return sign_note(checkpoint_body(origin, tree_size, root_hash, time), origin, key)
+
+
+def seal(origin: str, tree_size: int, digest: bytes, key: Ed25519PrivateKey) -> str:
+    """The log's seal over a dispute bundle's content digest (`verifier.seal_text`)."""
+    return sign_note(seal_text(origin, tree_size, digest), origin, key)
 
 
 def issued_at_line(moment: datetime) -> str:

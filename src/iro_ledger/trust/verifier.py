@@ -13,13 +13,18 @@ trusting the rest of iro-ledger. It implements, in order:
 4. Receipts: one event's canonical bytes, its inclusion proof up to a signed
    checkpoint, optionally a consistency proof to a later signed checkpoint, and
    optionally a quorum of named witnesses who cosigned either checkpoint.
+5. Dispute bundles: a dispute's whole account (timeline, flags, officer record, ...)
+   sealed by the log's key over a digest of its content, with a receipt for every
+   event it cites and one consistency proof to the latest checkpoint.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import re
+import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -37,6 +42,9 @@ SIGNATURE_PREFIX = "\u2014 "  # An EM DASH and a space open each signed-note sig
 ED25519_ALGORITHM = b"\x01"  # The signed-note algorithm identifier for Ed25519.
 COSIGNATURE_ALGORITHM = b"\x04"  # tlog-cosignature: an Ed25519 cosignature/v1.
 ISSUED_AT = "issued_at "  # iro-ledger's checkpoint extension line: when the log signed it.
+DISPUTE_BUNDLE_FORMAT = "iro-ledger-dispute-bundle/1"
+# A record's stored id is UUIDv5(RECORDS, "KIND/LA_CODE/ID"): how a proven event names its record.
+RECORDS = uuid.uuid5(uuid.NAMESPACE_URL, "https://iro-ledger.invalid/records")
 
 
 class VerificationError(Exception):
@@ -452,3 +460,114 @@ def _hashes(encoded: list[Any], what: str) -> list[bytes]:
     if not all(isinstance(item, str) for item in encoded):
         raise VerificationError(f"{what} must be a list of base64 strings")
     return [_b64decode(item, what) for item in encoded]
+
+
+# --- 5. Dispute bundles -----------------------------------------------------------------
+
+
+def content_digest(content: dict[str, Any]) -> bytes:
+    """SHA-256 of the bundle's content as JSON with sorted keys, no whitespace, UTF-8.
+
+    The content holds only strings, integers, booleans, nulls, lists and objects (no
+    floats), so every JSON library writes these bytes the same way.
+    """
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).digest()
+
+
+def seal_text(origin: str, tree_size: int, digest: bytes) -> str:
+    """The note the log signs over a bundle: what it is, whose log, at what size, the digest.
+
+    Its second line is never a decimal tree size, so no seal can pass for a checkpoint.
+    """
+    return (f"{DISPUTE_BUNDLE_FORMAT}\n{origin}\n{tree_size}\n"
+            f"{base64.b64encode(digest).decode()}\n")
+
+
+def record_uuid(kind: str, la_code: str, ref: str) -> str:
+    """The stored id of the record `kind` `ref` of authority `la_code`."""
+    return str(uuid.uuid5(RECORDS, f"{kind}/{la_code}/{ref}"))
+
+
+@dataclass(frozen=True)
+class BundleVerified:
+    """What a dispute bundle proved: its content is the log's, each event is in the log."""
+
+    origin: str
+    tree_size: int  # The latest checkpoint's, which the seal names.
+    events: tuple[Verified, ...]
+
+
+def verify_dispute_bundle(
+    bundle: dict[str, Any],
+    public_key_pem: bytes,
+    witnesses: Sequence[Witness] = (),
+    min_witnesses: int = 0,
+) -> BundleVerified:
+    """Check a dispute bundle offline, in four steps:
+
+    1. the seal is signed by the log's key and names the digest of the content as it is
+       (so a change to anything the content says fails);
+    2. every receipt proves its event into one signed checkpoint, and the consistency
+       proof carries that checkpoint to the latest one, the size the seal names;
+    3. every event of the annex (`content.events`) has the receipt at its leaf index, and
+       the proven bytes are that event: its record, its number, its type;
+    4. optionally, `min_witnesses` of `witnesses` cosigned either checkpoint.
+    """
+    if bundle.get("format") != DISPUTE_BUNDLE_FORMAT:
+        raise VerificationError(f"bundle format is not {DISPUTE_BUNDLE_FORMAT}")
+    key = load_public_key_pem(public_key_pem)
+    content = _field(bundle, "content", dict)
+    consistency = _field(content, "consistency", dict)
+    origin = _field(consistency, "key_name", str)
+    latest = _field(consistency, "to_size", int)
+    with _explained("the bundle's seal does not verify"):
+        text = open_note(_field(bundle, "seal", str), key, origin)
+    if text != seal_text(origin, latest, content_digest(content)):
+        raise VerificationError("the bundle's content is not what the log sealed: something "
+                                "in it was changed after it was made")
+    receipts = _field(content, "receipts", list)
+    if not receipts or not all(isinstance(r, dict) for r in receipts):
+        raise VerificationError("the bundle holds no receipts")
+    proven: dict[int, Verified] = {}
+    for number, receipt in enumerate(receipts, start=1):
+        if _field(receipt, "key_name", str) != origin:
+            raise VerificationError(f"receipt {number} is of another log than the seal's")
+        if _field(consistency, "from_size", int) != _field(receipt, "tree_size", int):
+            raise VerificationError(f"receipt {number} is not into the checkpoint the "
+                                    "consistency proof starts from")
+        with _explained(f"receipt {number} of {len(receipts)} is not proven"):
+            verified = verify_receipt(receipt, public_key_pem, consistency, witnesses,
+                                      min_witnesses)
+        proven[verified.leaf_index] = verified
+    annex = _field(content, "events", list)
+    cited = {_annexed(entry, proven) for entry in annex}
+    if cited != set(proven):
+        raise VerificationError("the receipts and the annex of events do not match one to one")
+    ordered = tuple(proven[i] for i in sorted(proven))
+    return BundleVerified(origin, latest, ordered)
+
+
+def _annexed(entry: Any, proven: dict[int, Verified]) -> int:
+    """The leaf index of an annex entry, once the proven bytes there are shown to be it."""
+    if not isinstance(entry, dict):
+        raise VerificationError("an annex entry is not an object")
+    index: int = _field(entry, "leaf_index", int)
+    if index not in proven:
+        raise VerificationError(f"the annex cites leaf {index}, for which there is no receipt")
+    record = _field(entry, "record", dict)
+    kind, la_code, ref = (_field(record, k, str) for k in ("kind", "la_code", "id"))
+    try:
+        leaf = json.loads(proven[index].canonical)
+    except ValueError as error:
+        raise VerificationError(f"leaf {index} is not JSON") from error
+    if not isinstance(leaf, dict):
+        raise VerificationError(f"leaf {index} is not a JSON object")
+    topic = str(leaf.get("topic", ""))
+    if (leaf.get("originator_id") != record_uuid(kind, la_code, ref)
+            or leaf.get("originator_version") != _field(entry, "number", int)
+            or topic.partition(":")[2] != _field(entry, "type", str)):
+        raise VerificationError(f"the annex says leaf {index} is {kind} {la_code}/{ref} event "
+                                f"{entry.get('number')} {entry.get('type')}, but the proven "
+                                "bytes hold another event")
+    return index

@@ -1,14 +1,17 @@
 """The dashboard's pages: an overview, an authority, a case timeline, an officer, the flags,
-one flag, and any record straight from the store.
+one flag, and any record straight from the store; and a dispute's bundle to download.
 
 Plain server-rendered HTML, no scripts. Every page needs a signed-in person (`auth.Viewer`)
 and reads through the read service (`reads.reader`), by the API's rules: a principal's own
-authority, inspectors and admins anywhere, an arbitrator only the disputes referred to their
-body (so no measures, officers or flags).
+authority, inspectors and admins anywhere, an arbitrator only what stands around the disputes
+referred to their body (their cases, flags, officers and instructions; no measures).
 """
 
 from __future__ import annotations
 
+import io
+import json
+import zipfile
 from datetime import date
 from typing import Annotated, Any
 
@@ -17,6 +20,8 @@ from fastapi.responses import Response
 
 from iro_ledger.domain.errors import InvalidValue, NotRecorded
 from iro_ledger.domain.limits import OFFSET_MAX, iso_day
+from iro_ledger.exports.dispute_bundle import dispute_bundle, file_stem
+from iro_ledger.exports.dispute_pdf import dispute_pdf
 from iro_ledger.reads import FlagsRead
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
@@ -108,11 +113,8 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
     with reader(request, principal) as read:
         timeline = read.timeline(la_code, case_id)
         challenges = read.register(la_code, case_id=case_id, limit=500).items
-        case_flags = withdrawn = None
-        if not read.arbitrator:
-            case_flags = _shown(read.flags(la_code, case_id=case_id))
-            withdrawn = _shown(read.flags(la_code, case_id=case_id,
-                                          status=FlagStatus.WITHDRAWN))
+        case_flags = _shown(read.flags(la_code, case_id=case_id))
+        withdrawn = _shown(read.flags(la_code, case_id=case_id, status=FlagStatus.WITHDRAWN))
         return render(request, "case.html", la_code=la_code, timeline=timeline.doc,
                       challenges=challenges, case_flags=case_flags, withdrawn_flags=withdrawn,
                       name=read.authority_name(la_code), links=Links(read))
@@ -157,3 +159,18 @@ def record(request: Request, la_code: str, kind: str, ref: str, principal: Viewe
         return render(request, "record.html", la_code=la_code, view=view,
                       name=read.authority_name(la_code), links=Links(read))
 
+
+
+@router.get("/ui/authorities/{la_code}/challenges/{challenge_id}/bundle.zip")
+def bundle(request: Request, la_code: str, challenge_id: str, principal: Viewer) -> Response:
+    """The dispute's bundle in one download: the JSON to check with `verify-receipt` and the
+    PDF to read and print."""
+    with reader(request, principal) as read:
+        made = dispute_bundle(read, la_code, challenge_id)
+    stem = file_stem(la_code, challenge_id)
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"{stem}.json", json.dumps(made, indent=1, ensure_ascii=False) + "\n")
+        archive.writestr(f"{stem}.pdf", dispute_pdf(made))
+    return Response(packed.getvalue(), media_type="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="{stem}.zip"'})

@@ -64,7 +64,7 @@ def figures() -> dict[str, Measure]:
 def test_children_in_care_count_those_in_care_on_any_day_of_the_period(
         figures: dict[str, Measure]) -> None:
     assert figures["children_in_care"].value == 2
-    assert {r.id for r in figures["children_in_care"].evidence} == {"c1", "c2"}
+    assert {r["id"] for r in figures["children_in_care"].evidence} == {"c1", "c2"}
 
 
 def test_iros_and_their_caseloads_at_the_end_of_the_period(figures: dict[str, Measure]) -> None:
@@ -77,7 +77,7 @@ def test_challenges_per_100_children_counts_those_raised_in_the_period(
         figures: dict[str, Measure]) -> None:
     assert figures["challenges_raised"].value == 3
     assert figures["challenges_per_100_children"].value == 150.0
-    assert {r.id for r in figures["challenges_raised"].evidence} == {"ch-1", "ch-2", "ch-3"}
+    assert {r["id"] for r in figures["challenges_raised"].evidence} == {"ch-1", "ch-2", "ch-3"}
 
 
 def test_resolution_shares_by_stage_median_days_and_share_upheld(
@@ -88,14 +88,14 @@ def test_resolution_shares_by_stage_median_days_and_share_upheld(
     assert figures["median_days_to_resolution"].value == 20
     assert figures["share_upheld"].value == {"upheld": 0.5, "partially_upheld": 0.0,
                                              "not_upheld": 0.5}
-    assert [r.type for r in figures["share_upheld"].evidence] == ["Challenge.Resolved"] * 2
+    assert [r["type"] for r in figures["share_upheld"].evidence] == ["Challenge.Resolved"] * 2
     assert figures["challenges_withdrawn"].value == 1
 
 
 def test_cafcass_referrals_in_the_period_include_older_challenges(
         figures: dict[str, Measure]) -> None:
     assert figures["cafcass_referrals"].value == 1
-    assert [r.id for r in figures["cafcass_referrals"].evidence] == ["ch-4"]
+    assert [r["id"] for r in figures["cafcass_referrals"].evidence] == ["ch-4"]
 
 
 def test_instructions_in_force_leave_out_those_rescinded_before_the_period(

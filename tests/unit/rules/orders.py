@@ -21,7 +21,7 @@ from iro_ledger.domain.errors import DomainError
 from iro_ledger.domain.record import LedgerRecord, record_id
 from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.rules.flag import Flag
-from tests.unit.rules.story import LA, Story
+from tests.unit.rules.story import LA, Story, envelopes
 
 START = date(2024, 1, 8)
 SPAN_DAYS = 240
@@ -187,7 +187,8 @@ def recording_order(events: Sequence[Any], priorities: Sequence[int]) -> list[An
 def engine_of(events: Sequence[Any]) -> RulesEngine:
     """An engine fed `events` in the order given, at store positions 1, 2, ..."""
     engine = RulesEngine()
-    engine.apply_all((event, position) for position, event in enumerate(events, 1))
+    for env in envelopes(events):
+        engine.apply(env)
     return engine
 
 

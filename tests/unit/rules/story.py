@@ -8,6 +8,7 @@ events the store would hold. Every person and place is fictional.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -19,9 +20,11 @@ from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.record import LedgerRecord, Stamp, record_id
 from iro_ledger.domain.report import AnnualReport
+from iro_ledger.projections.base import Envelope
 from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.runner import Decoder
 
 LA = "FX9"
 RECORDED_AT = datetime(2029, 12, 31, 12, 0, tzinfo=UTC)
@@ -240,13 +243,19 @@ class Story:
 
     def engine(self, config: RulesConfig | None = None) -> RulesEngine:
         engine = RulesEngine(config)
-        engine.apply_all((event, position) for position, event in enumerate(self.events, 1))
+        for env in envelopes(self.events):
+            engine.apply(env)
         return engine
 
     def flags(self, as_of: str, rule: str | None = None, config: RulesConfig | None = None,
               withdrawn: bool = False) -> list[Flag]:
         found = self.engine(config).flags(d(as_of), withdrawn=withdrawn)
         return [f for f in found if rule is None or f.rule == rule]
+
+
+def envelopes(events: Sequence[Any]) -> list[Envelope]:
+    """The events at store positions 1, 2, ..., named as the projection machinery names them."""
+    return Decoder().name([(event, position, None) for position, event in enumerate(events, 1)])
 
 
 def staffed(since: str = "2023-01-02") -> Story:

@@ -30,10 +30,6 @@ class WorkingCalendar:
             known = self._working[day] = day.weekday() < 5 and day not in self._holidays
         return known
 
-    def holiday_name(self, day: date) -> str | None:
-        name = self._holidays.get(day)
-        return str(name) if name else None
-
     def add_working_days(self, start: date, count: int) -> date:
         """The `count`th working day after `start` (`start` itself is not counted)."""
         day = start

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PositiveInt, ValidationError
 
 from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.projections.rules.calendar import WorkingCalendar, working_calendar
 from iro_ledger.projections.rules.flag import Severity
 
 
@@ -102,6 +103,10 @@ class RulesConfig(_Section):
     review_overdue: ReviewOverdueConfig
     caseload_excess: CaseloadConfig
     iro_churn: ChurnConfig
+
+    def working_calendar(self) -> WorkingCalendar:
+        """The calendar deadlines are counted in (one per country, shared)."""
+        return working_calendar(self.calendar.country, self.calendar.subdivision)
 
 
 def default_toml() -> dict[str, Any]:

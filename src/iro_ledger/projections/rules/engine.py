@@ -1,10 +1,10 @@
-"""The rules engine: domain events in, in store order; flags out, as of any day. Pure: no I/O.
+"""The rules engine: envelopes in, in store order; flags out, as of any day. Pure: no I/O.
 
-`RulesEngine.apply(event, position)` records what each event establishes in its authority's
-book and lets every event-raised rule react. `flags(as_of)` gives the event-raised flags as
-they stood on that day plus the deadline rules' flags computed for it. The state is a
-JSON-able dict (`dump`, `from_state`), and `changes()` hands a persisting read model just the
-records and flags that changed since it last asked.
+`RulesEngine.apply(env)` records what each event establishes in its authority's book, lets
+every rule the event bears on judge again, and settles their flags (`lifecycle`). `flags(as_of)`
+gives the stored flags as they stood on that day plus the deadline rules' flags computed for
+it. `changes()` hands a persisting read model just the records and flags that changed since it
+last asked; `load` restores a book from them.
 """
 
 from __future__ import annotations
@@ -15,39 +15,14 @@ from datetime import date
 from typing import Any
 
 from iro_ledger.domain.record import LedgerRecord
-from iro_ledger.projections.rules import (
-    caseload_excess,
-    disciplinary_after_challenge,
-    engagement_ended_after_dispute,
-    iro_churn,
-    permission_required,
-    plan_changed_without_review,
-    reallocation_after_dispute,
-    report_interference,
-    review_overdue,
-    suppressed_challenge,
-)
-from iro_ledger.projections.rules.calendar import working_calendar
+from iro_ledger.projections.base import Envelope
+from iro_ledger.projections.rules.book import Book
+from iro_ledger.projections.rules.catalogue import RULES
 from iro_ledger.projections.rules.config import RulesConfig, load_config
-from iro_ledger.projections.rules.facts import FACT_MODELS, Book
-from iro_ledger.projections.rules.flag import Flag, Ref, Status
-from iro_ledger.projections.rules.observe import KINDS, Seen, observe
-from iro_ledger.projections.rules.unit import Context, RuleUnit
-
-RULES: tuple[RuleUnit, ...] = (
-    permission_required.UNIT,
-    disciplinary_after_challenge.UNIT,
-    reallocation_after_dispute.UNIT,
-    report_interference.UNIT,  # before engagement_ended, which reads its flags
-    engagement_ended_after_dispute.UNIT,
-    suppressed_challenge.UNIT,
-    plan_changed_without_review.UNIT,
-    review_overdue.UNIT,
-    caseload_excess.UNIT,
-    iro_churn.UNIT,
-)
-RULE_NAMES = tuple(unit.name for unit in RULES)
-BASES = {unit.name: unit.basis for unit in RULES}
+from iro_ledger.projections.rules.facts import FACT_MODELS
+from iro_ledger.projections.rules.flag import Flag, Status
+from iro_ledger.projections.rules.lifecycle import settle, standing
+from iro_ledger.projections.rules.observe import observe
 
 
 @dataclass
@@ -61,53 +36,32 @@ class Changes:
 class RulesEngine:
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
-        calendar = working_calendar(self.config.calendar.country,
-                                    self.config.calendar.subdivision)
-        self.context = Context(self.config, calendar)
         self.books: dict[str, Book] = {}
-        self.names: dict[str, tuple[str, str, str]] = {}
-        """Stored record id -> (kind, la_code, client id): later events carry only the first."""
 
     # Events in
 
-    def apply(self, event: Any, position: int,
-              name: tuple[str, str, str] | None = None) -> Book | None:
-        """Take one stored event (in store order); the book it touched, if any.
+    def apply(self, env: Envelope) -> Book | None:
+        """Take one event (in store order); the book it touched, if any.
 
-        `name` is the event's record as (kind, la_code, client id) when the caller knows it;
-        otherwise the engine's own map from stored ids, learnt from each record's first event.
+        Events of records the rules keep no facts of, or whose first event the engine never
+        saw, change nothing.
         """
-        outer, _, inner = type(event).__qualname__.partition(".")
-        kind = KINDS.get(outer)
-        if kind is None or not inner:
+        if env.kind not in FACT_MODELS:
             return None
-        record_id = str(event.originator_id)
-        if isinstance(event, LedgerRecord.Created):
-            self.names[record_id] = (kind, event.la_code, event.ref)
-        named = name or self.names.get(record_id)
-        if named is None:
+        book = self.books.get(env.la_code)
+        if book is None:
+            book = self.books[env.la_code] = Book(env.la_code)
+        if not isinstance(env.event, LedgerRecord.Created) and (
+                book.facts_of(env.kind, env.record) is None):
             return None
-        kind, la_code, ref = named
-        book = self.book(la_code)
-        if not isinstance(event, LedgerRecord.Created) and book.facts_of(kind, ref) is None:
-            return None
-        seen = Seen(event, Ref(kind=kind, id=ref, event_number=event.originator_version,
-                               position=position, event_type=type(event).__qualname__,
-                               occurred_on=event.occurred_on), la_code)
-        observe(book, seen)
-        for unit in RULES:
-            if unit.react is not None:
-                unit.react(book, seen, self.context)
+        observe(book, env)
+        for rule in RULES:
+            if rule.reads is None or rule.judge is None:
+                continue
+            for subject in rule.reads(book, env):
+                settle(book, rule.name, rule.basis, rule.judge(book, subject, self.config),
+                       env.ref)
         return book
-
-    def apply_all(self, events: Iterable[tuple[Any, int]]) -> None:
-        for event, position in events:
-            self.apply(event, position)
-
-    def book(self, la_code: str) -> Book:
-        if la_code not in self.books:
-            self.books[la_code] = Book(la_code)
-        return self.books[la_code]
 
     # Flags out
 
@@ -123,9 +77,10 @@ class RulesEngine:
         for book in chosen.values():
             found.extend(f for f in (flag.as_of(as_of) for flag in book.flags.values())
                          if f is not None and (withdrawn or f.status is not Status.WITHDRAWN))
-            for unit in RULES:
-                if unit.as_of is not None:
-                    found.extend(unit.as_of(book, as_of, self.context))
+            for rule in RULES:
+                if rule.as_of is not None:
+                    found.extend(standing(book, rule.name, rule.basis, finding)
+                                 for finding in rule.as_of(book, as_of, self.config))
         return sorted(found, key=lambda f: (f.la_code, f.raised_on, f.rule, f.id))
 
     # State: JSON-able, per record
@@ -148,25 +103,8 @@ class RulesEngine:
         """Restore one authority's book from persisted (kind, doc) facts and flag docs."""
         book = Book(la_code)
         for kind, doc in facts:
-            model = FACT_MODELS[kind].model_validate(doc)
-            book.put(kind, model)
-            self.names[str(doc["originator_id"])] = (kind, la_code, str(doc["id"]))
+            book.put(kind, FACT_MODELS[kind].model_validate(doc))
         for doc in flags:
             book.add_flag(Flag.model_validate(doc))
         book.dirty_facts.clear()
         self.books[la_code] = book
-
-    def dump(self) -> dict[str, Any]:
-        """The whole state as JSON-able data."""
-        return {la_code: {
-            "facts": [{"kind": kind, "doc": facts.model_dump(mode="json")}
-                      for kind, _, facts in book.fact_docs()],
-            "flags": [f.model_dump(mode="json") for f in book.flags.values()],
-        } for la_code, book in self.books.items()}
-
-    @classmethod
-    def from_state(cls, state: dict[str, Any], config: RulesConfig | None = None) -> RulesEngine:
-        engine = cls(config)
-        for la_code, book in state.items():
-            engine.load(la_code, ((f["kind"], f["doc"]) for f in book["facts"]), book["flags"])
-        return engine

@@ -20,7 +20,9 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+from iro_ledger.projections.base import EventRef
 
 
 class Severity(StrEnum):
@@ -54,28 +56,6 @@ class Action(StrEnum):
                 Action.WITHDRAWN: Status.WITHDRAWN}[self]
 
 
-class Ref(BaseModel):
-    """A reference to one stored event: enough to find it in the store and on its record."""
-
-    model_config = ConfigDict(frozen=True)
-
-    kind: str
-    """The record's kind: case, challenge, officer, instruction, report."""
-    id: str
-    """The record's client id (case_id, challenge_id, ...)."""
-    event_number: int
-    """The event's number within its record (1 for the record's first event)."""
-    position: int
-    """The event's position in the whole store (notification id)."""
-    event_type: str
-    """The event's class, e.g. `Challenge.Raised`."""
-    occurred_on: date
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}/{self.id}#{self.event_number}"
-
-
 class HistoryEntry(BaseModel):
     action: Action
     """`raised` when the flag was raised (or raised again), `cleared` when it cleared,
@@ -88,7 +68,7 @@ class HistoryEntry(BaseModel):
         if self.event is None:
             return self.on, "", "", 0
         return self.on, self.event.kind, self.event.id, self.event.event_number
-    event: Ref | None
+    event: EventRef | None
     """The event that did it; None when the passing of a deadline did it."""
     note: str
 
@@ -103,13 +83,13 @@ class Flag(BaseModel):
     raised_on: date
     status: Status
     history: list[HistoryEntry]
-    evidence: list[Ref]
+    evidence: list[EventRef]
     explanation: str
     basis: str
     details: dict[str, Any] = {}
     """Facts particular to the rule: the pattern, counts, days late, the kind of instruction."""
 
-    def add_evidence(self, *refs: Ref) -> bool:
+    def add_evidence(self, *refs: EventRef) -> bool:
         """Add references not yet held, in store order; True if any was new."""
         known = {r.key for r in self.evidence}
         new = [r for r in refs if r.key not in known]
@@ -117,11 +97,16 @@ class Flag(BaseModel):
             self.evidence = sorted([*self.evidence, *new], key=lambda r: r.position)
         return bool(new)
 
-    def record(self, action: Action, on: date, event: Ref | None, note: str) -> None:
+    def record(self, action: Action, on: date, event: EventRef | None, note: str) -> None:
         self.history.append(HistoryEntry(action=action, on=on, event=event, note=note))
         self.status = self.standing().action.status
         if event is not None:
             self.add_evidence(event)
+
+    def matches(self, scope: dict[str, str]) -> bool:
+        """Whether each of `scope`'s names has its value among the flag's subjects, or else
+        its details (`pattern`, say)."""
+        return all(self.subjects.get(k, self.details.get(k)) == v for k, v in scope.items())
 
     def episode(self) -> list[HistoryEntry]:
         """The entries since the flag was last withdrawn (all of them if never), by valid date.
@@ -143,12 +128,7 @@ class Flag(BaseModel):
         episode = self.episode()
         if episode[-1].action is Action.WITHDRAWN:
             return episode[-1]
-        current: HistoryEntry | None = None
-        for entry in episode:
-            if day is not None and entry.on > day:
-                break
-            if current is None or entry.action is not current.action:
-                current = entry
+        current = standing_of(episode, day)
         if current is None:
             raise ValueError(f"flag {self.id} had not been raised by {day}")
         return current
@@ -184,6 +164,18 @@ class Flag(BaseModel):
         elif last.action is Action.WITHDRAWN:
             data["explanation"] = f"{self.explanation} Withdrawn: {last.note}"
         return data
+
+
+def standing_of(entries: list[HistoryEntry], day: date | None = None) -> HistoryEntry | None:
+    """Of raisings and clearings in valid-time order, the one that decides the status at the
+    end of `day` (None: of them all): the first entry of the last spell. None if none by then."""
+    current: HistoryEntry | None = None
+    for entry in entries:
+        if day is not None and entry.on > day:
+            break
+        if current is None or entry.action is not current.action:
+            current = entry
+    return current
 
 
 def flag_id(rule: str, la_code: str, subjects: dict[str, str], anchor: str) -> str:

@@ -1,12 +1,12 @@
 """Turning each domain event into facts in its authority's book, before any rule looks.
 
 Only the facts some rule needs are kept. Events the rules do not use (recommendations,
-decisions, Cafcass outcomes' text, corrections) change nothing here.
+decisions, Cafcass outcomes' text, corrections) change nothing here. An event's record is
+named by the machinery's `Decoder`, in the envelope.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from iro_ledger.domain.authority import Authority
@@ -16,82 +16,62 @@ from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.domain.values import ChallengeStage
+from iro_ledger.projections.base import Envelope
+from iro_ledger.projections.rules.book import Book
 from iro_ledger.projections.rules.facts import (
     Assignment,
     AuthorityFacts,
-    Book,
     CaseFacts,
     ChallengeFacts,
     Disciplinary,
     InstructionFacts,
     OfficerFacts,
+    PlanRevision,
     ReportAct,
     ReportFacts,
     Stage,
 )
-from iro_ledger.projections.rules.flag import Ref
 
 
-@dataclass(frozen=True)
-class Seen:
-    """One event as the rules see it: the event, where it is, and whose record it is on."""
-
-    event: Any
-    ref: Ref
-    la_code: str
-
-    @property
-    def type(self) -> str:
-        return self.ref.event_type
-
-    @property
-    def record(self) -> str:
-        return self.ref.id
-
-    @property
-    def actor(self) -> str:
-        return str(self.event.actor)
-
-
-def observe(book: Book, seen: Seen) -> None:
-    """Record in `book` what `seen` establishes."""
-    handler = _HANDLERS.get(type(seen.event))
+def observe(book: Book, env: Envelope) -> None:
+    """Record in `book` what `env`'s event establishes."""
+    handler = _HANDLERS.get(type(env.event))
     if handler is not None:
-        handler(book, seen)
+        handler(book, env)
 
 
-def _authority(book: Book, s: Seen) -> None:
+def _authority(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("authority", AuthorityFacts(id=s.record, originator_id=str(e.originator_id),
                                          name=e.name, registered=s.ref))
 
 
-def _officer(book: Book, s: Seen) -> None:
+def _officer(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("officer", OfficerFacts(id=s.record, originator_id=str(e.originator_id),
                                      role=e.role, employment=e.employment, registered=s.ref))
 
 
-def _engagement_ended(book: Book, s: Seen) -> None:
+def _engagement_ended(book: Book, s: Envelope) -> None:
     officer = book.officers[s.record]
     officer.ended, officer.ended_how = s.ref, s.event.how
     book.touch("officer", s.record)
 
 
-def _disciplinary(book: Book, s: Seen) -> None:
+def _disciplinary(book: Book, s: Envelope) -> None:
     book.officers[s.record].disciplinary.append(Disciplinary(
         stage=s.event.stage, actor=s.actor, stated_reason=s.event.stated_reason, ref=s.ref))
     book.touch("officer", s.record)
 
 
-def _case(book: Book, s: Seen) -> None:
+def _case(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("case", CaseFacts(id=s.record, originator_id=str(e.originator_id),
                                child_ref=e.child_ref, entered_care_on=e.entered_care_on,
                                opened=s.ref))
 
 
-def _assigned(book: Book, s: Seen) -> None:
+def _assigned(book: Book, s: Envelope) -> None:
     e = s.event
     book.cases[s.record].assignments.append(Assignment(
         officer_id=e.officer_id, previous=e.previous_officer_id, reason=e.reason,
@@ -99,18 +79,26 @@ def _assigned(book: Book, s: Seen) -> None:
     book.touch("case", s.record)
 
 
-def _review(book: Book, s: Seen) -> None:
+def _plan_revised(book: Book, s: Envelope) -> None:
+    e = s.event
+    book.cases[s.record].plan_revisions.append(PlanRevision(
+        change=e.change, summary=e.summary, revised_by=s.actor, via_review=e.via_review,
+        iro_consulted=e.iro_consulted, ref=s.ref))
+    book.touch("case", s.record)
+
+
+def _review(book: Book, s: Envelope) -> None:
     book.cases[s.record].reviews.append(s.ref)
     book.touch("case", s.record)
 
 
-def _case_closed(book: Book, s: Seen) -> None:
+def _case_closed(book: Book, s: Envelope) -> None:
     case = book.cases[s.record]
     case.closed, case.closed_by = s.ref, s.actor
     book.touch("case", s.record)
 
 
-def _raised(book: Book, s: Seen) -> None:
+def _raised(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("challenge", ChallengeFacts(
         id=s.record, originator_id=str(e.originator_id), case_id=e.case_id,
@@ -118,12 +106,12 @@ def _raised(book: Book, s: Seen) -> None:
         stages=[Stage(stage=ChallengeStage.INFORMAL.value, start=s.ref)]))
 
 
-def _escalated(book: Book, s: Seen) -> None:
+def _escalated(book: Book, s: Envelope) -> None:
     book.challenges[s.record].stages.append(Stage(stage=s.event.to_stage, start=s.ref))
     book.touch("challenge", s.record)
 
 
-def _answered(book: Book, s: Seen) -> None:
+def _answered(book: Book, s: Envelope) -> None:
     challenge = book.challenges[s.record]
     challenge.answers.append(s.ref)
     if isinstance(s.event, Challenge.Resolved):
@@ -131,37 +119,38 @@ def _answered(book: Book, s: Seen) -> None:
     book.touch("challenge", s.record)
 
 
-def _withdrawn(book: Book, s: Seen) -> None:
+def _withdrawn(book: Book, s: Envelope) -> None:
     challenge = book.challenges[s.record]
     challenge.ended, challenge.ended_as = s.ref, "withdrawn"
     book.touch("challenge", s.record)
 
 
-def _left_protocol(book: Book, s: Seen) -> None:
+def _left_protocol(book: Book, s: Envelope) -> None:
     challenge = book.challenges[s.record]
     if challenge.left_protocol is None:
         challenge.left_protocol = s.ref
     book.touch("challenge", s.record)
 
 
-def _cafcass_outcome(book: Book, s: Seen) -> None:
+def _cafcass_outcome(book: Book, s: Envelope) -> None:
     book.challenges[s.record].cafcass_outcome = s.ref
     book.touch("challenge", s.record)
 
 
-def _instruction(book: Book, s: Seen) -> None:
+def _instruction(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("instruction", InstructionFacts(
         id=s.record, originator_id=str(e.originator_id), kind=e.kind,
         issued_to=list(e.issued_to), actor=s.actor, text=e.text, recorded=s.ref))
 
 
-def _rescinded(book: Book, s: Seen) -> None:
-    book.instructions[s.record].rescinded = s.ref
+def _rescinded(book: Book, s: Envelope) -> None:
+    instruction = book.instructions[s.record]
+    instruction.rescinded, instruction.rescinded_by = s.ref, s.actor
     book.touch("instruction", s.record)
 
 
-def _drafted(book: Book, s: Seen) -> None:
+def _drafted(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("report", ReportFacts(
         id=s.record, originator_id=str(e.originator_id), year=e.year, author=e.author,
@@ -169,7 +158,7 @@ def _drafted(book: Book, s: Seen) -> None:
                                                 sha256=e.content_sha256)]))
 
 
-def _revised(book: Book, s: Seen) -> None:
+def _revised(book: Book, s: Envelope) -> None:
     report = book.reports[s.record]
     if s.actor == report.author:
         report.author_drafts.append(ReportAct(ref=s.ref, actor=s.actor,
@@ -177,19 +166,19 @@ def _revised(book: Book, s: Seen) -> None:
         book.touch("report", s.record)
 
 
-def _edit_requested(book: Book, s: Seen) -> None:
+def _edit_requested(book: Book, s: Envelope) -> None:
     book.reports[s.record].edit_requests.append(
         ReportAct(ref=s.ref, actor=s.actor, said=", ".join(s.event.sections)))
     book.touch("report", s.record)
 
 
-def _withheld(book: Book, s: Seen) -> None:
+def _withheld(book: Book, s: Envelope) -> None:
     book.reports[s.record].withholdings.append(
         ReportAct(ref=s.ref, actor=s.actor, said=s.event.reason))
     book.touch("report", s.record)
 
 
-def _submitted(book: Book, s: Seen) -> None:
+def _submitted(book: Book, s: Envelope) -> None:
     book.reports[s.record].submissions.append(
         ReportAct(ref=s.ref, actor=s.actor, sha256=s.event.content_sha256, to=s.event.to))
     book.touch("report", s.record)
@@ -202,6 +191,7 @@ _HANDLERS: dict[type[Any], Any] = {
     Officer.DisciplinaryActionRecorded: _disciplinary,
     Case.Opened: _case,
     Case.IroAssigned: _assigned,
+    Case.CarePlanRevised: _plan_revised,
     Case.ReviewHeld: _review,
     Case.Closed: _case_closed,
     Challenge.Raised: _raised,
@@ -220,9 +210,3 @@ _HANDLERS: dict[type[Any], Any] = {
     AnnualReport.Withheld: _withheld,
     AnnualReport.Submitted: _submitted,
 }
-
-KINDS: dict[str, str] = {
-    "Authority": "authority", "Officer": "officer", "Case": "case", "Challenge": "challenge",
-    "Instruction": "instruction", "AnnualReport": "report",
-}
-"""The outer class of a record's events to the record's kind."""

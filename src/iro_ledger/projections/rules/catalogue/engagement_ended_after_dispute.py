@@ -22,71 +22,74 @@ ids, never by recording order.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.report import AnnualReport
-from iro_ledger.projections.rules import report_interference
-from iro_ledger.projections.rules.facts import Book, OfficerFacts, said
-from iro_ledger.projections.rules.flag import Ref
-from iro_ledger.projections.rules.observe import Seen
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.base import Envelope, EventRef
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "engagement_ended_after_dispute"
+NAME = "engagement_ended_after_dispute"
 BASIS = ("NAIRO reports a freelance IRO's contract ended after unwanted challenges, and an IRO "
          "manager's post deleted after refusing to let the director edit the IRO annual "
          "report; an IRO's engagement must not depend on the authority liking their challenges.")
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    event = seen.event
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    """The officer whose ending an event bears on, once the ending is known."""
+    event = env.event
     if isinstance(event, Officer.EngagementEnded):
-        _judge(book, book.officers[seen.record], seen.ref, ctx)
-    elif isinstance(event, Challenge.Raised):
-        officer = book.officers.get(book.challenges[seen.record].officer_id)
-        if officer is not None and officer.ended is not None:
-            _judge(book, officer, seen.ref, ctx)
+        yield env.record
+        return
+    authors: list[str] = []
+    if isinstance(event, Challenge.Raised):
+        authors = [book.challenges[env.record].officer_id]
     elif isinstance(event, AnnualReport.EditRequested | AnnualReport.Withheld
                     | AnnualReport.Submitted | AnnualReport.Revised):
-        report = book.reports.get(seen.record)
-        officer = book.officers.get(report.author) if report is not None else None
-        if officer is not None and officer.ended is not None:
-            _judge(book, officer, seen.ref, ctx)
+        report = book.reports.get(env.record)
+        authors = [report.author] if report is not None else []
     elif isinstance(event, Officer.Registered):
         # A requester registered late may turn out to be the IRO service's own: judge again.
-        for report in book.reports.values():
-            officer = book.officers.get(report.author)
-            if officer is not None and officer.ended is not None and any(
-                    a.actor == seen.record for a in report.edit_requests):
-                _judge(book, officer, seen.ref, ctx)
+        authors = [r.author for r in book.reports.values()
+                   if any(a.actor == env.record for a in r.edit_requests)]
+    for author in dict.fromkeys(authors):
+        officer = book.officers.get(author)
+        if officer is not None and officer.ended is not None:
+            yield author
 
 
-def _judge(book: Book, officer: OfficerFacts, by: Ref, ctx: Context) -> None:
-    config = ctx.config.engagement_ended_after_dispute
-    if officer.ended is None or officer.ended_how not in config.how:
-        return
-    day, window = officer.ended.occurred_on, timedelta(days=config.window_days)
+def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
+    rule = config.engagement_ended_after_dispute
+    officer = book.officers[officer_id]
+    scope = {"officer_id": officer_id}
+    if officer.ended is None or officer.ended_how not in rule.how:
+        return Verdict(scope, [])
+    day, window = officer.ended.occurred_on, timedelta(days=rule.window_days)
     challenges = sorted((c for c in book.officer_challenges(officer.id)
                          if c.raised.occurred_on <= day <= c.raised.occurred_on + window),
                         key=lambda c: (c.raised.occurred_on, c.id))
+    exempt = config.report_interference.exempt_roles
     reports = sorted(((report, pattern, act) for report in book.reports.values()
                       if report.author == officer.id
-                      for pattern, act in report_interference.disputes(
-                          book, report, ctx.config.report_interference)
+                      for pattern, act in book.report_disputes(report, exempt)
                       if act.ref.occurred_on <= day <= act.ref.occurred_on + window),
                      key=lambda t: (t[2].ref.occurred_on, t[0].id, t[2].ref.event_number))
-    key = {"officer_id": officer.id}
-    if not challenges and not reports:
-        flag = book.find_flag(RULE, key, officer.ended)
-        if flag is not None:
-            book.withdraw_flag(flag, by, (
-                f"{by.event_type} on {by.kind} {by.id}, dated {said(by.occurred_on)} and "
+
+    def why_not(flag: Flag, by: EventRef) -> str:
+        return (f"{by.event_type} on {by.kind} {by.id}, dated {said(by.occurred_on)} and "
                 "recorded after the flag was raised, shows that no challenge or dispute over "
-                f"an annual report by {officer.id} fell within the {config.window_days} days "
-                "before the engagement ended."))
-        return
-    disputes: list[tuple[str, Ref]] = [
+                f"an annual report by {officer_id} fell within the {rule.window_days} days "
+                "before the engagement ended.")
+
+    if not challenges and not reports:
+        return Verdict(scope, [], why_not)
+    disputes: list[tuple[str, EventRef]] = [
         (f"raised challenge {c.id} about {book.child(c.case_id)} on "
          f"{said(c.raised.occurred_on)}", c.raised) for c in challenges]
     disputes += [(f"was in dispute over annual report {report.id} "
@@ -104,15 +107,15 @@ def _judge(book: Book, officer: OfficerFacts, by: Ref, ctx: Context) -> None:
         f"{(day - latest).days} days after the officer {'; and '.join(t for t, _ in disputes)}. "
         "Ending an IRO's engagement soon after a dispute is a recognised sign of retaliation "
         "against their independence.")
-    book.raise_flag(
-        RULE, config.severity, subjects, key=key, anchor=officer.ended,
-        on=day, by=officer.ended, note=f"the engagement ended ({officer.ended_how})",
-        evidence=[ref for _, ref in disputes] + [officer.ended],
-        explanation=explanation, basis=BASIS,
+    return Verdict(scope, [Finding(
+        key={"officer_id": officer.id}, anchor=officer.ended, severity=rule.severity,
+        subjects=subjects,
+        timeline=[raised(day, officer.ended, f"the engagement ended ({officer.ended_how})")],
+        evidence=[ref for _, ref in disputes], explanation=explanation,
         details={"how": officer.ended_how, "employment": officer.employment,
                  "challenge_ids": [c.id for c in challenges],
                  "report_ids": sorted({report.id for report, _, _ in reports}),
-                 "days_after_dispute": (day - latest).days})
+                 "days_after_dispute": (day - latest).days})], why_not)
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge)

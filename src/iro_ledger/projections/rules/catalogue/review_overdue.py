@@ -16,38 +16,36 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from iro_ledger.projections.base import EventRef
+from iro_ledger.projections.rules.book import Book, said
 from iro_ledger.projections.rules.calendar import add_months
-from iro_ledger.projections.rules.facts import Book, CaseFacts, said
-from iro_ledger.projections.rules.flag import (
-    Action,
-    Flag,
-    HistoryEntry,
-    Ref,
-    Severity,
-    flag_id,
-)
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import CaseFacts
+from iro_ledger.projections.rules.flag import Severity
+from iro_ledger.projections.rules.lifecycle import Finding, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "review_overdue"
+NAME = "review_overdue"
 BASIS = ("Care Planning, Placement and Case Review (England) Regulations 2010, reg 33: first "
          "review within 20 working days of entering care, the second within 3 months of the "
          "first, then at intervals of no more than 6 months.")
 
 
-def as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
-    flags: list[Flag] = []
+def as_of(book: Book, day: date, rules: RulesConfig) -> list[Finding]:
+    found: list[Finding] = []
     for case in book.cases.values():
         if case.entered_care_on <= day:
-            flags.extend(_case_flags(book, case, day, ctx))
-    return flags
+            found.extend(_case_flags(book, case, day, rules))
+    return found
 
 
-def _case_flags(book: Book, case: CaseFacts, day: date, ctx: Context) -> list[Flag]:
-    config = ctx.config.review_overdue
+def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> list[Finding]:
+    config = rules.review_overdue
     reviews = sorted((r for r in case.reviews if r.occurred_on <= day),
                      key=lambda r: (r.occurred_on, r.position))
     closed = case.closed if case.closed and case.closed.occurred_on <= day else None
-    due = ctx.calendar.add_working_days(case.entered_care_on, config.first_within_working_days)
+    calendar = rules.working_calendar()
+    due = calendar.add_working_days(case.entered_care_on, config.first_within_working_days)
     anchor, number, flags = case.opened, 1, []
     for review in [*reviews, None]:
         if closed is not None and closed.occurred_on <= due:
@@ -55,7 +53,7 @@ def _case_flags(book: Book, case: CaseFacts, day: date, ctx: Context) -> list[Fl
         if review is None or review.occurred_on > due:
             if review is None and closed is None and day <= due:
                 break  # not yet due
-            flags.append(_flag(book, case, number, anchor, due, review or closed, day, ctx))
+            flags.append(_flag(book, case, number, anchor, due, review or closed, day, rules))
         if review is None:
             break
         anchor, number = review, number + 1
@@ -64,25 +62,20 @@ def _case_flags(book: Book, case: CaseFacts, day: date, ctx: Context) -> list[Fl
     return flags
 
 
-def _flag(book: Book, case: CaseFacts, number: int, anchor: Ref, due: date,
-          ended_by: Ref | None, day: date, ctx: Context) -> Flag:
-    config = ctx.config.review_overdue
+def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
+          ended_by: EventRef | None, day: date, rules: RulesConfig) -> Finding:
+    config = rules.review_overdue
     late_on = due + timedelta(days=1)
     until = ended_by.occurred_on if ended_by is not None else day
     days_late = (until - due).days
     severity = Severity.HIGH if days_late >= config.high_after_days else config.severity
     which = _which(number, config.first_within_working_days, config.second_within_months,
                    config.then_within_months)
-    history = [HistoryEntry(action=Action.RAISED, on=late_on, event=None,
-                            note=f"review {number} was not held by {said(due)}")]
-    evidence = [case.opened, anchor]
+    history = [raised(late_on, None, f"review {number} was not held by {said(due)}")]
     if ended_by is not None:
         held = ended_by.event_type == "Case.ReviewHeld"
-        history.append(HistoryEntry(
-            action=Action.CLEARED, on=ended_by.occurred_on, event=ended_by,
-            note=(f"the review was held, {days_late} days late." if held
-                  else "the case closed; the review was never held.")))
-        evidence.append(ended_by)
+        history.append(cleared(ended_by, f"the review was held, {days_late} days late." if held
+                               else "the case closed; the review was never held."))
         outcome = (f"It was held on {said(ended_by.occurred_on)}, {days_late} days late."
                    if held else f"The case closed on {said(ended_by.occurred_on)} "
                                 "without it having been held.")
@@ -93,18 +86,14 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: Ref, due: date,
     since = (f"entered care on {said(case.entered_care_on)}" if number == 1
              else f"had review {number - 1} on {said(anchor.occurred_on)}")
     child = book.child(case.id)
-    unique = {r.key: r for r in evidence}
-    return Flag(
-        id=flag_id(RULE, book.la_code, {"case_id": case.id}, anchor.key), rule=RULE,
-        severity=severity, la_code=book.la_code, subjects=subjects, raised_on=late_on,
-        status=history[-1].action.status, history=history,
-        evidence=sorted(unique.values(), key=lambda r: r.position),
+    return Finding(
+        key={"case_id": case.id}, anchor=anchor, severity=severity, subjects=subjects,
+        timeline=history, evidence=[case.opened, anchor],
         explanation=(f"{child[0].upper()}{child[1:]} {since}; "
                      f"review {number} was due {which}, that is by {said(due)}"
                      f"{f' (the IRO was {book.who(iro)})' if iro else ''}. {outcome} "
                      "Regulation 33 of the Care Planning, Placement and Case Review (England) "
                      "Regulations 2010 sets these timescales."),
-        basis=BASIS,
         details={"review_number": number, "due_on": due.isoformat(), "days_late": days_late,
                  "held_on": (ended_by.occurred_on.isoformat() if ended_by is not None
                              and ended_by.event_type == "Case.ReviewHeld" else None)})
@@ -118,4 +107,4 @@ def _which(number: int, working_days: int, second: int, then: int) -> str:
     return f"within {then} months of the previous review"
 
 
-UNIT = RuleUnit(RULE, BASIS, as_of=as_of)
+RULE = Rule(NAME, BASIS, as_of=as_of)

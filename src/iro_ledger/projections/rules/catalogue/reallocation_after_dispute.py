@@ -21,70 +21,75 @@ record and why, and it leaves the listings; it is raised again if later records 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import timedelta
 
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.officer import Officer
-from iro_ledger.projections.rules.facts import Assignment, Book, CaseFacts, said
-from iro_ledger.projections.rules.flag import Flag, Ref, Status
-from iro_ledger.projections.rules.observe import Seen
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.base import Envelope, EventRef
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import Assignment, CaseFacts
+from iro_ledger.projections.rules.flag import Flag
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "reallocation_after_dispute"
+NAME = "reallocation_after_dispute"
 BASIS = ("NAIRO reports cases reallocated away from IROs after unwanted challenges; a child's "
          "IRO should change for the child's sake, never because the IRO challenged.")
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    event = seen.event
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    event = env.event
     if isinstance(event, Case.IroAssigned):
-        _judge_case(book, book.cases[seen.record], seen.ref, ctx)
+        yield env.record
     elif isinstance(event, Challenge.Raised | Challenge.Resolved | Challenge.Withdrawn):
-        case = book.cases.get(book.challenges[seen.record].case_id)
-        if case is not None:
-            _judge_case(book, case, seen.ref, ctx)
+        case_id = book.challenges[env.record].case_id
+        if case_id in book.cases:
+            yield case_id
     elif isinstance(event, Officer.EngagementEnded):
-        for case in book.cases.values():
-            if any(a.officer_id == seen.record for a in case.assignments):
-                _judge_case(book, case, seen.ref, ctx)
+        yield from (case.id for case in book.cases.values()
+                    if any(a.officer_id == env.record for a in case.assignments))
 
 
-def _judge_case(book: Book, case: CaseFacts, by: Ref, ctx: Context) -> None:
-    """Raise, clear or withdraw every flag on the case as the facts now known require."""
+def judge(book: Book, case_id: str, config: RulesConfig) -> Verdict:
+    """Every reassignment of the case, in valid time, that took it from a disputing IRO."""
+    case = book.cases[case_id]
     held = sorted(case.assignments, key=lambda a: (a.ref.occurred_on, a.ref.event_number))
-    kept: set[str] = set()
+    found: list[Finding] = []
     reasons: dict[str, str] = {}
     for index in range(1, len(held)):
         previous, assignment = held[index - 1].officer_id, held[index]
         if previous == assignment.officer_id:
             continue
-        flag, reason = _judge(book, case, previous, assignment, held[index + 1:], ctx)
-        if flag is not None:
-            kept.add(flag.id)
+        finding, reason = _judge(book, case, previous, assignment, held[index + 1:], config)
+        if finding is not None:
+            found.append(finding)
         else:
             reasons[assignment.ref.key] = reason
-    for flag in book.rule_flags(RULE):
-        if (flag.subjects["case_id"] == case.id and flag.id not in kept
-                and flag.status is not Status.WITHDRAWN):
-            anchor = flag.history[0].event
-            reason = reasons.get(anchor.key if anchor else "", (
-                f"the case was not taken from {flag.subjects['officer_id']} on "
-                f"{said(flag.raised_on)}: another officer held it then"))
-            book.withdraw_flag(flag, by, f"{_late(book, by)} shows that {reason}.")
+
+    def why_not(flag: Flag, by: EventRef) -> str:
+        anchor = flag.history[0].event
+        reason = reasons.get(anchor.key if anchor else "", (
+            f"the case was not taken from {flag.subjects['officer_id']} on "
+            f"{said(flag.raised_on)}: another officer held it then"))
+        return f"{_late(by)} shows that {reason}."
+
+    return Verdict({"case_id": case.id}, found, why_not)
 
 
 def _judge(book: Book, case: CaseFacts, officer_id: str, assignment: Assignment,
-           later: list[Assignment], ctx: Context) -> tuple[Flag | None, str]:
+           later: list[Assignment], config: RulesConfig) -> tuple[Finding | None, str]:
     """The flag for `assignment` taking the case from `officer_id`, or why there is none."""
-    config = ctx.config.reallocation_after_dispute
+    rule = config.reallocation_after_dispute
     day = assignment.ref.occurred_on
     officer = book.officers.get(officer_id)
     if officer is not None and officer.ended is not None and officer.ended.occurred_on <= day:
         return None, (f"{officer_id}'s engagement had already ended on "
                       f"{said(officer.ended.occurred_on)}, before the case was reassigned on "
                       f"{said(day)}")
-    window = timedelta(days=config.window_days)
+    window = timedelta(days=rule.window_days)
     disputes = sorted(
         (c for c in book.case_challenges(case.id)
          if c.officer_id == officer_id and c.raised.occurred_on <= day
@@ -92,7 +97,7 @@ def _judge(book: Book, case: CaseFacts, officer_id: str, assignment: Assignment,
         key=lambda c: (c.raised.occurred_on, c.id))
     if not disputes:
         return None, (f"no challenge by {officer_id} on this case was still open, or raised "
-                      f"within {config.window_days} days, when the case was reassigned on "
+                      f"within {rule.window_days} days, when the case was reassigned on "
                       f"{said(day)}")
     latest = disputes[-1]
     still_open = latest.open_on(day)
@@ -104,24 +109,22 @@ def _judge(book: Book, case: CaseFacts, officer_id: str, assignment: Assignment,
         f"{latest.id} on this case on {said(latest.raised.occurred_on)}"
         f"{', which was still open' if still_open else ''}. Taking a case from an IRO soon "
         "after they challenged on it is a recognised sign of retaliation.")
-    flag = book.raise_flag(
-        RULE, config.severity,
-        {"officer_id": officer_id, "case_id": case.id, "challenge_id": latest.id},
-        key={"officer_id": officer_id, "case_id": case.id}, anchor=assignment.ref, on=day,
-        by=assignment.ref, note=f"the case was reassigned to {assignment.officer_id}",
-        evidence=[c.raised for c in disputes] + [assignment.ref], explanation=explanation,
-        basis=BASIS,
+    timeline = [raised(day, assignment.ref, f"the case was reassigned to {assignment.officer_id}")]
+    back = next((a for a in later if a.officer_id == officer_id), None)
+    if back is not None:
+        timeline.append(cleared(back.ref, f"the case was given back to {book.who(officer_id)}."))
+    return Finding(
+        key={"officer_id": officer_id, "case_id": case.id}, anchor=assignment.ref,
+        severity=rule.severity,
+        subjects={"officer_id": officer_id, "case_id": case.id, "challenge_id": latest.id},
+        timeline=timeline, evidence=[c.raised for c in disputes], explanation=explanation,
         details={"to_officer_id": assignment.officer_id, "reason": assignment.reason,
                  "challenge_ids": [c.id for c in disputes],
                  "days_after_challenge": (day - latest.raised.occurred_on).days,
-                 "challenge_open": still_open})
-    back = next((a for a in later if a.officer_id == officer_id), None)
-    if back is not None:
-        book.clear_flag(flag, back.ref, f"the case was given back to {book.who(officer_id)}.")
-    return flag, ""
+                 "challenge_open": still_open}), ""
 
 
-def _late(book: Book, ref: Ref) -> str:
+def _late(ref: EventRef) -> str:
     """A late record named as a tribunal would read it."""
     what = {
         "Challenge.Resolved": f"the resolution of challenge {ref.id}",
@@ -133,4 +136,4 @@ def _late(book: Book, ref: Ref) -> str:
     return f"{what}, dated {said(ref.occurred_on)} and recorded after the flag was raised,"
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge)

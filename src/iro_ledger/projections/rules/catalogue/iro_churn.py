@@ -16,32 +16,29 @@ from __future__ import annotations
 
 from datetime import date
 
+from iro_ledger.projections.base import EventRef
+from iro_ledger.projections.rules.book import Book, said
 from iro_ledger.projections.rules.calendar import add_months
-from iro_ledger.projections.rules.facts import Assignment, Book, CaseFacts, said
-from iro_ledger.projections.rules.flag import (
-    Action,
-    Flag,
-    HistoryEntry,
-    Ref,
-    Severity,
-    flag_id,
-)
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import Assignment, CaseFacts
+from iro_ledger.projections.rules.flag import Severity
+from iro_ledger.projections.rules.lifecycle import Finding, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "iro_churn"
+NAME = "iro_churn"
 BASIS = ("Children's views gathered by NAIRO: each change of IRO undoes the relationship the "
          "role depends on; a child should keep their IRO unless there is good reason.")
 
 
-def as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
-    flags: list[Flag] = []
+def as_of(book: Book, day: date, rules: RulesConfig) -> list[Finding]:
+    found: list[Finding] = []
     for case in book.cases.values():
-        flags.extend(_case_flags(book, case, day, ctx))
-    return flags
+        found.extend(_case_flags(book, case, day, rules))
+    return found
 
 
-def _case_flags(book: Book, case: CaseFacts, day: date, ctx: Context) -> list[Flag]:
-    config = ctx.config.iro_churn
+def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> list[Finding]:
+    config = rules.iro_churn
     held = sorted((a for a in case.assignments if a.ref.occurred_on <= day),
                   key=lambda a: (a.ref.occurred_on, a.ref.position))
     episodes: list[list[tuple[Assignment, list[Assignment]]]] = []
@@ -56,38 +53,35 @@ def _case_flags(book: Book, case: CaseFacts, day: date, ctx: Context) -> list[Fl
             episodes[-1].append((assignment, within))
         else:
             episodes.append([(assignment, within)])
-    return [_flag(book, case, episode, ctx) for episode in episodes]
+    return [_flag(book, case, episode, rules) for episode in episodes]
 
 
 def _flag(book: Book, case: CaseFacts, episode: list[tuple[Assignment, list[Assignment]]],
-          ctx: Context) -> Flag:
-    config = ctx.config.iro_churn
+          rules: RulesConfig) -> Finding:
+    config = rules.iro_churn
     first, first_within = episode[0]
     most = max(len({a.officer_id for a in within}) for _, within in episode)
     severity = Severity.HIGH if most >= config.high_at else config.severity
-    evidence: dict[str, Ref] = {a.ref.key: a.ref for _, within in episode for a in within}
+    evidence: dict[str, EventRef] = {a.ref.key: a.ref for _, within in episode for a in within}
     last, last_within = episode[-1]
     officers = list(dict.fromkeys(a.officer_id for a in last_within))
     start = add_months(last.ref.occurred_on, -config.window_months)
     names = ", ".join(f"{book.who(a.officer_id)} from {said(a.ref.occurred_on)}"
                       for a in last_within)
-    return Flag(
-        id=flag_id(RULE, book.la_code, {"case_id": case.id}, first.ref.key), rule=RULE,
-        severity=severity, la_code=book.la_code, subjects={"case_id": case.id},
-        raised_on=first.ref.occurred_on, status=Action.RAISED.status,
-        history=[HistoryEntry(
-            action=Action.RAISED, on=first.ref.occurred_on, event=first.ref,
-            note=f"{len({a.officer_id for a in first_within})} IROs within "
-                 f"{config.window_months} months")],
-        evidence=sorted(evidence.values(), key=lambda r: r.position),
+    return Finding(
+        key={"case_id": case.id}, anchor=first.ref, severity=severity,
+        subjects={"case_id": case.id},
+        timeline=[raised(first.ref.occurred_on, first.ref,
+                         f"{len({a.officer_id for a in first_within})} IROs within "
+                         f"{config.window_months} months")],
+        evidence=list(evidence.values()),
         explanation=(f"Between {said(start)} and {said(last.ref.occurred_on)}, "
                      f"{book.child(case.id)} had {len(officers)} different IROs: {names}. "
                      "Children tell NAIRO that each change of IRO undoes the relationship the "
                      "role depends on."),
-        basis=BASIS,
         details={"iros": officers, "window_months": config.window_months,
                  "most_iros_in_window": most,
                  "last_change_on": last.ref.occurred_on.isoformat()})
 
 
-UNIT = RuleUnit(RULE, BASIS, as_of=as_of)
+RULE = Rule(NAME, BASIS, as_of=as_of)

@@ -17,31 +17,27 @@ from collections import defaultdict
 from datetime import date
 from itertools import groupby
 
-from iro_ledger.projections.rules.facts import Book, said
-from iro_ledger.projections.rules.flag import (
-    Action,
-    Flag,
-    HistoryEntry,
-    Ref,
-    Severity,
-    flag_id,
-)
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.base import EventRef
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.flag import Action, HistoryEntry, Severity
+from iro_ledger.projections.rules.lifecycle import Finding, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "caseload_excess"
+NAME = "caseload_excess"
 BASIS = ("The IRO Handbook envisages a caseload of 50-70 looked-after children for a "
          "full-time IRO; far above it an IRO cannot know each child or challenge for them.")
 
-Change = tuple[date, int, int, Ref]
+Change = tuple[date, int, int, EventRef]
 """(day, store position, +1 or -1, the event that made the change)."""
 
 
-def as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
+def as_of(book: Book, day: date, config: RulesConfig) -> list[Finding]:
     flags = []
     for officer_id, changes in _changes(book, day).items():
         # On one day, by case and the case's own order, never by the order cases were recorded.
         ordered = sorted(changes, key=lambda c: (c[0], c[3].id, c[3].event_number))
-        flag = _flag(book, officer_id, ordered, day, ctx)
+        flag = _flag(book, officer_id, ordered, day, config)
         if flag is not None:
             flags.append(flag)
     return flags
@@ -67,24 +63,20 @@ def _changes(book: Book, day: date) -> dict[str, list[Change]]:
 
 
 def _flag(book: Book, officer_id: str, changes: list[Change], day: date,
-          ctx: Context) -> Flag | None:
-    config = ctx.config.caseload_excess
+          rules: RulesConfig) -> Finding | None:
+    config = rules.caseload_excess
     limit = config.max_open_cases
-    count, peak, history, evidence = 0, 0, list[HistoryEntry](), list[Ref]()
+    count, peak, history = 0, 0, list[HistoryEntry]()
     for on, group in groupby(changes, key=lambda c: c[0]):
         moves = list(group)
         count += sum(c[2] for c in moves)
         is_open = bool(history) and history[-1].action is Action.RAISED
         if count > limit and not is_open:
             by = [c[3] for c in moves if c[2] > 0][-1]
-            history.append(HistoryEntry(action=Action.RAISED, on=on, event=by,
-                                        note=f"the caseload rose to {count} open cases"))
-            evidence.append(by)
+            history.append(raised(on, by, f"the caseload rose to {count} open cases"))
         elif count <= limit and is_open:
             by = [c[3] for c in moves if c[2] < 0][-1]
-            history.append(HistoryEntry(action=Action.CLEARED, on=on, event=by,
-                                        note=f"the caseload fell to {count} open cases."))
-            evidence.append(by)
+            history.append(cleared(by, f"the caseload fell to {count} open cases.", on=on))
         if is_open or count > limit:
             peak = max(peak, count)
     if not history:
@@ -93,16 +85,13 @@ def _flag(book: Book, officer_id: str, changes: list[Change], day: date,
     assert first.event is not None
     severity = Severity.HIGH if peak > config.high_above else config.severity
     now = f"As of {said(day)} it is {count}." if history[-1].action is Action.RAISED else ""
-    return Flag(
-        id=flag_id(RULE, book.la_code, {"officer_id": officer_id}, first.event.key), rule=RULE,
-        severity=severity, la_code=book.la_code, subjects={"officer_id": officer_id},
-        raised_on=first.on, status=history[-1].action.status, history=history,
-        evidence=sorted(evidence, key=lambda r: r.position),
+    return Finding(
+        key={"officer_id": officer_id}, anchor=first.event, severity=severity,
+        subjects={"officer_id": officer_id}, timeline=history, evidence=[],
         explanation=(f"From {said(first.on)}, {book.who(officer_id)} was the IRO for more than "
                      f"{limit} open cases, at most {peak}. {now} The IRO Handbook envisages "
                      "50-70 children for a full-time IRO.").replace("  ", " "),
-        basis=BASIS,
         details={"max_open_cases": limit, "peak": peak, "caseload": count})
 
 
-UNIT = RuleUnit(RULE, BASIS, as_of=as_of)
+RULE = Rule(NAME, BASIS, as_of=as_of)

@@ -32,45 +32,51 @@ recorded in, so the flags do not depend on that order.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.instruction import Instruction
-from iro_ledger.projections.rules.facts import Book, ChallengeFacts, said
-from iro_ledger.projections.rules.flag import (
-    Action,
-    Flag,
-    HistoryEntry,
-    Ref,
-    Severity,
-    flag_id,
-)
-from iro_ledger.projections.rules.observe import Seen
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.base import Envelope, EventRef
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.facts import ChallengeFacts
+from iro_ledger.projections.rules.flag import Action, Flag, HistoryEntry, Severity
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "suppressed_challenge"
+NAME = "suppressed_challenge"
 BASIS = ("NAIRO reports legitimate challenges suppressed: withdrawn under instruction, "
          "stalled, or never answered; IRO Handbook 6.2 expects a dispute to be resolved "
          "within 20 working days.")
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    event = seen.event
-    if isinstance(event, Challenge.Withdrawn):
-        _judge_withdrawal(book, book.challenges[seen.record], ctx)
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    event = env.event
+    if isinstance(event, Challenge.Raised | Challenge.Resolved | Challenge.Withdrawn
+                  | Challenge.CafcassOutcomeRecorded):
+        yield env.record
     elif isinstance(event, Instruction.Recorded):
-        instruction = book.instructions[seen.record]
-        for challenge in book.challenges.values():
-            if challenge.ended_as == "withdrawn" and instruction.is_to(challenge.officer_id):
-                _judge_withdrawal(book, challenge, ctx)
-    if isinstance(event, Case.Closed):
-        for challenge in book.case_challenges(seen.record):
-            _judge_closure(book, challenge, seen.ref, ctx)
-    elif isinstance(event, Challenge.Raised | Challenge.Resolved | Challenge.Withdrawn
-                    | Challenge.CafcassOutcomeRecorded):
-        _judge_closure(book, book.challenges[seen.record], seen.ref, ctx)
+        instruction = book.instructions[env.record]
+        yield from (c.id for c in book.challenges.values()
+                    if c.ended_as == "withdrawn" and instruction.is_to(c.officer_id))
+    elif isinstance(event, Case.Closed):
+        yield from (c.id for c in book.case_challenges(env.record))
+
+
+def judge(book: Book, challenge_id: str, config: RulesConfig) -> Verdict:
+    """The challenge's withdrawal after an instruction, and its case closing under it."""
+    challenge = book.challenges[challenge_id]
+    found = [f for f in (_withdrawal(book, challenge, config), _closure(book, challenge, config))
+             if f is not None]
+
+    def why_not(flag: Flag, by: EventRef) -> str:
+        return _why_not_closed(book, challenge, flag, by)
+
+
+    return Verdict({"challenge_id": challenge.id}, found, why_not)
 
 
 def _subjects(challenge: ChallengeFacts) -> dict[str, str]:
@@ -78,17 +84,17 @@ def _subjects(challenge: ChallengeFacts) -> dict[str, str]:
             "officer_id": challenge.officer_id}
 
 
-def _judge_withdrawal(book: Book, challenge: ChallengeFacts, ctx: Context) -> None:
-    config = ctx.config.suppressed_challenge
+def _withdrawal(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
+    config = rules.suppressed_challenge
     withdrawn = challenge.ended
-    if withdrawn is None:
-        return
+    if withdrawn is None or challenge.ended_as != "withdrawn":
+        return None
     day, window = withdrawn.occurred_on, timedelta(days=config.withdrawal_window_days)
     pressed = sorted((i for i in book.instructions_for(challenge.officer_id)
                       if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window),
                      key=lambda i: (i.recorded.occurred_on, i.id))
     if not pressed:
-        return
+        return None
     critical = any(i.kind in config.critical_instruction_kinds for i in pressed)
     latest = pressed[-1]
     said_of = "; ".join(f"instruction {i.id} ({i.kind.replace('_', ' ')}) given by "
@@ -98,13 +104,13 @@ def _judge_withdrawal(book: Book, challenge: ChallengeFacts, ctx: Context) -> No
         f"about {book.child(challenge.case_id)}, raised on {said(challenge.raised.occurred_on)}, "
         f"{(day - latest.recorded.occurred_on).days} days after receiving {said_of}. "
         "A challenge withdrawn soon after a management instruction may have been suppressed.")
-    book.raise_flag(
-        RULE, Severity.CRITICAL if critical else config.withdrawn_severity,
-        {**_subjects(challenge), "instruction_id": latest.id},
+    return Finding(
         key={"challenge_id": challenge.id, "pattern": "withdrawn_after_instruction"},
-        anchor=withdrawn, on=day, by=withdrawn, note="the challenge was withdrawn",
-        evidence=[challenge.raised, *(i.recorded for i in pressed), withdrawn],
-        explanation=explanation, basis=BASIS,
+        anchor=withdrawn, severity=Severity.CRITICAL if critical else config.withdrawn_severity,
+        subjects={**_subjects(challenge), "instruction_id": latest.id},
+        timeline=[raised(day, withdrawn, "the challenge was withdrawn")],
+        evidence=[challenge.raised, *(i.recorded for i in pressed)],
+        explanation=explanation,
         details={"pattern": "withdrawn_after_instruction",
                  "instruction_ids": [i.id for i in pressed],
                  "instruction_kinds": [i.kind for i in pressed],
@@ -115,29 +121,31 @@ _OUTCOME_WORDS = {"Challenge.Resolved": "resolution", "Challenge.Withdrawn": "wi
                   "Challenge.CafcassOutcomeRecorded": "Cafcass outcome"}
 
 
-def _judge_closure(book: Book, challenge: ChallengeFacts, by: Ref, ctx: Context) -> None:
-    """Raise, clear or withdraw the challenge's closed_without_outcome flag as now known."""
+def _closed(book: Book, challenge: ChallengeFacts) -> EventRef | None:
+    """The closure of the challenge's case by anyone but its raiser, if any."""
     case = book.cases.get(challenge.case_id)
     if case is None or case.closed is None or case.closed_by == challenge.officer_id:
-        return
-    closed, closer = case.closed, case.closed_by or "someone"
+        return None
+    return case.closed
+
+
+def _outcomes(challenge: ChallengeFacts) -> list[EventRef]:
+    """The resolution and the Cafcass outcome, in valid time."""
+    return sorted((r for r in (challenge.ended if challenge.ended_as == "resolved" else None,
+                               challenge.cafcass_outcome) if r is not None),
+                  key=lambda r: (r.occurred_on, r.event_number))
+
+
+def _closure(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
+    """The challenge's closed_without_outcome flag as now known."""
+    closed = _closed(book, challenge)
+    if closed is None:
+        return None
     day = closed.occurred_on
-    key = {"challenge_id": challenge.id, "pattern": "closed_without_outcome"}
-    outcomes = sorted((r for r in (challenge.ended if challenge.ended_as == "resolved" else None,
-                                   challenge.cafcass_outcome) if r is not None),
-                      key=lambda r: (r.occurred_on, r.event_number))
-    answered = next((r for r in outcomes if r.occurred_on <= day), None)
-    if not challenge.open_on(day) or answered is not None:
-        flag = book.find_flag(RULE, key, closed)
-        if flag is not None and challenge.raised.occurred_on <= day:
-            ended = answered or challenge.ended
-            assert ended is not None
-            book.withdraw_flag(flag, by, (
-                f"the {_OUTCOME_WORDS[ended.event_type]} of challenge {challenge.id}, "
-                f"dated {said(ended.occurred_on)} and recorded after the flag was raised, "
-                f"shows the challenge was no longer open, or had its outcome, when case "
-                f"{case.id} closed on {said(day)}."))
-        return
+    outcomes = _outcomes(challenge)
+    if not challenge.open_on(day) or any(r.occurred_on <= day for r in outcomes):
+        return None
+    closer = book.cases[challenge.case_id].closed_by or "someone"
     stage = [s for s in challenge.stages if s.start.occurred_on <= day][-1]
     explanation = (
         f"On {said(day)}, {book.who(closer)} closed case {challenge.case_id} while challenge "
@@ -145,28 +153,46 @@ def _judge_closure(book: Book, challenge: ChallengeFacts, by: Ref, ctx: Context)
         f"{said(challenge.raised.occurred_on)}, was still open at "
         f"{stage.stage.replace('_', ' ')}, with no outcome recorded. A challenge ended by "
         "anyone but its raiser without an outcome has been suppressed.")
-    flag = book.raise_flag(
-        RULE, ctx.config.suppressed_challenge.closed_severity, _subjects(challenge),
-        key=key, anchor=closed, on=day, by=closed, note=f"the case was closed by {closer}",
-        evidence=[challenge.raised, closed], explanation=explanation, basis=BASIS,
-        details={"pattern": "closed_without_outcome", "closed_by": closer})
+    timeline = [raised(day, closed, f"the case was closed by {closer}")]
     if outcomes:
-        book.clear_flag(flag, outcomes[0], "an outcome was recorded for the challenge.")
+        timeline.append(cleared(outcomes[0], "an outcome was recorded for the challenge."))
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "closed_without_outcome"},
+        anchor=closed, severity=rules.suppressed_challenge.closed_severity,
+        subjects=_subjects(challenge), timeline=timeline, evidence=[challenge.raised],
+        explanation=explanation,
+        details={"pattern": "closed_without_outcome", "closed_by": closer})
+
+
+def _why_not_closed(book: Book, challenge: ChallengeFacts, flag: Flag, by: EventRef) -> str:
+    """Why a closed_without_outcome flag no longer stands: its outcome came late."""
+    closed = _closed(book, challenge)
+    if closed is None or flag.details.get("pattern") != "closed_without_outcome":
+        return (f"{by.event_type} on {by.kind} {by.id}, recorded after the flag was raised, "
+                "shows it does not apply.")
+    day = closed.occurred_on
+    ended = next((r for r in _outcomes(challenge) if r.occurred_on <= day), challenge.ended)
+    assert ended is not None
+    return (f"the {_OUTCOME_WORDS[ended.event_type]} of challenge {challenge.id}, "
+            f"dated {said(ended.occurred_on)} and recorded after the flag was raised, "
+            f"shows the challenge was no longer open, or had its outcome, when case "
+            f"{challenge.case_id} closed on {said(day)}.")
 
 
 # The stalled pattern: a deadline, judged as of a day.
 
 
-def stalled_as_of(book: Book, day: date, ctx: Context) -> list[Flag]:
-    flags = [_stalled(book, c, day, ctx) for c in book.challenges.values()
+def stalled_as_of(book: Book, day: date, config: RulesConfig) -> list[Finding]:
+    found = [_stalled(book, c, day, config) for c in book.challenges.values()
              if c.raised.occurred_on <= day]
-    return [f for f in flags if f is not None]
+    return [f for f in found if f is not None]
 
 
 def _late_stages(challenge: ChallengeFacts, day: date,
-                 ctx: Context) -> list[tuple[int, date, date]]:
+                 config: RulesConfig) -> list[tuple[int, date, date]]:
     """(stage index, deadline, first day late) for each stage that passed its time limit."""
-    limit = ctx.config.suppressed_challenge.stage_limit_working_days
+    limit = config.suppressed_challenge.stage_limit_working_days
+    calendar = config.working_calendar()
     late = []
     exits = [r.occurred_on for r in (challenge.ended, challenge.left_protocol)
              if r is not None and r.occurred_on <= day]
@@ -174,7 +200,7 @@ def _late_stages(challenge: ChallengeFacts, day: date,
         start = stage.start.occurred_on
         if start > day:
             break
-        deadline = ctx.calendar.add_working_days(start, limit)
+        deadline = calendar.add_working_days(start, limit)
         stops = list(exits)
         # The stage's first answer in valid time, whatever order the answers were recorded in.
         after = (start, stage.start.event_number)
@@ -192,34 +218,29 @@ def _late_stages(challenge: ChallengeFacts, day: date,
     return late
 
 
-def _stalled(book: Book, challenge: ChallengeFacts, day: date, ctx: Context) -> Flag | None:
-    late = _late_stages(challenge, day, ctx)
+def _stalled(book: Book, challenge: ChallengeFacts, day: date,
+             rules: RulesConfig) -> Finding | None:
+    late = _late_stages(challenge, day, rules)
     if not late:
         return None
-    config = ctx.config.suppressed_challenge
+    config = rules.suppressed_challenge
     limit = config.stage_limit_working_days
     moments: list[tuple[date, int, Any]] = [(first_late, 0, (i, dl)) for i, dl, first_late in late]
     moments += [(a.occurred_on, 1, a) for a in challenge.answers if a.occurred_on <= day]
     history: list[HistoryEntry] = []
-    evidence: list[Ref] = [challenge.raised]
+    evidence: list[EventRef] = [challenge.raised]
     for on, what, item in sorted(moments, key=lambda m: (m[0], m[1])):
         is_open = bool(history) and history[-1].action is Action.RAISED
         if what == 0 and not is_open:
             index, deadline = item
             stage = challenge.stages[index]
             evidence.append(stage.start)
-            history.append(HistoryEntry(
-                action=Action.RAISED, on=on, event=None,
-                note=f"{stage.stage.replace('_', ' ')} had no response within {limit} working "
-                     f"days (by {said(deadline)})"))
+            history.append(raised(on, None, f"{stage.stage.replace('_', ' ')} had no response "
+                                            f"within {limit} working days (by {said(deadline)})"))
         elif what == 1 and is_open:
-            evidence.append(item)
-            history.append(HistoryEntry(action=Action.CLEARED, on=on, event=item,
-                                        note="the authority responded to the challenge."))
-    index, deadline, first_late = late[0]
+            history.append(cleared(item, "the authority responded to the challenge.", on=on))
+    index, deadline, _ = late[0]
     stage = challenge.stages[index]
-    subjects = _subjects(challenge)
-    key = {"challenge_id": challenge.id, "pattern": "stalled"}
     explanation = (
         f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
         f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, "
@@ -227,13 +248,10 @@ def _stalled(book: Book, challenge: ChallengeFacts, day: date, ctx: Context) -> 
         f"working days, that is by {said(deadline)} (weekends and England's "
         "bank holidays not counted). The dispute resolution protocol expects a dispute to be "
         "resolved within 20 working days; an unanswered challenge is a suppressed one.")
-    unique = {r.key: r for r in evidence}
-    return Flag(
-        id=flag_id(RULE, book.la_code, key, challenge.raised.key), rule=RULE,
-        severity=config.stalled_severity, la_code=book.la_code, subjects=subjects,
-        raised_on=first_late, status=history[-1].action.status, history=history,
-        evidence=sorted(unique.values(), key=lambda r: r.position), explanation=explanation,
-        basis=BASIS,
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "stalled"}, anchor=challenge.raised,
+        severity=config.stalled_severity, subjects=_subjects(challenge), timeline=history,
+        evidence=evidence, explanation=explanation,
         details={"pattern": "stalled", "limit_working_days": limit,
                  "late_stages": [{"stage": challenge.stages[i].stage,
                                   "started_on": challenge.stages[i].start.occurred_on.isoformat(),
@@ -246,4 +264,4 @@ def _stage_words(stage: str, started: date) -> str:
     return f"at {stage.replace('_', ' ')}, which it reached on {said(started)},"
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react, as_of=stalled_as_of)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge, as_of=stalled_as_of)

@@ -27,17 +27,20 @@ flag is *withdrawn*, naming the late record, and raised afresh if it still appli
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.report import AnnualReport
-from iro_ledger.projections.rules.config import ReportInterferenceConfig
-from iro_ledger.projections.rules.facts import Book, ReportAct, ReportFacts, said
-from iro_ledger.projections.rules.flag import Action, HistoryEntry, Ref, Severity
-from iro_ledger.projections.rules.observe import Seen
-from iro_ledger.projections.rules.unit import Context, RuleUnit
+from iro_ledger.projections.base import Envelope, EventRef
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.config import ReportInterferenceConfig, RulesConfig
+from iro_ledger.projections.rules.facts import ReportAct, ReportFacts
+from iro_ledger.projections.rules.flag import Action, Flag, HistoryEntry, Severity
+from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, raised
+from iro_ledger.projections.rules.rule import Rule
 
-RULE = "report_interference"
+NAME = "report_interference"
 BASIS = ("NAIRO reports a director who sought to edit the IRO annual report before it went to "
          "Ofsted; the annual report is the IRO service's own account of its work and must "
          "reach its readers as the IRO service wrote it (IRO Handbook, chapter 7).")
@@ -46,47 +49,21 @@ Line = tuple[str, str]
 """A flag's pattern and, for an altered submission, its recipient."""
 
 
-def react(book: Book, seen: Seen, ctx: Context) -> None:
-    event = seen.event
+def reads(book: Book, env: Envelope) -> Iterable[str]:
+    event = env.event
     if isinstance(event, AnnualReport.EditRequested | AnnualReport.Withheld
                   | AnnualReport.Submitted | AnnualReport.Revised):
-        report = book.reports.get(seen.record)
-        if report is not None:
-            _judge(book, report, seen.ref, ctx.config.report_interference)
+        if env.record in book.reports:
+            yield env.record
     elif isinstance(event, Officer.Registered):
-        for report in book.reports.values():
-            if any(a.actor == seen.record for a in report.edit_requests):
-                _judge(book, report, seen.ref, ctx.config.report_interference)
+        yield from (r.id for r in book.reports.values()
+                    if any(a.actor == env.record for a in r.edit_requests))
 
 
-def _interferes(book: Book, report: ReportFacts, request: ReportAct,
-                config: ReportInterferenceConfig) -> bool:
-    requester = book.officers.get(request.actor)
-    return request.actor != report.author and not (
-        requester is not None and requester.role in config.exempt_roles)
-
-
-def _acts(book: Book, report: ReportFacts,
-          config: ReportInterferenceConfig) -> list[tuple[str, ReportAct]]:
-    """The report's interfering requests, withholdings and submissions, in valid-time order."""
-    return sorted([*(("edit_requested", a) for a in report.edit_requests
-                     if _interferes(book, report, a, config)),
-                   *(("withheld", a) for a in report.withholdings),
-                   *(("submitted", a) for a in report.submissions)],
-                  key=lambda t: (t[1].ref.occurred_on, t[1].ref.event_number))
-
-
-def disputes(book: Book, report: ReportFacts,
-             config: ReportInterferenceConfig) -> list[tuple[str, ReportAct]]:
-    """Each act that raised, or would raise, a flag on the report, with its pattern."""
-    return [("altered_submission" if kind == "submitted" else kind, act)
-            for kind, act in _acts(book, report, config)
-            if kind != "submitted" or act.sha256 != report.author_sha256_at(act.ref)]
-
-
-def _judge(book: Book, report: ReportFacts, by: Ref, config: ReportInterferenceConfig) -> None:
-    """Settle every flag of the report from its events in valid-time order."""
-    acts = _acts(book, report, config)
+def judge(book: Book, report_id: str, config: RulesConfig) -> Verdict:
+    """Every flag of the report, from its events in valid-time order."""
+    report = book.reports[report_id]
+    rule = config.report_interference
     lines: dict[Line, list[HistoryEntry]] = {}
     raisers: dict[Line, list[ReportAct]] = {}
 
@@ -94,20 +71,18 @@ def _judge(book: Book, report: ReportFacts, by: Ref, config: ReportInterferenceC
         entries = lines.setdefault(line, [])
         raisers.setdefault(line, []).append(act)
         if not entries or entries[-1].action is Action.CLEARED:
-            entries.append(HistoryEntry(action=Action.RAISED, on=act.ref.occurred_on,
-                                        event=act.ref, note=line[0].replace("_", " ")))
+            entries.append(raised(act.ref.occurred_on, act.ref, line[0].replace("_", " ")))
 
     def clear(line: Line, act: ReportAct, note: str) -> None:
         entries = lines.get(line)
         if entries and entries[-1].action is Action.RAISED:
-            entries.append(HistoryEntry(action=Action.CLEARED, on=act.ref.occurred_on,
-                                        event=act.ref, note=note))
+            entries.append(cleared(act.ref, note))
 
-    for kind, act in acts:
+    for kind, act in book.report_acts(report, rule.exempt_roles):
         if kind != "submitted":
             raise_((kind, ""), act)
             continue
-        faithful = act.sha256 == report.author_sha256_at(act.ref)
+        faithful = not book.is_report_dispute(report, act, kind, rule.exempt_roles)
         to = act.to or ""
         note = (f"the report was submitted to {to.replace('_', ' ')}"
                 f"{' as its author last drafted it' if faithful else ''}.")
@@ -117,28 +92,26 @@ def _judge(book: Book, report: ReportFacts, by: Ref, config: ReportInterferenceC
             clear(("altered_submission", to), act, note)
         else:
             raise_(("altered_submission", to), act)
-    held = {(str(f.details.get("pattern")), str(f.details.get("to", "")))
-            for f in book.rule_flags(RULE) if f.subjects["report_id"] == report.id}
-    why = (f"{by.event_type} on {by.kind} {by.id}, dated {said(by.occurred_on)} and recorded "
-           "after the flag was raised, changes what the report's records show; the flag is "
-           "judged again from them.")
-    for line in sorted(held | set(lines)):
+    found = []
+    for line in sorted(lines):
         pattern, to = line
-        key = {"report_id": report.id, "pattern": pattern, **({"to": to} if to else {})}
-        entries = lines.get(line, [])
-        flag: dict[str, Any] = {}
-        if entries:
-            latest = raisers[line][-1]
-            what, details = _words(book, report, pattern, latest)
-            flag = {"severity": _severity(pattern, config),
-                    "subjects": {"report_id": report.id, "officer_id": report.author},
-                    "evidence": [report.drafted, *(a.ref for a in raisers[line])],
-                    "explanation": f"{what} The IRO annual report is the IRO service's own "
-                                   "account and must reach its readers as the IRO service "
-                                   "wrote it.",
-                    "basis": BASIS,
-                    "details": {"pattern": pattern, "year": report.year, **details}}
-        book.settle(RULE, key, report.drafted, entries, by, why, **flag)
+        latest = raisers[line][-1]
+        what, details = _words(book, report, pattern, latest)
+        found.append(Finding(
+            key={"report_id": report.id, "pattern": pattern, **({"to": to} if to else {})},
+            anchor=report.drafted, severity=_severity(pattern, rule),
+            subjects={"report_id": report.id, "officer_id": report.author},
+            timeline=lines[line], evidence=[report.drafted, *(a.ref for a in raisers[line])],
+            explanation=f"{what} The IRO annual report is the IRO service's own account and "
+                        "must reach its readers as the IRO service wrote it.",
+            details={"pattern": pattern, "year": report.year, **details}))
+    return Verdict({"report_id": report.id}, found, _why_not)
+
+
+def _why_not(flag: Flag, by: EventRef) -> str:
+    return (f"{by.event_type} on {by.kind} {by.id}, dated {said(by.occurred_on)} and recorded "
+            "after the flag was raised, changes what the report's records show; the flag is "
+            "judged again from them.")
 
 
 def _severity(pattern: str, config: ReportInterferenceConfig) -> Severity:
@@ -168,4 +141,4 @@ def _words(book: Book, report: ReportFacts, pattern: str,
              "author_sha256": drafted})
 
 
-UNIT = RuleUnit(RULE, BASIS, react=react)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge)

@@ -1,0 +1,36 @@
+"""The rules catalogue: one module per rule, and the list the engine runs, one line each.
+
+A rule module holds one `RULE` (`rules.rule.Rule`) and imports no other rule (an
+import-linter contract): order does not matter, since no rule reads another's flags, only the
+book's facts.
+"""
+
+from __future__ import annotations
+
+from iro_ledger.projections.rules.catalogue import (
+    caseload_excess,
+    disciplinary_after_challenge,
+    engagement_ended_after_dispute,
+    iro_churn,
+    permission_required,
+    plan_changed_without_review,
+    reallocation_after_dispute,
+    report_interference,
+    review_overdue,
+    suppressed_challenge,
+)
+from iro_ledger.projections.rules.rule import Rule
+
+RULES: tuple[Rule, ...] = (
+    permission_required.RULE,
+    disciplinary_after_challenge.RULE,
+    reallocation_after_dispute.RULE,
+    report_interference.RULE,
+    engagement_ended_after_dispute.RULE,
+    suppressed_challenge.RULE,
+    plan_changed_without_review.RULE,
+    review_overdue.RULE,
+    caseload_excess.RULE,
+    iro_churn.RULE,
+)
+RULE_NAMES = tuple(rule.name for rule in RULES)
