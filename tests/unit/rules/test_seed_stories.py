@@ -37,7 +37,6 @@ def with_child(since: str = "2023-01-02", entered: str = "2023-02-01") -> Story:
 # Retaliation that slips through (000: disciplinary threats, posts deleted, contracts ended)
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: retaliation: concerns count as disputes")
 @pytest.mark.parametrize("raised_in", ["review_minutes", "recommendation", "email"])
 def test_a_threat_after_a_concern_raised_outside_the_protocol_is_flagged(raised_in: str) -> None:
     story = with_child()
@@ -51,7 +50,6 @@ def test_a_threat_after_a_concern_raised_outside_the_protocol_is_flagged(raised_
                                                     "Officer.DisciplinaryActionRecorded"]
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: retaliation: 12-month lookback")
 def test_a_threat_seven_months_after_a_challenge_is_flagged() -> None:
     story = with_child()
     story.challenge("ch-1", "c1", "iro-kit", "2024-01-10")
@@ -62,7 +60,6 @@ def test_a_threat_seven_months_after_a_challenge_is_flagged() -> None:
     assert flag.details["days_after_dispute"] == (d("2024-08-12") - d("2024-01-10")).days
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: retaliation: links")
 def test_a_threat_that_stopped_a_challenge_being_raised_is_flagged_by_what_it_was_about() -> None:
     # The IRO said at the review she would challenge the plan; the head of service threatened
     # her with disciplinary action; no challenge was ever raised. Her account links the threat
@@ -76,7 +73,6 @@ def test_a_threat_that_stopped_a_challenge_being_raised_is_flagged_by_what_it_wa
     assert flag.details["about"] == ["case:c1"]
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: retaliation: links")
 def test_a_threat_linked_to_a_challenge_long_past_is_flagged_whatever_the_window() -> None:
     story = with_child()
     story.challenge("ch-1", "c1", "iro-kit", "2023-03-01")
@@ -87,7 +83,6 @@ def test_a_threat_linked_to_a_challenge_long_past_is_flagged_whatever_the_window
     assert flag.subjects["challenge_id"] == "ch-1"
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: retaliation: lookback, episode")
 def test_the_iro_managers_post_deleted_nine_months_after_refusing_the_edit_is_one_episode() -> None:
     # 000: the director wanted to edit the IRO annual report before Ofsted saw it; the IRO
     # manager refused and submitted it as written; a restructuring later deleted her post.
@@ -116,7 +111,6 @@ def test_an_ending_recorded_as_dismissal_or_a_move_of_role_after_a_challenge_is_
     assert flag.details["how"] == how
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: retaliation: concerns count")
 def test_a_freelance_iros_contract_ended_after_a_concern_in_an_email_is_flagged() -> None:
     story = staffed(since="2023-01-02")
     story.officer("iro-fin", employment="freelance")

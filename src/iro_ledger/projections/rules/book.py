@@ -160,6 +160,25 @@ class Book:
             found.append(Dispute(kind=kind, id=ref, case_id=case_id, raised=first))
         return found
 
+    def dispute_events(self, dispute: Dispute, until: date,
+                       exempt_roles: list[str]) -> list[EventRef]:
+        """The acts of a dispute up to `until`, for an episode: a challenge's raising, stages,
+        answers, end and steps beyond the authority; a concern's raising; an annual report's
+        interfering requests, withholdings and submissions (the author's refusal is one)."""
+        refs: list[EventRef] = []
+        if dispute.kind == "challenge" and dispute.id in self.challenges:
+            c = self.challenges[dispute.id]
+            refs = [c.raised, *(s.start for s in c.stages[1:]), *c.answers,
+                    *(r for r in (c.ended, c.left_protocol, c.cafcass_outcome) if r),
+                    *c.legal_steps]
+        elif dispute.kind == "report" and dispute.id in self.reports:
+            refs = [act.ref for _, act in self.report_acts(self.reports[dispute.id],
+                                                            exempt_roles)]
+            refs = [r for r in refs if r.occurred_on >= dispute.raised.occurred_on]
+        else:
+            refs = [dispute.raised]
+        return [r for r in refs if r.occurred_on <= until]
+
     def instructions_for(self, officer_id: str) -> list[InstructionFacts]:
         ids = self.instructions_to.get(officer_id, []) + self.instructions_to.get(ALL_IROS, [])
         return [self.instructions[i] for i in ids]
@@ -228,6 +247,15 @@ class Book:
         if self.authority is None:
             return self.la_code
         return f"{self.authority.name} ({self.la_code})"
+
+
+def episode(refs: list[EventRef]) -> list[dict[str, str]]:
+    """Every act of one episode (dispute, edit, refusal, ending...) in valid-time order, as a
+    flag's details name them, so a reader sees the whole course in one place."""
+    unique = {r.key: r for r in refs}
+    ordered = sorted(unique.values(), key=lambda r: (r.occurred_on, r.position))
+    return [{"what": r.event_type, "on": r.occurred_on.isoformat(), "event": r.key}
+            for r in ordered]
 
 
 def said(day: date) -> str:
