@@ -28,6 +28,7 @@ class Disciplinary(BaseModel):
 class FteChange(BaseModel):
     fte: float
     on: date
+    ref: EventRef | None = None
 
 
 class OfficerFacts(BaseModel):

@@ -55,14 +55,14 @@ def _authority(book: Book, s: Envelope) -> None:
 
 def _officer(book: Book, s: Envelope) -> None:
     e = s.event
-    fte = [] if e.fte is None else [FteChange(fte=e.fte, on=s.occurred_on)]
+    fte = [] if e.fte is None else [FteChange(fte=e.fte, on=s.occurred_on, ref=s.ref)]
     book.put("officer", OfficerFacts(id=s.record, originator_id=str(e.originator_id),
                                      role=e.role, employment=e.employment, registered=s.ref,
                                      fte=fte))
 
 
 def _fte(book: Book, s: Envelope) -> None:
-    book.officers[s.record].fte.append(FteChange(fte=s.event.fte, on=s.occurred_on))
+    book.officers[s.record].fte.append(FteChange(fte=s.event.fte, on=s.occurred_on, ref=s.ref))
     book.touch("officer", s.record)
 
 
