@@ -48,7 +48,8 @@ def healthy() -> Story:
     for case, chair in (("c1", "iro-kit"), ("c2", "iro-lee")):
         story.review(case, "2024-02-28", chair=chair)
         story.review(case, "2024-05-20", chair=chair)
-        story.review(case, "2024-11-11", chair=chair)
+    for case in ("c1", "c2"):  # c2 is iro-kit's from September
+        story.review(case, "2024-11-11", chair="iro-kit")
     story.revise_plan("c1", "2024-05-20", via_review=True, iro_consulted=True)
     story.challenge("ch-1", "c1", "iro-kit", "2024-06-03")
     story.respond("ch-1", "2024-06-10")
@@ -143,6 +144,9 @@ def busy() -> Story:
     story.case("c2", "2024-02-05", iro="iro-lee")
     story.revise_plan("c2", "2024-03-01")
     story.review("c2", "2024-03-05", chair="iro-lee")
+    story.recommend("c2", "rec-1", "2024-03-05", due="2024-04-05")
+    story.decide("c2", "dec-1", "2024-03-12", child_consulted=False)
+    story.revise_plan("c2", "2024-03-19", emergency=True)
     story.challenge("ch-2", "c2", "iro-lee", "2024-04-01")
     story.instruct("ins-2", "withdraw_challenge", ["iro-lee"], "2024-04-03")
     story.withdraw("ch-2", "2024-04-04")

@@ -163,7 +163,6 @@ def test_a_challenge_answered_once_and_left_open_for_twenty_months_is_flagged() 
     assert flag.details["working_days"] > 400
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: rule recommendation_not_followed")
 def test_a_recommendation_that_lapses_is_flagged() -> None:
     story = with_child()
     story.recommend("c1", "rec-1", "2024-03-01", due="2024-05-01")
@@ -173,7 +172,6 @@ def test_a_recommendation_that_lapses_is_flagged() -> None:
     assert (flag.raised_on, flag.subjects["case_id"]) == (d("2024-05-02"), "c1")
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: rule recommendation_not_followed")
 def test_a_recommendation_recorded_as_lapsed_is_flagged() -> None:
     story = with_child()
     story.recommend("c1", "rec-1", "2024-03-01", due="2024-06-01")
@@ -183,7 +181,6 @@ def test_a_recommendation_recorded_as_lapsed_is_flagged() -> None:
     assert flag.raised_on == d("2024-04-02")
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: rule recommendation_not_followed")
 def test_the_post_18_plan_recommended_three_times_over_is_flagged() -> None:
     # 001, Mary: a year before her 18th birthday there was still no plan for where she would
     # live, though it had been raised at more than one review.
@@ -217,7 +214,6 @@ def test_a_challenge_to_a_case_closed_on_false_information_is_judged_like_any_ot
     assert flags(story, "2024-06-03", "suppressed_challenge", "closed_without_outcome") == []
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: rule decision_without_consultation")
 def test_the_high_court_route_stops_the_local_clock_and_the_unconsulted_move_is_flagged() -> None:
     # 001, the second Peter: a permanent move decided without assessment, review, or
     # consulting the child; Cafcass sided with the authority; his carers, as litigation
@@ -240,7 +236,6 @@ def test_the_high_court_route_stops_the_local_clock_and_the_unconsulted_move_is_
 # Plans and children's voices
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: rule decision_without_consultation")
 def test_a_move_of_100_miles_announced_at_review_without_consulting_the_child_is_flagged() -> None:
     # 001, Linda: told at her review that she would move 100 miles, leaving school and CAMHS.
     story = with_child()
@@ -252,7 +247,6 @@ def test_a_move_of_100_miles_announced_at_review_without_consulting_the_child_is
     assert (flag.details["not_consulted"], flag.details["distance_miles"]) == (["child"], 100)
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: rule decision_without_consultation")
 def test_a_decision_made_without_consulting_the_iro_is_flagged() -> None:
     # 001, Sally: senior management reversed staying put, agreed at two reviews.
     story = with_child()
@@ -263,7 +257,6 @@ def test_a_decision_made_without_consulting_the_iro_is_flagged() -> None:
     assert flag.details["not_consulted"] == ["child", "IRO"]
 
 
-@pytest.mark.xfail(strict=True, reason="not yet: rule placement_instability")
 def test_seven_placement_breakdowns_in_nine_months_are_one_instability_flag() -> None:
     # 001, Simon: seven placement breakdowns within nine months.
     story = with_child(entered="2024-01-08")
