@@ -115,11 +115,14 @@ def review(world: World, case: Case, day: date) -> None:
         actor = world.anyone("social_worker", day)
         agreed: dict[str, Any] = {"summary": "Agreed at the review.", "via_review": True,
                                   "iro_consulted": True}
-        if change != "placement_move":
+        if change == "placement_move" and case.moved_since(
+                day - timedelta(days=MOVES_APART_DAYS)):
+            change = world.rng.choice(_CHANGES[1:])  # moved lately: plan something else
+        if change == "placement_move":
+            world.move(day, case, actor, **agreed)
+        else:
             world.emit(day, "revise_care_plan", actor=actor, case_id=case.id, change=change,
                        **agreed)
-        elif not case.moved_since(day - timedelta(days=MOVES_APART_DAYS)):
-            world.move(day, case, actor, **agreed)
     if world.chance(0.5):
         _recommend(world, case, day)
     if world.chance(0.03):

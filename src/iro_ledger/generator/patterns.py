@@ -303,12 +303,11 @@ def review_required(world: World) -> None:
                  and c.reviews and on - timedelta(days=30) <= c.reviews[-1] < on
                  and not world.officers[c.iro].reserved
                  and (c.exit_on is None or c.exit_on > on + timedelta(days=30))]
-        if not cases:
-            return False
-        case = world.rng.choice(cases)
+        # A child just entered care will not have a review for at least 6 working days.
+        case = world.rng.choice(cases) if cases else enter_care(world, on, None)
         case.reserved = True
         case.tags.add("review_overdue")
-        hold_by = add_working_days(on, 5)
+        hold_by = add_working_days(on, 5 if cases else 3)
         world.emit(on, "require_review", actor=case.iro, case_id=case.id, officer_id=case.iro,
                    reason="The placement is at risk of breaking down.", hold_by=hold_by)
         world.expect("review_overdue", variant, hold_by + timedelta(days=1), case_id=case.id)
