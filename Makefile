@@ -1,6 +1,6 @@
 # iro-ledger developer and CI entry points (GNU make).
 #
-#   make run        install into .venv, then run the demo
+#   make run        install into .venv, then run the demo (HOST=127.0.0.1 PORT=8000)
 #   make test       install, then lint, type-check, layer contracts and pytest
 #   make lint | typecheck | imports | pytest | bench
 #
@@ -21,14 +21,18 @@ FONT   := $(WEB_ASSETS)/node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf
 NPM_PACKAGES := @picocss/pico@2 dejavu-fonts-ttf@2
 # ruff is given only the source trees that exist, so a missing bench/ is no error.
 LINT_PATHS := $(wildcard src tests bench)
+# Where `make run` serves the demo.
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck imports pytest bench clean
+.PHONY: help install run test lint typecheck imports pytest bench bench-national clean
 
 help:
-	@echo "make run        install into $(VENV) and run the demo"
+	@echo "make run        install into $(VENV) and run the demo on http://$(HOST):$(PORT)"
+	@echo "                (make run PORT=8080 HOST=0.0.0.0 to listen elsewhere)"
 	@echo "make test       lint, type-check, layer contracts, then the test suite"
-	@echo "make lint | typecheck | imports | pytest | bench | clean"
+	@echo "make lint | typecheck | imports | pytest | bench | bench-national | clean"
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "iro-ledger needs Python >= 3.11; try make PYTHON=python3.11")'
@@ -50,7 +54,7 @@ $(PICO) $(FONT): | $(BIN)/python
 install: $(STAMP) $(PICO) $(FONT)
 
 run: install
-	$(BIN)/iro-ledger demo
+	$(BIN)/iro-ledger demo --host $(HOST) --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check $(LINT_PATHS)
@@ -71,9 +75,13 @@ test: install
 	$(MAKE) --no-print-directory imports
 	$(MAKE) --no-print-directory pytest
 
+# Benchmarks against the limit (bench/README.md): PostgreSQL at IRO_LEDGER_TEST_DSN or
+# 127.0.0.1:5432. bench-national loads at least 10M events and takes hours; never in `test`.
 bench: install
-	@if [ -f bench/run.py ]; then $(BIN)/python bench/run.py; \
-	else echo "bench/run.py does not exist yet: nothing to run"; fi
+	$(BIN)/python bench/run.py
+
+bench-national: install
+	$(BIN)/python bench/run.py --national
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

@@ -31,6 +31,11 @@ class Settings(BaseSettings):
     jwt_issuer: str = "iro-ledger"
     jwt_audience: str = "iro-ledger"
     """The `iss` and `aud` the service's own tokens carry and must carry."""
+    identity_providers: Path | None = None
+    """TOML file of the OpenID Connect providers whose tokens are accepted
+    (`identity.oidc`; docs/operations.md)."""
+    session_ttl_minutes: int = 8 * 60
+    """The longest a dashboard session lasts (never beyond the token it began with)."""
     signing_key_path: Path | None = None
     """Ed25519 key for checkpoints (default: keys/checkpoint.pem in the data directory)."""
     log_origin: str = "iro-ledger.invalid/log"

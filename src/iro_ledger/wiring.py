@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from iro_ledger.application import Ledger
 from iro_ledger.application.rate_limit import RateLimiter
 from iro_ledger.application.store import store_env
+from iro_ledger.identity.oidc import Providers, load_providers
 from iro_ledger.identity.service import Identity
+from iro_ledger.identity.sessions import SignIns
 from iro_ledger.identity.tokens import TokenPolicy
 from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.projections.challenges import ChallengeRegister
@@ -65,4 +67,8 @@ def build_services(settings: Settings) -> Services:
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
                     reads=Reads(ledger, projections, limiter=limiter, trust=trust),
-                    limiter=limiter, identity=Identity(TokenPolicy.of(settings)))
+                    limiter=limiter,
+                    identity=Identity(
+                        TokenPolicy.of(settings), SignIns(db),
+                        session_seconds=settings.session_ttl_minutes * 60,
+                        providers=Providers.of(load_providers(settings.identity_providers))))

@@ -8,6 +8,7 @@ a test can show that a refused command recorded nothing. Authorities and people 
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 import uuid
 from collections.abc import Iterator
@@ -107,7 +108,7 @@ def running_api(database_url: str, tracer_provider: TracerProvider | None = None
                 settings: Settings | None = None) -> Iterator[Api]:
     app = create_app(settings or Settings(database_url=database_url, jwt_secret=SECRET),
                      tracer_provider=tracer_provider)
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BROWSER_URL) as client:
         yield Api(app, client)
 
 
@@ -166,12 +167,28 @@ def seed(api: Api) -> None:
            occurred_on="2024-01-10")
 
 
-def sign_in(client: TestClient, headers: dict[str, str]) -> None:
-    """Sign the client in to the dashboard as the bearer of `headers` (the form's POST)."""
+BROWSER_URL = "https://testserver"
+"""Where test clients browse the dashboard: not loopback, so over https, as a browser would
+(the session cookie is Secure there)."""
+
+
+def sign_in_form(client: TestClient, token: str, next: str = "/") -> httpx.Response:
+    """Open the sign-in form, then send it with `token` as a browser would (its CSRF token
+    included); the answer, unfollowed."""
+    form = client.get("/login", params={"next": next})
+    found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+    assert found, form.text
+    response: httpx.Response = client.post(
+        "/login", data={"token": token, "next": next, "csrf": found.group(1)},
+        follow_redirects=False)
+    return response
+
+
+def sign_in(client: TestClient, who: dict[str, str] | str) -> None:
+    """Sign the client in to the dashboard as the bearer of `who` (headers or a token)."""
     client.cookies.clear()
-    token = headers["Authorization"].removeprefix("Bearer ")
-    response = client.post("/login", data={"token": token, "next": "/"},
-                           follow_redirects=False)
+    token = who if isinstance(who, str) else who["Authorization"].removeprefix("Bearer ")
+    response = sign_in_form(client, token)
     assert response.status_code == 303, response.text
 
 

@@ -33,6 +33,7 @@ from tests.e2e import (
     projection_worker,
     running_api,
     seed,
+    sign_in,
 )
 from tests.e2e.test_web_pages import elements_with, text
 
@@ -75,10 +76,7 @@ class Story:
 
     def page(self, path: str) -> str:
         client = self.api.client
-        client.cookies.clear()
-        token = mint_token(POLICY, "mgr-cara", "la_manager", la_code=LA)
-        assert client.get("/login", params={"token": token},
-                          follow_redirects=False).status_code == 303
+        sign_in(client, mint_token(POLICY, "mgr-cara", "la_manager", la_code=LA))
         response = client.get(path)
         client.cookies.clear()
         assert response.status_code == 200, response.text

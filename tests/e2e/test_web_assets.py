@@ -14,6 +14,7 @@ from iro_ledger.api.app import create_app
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
 from iro_ledger.web.assets import pico_dir
+from tests.e2e import BROWSER_URL, sign_in
 
 SECRET = "web-assets-secret-long-enough-for-hs256-0123456789"
 POLICY = TokenPolicy(SECRET)
@@ -22,7 +23,7 @@ PICO_TEXT = "/* a stand-in for pico.min.css */"
 
 def client_for(sqlite_url: str, static_dir: Path) -> TestClient:
     return TestClient(create_app(Settings(database_url=sqlite_url, jwt_secret=SECRET,
-                                          static_dir=static_dir)))
+                                          static_dir=static_dir)), base_url=BROWSER_URL)
 
 
 @pytest.fixture
@@ -31,14 +32,14 @@ def with_pico(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     css.mkdir()
     (css / "pico.min.css").write_text(PICO_TEXT)
     with client_for(sqlite_url, css) as client:
-        client.get("/login", params={"token": mint_token(POLICY, "insp-wren", "inspector")})
+        sign_in(client, mint_token(POLICY, "insp-wren", "inspector"))
         yield client
 
 
 @pytest.fixture
 def without_pico(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     with client_for(sqlite_url, tmp_path / "not-installed") as client:
-        client.get("/login", params={"token": mint_token(POLICY, "insp-wren", "inspector")})
+        sign_in(client, mint_token(POLICY, "insp-wren", "inspector"))
         yield client
 
 

@@ -25,6 +25,7 @@ from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.projections.timeline import read_timeline
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import Services
+from tests.e2e import BROWSER_URL, sign_in
 
 SECRET = "web-pages-secret-long-enough-for-hs256-0123456789"
 POLICY = TokenPolicy(SECRET)
@@ -45,10 +46,7 @@ class Dashboard:
 
     def page(self, path: str, sub: str, role: str, la: str | None = None,
              body: str | None = None) -> Any:
-        self.client.cookies.clear()
-        token = mint_token(POLICY, sub, role, la_code=la, body=body)
-        signed_in = self.client.get("/login", params={"token": token}, follow_redirects=False)
-        assert signed_in.status_code == 303
+        sign_in(self.client, mint_token(POLICY, sub, role, la_code=la, body=body))
         return self.client.get(path, follow_redirects=False)
 
     def as_inspector(self, path: str) -> Any:
@@ -65,7 +63,7 @@ class Dashboard:
 def dashboard(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
     url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'ledger.sqlite'}"
     app = create_app(Settings(database_url=url, jwt_secret=SECRET))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BROWSER_URL) as client:
         board = Dashboard(client)
         seed(board.services.ledger)
         yield board

@@ -10,6 +10,7 @@ from iro_ledger.application import Principal, Role
 from iro_ledger.application.commands import parse_command
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
+from tests.e2e import BROWSER_URL, sign_in
 
 SECRET = "web-stores-secret-long-enough-for-hs256-0123456789"
 POLICY = TokenPolicy(SECRET)
@@ -18,7 +19,7 @@ ADMIN = Principal(sub="admin-1", role=Role.ADMIN)
 
 def test_a_case_recorded_a_moment_ago_is_on_its_timeline(database_url: str) -> None:
     app = create_app(Settings(database_url=database_url, jwt_secret=SECRET))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=BROWSER_URL) as client:
         ledger = app.state.services.ledger
         for command in (
             {"command": "register_authority", "name": "Northwold (fictional)",
@@ -31,8 +32,7 @@ def test_a_case_recorded_a_moment_ago_is_on_its_timeline(database_url: str) -> N
              "occurred_on": "2024-02-05"},
         ):
             ledger.execute(parse_command({"la_code": "NWD", **command}), ADMIN, "test")
-        client.get("/login", params={"token": mint_token(POLICY, "mgr-orla", "la_manager",
-                                                         la_code="NWD")})
+        sign_in(client, mint_token(POLICY, "mgr-orla", "la_manager", la_code="NWD"))
 
         page = client.get("/ui/authorities/NWD/cases/case-7")
 

@@ -116,7 +116,8 @@ def test_demo_serves_the_seeded_store_at_the_printed_url(tmp_path: Path) -> None
         server.terminate()
         out, _ = server.communicate(timeout=30)
     assert health == 200
-    assert f"http://127.0.0.1:{port}" in out
+    assert f"http://127.0.0.1:{port}/login?code=" in out
+    assert "login?token=" not in out
 
 
 def _free_port() -> int:

@@ -26,7 +26,7 @@ from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.generator import demo
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from tests.e2e import STORES, module_store
+from tests.e2e import BROWSER_URL, STORES, module_store, sign_in
 from tests.e2e.test_web_pages import elements_with
 
 SECRET = "one-door-secret-long-enough-for-hs256-0123456789"
@@ -50,7 +50,7 @@ def store(request: pytest.FixtureRequest,
           tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     with module_store(request, tmp_path_factory.mktemp("store")) as url:
         app = create_app(Settings(database_url=url, jwt_secret=SECRET))
-        with TestClient(app) as client:
+        with TestClient(app, base_url=BROWSER_URL) as client:
             seeder = Principal(sub="test:seed", role=Role.ADMIN)
             summary = ingest(app.state.services.ledger, numbered(demo.demo_commands()), seeder,
                              atomic=True)
@@ -86,9 +86,7 @@ def by_api(store: Store, token: str) -> Seen:
 
 
 def by_web(store: Store, token: str) -> Seen:
-    store.client.cookies.clear()
-    signed_in = store.client.get("/login", params={"token": token}, follow_redirects=False)
-    assert signed_in.status_code == 303
+    sign_in(store.client, token)
     flags_page = store.client.get("/ui/flags", params={"la": LA, "status": "open"})
     authority_page = store.client.get(f"/ui/authorities/{LA}")
     assert flags_page.status_code == authority_page.status_code == 200

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +16,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from iro_ledger.projections.db import libpq_url
+from iro_ledger.application import Principal, Role
+from iro_ledger.identity.sessions import SignIns
+from iro_ledger.projections.db import Database, libpq_url
 from iro_ledger.trust import guard
 from tests.integration.trust_story import STORES, Store, authorities, fresh_store, module_store
 
@@ -248,3 +251,22 @@ def test_a_trigger_a_superuser_dropped_is_reported_by_the_application_roles_audi
     assert status == 1
     assert [f["kind"] for f in report["findings"]] == ["guard"]
     assert "are missing or disabled now" in report["findings"][0]["message"]
+
+
+def test_the_application_role_keeps_and_ends_sessions_and_revokes_tokens(
+        app_store: tuple[Store, Store]) -> None:
+    _, app = app_store
+    sign_ins = SignIns(Database(app.url))
+    iro = Principal("iro-ada", Role.IRO, "ZGA")
+    try:
+        cookie, _ = sign_ins.start(iro, "jti-1", int(time.time()) + 60)
+        assert sign_ins.session(cookie) is not None
+        code = sign_ins.issue_code(iro, ttl_seconds=60)
+        assert sign_ins.redeem_code(code) == iro
+
+        assert sign_ins.revoke("jti-1", int(time.time()) + 60, "cli:admin", "test") == 1
+
+        assert sign_ins.session(cookie) is None
+        assert sign_ins.is_revoked("jti-1")
+    finally:
+        sign_ins.db.close()

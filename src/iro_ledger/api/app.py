@@ -3,11 +3,14 @@
 Nothing is built at import: the lifespan builds one `Services` per process and closes it at
 shutdown. To serve a new router, import its module and add its router to `ROUTERS`.
 Swagger UI and ReDoc are off because they load their assets from a CDN at run time; the
-OpenAPI document is at /openapi.json. Request bodies over `max_body_bytes` are 413.
+OpenAPI document is at /openapi.json. Request bodies over `max_body_bytes` are 413. While the
+app runs, uvicorn's access line shows route templates, never ids or query values
+(`api.redaction`), as its spans do.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.metadata import version
@@ -18,6 +21,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from iro_ledger.api import commands, flags, health, monitoring, proof, records
 from iro_ledger.api.body_limit import BodyLimit
 from iro_ledger.api.errors import install_error_handlers
+from iro_ledger.api.redaction import ACCESS_LOGGER, RedactedAccessLog
 from iro_ledger.api.telemetry import flush, instrument_app
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.web import mount_static
@@ -43,9 +47,12 @@ def create_app(settings: Settings | None = None, *,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = build_services(chosen)
+        access_log = RedactedAccessLog(app.routes)
+        logging.getLogger(ACCESS_LOGGER).addFilter(access_log)
         try:
             yield
         finally:
+            logging.getLogger(ACCESS_LOGGER).removeFilter(access_log)
             app.state.services.close()
             flush(app)
 

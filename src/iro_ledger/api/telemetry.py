@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 from opentelemetry.trace import Span, Status, StatusCode, Tracer
 
+from iro_ledger.api.redaction import redact_span
 from iro_ledger.domain.errors import DomainError
 
 if TYPE_CHECKING:
@@ -65,8 +66,9 @@ def instrument_app(app: FastAPI, settings: Settings,
     existing: Tracer | None = getattr(app.state, "tracer", None)
     if existing is not None:
         return existing
-    FastAPIInstrumentor.instrument_app(app, tracer_provider=chosen,
-                                       exclude_spans=["receive", "send"])
+    FastAPIInstrumentor.instrument_app(
+        app, tracer_provider=chosen, exclude_spans=["receive", "send"],
+        server_request_hook=lambda span, scope: redact_span(app.routes, span, scope))
     tracer = (chosen or trace.get_tracer_provider()).get_tracer(TRACER_NAME)
     app.state.tracer = tracer
     app.state.tracer_provider = chosen
@@ -86,8 +88,14 @@ def execute_traced(tracer: Tracer, ledger: Ledger, command: CommandBase,
     with _command_span(tracer, command) as span:
         outcome = ledger.execute(command, principal, source=source)
         span.set_attribute("iro_ledger.outcome", "replayed" if outcome.replayed else "accepted")
-        span.set_attribute("iro_ledger.record", f"{outcome.kind}:{outcome.id}")
+        span.set_attribute("iro_ledger.record", record_label(outcome.kind, outcome.id))
         return outcome
+
+
+def record_label(kind: str, record: str) -> str:
+    """How a span names a record: an authority by its code, anything else by its kind only
+    (officer ids are people's names; case and challenge ids are about children)."""
+    return f"{kind}:{record}" if kind == "authority" else kind
 
 
 @contextmanager

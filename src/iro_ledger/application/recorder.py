@@ -11,16 +11,29 @@ one table and nothing else: the application role needs no UPDATE on the events a
 The recorder also leaves the tables alone when they are already in place, so that a role
 without DDL rights (the application role `iro-ledger db setup` makes) starts without
 `CREATE_TABLE=false`.
+
+It inserts without psycopg's pipeline mode, in statements of at most `INSERT_CHUNK` events.
+The library sends a whole save as one parameter in pipeline mode, and psycopg (3.3, C and
+Python implementations alike) deadlocks there once a message passes a few megabytes: the
+server waits for the rest of the insert ("active", wait event ClientRead) while the client
+waits in the pipeline's sync, for ever. An `ingest --atomic` of a few thousand commands hung
+so; `tests/integration/test_atomic_bulk.py` repeats it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
+from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
+from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
 LOCK_FUNCTION = "iro_ledger_lock_events"
+INSERT_CHUNK = 1000
+"""Events per INSERT statement: each message stays well under a megabyte or so."""
 
 
 class Recorder(PostgresApplicationRecorder):
@@ -33,6 +46,34 @@ class Recorder(PostgresApplicationRecorder):
             SQL("SELECT {0}.{1}()").format(Identifier(self.datastore.schema),
                                            Identifier(LOCK_FUNCTION)),
         ]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def insert_events(self, stored_events: Sequence[StoredEvent],
+                      **kwargs: Any) -> Sequence[int] | None:
+        """Insert in one transaction under the event lock, chunk by chunk (see the module)."""
+        if not stored_events:
+            return []
+        ids: list[int] = []
+        with (self.datastore.get_connection() as conn, conn.transaction(),
+              conn.cursor() as curs):
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            for start in range(0, len(stored_events), INSERT_CHUNK):
+                chunk = [self.construct_pg_stored_event(e.originator_id, e.originator_version,
+                                                        e.topic, e.state)
+                         for e in stored_events[start:start + INSERT_CHUNK]]
+                curs.execute(self.insert_events_statement, (chunk,), prepare=True)
+                ids.extend(row["notification_id"] for row in curs.fetchall())
+        return ids
+
+    def originators_after(self, position: int, limit: int) -> list[tuple[int, UUID]]:
+        """(position, record id) of the events stored after `position`, oldest first."""
+        statement = SQL("SELECT notification_id, originator_id FROM {0}.{1}"
+                        " WHERE notification_id > %s ORDER BY notification_id LIMIT %s").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name))
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(statement, (position, limit), prepare=True)
+            return [(row["notification_id"], row["originator_id"]) for row in curs.fetchall()]
 
     @property
     def lock_function(self) -> str:

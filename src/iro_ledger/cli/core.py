@@ -7,8 +7,10 @@ principal named `cli:<OS user>`. Every record still carries that name as `record
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
+import socket
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -35,6 +37,8 @@ from iro_ledger.cli.app import app
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.domain.limits import iso_day
 from iro_ledger.generator import demo as demo_story
+from iro_ledger.identity.oidc import ProviderConfigError, load_providers
+from iro_ledger.identity.service import CODE_TTL_SECONDS
 from iro_ledger.identity.startup import UnsafeStart, check_start
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
 from iro_ledger.settings import Settings, get_settings
@@ -84,6 +88,8 @@ def services(settings: Settings) -> Iterator[Services]:
         fail(f"IRO_LEDGER_DATABASE_URL: {bad}")
     except PersistenceError as down:
         fail(f"cannot open the store {redacted(settings.resolved_database_url())}: {down}")
+    except ProviderConfigError as bad:
+        fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
     try:
         yield built
     finally:
@@ -102,30 +108,71 @@ def redacted(url: str) -> str:
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
 ) -> None:
     """Serve the HTTP API with uvicorn, on the store IRO_LEDGER_DATABASE_URL names.
 
     Anywhere but loopback it refuses to start without a proper IRO_LEDGER_JWT_SECRET."""
-    refuse_unsafe(get_settings(), host, f"--host {host}")
-    run_server(host, port)
+    run_server(start_checks(get_settings(), host, port), host, port)
 
 
 def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool = True) -> None:
     """Exit 2 with one line if the secret is unfit and `host` is not loopback (`where` says
-    what `host` is); on loopback, warn unless told not to."""
-    try:
-        warning = check_start(settings, host, where)
-    except UnsafeStart as unsafe:
-        fail(str(unsafe))
+    what `host` is), or the identity providers' file cannot be used; on loopback, warn about
+    the secret unless told not to."""
+    warning = unsafe_warning(settings, host, where)
     if warning and warn:
         typer.echo(f"iro-ledger: {warning}", err=True)
 
 
-def run_server(host: str, port: int) -> None:
+def unsafe_warning(settings: Settings, host: str | None, where: str) -> str | None:
+    """`refuse_unsafe`'s checks: exit 2 on a refusal, else the warning to print, if any."""
+    try:
+        warning = check_start(settings, host, where)
+        load_providers(settings.identity_providers)
+    except UnsafeStart as unsafe:
+        fail(str(unsafe))
+    except ProviderConfigError as bad:
+        fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
+    return warning
+
+
+def start_checks(settings: Settings, host: str, port: int) -> socket.socket:
+    """Refuse an unsafe start, or a port that cannot be listened on, each in one line before
+    anything else is printed; then warn if there is a warning. The socket is the server's."""
+    warning = unsafe_warning(settings, host, f"--host {host}")
+    listening = listening_socket(host, port)
+    if warning:
+        typer.echo(f"iro-ledger: {warning}", err=True)
+    return listening
+
+
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A socket bound to host:port (as uvicorn binds it), or exit 2 saying why not."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)[0]
+        bound = socket.socket(family, kind, proto)
+        try:
+            bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            bound.bind(address)
+        except OSError:
+            bound.close()
+            raise
+    except (OSError, OverflowError) as refused:
+        reason = (f"port {port} is already in use"
+                  if getattr(refused, "errno", None) == errno.EADDRINUSE
+                  else getattr(refused, "strerror", None) or str(refused))
+        fail(f"cannot listen on {host}:{port}: {reason}; choose another with --port "
+             "(make run PORT=...)")
+    return bound
+
+
+def run_server(listening: socket.socket, host: str, port: int) -> None:
     import uvicorn
 
-    uvicorn.run("iro_ledger.api.app:create_app", factory=True, host=host, port=port)
+    config = uvicorn.Config("iro_ledger.api.app:create_app", factory=True, host=host, port=port)
+    uvicorn.Server(config).run(sockets=[listening])
 
 
 INGEST_HELP = (
@@ -236,19 +283,45 @@ def token(
 
 
 @app.command()
+def revoke(
+    token_or_jti: Annotated[str, typer.Argument(metavar="TOKEN_OR_JTI",
+                                                help="The token, or its jti.")],
+    reason: Annotated[str, typer.Option(help="Why, kept with the revocation.")],
+    token: Token = None,
+) -> None:
+    """Revoke a bearer token (admin only): the API and the dashboard refuse it from now on,
+    and the dashboard sessions it signed in end."""
+    settings = get_settings()
+    principal = principal_for(settings, token)
+    if principal.role is not Role.ADMIN:
+        fail(f"only an admin may revoke tokens; {principal.sub} is {principal.role.value}")
+    if not reason.strip():
+        fail("--reason: say why the token is revoked")
+    with services(settings) as built:
+        try:
+            jti, ended = built.identity.revoke(token_or_jti, principal.sub, reason.strip())
+        except TokenError as bad:
+            fail(str(bad))
+    typer.echo(f"revoked token {jti}; {ended} dashboard session(s) ended")
+
+
+@app.command()
 def demo(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Seed only.")] = False,
 ) -> None:
     """Seed a fictional history into the configured store (idempotent), then serve it."""
     settings = get_settings()
-    if not no_serve:
-        refuse_unsafe(settings, host, f"--host {host}")
+    listening = None if no_serve else start_checks(settings, host, port)
     ensure_signing_key(settings.resolved_signing_key_path())  # a development key, for receipts
+    principals = {label: Principal(sub=sub, role=Role(role), la_code=la_code)
+                  for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items()}
     with services(settings) as built:
         summary = run_ingest(built, numbered(demo_story.demo_commands()), demo_seeder(),
                              atomic=True)
+        codes = {} if no_serve else {label: built.identity.issue_code(principal)
+                                     for label, principal in principals.items()}
     if summary.rejected:
         typer.echo(json.dumps(summary.as_dict()))
         fail("the demo history was refused by this store; nothing of it was recorded")
@@ -257,15 +330,17 @@ def demo(
                f"{redacted(settings.resolved_database_url())}")
     policy, ttl = TokenPolicy.of(settings), settings.jwt_ttl_minutes
     typer.echo(f"Demo tokens (valid {ttl} minutes; send as 'Authorization: Bearer TOKEN'):")
-    minted = {label: mint_token(policy, sub, role, la_code=la_code, ttl_minutes=ttl)
-              for label, (sub, role, la_code) in demo_story.DEMO_PRINCIPALS.items()}
-    for label, demo_token in minted.items():
+    for label, principal in principals.items():
+        demo_token = mint_token(policy, principal.sub, principal.role.value,
+                                la_code=principal.la_code, ttl_minutes=ttl)
         typer.echo(f"  {label}: {demo_token}")
-    if no_serve:
+    if listening is None:
         return
     typer.echo(f"Serving on http://{host}:{port}  (Ctrl-C to stop)")
-    typer.echo("Dashboard: open a sign-in link in a browser")
-    for label, demo_token in minted.items():
-        typer.echo(f"- {label}: http://{host}:{port}/login?token={demo_token}")
+    minutes = CODE_TTL_SECONDS // 60
+    typer.echo(f"Dashboard: open a sign-in link in a browser (each works once, for {minutes} "
+               "minutes; or paste a token above into the sign-in form)")
+    for label, code in codes.items():
+        typer.echo(f"- {label}: http://{host}:{port}/login?code={code}")
     sys.stdout.flush()
-    run_server(host, port)
+    run_server(listening, host, port)

@@ -7,12 +7,14 @@ the application would, then hands them to an owner role and grants an applicatio
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated
 
 import typer
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import fail, redacted, services
+from iro_ledger.identity import sessions
 from iro_ledger.settings import get_settings
 from iro_ledger.trust import roles
 
@@ -40,7 +42,8 @@ def setup(
         fail("db setup is for PostgreSQL: SQLite has no roles (docs/operations.md)")
     with services(settings) as built:
         built.projections.setup()
-        layout = roles.layout_of(built.trust)
+        built.identity.sign_ins.setup()
+        layout = replace(roles.layout_of(built.trust), sign_ins=sessions.TABLES)
     wanted = roles.Roles(owner=owner, app=app_role, app_password=app_password,
                          owner_password=owner_password)
     try:

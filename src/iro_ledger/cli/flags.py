@@ -13,11 +13,10 @@ from datetime import date
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import Token, day_option, fail, principal_for, services
+from iro_ledger.cli.tables import show, table
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.projections.rules.config import load_config
 from iro_ledger.reads.words import FLAG_STATUSES, RULE_NAMES, SEVERITIES
@@ -64,19 +63,22 @@ def flags(
 
 
 def _print(found: list[dict[str, Any]], day: date) -> None:
-    table = Table("raised", "la", "rule", "severity", "status", "subjects", "evidence",
+    """One row a flag: its id whole (to copy into `--json` filters or the dashboard), then
+    where and when, what it is about and, for a withdrawn flag, the late record that did it."""
+    shown = table("flag", "severity", "status", "events", whole=("flag",), spaced=True,
                   title=f"{len(found)} flags as of {day.isoformat()}")
     for flag in found:
-        subjects = " ".join(f"{k}={v}" for k, v in flag["subjects"].items())
-        table.add_row(flag["raised_on"], flag["la_code"], flag["rule"], flag["severity"],
-                      _status(flag), subjects, str(len(flag["evidence"])))
-    Console().print(table)
+        about = [f"{flag['la_code']}, raised {flag['raised_on']}",
+                 *(f"{k} {v}" for k, v in flag["subjects"].items()), *_withdrawn_by(flag)]
+        shown.add_row("\n".join([flag["id"], *about]), flag["severity"], flag["status"],
+                      str(len(flag["evidence"])))
+    show(shown)
 
 
-def _status(flag: dict[str, Any]) -> str:
-    """The status; a withdrawn flag's with the late record that withdrew it."""
+def _withdrawn_by(flag: dict[str, Any]) -> list[str]:
+    """For a withdrawn flag, the late record that withdrew it."""
     late = flag.get("withdrawn_by")
     if late is None:
-        return str(flag["status"])
-    return (f"{flag['status']} by {late['kind']} {late['id']} event {late['event_number']} "
-            f"(dated {late['occurred_on']}, recorded {late['days_late']} days late)")
+        return []
+    return [f"withdrawn by {late['kind']} {late['id']} event {late['event_number']}",
+            f"(dated {late['occurred_on']}, recorded {late['days_late']} days late)"]

@@ -17,7 +17,6 @@ import typer
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import (
@@ -29,10 +28,12 @@ from iro_ledger.cli.core import (
     refuse_unsafe,
     services,
 )
+from iro_ledger.cli.tables import cell, show, table
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.identity.startup import store_host
 from iro_ledger.projections.runner import BATCH_SIZE, Projections
 from iro_ledger.settings import get_settings
+from iro_ledger.web.present import measure_label, measure_parts
 
 projections_app = typer.Typer(help="Inspect and rebuild the read models.",
                               no_args_is_help=True)
@@ -130,11 +131,11 @@ def status(
     if as_json:
         typer.echo(json.dumps(rows))
         return
-    table = Table("read model", "tracking key", "position", "store", "lag")
+    shown = table("read model", "tracking key", "position", "store", "lag")
     for row in rows:
-        table.add_row(row["name"], row["key"], str(row["position"]),
-                      str(row["ledger_position"]), str(row["lag"]))
-    Console().print(table)
+        shown.add_row(*(cell(row[k]) for k in ("name", "key", "position", "ledger_position",
+                                               "lag")))
+    show(shown)
 
 
 @app.command()
@@ -176,9 +177,8 @@ def _names(runner: Projections, name: str | None) -> list[str]:
 
 
 def _print_measures(la: str, found: list[dict[str, Any]], start: date, end: date) -> None:
-    table = Table("measure", "value", "unit", "events", title=f"{la}: {start} to {end}")
+    shown = table("measure", "value", "unit", "events", title=f"{la}: {start} to {end}")
     for measure in found:
-        value = measure["value"]
-        shown = json.dumps(value) if isinstance(value, dict) else str(value)
-        table.add_row(measure["name"], shown, measure["unit"], str(len(measure["evidence"])))
-    Console().print(table)
+        shown.add_row(measure_label(measure["name"]), "\n".join(measure_parts(measure)),
+                      cell(measure["unit"]), str(len(measure["evidence"])))
+    show(shown)

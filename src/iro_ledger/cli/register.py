@@ -11,11 +11,10 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import Token, day_option, fail, principal_for, services
+from iro_ledger.cli.tables import cell, show, table
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.reads.words import REGISTER_STATUSES, STAGES
 from iro_ledger.settings import get_settings
@@ -52,9 +51,9 @@ def challenges(
 
 
 def _print(la: str, items: list[dict[str, Any]], total: int) -> None:
-    table = Table("raised", "challenge", "case", "officer", "stage", "days open", "status",
-                  title=f"{la}: {len(items)} of {total} challenges")
+    shown = table("raised", "challenge", "case", "officer", "stage", "days open", "status",
+                  whole=("raised", "challenge"), title=f"{la}: {len(items)} of {total} challenges")
     for item in items:
-        table.add_row(item["raised_on"], item["challenge_id"], item["case_id"],
-                      item["officer_id"], item["stage"], str(item["days_open"]), item["status"])
-    Console().print(table)
+        shown.add_row(*(cell(item[k]) for k in ("raised_on", "challenge_id", "case_id",
+                                                "officer_id", "stage", "days_open", "status")))
+    show(shown)

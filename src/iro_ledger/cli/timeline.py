@@ -12,11 +12,10 @@ import json
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from iro_ledger.cli.app import app
 from iro_ledger.cli.core import Token, fail, principal_for, services
+from iro_ledger.cli.tables import cell, show, table
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.settings import get_settings
 
@@ -43,13 +42,15 @@ def timeline(
 
 
 def _print(doc: dict[str, Any]) -> None:
-    table = Table("happened", "event", "record", "actor", "recorded", "by", "days late",
-                  title=f"{doc['la_code']} case {doc['case_id']}: {len(doc['entries'])} events")
+    title = f"{doc['la_code']} case {doc['case_id']}: {len(doc['entries'])} events"
+    shown = table("happened", "event", "actor", "recorded", "days late", whole=("happened",),
+                  spaced=True, title=title)
     for entry in doc["entries"]:
         ref = entry["ref"]
         by = entry["recorded_by"] + (f" for {entry['on_behalf_of']}"
                                      if entry["on_behalf_of"] else "")
-        record = f"{ref['kind']} {ref['id']} #{ref['number']}"
-        table.add_row(entry["occurred_on"], ref["type"], record, entry["actor"],
-                      entry["recorded_at"][:19], by, str(entry["days_late"]))
-    Console().print(table)
+        shown.add_row(entry["occurred_on"],
+                      f"{ref['type']}\n{ref['kind']} {ref['id']} #{ref['number']}",
+                      cell(entry["actor"]), f"{entry['recorded_at'][:10]}\nby {by}",
+                      cell(entry["days_late"]))
+    show(shown)

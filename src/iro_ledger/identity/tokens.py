@@ -29,7 +29,7 @@ AUDIENCE = "iro-ledger"
 MAX_LIFETIME = timedelta(hours=12)
 LEEWAY = timedelta(seconds=30)
 """Clock difference tolerated between whoever minted a token and this process."""
-_AUTHORITY_ROLES = frozenset({Role.IRO, Role.IRO_MANAGER, Role.LA_MANAGER})
+AUTHORITY_ROLES = frozenset({Role.IRO, Role.IRO_MANAGER, Role.LA_MANAGER})
 _REQUIRED_CLAIMS = ["sub", "role", "iat", "exp", "iss", "aud", "jti"]
 
 
@@ -154,9 +154,9 @@ def principal_of(sub: object, role: object, la_code: object, body: object) -> Pr
     for name, value in (("la", la_code), ("body", body)):
         if value is not None and (not isinstance(value, str) or not value.strip()):
             raise TokenError(f"the token's {name!r} claim must be a non-empty string")
-    if known in _AUTHORITY_ROLES and la_code is None:
+    if known in AUTHORITY_ROLES and la_code is None:
         raise TokenError(f"a principal with role {known} must belong to an authority (la)")
-    if known not in _AUTHORITY_ROLES and la_code is not None:
+    if known not in AUTHORITY_ROLES and la_code is not None:
         raise TokenError(f"a principal with role {known} belongs to no authority")
     if known is Role.ARBITRATOR and body is None:
         raise TokenError("an arbitrator must name their arbitration body (body)")

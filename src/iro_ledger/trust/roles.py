@@ -13,7 +13,8 @@ not log in. The application role, which the API, the worker and the CLI log in a
   triggers refuse UPDATE, DELETE and TRUNCATE to everyone); on `guard_log`: SELECT;
 - on the other read models (timeline, flags, measures ...), which are derived from the
   events and rebuilt from them: SELECT, INSERT, UPDATE and DELETE, and on their tracking
-  table the same less DELETE. Dropping or rebuilding any table is the owner's.
+  table the same less DELETE; on the sign-in tables (sessions, codes, revoked tokens) the
+  same as on read models. Dropping or rebuilding any table is the owner's.
 
 Nothing granted lets the application role alter, drop or disable a table, trigger or
 function, create objects, or change a stored event, checkpoint or Merkle row.
@@ -53,10 +54,14 @@ class Layout:
     insert_function: str
     append_only: tuple[str, ...] = (*checkpoint_store.TABLES, *MerkleLogModel.tables)
     read_models: tuple[str, ...] = ()
+    sign_ins: tuple[str, ...] = ()
+    """Dashboard sessions, sign-in codes and revoked tokens (`identity.sessions`): not
+    evidence, kept and ended by the application."""
 
     @property
     def tables(self) -> list[str]:
-        return [self.events, *self.append_only, guard.LOG, *TRACKING, *self.read_models]
+        return [self.events, *self.append_only, guard.LOG, *TRACKING, *self.read_models,
+                *self.sign_ins]
 
 
 def layout_of(trust: Trust) -> Layout:
@@ -182,7 +187,7 @@ def _grant(conn: psycopg.Connection[Any], layout: Layout, roles: Roles) -> None:
     table(guard.LOG, "SELECT")
     table("projection_tracking", "SELECT, INSERT, UPDATE")
     table("projection_records", "SELECT, INSERT")
-    for name in layout.read_models:
+    for name in (*layout.read_models, *layout.sign_ins):
         table(name, "SELECT, INSERT, UPDATE, DELETE")
     for function in _functions(conn, layout):
         _run(conn, sql.SQL("REVOKE ALL ON FUNCTION {} FROM PUBLIC").format(sql.SQL(function)))

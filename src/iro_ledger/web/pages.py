@@ -50,13 +50,14 @@ class SignInNeeded(Exception):
 
 
 class BadToken(Exception):
-    """The session's or the offered token is not accepted: a 401 page saying why."""
+    """The session cookie names no live session: a 401 page saying why."""
 
 
 def render(request: Request, template: str, http_status: int = 200,
            **context: Any) -> Response:
     """The template drawn for the signed-in person (if any), with the page headers."""
     base = {"principal": getattr(request.state, "principal", None),
+            "csrf": getattr(request.state, "csrf", None),
             "stylesheets": getattr(request.app.state, "web_stylesheets", []),
             "path": request.url.path}
     response = templates.TemplateResponse(request, template, {**base, **context},
@@ -88,7 +89,7 @@ def _refusal(request: Request, error: Exception) -> Response:
     if isinstance(error, BadToken):
         response = error_page(request, 401, "Please sign in again",
                               f"Your sign-in was not accepted: {error}.")
-        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="strict")
+        response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
         return response
     if isinstance(error, RequestValidationError):
         return error_page(request, 422, "Check what you asked for", _invalid(error))

@@ -39,7 +39,10 @@ def sha(text: str) -> str:
 
 
 class Story:
-    def __init__(self, la_code: str = LA, since: str = "2023-01-02") -> None:
+    def __init__(self, la_code: str = LA, since: str = "2023-01-02",
+                 recorded_at: datetime = RECORDED_AT) -> None:
+        self.recorded_at = recorded_at
+        """When the acts told next are recorded: set it to tell a record made late."""
         self.la = la_code
         self.events: list[Any] = []
         self.officers: dict[str, Officer] = {}
@@ -50,7 +53,7 @@ class Story:
         self._keep(Authority.register(la_code, "Fenwick Vale Council", self.stamp(since)))
 
     def stamp(self, on: str, actor: str = "mgr-ada") -> Stamp:
-        return Stamp(occurred_on=d(on), recorded_at=RECORDED_AT, recorded_by="tester",
+        return Stamp(occurred_on=d(on), recorded_at=self.recorded_at, recorded_by="tester",
                      actor=actor, source="api")
 
     def _keep(self, record: LedgerRecord) -> None:
@@ -258,9 +261,14 @@ def envelopes(events: Sequence[Any]) -> list[Envelope]:
     return Decoder().name([(event, position, None) for position, event in enumerate(events, 1)])
 
 
-def staffed(since: str = "2023-01-02") -> Story:
+def recorded(day: str) -> datetime:
+    """Noon (UTC) on `day`, as the time a record was made."""
+    return datetime.combine(d(day), datetime.min.time(), tzinfo=UTC).replace(hour=12)
+
+
+def staffed(since: str = "2023-01-02", recorded_at: datetime = RECORDED_AT) -> Story:
     """An authority with two IROs, their manager, a team manager and a director."""
-    story = Story(since=since)
+    story = Story(since=since, recorded_at=recorded_at)
     story.officer("iro-kit", on=since)
     story.officer("iro-lee", on=since)
     story.officer("irom-ola", role="iro_manager", on=since)

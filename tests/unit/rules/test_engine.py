@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 from typing import Any
 
 from hypothesis import given, settings
@@ -7,7 +8,7 @@ from hypothesis import strategies as st
 from iro_ledger.projections.rules.catalogue import RULE_NAMES
 from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.runner import Decoder
-from tests.unit.rules.story import Story, d, envelopes, staffed
+from tests.unit.rules.story import RECORDED_AT, Story, d, envelopes, recorded, staffed
 
 
 class Kept:
@@ -65,8 +66,8 @@ def healthy() -> Story:
     return story
 
 
-def troubled() -> Story:
-    story = staffed(since="2024-01-02")
+def troubled(recorded_at: datetime = RECORDED_AT) -> Story:
+    story = staffed(since="2024-01-02", recorded_at=recorded_at)
     story.case("c1", "2024-02-05", iro="iro-kit")
     story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
     story.instruct("ins-1", "permission_before_challenge", ["all_iros"], "2024-03-04")
@@ -140,7 +141,7 @@ def test_events_of_records_the_rules_do_not_know_are_ignored() -> None:
 
 def busy() -> Story:
     """Every rule's pattern at least once, so every kind of state is carried across splits."""
-    story = troubled()
+    story = troubled(recorded_at=recorded("2024-11-30"))
     story.case("c2", "2024-02-05", iro="iro-lee")
     story.revise_plan("c2", "2024-03-01")
     story.review("c2", "2024-03-05", chair="iro-lee")
@@ -163,6 +164,10 @@ def busy() -> Story:
     story.challenge("ch-4", "c2", "iro-kit", "2024-06-10")
     story.assign("c2", "iro-max", "2024-10-01")
     story.resolve("ch-4", "2024-06-20")
+    # A stalled challenge answered by a record made 35 days after the day it claims.
+    story.challenge("ch-6", "c1", "iro-kit", "2024-10-07")
+    story.recorded_at = recorded("2024-12-20")
+    story.respond("ch-6", "2024-11-15")
     return story
 
 

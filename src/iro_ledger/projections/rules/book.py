@@ -23,8 +23,10 @@ from iro_ledger.projections.rules.facts import (
     CaseFacts,
     ChallengeFacts,
     ConcernFacts,
+    DefeatFacts,
     InstructionFacts,
     OfficerFacts,
+    RecordFacts,
     ReportAct,
     ReportFacts,
 )
@@ -69,6 +71,7 @@ class Book:
         self.instructions: dict[str, InstructionFacts] = {}
         self.reports: dict[str, ReportFacts] = {}
         self.concerns: dict[str, ConcernFacts] = {}
+        self.defeats: dict[str, DefeatFacts] = {}
         self.flags: dict[str, Flag] = {}
         self._flags_by_rule: dict[str, list[Flag]] = defaultdict(list)
         self.challenges_by_officer: dict[str, list[str]] = defaultdict(list)
@@ -84,7 +87,7 @@ class Book:
         tables: dict[str, dict[str, Any]] = {
             "officer": self.officers, "case": self.cases, "challenge": self.challenges,
             "instruction": self.instructions, "report": self.reports,
-            "concern": self.concerns}
+            "concern": self.concerns, "defeat": self.defeats}
         return tables[kind]
 
     def put(self, kind: str, facts: BaseModel) -> None:
@@ -117,7 +120,8 @@ class Book:
         docs: list[tuple[str, str, BaseModel]] = []
         if self.authority is not None:
             docs.append(("authority", self.authority.id, self.authority))
-        for kind in ("officer", "case", "challenge", "instruction", "report", "concern"):
+        for kind in ("officer", "case", "challenge", "instruction", "report", "concern",
+                     "defeat"):
             docs.extend((kind, ref, facts) for ref, facts in self.table(kind).items())
         return docs
 
@@ -126,6 +130,11 @@ class Book:
             return self.authority
         found: BaseModel | None = self.table(kind).get(ref)
         return found
+
+    def recorded_on(self, kind: str, ref: str) -> date | None:
+        """The day the record was first stored, if the book knows it."""
+        facts = self.facts_of(kind, ref)
+        return facts.recorded_on if isinstance(facts, RecordFacts) else None
 
     def officer_challenges(self, officer_id: str) -> list[ChallengeFacts]:
         return [self.challenges[c] for c in self.challenges_by_officer.get(officer_id, [])]

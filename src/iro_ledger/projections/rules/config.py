@@ -116,6 +116,11 @@ class ChurnConfig(_Section):
     high_at: int = Field(ge=2)
 
 
+class LateRecordConfig(_Section):
+    after_days: PositiveInt
+    severity: Severity
+
+
 class RulesConfig(_Section):
     calendar: CalendarConfig
     permission_required: PermissionRequiredConfig
@@ -131,6 +136,7 @@ class RulesConfig(_Section):
     recommendation_not_followed: RecommendationConfig
     decision_without_consultation: ConsultationConfig
     placement_instability: InstabilityConfig
+    late_record_changed_a_flag: LateRecordConfig
 
     def working_calendar(self) -> WorkingCalendar:
         """The calendar deadlines are counted in (one per country, shared)."""

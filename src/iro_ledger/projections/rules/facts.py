@@ -16,6 +16,16 @@ from iro_ledger.projections.base import EventRef
 ALL_IROS = "all_iros"
 
 
+class RecordFacts(BaseModel):
+    """What every record's facts hold: its client id, stored id and the day it was recorded."""
+
+    id: str
+    originator_id: str
+    recorded_on: date | None = None
+    """The day (in England) the record's first event was stored: a flag resting on records
+    made before a late record's day was there to be seen before it."""
+
+
 class Disciplinary(BaseModel):
     stage: str
     actor: str
@@ -31,9 +41,7 @@ class FteChange(BaseModel):
     ref: EventRef | None = None
 
 
-class OfficerFacts(BaseModel):
-    id: str
-    originator_id: str
+class OfficerFacts(RecordFacts):
     role: str
     employment: str
     registered: EventRef
@@ -116,9 +124,7 @@ class ShortBreaks(BaseModel):
     on: date
 
 
-class CaseFacts(BaseModel):
-    id: str
-    originator_id: str
+class CaseFacts(RecordFacts):
     child_ref: str
     entered_care_on: date
     opened: EventRef
@@ -158,9 +164,7 @@ class Stage(BaseModel):
     start: EventRef
 
 
-class ChallengeFacts(BaseModel):
-    id: str
-    originator_id: str
+class ChallengeFacts(RecordFacts):
     case_id: str
     officer_id: str
     about: str
@@ -185,9 +189,7 @@ class ChallengeFacts(BaseModel):
             self.ended is None or self.ended.occurred_on > day)
 
 
-class InstructionFacts(BaseModel):
-    id: str
-    originator_id: str
+class InstructionFacts(RecordFacts):
     kind: str
     issued_to: list[str]
     actor: str
@@ -213,9 +215,7 @@ class ReportAct(BaseModel):
     """The sections asked to be edited, or the reason given for withholding."""
 
 
-class ReportFacts(BaseModel):
-    id: str
-    originator_id: str
+class ReportFacts(RecordFacts):
     year: int
     author: str
     drafted: EventRef
@@ -234,26 +234,40 @@ class ReportFacts(BaseModel):
         return latest.sha256 or ""
 
 
-class ConcernFacts(BaseModel):
+class ConcernFacts(RecordFacts):
     """A concern an IRO raised outside the protocol: a dispute, as a challenge is."""
 
-    id: str
-    originator_id: str
     officer_id: str
     case_id: str | None
     raised_in: str
     raised: EventRef
 
 
-class AuthorityFacts(BaseModel):
-    id: str
-    originator_id: str
+class AuthorityFacts(RecordFacts):
     name: str
     registered: EventRef
+
+
+class DefeatFacts(BaseModel):
+    """A record that, as of the day it was recorded, cleared or withdrew a flag that stood open
+    the moment before, on records made before that day (`engine`): what the
+    late_record_changed_a_flag rule judges."""
+
+    id: str
+    late: EventRef
+    recorded_on: date
+    effect: str
+    """`cleared` or `withdrawn`."""
+    flag_id: str
+    flag_rule: str
+    flag_raised_on: date
+    flag_subjects: dict[str, str]
+    flag_evidence: list[EventRef]
 
 
 FACT_MODELS: dict[str, type[BaseModel]] = {
     "authority": AuthorityFacts, "officer": OfficerFacts, "case": CaseFacts,
     "challenge": ChallengeFacts, "instruction": InstructionFacts, "report": ReportFacts,
     "concern": ConcernFacts,
+    "defeat": DefeatFacts,
 }

@@ -15,6 +15,7 @@ from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.record import LedgerRecord, england_date
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.domain.values import ChallengeStage
 from iro_ledger.projections.base import Envelope
@@ -32,6 +33,7 @@ from iro_ledger.projections.rules.facts import (
     OfficerFacts,
     PlanRevision,
     Recommendation,
+    RecordFacts,
     ReportAct,
     ReportFacts,
     RequiredReview,
@@ -45,6 +47,9 @@ def observe(book: Book, env: Envelope) -> None:
     handler = _HANDLERS.get(type(env.event))
     if handler is not None:
         handler(book, env)
+    facts = book.facts_of(env.kind, env.record)
+    if isinstance(env.event, LedgerRecord.Created) and isinstance(facts, RecordFacts):
+        facts.recorded_on = england_date(env.event.recorded_at)
 
 
 def _authority(book: Book, s: Envelope) -> None:

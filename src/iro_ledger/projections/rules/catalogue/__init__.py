@@ -13,6 +13,7 @@ from iro_ledger.projections.rules.catalogue import (
     disciplinary_after_challenge,
     engagement_ended_after_dispute,
     iro_churn,
+    late_record_changed_a_flag,
     permission_required,
     placement_instability,
     plan_changed_without_review,
@@ -38,5 +39,6 @@ RULES: tuple[Rule, ...] = (
     recommendation_not_followed.RULE,
     decision_without_consultation.RULE,
     placement_instability.RULE,
+    late_record_changed_a_flag.RULE,
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)

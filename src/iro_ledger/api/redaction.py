@@ -1,0 +1,100 @@
+"""What a request's address may say in the access log and in spans: the route, never values.
+
+URLs carry what must not be logged: a token someone pasted into a link, officer ids (people's
+names) and case ids in paths and query strings. So the uvicorn access line and the request
+span's `http.target`, `http.url`, `url.path`, `url.query` and `url.full` show the matched
+route's template (`/authorities/{la_code}/officers/{officer_id}/record`) and the query's
+parameter names with every value replaced (`?officer_id=*&status=*`). An address no route
+matches is shown as `/{unmatched}`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from fastapi.routing import iter_route_contexts
+from opentelemetry.trace import Span
+from starlette.routing import BaseRoute, Match, Mount
+from starlette.types import Scope
+
+ACCESS_LOGGER = "uvicorn.access"
+HIDDEN = "*"
+UNMATCHED = "/{unmatched}"
+_NAME = re.compile(r"[a-z_][a-z0-9_]{0,40}")
+"""A parameter name the API could have; any other name (a pasted token, say) is hidden too."""
+_SPAN_TARGETS = ("http.target", "url.path", "url.query")
+_SPAN_URLS = ("http.url", "url.full")
+
+
+def redacted_target(routes: Sequence[BaseRoute], method: str, target: str) -> str:
+    """`target` (a path with its query) as it may be logged: see the module docstring."""
+    raw_path, _, query = target.partition("?")
+    shown = route_of(routes, method, unquote(raw_path))
+    if query:
+        names = [name if _NAME.fullmatch(name) else "?"
+                 for name, _ in parse_qsl(query, keep_blank_values=True)]
+        shown += "?" + "&".join(f"{name}={HIDDEN}" for name in names or ["?"])
+    return shown
+
+
+def route_of(routes: Sequence[BaseRoute], method: str, path: str) -> str:
+    """The template of the route `path` is served by, whatever its method."""
+    scope: Scope = {"type": "http", "path": path, "method": method, "root_path": ""}
+    for route in iter_route_contexts(routes):  # routers included in routers, flattened
+        match, _ = route.matches(scope)
+        if match is Match.NONE:
+            continue
+        if isinstance(route.original_route, Mount):
+            return f"{route.path}/{{path}}"
+        return route.path or UNMATCHED
+    return UNMATCHED
+
+
+def redact_span(routes: Sequence[BaseRoute], span: Span, scope: Scope) -> None:
+    """The request span's address attributes, rewritten as `redacted_target` shows them
+    (an OpenTelemetry ASGI `server_request_hook`)."""
+    if not span.is_recording():
+        return
+    query = bytes(scope.get("query_string", b"")).decode("latin-1")
+    target = redacted_target(routes, str(scope.get("method", "")),
+                             str(scope.get("path", "")) + (f"?{query}" if query else ""))
+    path, _, shown_query = target.partition("?")
+    present: Any = getattr(span, "attributes", None) or {}
+    values = {"http.target": target, "url.path": path, "url.query": shown_query}
+    for key in _SPAN_TARGETS:
+        if key in present:
+            span.set_attribute(key, values[key])
+    host = _host(scope)
+    for key in _SPAN_URLS:
+        if key in present:
+            span.set_attribute(key, f"{scope.get('scheme', 'http')}://{host}{target}")
+
+
+def _host(scope: Scope) -> str:
+    for name, value in scope.get("headers", []):
+        if name == b"host":
+            return bytes(value).decode("latin-1")
+    server = scope.get("server")
+    return f"{server[0]}:{server[1]}" if server else ""
+
+
+class RedactedAccessLog(logging.Filter):
+    """Rewrites uvicorn's access line (`'%s - "%s %s HTTP/%s" %d'`) to the redacted target."""
+
+    def __init__(self, routes: Sequence[BaseRoute]) -> None:
+        super().__init__()
+        self.routes = routes
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5:
+            client, method, target, http_version, status = args
+            record.args = (client, method, redacted_target(self.routes, str(method),
+                                                           str(target)),
+                           http_version, status)
+        return True
+
