@@ -164,10 +164,10 @@ def busy() -> Story:
     story.challenge("ch-4", "c2", "iro-kit", "2024-06-10")
     story.assign("c2", "iro-max", "2024-10-01")
     story.resolve("ch-4", "2024-06-20")
-    # A stalled challenge answered by a record made 35 days after the day it claims.
+    # A stalled challenge resolved by a record made 35 days after the day it claims.
     story.challenge("ch-6", "c1", "iro-kit", "2024-10-07")
     story.recorded_at = recorded("2024-12-20")
-    story.respond("ch-6", "2024-11-15")
+    story.resolve("ch-6", "2024-11-15")
     return story
 
 
