@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 
 from iro_ledger.application.access import Principal, Role
-from iro_ledger.projections.db import Database, Row, Tx
+from iro_ledger.projections.db import Database, Row
 
 SESSIONS = "identity_sessions"
 CODES = "identity_codes"
@@ -85,7 +85,7 @@ class SignIns:
         if self._ready:
             return
         with self.db.transaction() as tx:
-            if any(not _exists(tx, table) for table in TABLES):
+            if not tx.has_tables(*TABLES):
                 for statement in _DDL:
                     tx.execute(statement)
         self._ready = True
@@ -207,10 +207,3 @@ def _principal(row: Row) -> Principal:
                      la_code=row["la_code"], body=row["body"])
 
 
-def _exists(tx: Tx, table: str) -> bool:
-    if tx.dialect == "postgres":
-        row = tx.one("SELECT to_regclass(?) IS NOT NULL AS found", (table,))
-    else:
-        row = tx.one("SELECT COUNT(*) > 0 AS found FROM sqlite_master"
-                     " WHERE type = 'table' AND name = ?", (table,))
-    return bool(row and row["found"])

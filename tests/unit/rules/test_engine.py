@@ -66,8 +66,8 @@ def healthy() -> Story:
     return story
 
 
-def troubled(recorded_at: datetime = RECORDED_AT) -> Story:
-    story = staffed(since="2024-01-02", recorded_at=recorded_at)
+def troubled(now: datetime = RECORDED_AT) -> Story:
+    story = staffed(since="2024-01-02", now=now)
     story.case("c1", "2024-02-05", iro="iro-kit")
     story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
     story.instruct("ins-1", "permission_before_challenge", ["all_iros"], "2024-03-04")
@@ -141,7 +141,7 @@ def test_events_of_records_the_rules_do_not_know_are_ignored() -> None:
 
 def busy() -> Story:
     """Every rule's pattern at least once, so every kind of state is carried across splits."""
-    story = troubled(recorded_at=recorded("2024-11-30"))
+    story = troubled(now=recorded("2024-11-30"))
     story.case("c2", "2024-02-05", iro="iro-lee")
     story.revise_plan("c2", "2024-03-01")
     story.review("c2", "2024-03-05", chair="iro-lee")
@@ -166,7 +166,7 @@ def busy() -> Story:
     story.resolve("ch-4", "2024-06-20")
     # A stalled challenge resolved by a record made 35 days after the day it claims.
     story.challenge("ch-6", "c1", "iro-kit", "2024-10-07")
-    story.recorded_at = recorded("2024-12-20")
+    story.now = recorded("2024-12-20")
     story.resolve("ch-6", "2024-11-15")
     return story
 

@@ -1,6 +1,6 @@
 """A record made long after the day it claims, that defeats a flag, is flagged; no flag vanishes.
 
-The stories are told as they were recorded: `recorded_at` moves on as the recorder's days pass.
+The stories are told as they were recorded: `Story.now` moves on as the recorder's days pass.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ RULE = "late_record_changed_a_flag"
 
 def challenged(recorded_on: str = "2024-03-01") -> Story:
     """A challenge raised on 1 March 2024, recorded that day, and no answer yet."""
-    story = staffed(since="2024-01-02", recorded_at=recorded(recorded_on))
+    story = staffed(since="2024-01-02", now=recorded(recorded_on))
     story.case("c1", "2024-02-01", iro="iro-kit")
     story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
     return story
@@ -28,7 +28,7 @@ def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_and_is_itself_fla
     story = challenged()
     assert one(story.flags("2027-03-04"), "suppressed_challenge").status == "open"
     # Three years on, an answer "dated" three days after the challenge.
-    story.recorded_at = recorded("2027-03-05")
+    story.now = recorded("2027-03-05")
     story.resolve("ch-1", "2024-03-04")
     shown = story.flags("2027-12-31", withdrawn=True)
     stalled = one(shown, "suppressed_challenge")
@@ -58,7 +58,7 @@ def test_the_same_history_recorded_in_one_go_defeats_nothing() -> None:
 
 def test_a_late_answer_that_clears_an_open_flag_is_flagged_as_clearing_it() -> None:
     story = challenged()
-    story.recorded_at = recorded("2024-06-28")
+    story.now = recorded("2024-06-28")
     story.resolve("ch-1", "2024-05-01")  # after the stage ran out on 2 April: it clears
     shown = story.flags("2024-12-31", withdrawn=True)
     stalled = one(shown, "suppressed_challenge")
@@ -69,7 +69,7 @@ def test_a_late_answer_that_clears_an_open_flag_is_flagged_as_clearing_it() -> N
 
 def test_a_record_made_within_the_allowance_is_not_flagged_but_the_flag_is_kept() -> None:
     story = challenged()
-    story.recorded_at = recorded("2024-04-08")  # the stage ran out on 2 April
+    story.now = recorded("2024-04-08")  # the stage ran out on 2 April
     story.resolve("ch-1", "2024-03-11")  # 28 days late: within 30
     shown = story.flags("2024-12-31", withdrawn=True)
     assert [(f.rule, f.status) for f in shown if f.rule in ("suppressed_challenge", RULE)] == [
@@ -78,10 +78,10 @@ def test_a_record_made_within_the_allowance_is_not_flagged_but_the_flag_is_kept(
 
 def test_a_back_dated_ending_withdrawing_a_reallocation_flag_is_flagged() -> None:
     story = challenged()
-    story.recorded_at = recorded("2024-04-10")
+    story.now = recorded("2024-04-10")
     story.assign("c1", "iro-lee", "2024-04-10")
     assert one(story.flags("2024-12-31"), "reallocation_after_dispute").status == "open"
-    story.recorded_at = recorded("2024-09-30")
+    story.now = recorded("2024-09-30")
     story.end_engagement("iro-kit", "resigned", "2024-04-01", actor="iro-kit")
     shown = story.flags("2024-12-31", withdrawn=True)
     moved = one(shown, "reallocation_after_dispute")
@@ -91,9 +91,9 @@ def test_a_back_dated_ending_withdrawing_a_reallocation_flag_is_flagged() -> Non
 
 
 def test_a_late_review_clearing_an_overdue_review_flag_is_flagged() -> None:
-    story = staffed(since="2024-01-02", recorded_at=recorded("2024-02-01"))
+    story = staffed(since="2024-01-02", now=recorded("2024-02-01"))
     story.case("c1", "2024-02-01", iro="iro-kit")
-    story.recorded_at = recorded("2024-06-03")
+    story.now = recorded("2024-06-03")
     story.review("c1", "2024-03-08")  # first review due 29 February: late, but held
     shown = story.flags("2024-12-31", withdrawn=True)
     [first] = [f for f in shown if f.rule == "review_overdue"

@@ -58,6 +58,9 @@ class SuppressedChallengeConfig(_Section):
     stalled_severity: Severity
     stalled_high_after_working_days: PositiveInt
     closed_severity: Severity
+    on_behalf_severity: Severity = Severity.HIGH
+    """A withdrawal recorded by anyone but the raiser with their own principal (a rules file
+    written before this pattern existed gets the default)."""
 
 
 class ReportInterferenceConfig(_Section):

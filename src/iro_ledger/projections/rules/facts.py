@@ -164,6 +164,16 @@ class Stage(BaseModel):
     start: EventRef
 
 
+class RecordedFor(BaseModel):
+    """Who recorded one person's own act when it was not that person with their own
+    principal, and through which surface (`source`: api, cli, import)."""
+
+    recorded_by: str
+    actor: str
+    on_behalf_of: str | None
+    source: str
+
+
 class ChallengeFacts(RecordFacts):
     case_id: str
     officer_id: str
@@ -176,6 +186,8 @@ class ChallengeFacts(RecordFacts):
     ended: EventRef | None = None
     """The resolution or the raiser's withdrawal: the local protocol is over."""
     ended_as: str | None = None
+    withdrawn_for: RecordedFor | None = None
+    """Set when the withdrawal was not recorded by the raiser with their own principal."""
     left_protocol: EventRef | None = None
     """Referral to Cafcass, request for arbitration or an application to court: the dispute
     has left the authority, and its clock stops."""
