@@ -14,8 +14,8 @@ from tests.unit.ssda903.returns import (
     EPISODES,
     HEADER,
     HOME_POST,
-    UPN,
     REVIEWS,
+    UPN,
     episode,
     header,
     jsonl,
@@ -69,7 +69,7 @@ def test_a_bad_row_in_the_xml_form_is_reported_at_its_element_line() -> None:
 @pytest.mark.parametrize("text", ["<EXPSSDA903><CHILD>", "not xml at all", "<OTHER/>",
                                   '<!DOCTYPE x [<!ENTITY a "b">]><x>&a;</x>'])
 def test_xml_that_is_not_the_return_is_unusable(text: str) -> None:
-    with pytest.raises(UnusableInput, match="return.xml"):
+    with pytest.raises(UnusableInput, match=r"return\.xml"):
         parse_xml("return.xml", text)
 
 
