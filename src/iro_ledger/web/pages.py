@@ -2,7 +2,8 @@
 HTML pages (the API answers the same refusals as problem+json).
 
 Every page is sent with a strict Content-Security-Policy (our own stylesheets and scripts
-only: GOV.UK Frontend's, served from this machine; nothing inline), `no-store` caching (pages show children's cases) and no framing.
+only: GOV.UK Frontend's, served from this machine; nothing inline), `no-store` caching
+(pages show children's cases) and no framing.
 """
 
 from __future__ import annotations
