@@ -58,8 +58,10 @@ def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_and_is_flagged(
     with running_api(url) as api:
         [stalled] = [f for f in flags(api) if f["rule"] == "suppressed_challenge"]
         assert (stalled["status"], stalled["details"]["pattern"]) == ("open", "stalled")
-        api.ok("respond_to_challenge", MANAGER, challenge_id="ch-1",
-               response="we will look again", occurred_on="2024-02-04")
+        # Only a resolution stops a dispute's clock (IRO Handbook 6.2: 20 working days in
+        # total), so the back-dated answer that makes the flag vanish is a resolution.
+        api.ok("resolve_challenge", MANAGER, challenge_id="ch-1",
+               outcome="not_upheld", occurred_on="2024-02-04")
         # Not listed as open any more, but never gone: withdrawn, by its id, naming the answer.
         assert stalled["id"] not in {f["id"] for f in flags(api)}
         [withdrawn] = [f for f in flags(api, status="withdrawn") if f["id"] == stalled["id"]]
@@ -67,7 +69,7 @@ def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_and_is_flagged(
         assert response.status_code == 200, response.text
         by_id = response.json()
         assert by_id["status"] == withdrawn["status"] == "withdrawn"
-        assert by_id["history"][-1]["event"]["event_type"] == "Challenge.Responded"
+        assert by_id["history"][-1]["event"]["event_type"] == "Challenge.Resolved"
         # The answer itself is flagged, naming the flag it withdrew.
         [late] = [f for f in flags(api) if f["rule"] == "late_record_changed_a_flag"]
         assert late["subjects"]["flag_id"] == stalled["id"]

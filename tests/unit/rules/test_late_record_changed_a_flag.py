@@ -29,14 +29,14 @@ def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_and_is_itself_fla
     assert one(story.flags("2027-03-04"), "suppressed_challenge").status == "open"
     # Three years on, an answer "dated" three days after the challenge.
     story.now = recorded("2027-03-05")
-    story.respond("ch-1", "2024-03-04")
+    story.resolve("ch-1", "2024-03-04")
     shown = story.flags("2027-12-31", withdrawn=True)
     stalled = one(shown, "suppressed_challenge")
     assert stalled.details["pattern"] == "stalled"
     assert (stalled.status, stalled.history[-1].action) == ("withdrawn", "withdrawn")
     late = stalled.history[-1].event
     assert late is not None and (late.event_type, late.occurred_on) == (
-        "Challenge.Responded", d("2024-03-04"))
+        "Challenge.Resolved", d("2024-03-04"))
     flag = one(shown, RULE)
     assert (flag.status, flag.severity, flag.raised_on) == ("open", "high", d("2027-03-05"))
     assert flag.subjects == {"challenge_id": "ch-1", "case_id": "c1", "officer_id": "iro-kit",
@@ -51,7 +51,7 @@ def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_and_is_itself_fla
 
 def test_the_same_history_recorded_in_one_go_defeats_nothing() -> None:
     story = challenged(recorded_on="2027-03-05")
-    story.respond("ch-1", "2024-03-04")
+    story.resolve("ch-1", "2024-03-04")
     shown = story.flags("2027-12-31", withdrawn=True)
     assert [f for f in shown if f.rule in ("suppressed_challenge", RULE)] == []
 
@@ -59,7 +59,7 @@ def test_the_same_history_recorded_in_one_go_defeats_nothing() -> None:
 def test_a_late_answer_that_clears_an_open_flag_is_flagged_as_clearing_it() -> None:
     story = challenged()
     story.now = recorded("2024-06-28")
-    story.respond("ch-1", "2024-05-01")  # after the stage ran out on 2 April: it clears
+    story.resolve("ch-1", "2024-05-01")  # after the stage ran out on 2 April: it clears
     shown = story.flags("2024-12-31", withdrawn=True)
     stalled = one(shown, "suppressed_challenge")
     assert (stalled.status, stalled.cleared_on) == ("cleared", d("2024-05-01"))
@@ -70,7 +70,7 @@ def test_a_late_answer_that_clears_an_open_flag_is_flagged_as_clearing_it() -> N
 def test_a_record_made_within_the_allowance_is_not_flagged_but_the_flag_is_kept() -> None:
     story = challenged()
     story.now = recorded("2024-04-08")  # the stage ran out on 2 April
-    story.respond("ch-1", "2024-03-11")  # 28 days late: within 30
+    story.resolve("ch-1", "2024-03-11")  # 28 days late: within 30
     shown = story.flags("2024-12-31", withdrawn=True)
     assert [(f.rule, f.status) for f in shown if f.rule in ("suppressed_challenge", RULE)] == [
         ("suppressed_challenge", "withdrawn")]

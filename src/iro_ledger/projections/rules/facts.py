@@ -31,6 +31,14 @@ class Disciplinary(BaseModel):
     actor: str
     stated_reason: str
     ref: EventRef
+    about: list[str] = []
+    """Links (`kind:id`) to what the action was about, by the recorder's account."""
+
+
+class FteChange(BaseModel):
+    fte: float
+    on: date
+    ref: EventRef | None = None
 
 
 class OfficerFacts(RecordFacts):
@@ -39,7 +47,23 @@ class OfficerFacts(RecordFacts):
     registered: EventRef
     ended: EventRef | None = None
     ended_how: str | None = None
+    ended_about: list[str] = []
     disciplinary: list[Disciplinary] = []
+    fte: list[FteChange] = []
+    """The officer's working time as recorded, in valid-time order; none: full time."""
+
+    def fte_on(self, day: date) -> float:
+        """The share of a full-time post worked at the end of `day` (1.0 when not stated)."""
+        current = 1.0
+        for change in sorted(self.fte, key=lambda c: c.on):
+            if change.on > day:
+                break
+            current = change.fte
+        return current
+
+    def engaged_on(self, day: date) -> bool:
+        return self.registered.occurred_on <= day and (
+            self.ended is None or day <= self.ended.occurred_on)
 
 
 class Assignment(BaseModel):
@@ -59,6 +83,45 @@ class PlanRevision(BaseModel):
     via_review: bool
     iro_consulted: bool
     ref: EventRef
+    emergency: bool = False
+    child_consulted: bool | None = None
+    distance_miles: int | None = None
+
+
+class Decision(BaseModel):
+    """A decision on the case and who was consulted before it (None: not stated)."""
+
+    id: str
+    kind: str
+    summary: str
+    decided_by: str
+    ref: EventRef
+    child_consulted: bool | None = None
+    iro_consulted: bool | None = None
+    parents_consulted: bool | None = None
+    distance_miles: int | None = None
+
+
+class Recommendation(BaseModel):
+    id: str
+    made: EventRef
+    due_on: date
+    repeats: str | None = None
+    outcome: str | None = None
+    outcome_ref: EventRef | None = None
+
+
+class RequiredReview(BaseModel):
+    """A review the IRO required to be held by `hold_by` (reg 33(3)(a))."""
+
+    officer_id: str
+    hold_by: date
+    ref: EventRef
+
+
+class ShortBreaks(BaseModel):
+    short_breaks: bool
+    on: date
 
 
 class CaseFacts(RecordFacts):
@@ -69,7 +132,22 @@ class CaseFacts(RecordFacts):
     closed_by: str | None = None
     assignments: list[Assignment] = []
     reviews: list[EventRef] = []
+    review_chairs: dict[str, str] = {}
+    """Each review's chair, by the review's event key."""
     plan_revisions: list[PlanRevision] = []
+    decisions: list[Decision] = []
+    recommendations: list[Recommendation] = []
+    required_reviews: list[RequiredReview] = []
+    short_breaks: list[ShortBreaks] = []
+    """Whether the child is looked after in short breaks (reg 48), as recorded over time."""
+
+    def short_breaks_on(self, day: date) -> bool:
+        current = False
+        for change in sorted(self.short_breaks, key=lambda c: c.on):
+            if change.on > day:
+                break
+            current = change.short_breaks
+        return current
 
     def iro_on(self, day: date) -> str | None:
         """The case's IRO at the end of `day` (valid time)."""
@@ -111,8 +189,11 @@ class ChallengeFacts(RecordFacts):
     withdrawn_for: RecordedFor | None = None
     """Set when the withdrawal was not recorded by the raiser with their own principal."""
     left_protocol: EventRef | None = None
-    """Referral to Cafcass or request for arbitration: the stage clock stops."""
+    """Referral to Cafcass, request for arbitration or an application to court: the dispute
+    has left the authority, and its clock stops."""
     cafcass_outcome: EventRef | None = None
+    legal_steps: list[EventRef] = []
+    """Legal advice, a judicial review letter, a court application or order."""
 
     def open_on(self, day: date) -> bool:
         """Whether the challenge was still locally open at the end of `day`."""
@@ -165,6 +246,15 @@ class ReportFacts(RecordFacts):
         return latest.sha256 or ""
 
 
+class ConcernFacts(RecordFacts):
+    """A concern an IRO raised outside the protocol: a dispute, as a challenge is."""
+
+    officer_id: str
+    case_id: str | None
+    raised_in: str
+    raised: EventRef
+
+
 class AuthorityFacts(RecordFacts):
     name: str
     registered: EventRef
@@ -190,5 +280,6 @@ class DefeatFacts(BaseModel):
 FACT_MODELS: dict[str, type[BaseModel]] = {
     "authority": AuthorityFacts, "officer": OfficerFacts, "case": CaseFacts,
     "challenge": ChallengeFacts, "instruction": InstructionFacts, "report": ReportFacts,
+    "concern": ConcernFacts,
     "defeat": DefeatFacts,
 }
