@@ -2,9 +2,11 @@
 
 Ada challenged a care plan in Brackenfold (fictional) in the autumn of 2023, recorded on the
 day; nobody answered, so a stalled-challenge flag stood open. Years later the la_manager
-records a response dated three days after the challenge. The stall is withdrawn, never gone:
-listed with `status=withdrawn`, found by its id, with the late response beside it, and the
-late response is itself flagged (`late_record_changed_a_flag`). On both stores.
+records an answer dated three days after the challenge. A response is only a holding reply (the
+dispute's clock runs until it is resolved), so the stall stays open. A resolution dated then
+does stop the clock: the stall is withdrawn, never gone, listed with `status=withdrawn`, found
+by its id with the late resolution beside it, and the late resolution is itself flagged
+(`late_record_changed_a_flag`). On both stores.
 """
 
 from __future__ import annotations
@@ -27,19 +29,27 @@ from tests.e2e.test_api_bent_record import (
 __all__ = ["api"]  # the module's store, shared with the other attacks' tests
 
 
-def answered_years_later(api: Api, raised_on: date) -> tuple[str, dict[str, Any],
-                                                              dict[str, Any]]:
+def answered_years_later(api: Api, raised_on: date, command: str = "resolve_challenge",
+                         **answer: str) -> tuple[str, dict[str, Any], dict[str, Any]]:
     """The challenge, its stalled flag before the answer, and the answer's receipt."""
     _, challenge_id = a_challenge(api, raised_on)
     [stalled] = suppressed(flags(api, status="open"), challenge_id).values()
     assert stalled["details"]["pattern"] == "stalled"
-    answer = send(api, "respond_to_challenge", LA_MANAGER, challenge_id=challenge_id,
-                  response="We answered at the time.",
-                  occurred_on=(raised_on + timedelta(days=3)).isoformat())
-    return challenge_id, stalled, answer
+    receipt = send(api, command, LA_MANAGER, challenge_id=challenge_id,
+                   occurred_on=(raised_on + timedelta(days=3)).isoformat(),
+                   **(answer or {"outcome": "not_upheld"}))
+    return challenge_id, stalled, receipt
 
 
-def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_with_it(api: Api) -> None:
+def test_a_back_dated_response_leaves_the_stalled_flag_open(api: Api) -> None:
+    challenge_id, stalled, _ = answered_years_later(
+        api, date(2023, 9, 18), "respond_to_challenge", response="We answered at the time.")
+
+    assert suppressed(flags(api, status="open"), challenge_id)["stalled"]["id"] == stalled["id"]
+    assert the_flag(api, stalled["id"])["status"] == "open"
+
+
+def test_a_back_dated_resolution_leaves_the_stalled_flag_withdrawn_with_it(api: Api) -> None:
     raised_on = date(2023, 10, 2)
     challenge_id, stalled, answer = answered_years_later(api, raised_on)
 
@@ -50,13 +60,13 @@ def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_with_it(api: Api)
     assert by_id["status"] == "withdrawn"
     late = by_id["withdrawn_by"]
     assert (late["kind"], late["id"], late["event_type"], late["recorded_by"]) == (
-        "challenge", challenge_id, "Challenge.Responded", "mgr-cara")
+        "challenge", challenge_id, "Challenge.Resolved", "mgr-cara")
     assert late["position"] == answer["position"]
     assert late["days_late"] == (england_date(datetime.now(UTC))
                                  - (raised_on + timedelta(days=3))).days > 365 * 3
 
 
-def test_the_back_dated_answer_is_itself_flagged_naming_both(api: Api) -> None:
+def test_the_back_dated_resolution_is_itself_flagged_naming_both(api: Api) -> None:
     challenge_id, stalled, answer = answered_years_later(api, date(2023, 11, 1))
 
     [late] = [f for f in flags(api, rule="late_record_changed_a_flag")
