@@ -230,4 +230,4 @@ def _which(number: int, working_days: int, second: int, then: int) -> str:
     return f"within {then} months of the previous review"
 
 
-RULE = Rule(NAME, BASIS, as_of=as_of)
+RULE = Rule(NAME, BASIS, as_of=as_of, watch=("Case.*", "Officer.*"))
