@@ -7,13 +7,14 @@ may share one unit, so that `--atomic` ingest is all or nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from iro_ledger.application.access import (
     Principal,
@@ -25,9 +26,11 @@ from iro_ledger.application.access import (
 from iro_ledger.application.commands import CommandBase
 from iro_ledger.application.handlers import RECORD_CLASSES, HandlerContext, R, handle
 from iro_ledger.application.idempotency import CommandReceipt, fingerprint, receipt_id
+from iro_ledger.application.sealing import KeyStore, SealingMapper, keys_for
 from iro_ledger.application.store import DateAsISO
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.authority import Authority
+from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
 from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
@@ -74,6 +77,24 @@ class Ledger(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The sealing mapper, with the key store beside this event store (`sealing`)."""
+        self.keys: KeyStore = keys_for(self.env)
+        self.after_erasure: list[Callable[[UUID], None]] = []
+        """Called with a case's stored id once its keys are destroyed (the read models
+        forget the text they hold)."""
+        return SealingMapper(self.construct_transcoder(), self.keys)
+
+    def close(self) -> None:
+        super().close()
+        self.keys.close()
+
+    def erased(self, case: UUID) -> None:
+        """Destroy the keys a case's erasure names, then tell whoever listens."""
+        self.keys.destroy(case)
+        for listener in self.after_erasure:
+            listener(case)
 
     # Commands
 
@@ -244,7 +265,10 @@ class UnitOfWork:
     def commit(self, outcomes: list[Outcome]) -> list[Outcome]:
         """Save every new event in one transaction; give the outcomes their position."""
         recordings = self.ledger.save(*self.events)
+        erasures = [e.originator_id for e in self.events if isinstance(e, Case.Erased)]
         self.touched, self.events = {}, []
+        for case in erasures:
+            self.ledger.erased(case)
         position = max((r.notification.id for r in recordings), default=0)
         return [_with_position(o, position) for o in outcomes]
 
