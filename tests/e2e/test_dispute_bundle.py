@@ -24,6 +24,7 @@ from iro_ledger.application import Principal, Role
 from iro_ledger.application.commands import parse_command
 from iro_ledger.application.ingest import ingest, numbered
 from iro_ledger.cli import app as cli
+from iro_ledger.exports import dispute_pdf as dispute_pdf_module
 from iro_ledger.generator import demo
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
@@ -253,8 +254,15 @@ def test_an_arbitrator_opens_the_pages_the_bundle_links_to_and_nothing_else(
     def status(path: str) -> int:
         return int(board.page(path, "arb-ives", "arbitrator", body="NAIRO").status_code)
 
-    flag_id = next(f["id"] for f in board.bundle()["content"]["flags"]
+    content = board.bundle()["content"]
+    flag_id = next(f["id"] for f in content["flags"]
                    if f["rule"] == "engagement_ended_after_dispute")
+    instructions = {e["ref"]["id"] for e in content["timeline"]
+                    if e["ref"]["kind"] == "instruction"}
+    instructions |= {i["instruction_id"] for i in content["instructions"]}
+    assert instructions
+    for instruction in sorted(instructions):
+        assert status(f"/ui/authorities/EMR/records/instruction/{instruction}") == 200
     case = board.page("/ui/authorities/EMR/cases/EMR-C08", "arb-ives", "arbitrator",
                       body="NAIRO")
     assert case.status_code == 200
@@ -293,16 +301,34 @@ def test_page_one_of_the_pdf_is_a_readable_cover_not_a_blank_page(board: Demo) -
     assert response.headers["content-type"] == "application/pdf"
 
     document = pypdfium2.PdfDocument(response.content)
-    page = document[0]
-    bitmap = page.render(scale=1)
+    text = document[0].get_textpage().get_text_range()
+
+    assert len(document) >= 4
+    assert ink(response.content) > 0.01  # ink on more than 1% of page 1
+    assert "What this bundle proves" in text and REFERRED in text
+
+
+def ink(pdf: bytes) -> float:
+    """The share of page 1 that is dark."""
+    bitmap = pypdfium2.PdfDocument(pdf)[0].render(scale=1)
     pixels = bytes(bitmap.buffer)
     channels = len(pixels) // (bitmap.width * bitmap.height)
     dark = sum(1 for i in range(0, len(pixels), channels) if pixels[i] < 128)
-    text = page.get_textpage().get_text_range()
+    return dark / (bitmap.width * bitmap.height)
 
-    assert len(document) >= 4
-    assert dark > 0.01 * bitmap.width * bitmap.height  # ink on more than 1% of the page
-    assert "What this bundle proves" in text and REFERRED in text
+
+def test_without_dejavu_the_pdf_falls_back_to_a_core_font_and_still_reads(
+        board: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundle = board.bundle()
+    bundle["content"]["dispute"]["authority"] = "Borough of Eastmere \u2013 \u0141\u00f3d\u017a"
+    monkeypatch.delenv("IRO_LEDGER_PDF_FONT_DIR", raising=False)
+    monkeypatch.setattr(dispute_pdf_module, "FONT_DIRS", ())
+
+    made = dispute_pdf_module.dispute_pdf(bundle)
+
+    assert ink(made) > 0.01
+    text = pypdfium2.PdfDocument(made)[0].get_textpage().get_text_range()
+    assert "Borough of Eastmere ? ?\u00f3d?" in text
 
 
 def test_the_cli_writes_the_json_and_the_pdf_and_never_overwrites_them(

@@ -4,6 +4,8 @@ another issuer, for another audience, expired, over-long or badly mapped are ref
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import secrets
 import threading
@@ -14,7 +16,9 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
@@ -22,10 +26,22 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from jwt.algorithms import get_default_algorithms
 
 from iro_ledger.settings import Settings
-from tests.e2e import LA, OTHER_LA, SECRET, Api, raise_challenge, running_api, seed, sign_in
+from tests.e2e import (
+    BROWSER_URL,
+    LA,
+    OTHER_LA,
+    SECRET,
+    Api,
+    raise_challenge,
+    running_api,
+    seed,
+    sign_in,
+)
 from tests.e2e import sign_in_form as form_sign_in
 
 AUDIENCE = "api://iro-ledger-test"
+CLIENT_ID = "iro-ledger-test-client"
+CLIENT_SECRET = "a-client-secret-only-this-test-knows"
 PANEL = "Fictional Arbitration Panel"
 
 
@@ -46,6 +62,10 @@ class LocalIssuer:
     published: list[str] = field(default_factory=list)
     fetches: int = 0
     server: ThreadingHTTPServer | None = None
+    signing_in: dict[str, Any] = field(default_factory=lambda: {"sub": "iro-ada",
+                                                                "roles": ["IRO"]})
+    """The claims of whoever signs in at /authorize next (and a `nonce` to send instead)."""
+    codes: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add_key(self, kid: str, algorithm: str, publish: bool = True) -> None:
         self.keys[kid] = (private_key(algorithm), algorithm)
@@ -75,11 +95,43 @@ class LocalIssuer:
 def serve(issuer: LocalIssuer) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            if self.path != "/keys":
+            path, _, query = self.path.partition("?")
+            if path == "/authorize":
+                self.authorize(dict(parse_qsl(query)))
+                return
+            if path != "/keys":
                 self.send_error(404)
                 return
             issuer.fetches += 1
-            body = json.dumps(issuer.jwks()).encode()
+            self.answer(issuer.jwks())
+
+        def authorize(self, asked: dict[str, str]) -> None:
+            """Signs `signing_in` in at once and sends the browser back with a code."""
+            assert asked["response_type"] == "code" and asked["client_id"] == CLIENT_ID
+            assert asked["code_challenge_method"] == "S256"
+            code = secrets.token_urlsafe(16)
+            issuer.codes[code] = asked
+            self.send_response(302)
+            self.send_header("Location", f"{asked['redirect_uri']}?"
+                             + urlencode({"code": code, "state": asked["state"]}))
+            self.end_headers()
+
+        def do_POST(self) -> None:
+            """The token endpoint: the code once, with its PKCE verifier and the secret."""
+            length = int(self.headers["Content-Length"])
+            form = dict(parse_qsl(self.rfile.read(length).decode()))
+            asked = issuer.codes.pop(form.get("code", ""), None)
+            challenge = base64.urlsafe_b64encode(hashlib.sha256(
+                form.get("code_verifier", "").encode()).digest()).rstrip(b"=").decode()
+            if (self.path != "/token" or asked is None or challenge != asked["code_challenge"]
+                    or form.get("client_secret") != CLIENT_SECRET):
+                self.send_error(400)
+                return
+            claims = {"aud": CLIENT_ID, "nonce": asked["nonce"], **issuer.signing_in}
+            self.answer({"id_token": issuer.token(**claims), "token_type": "Bearer"})
+
+        def answer(self, document: dict[str, Any]) -> None:
+            body = json.dumps(document).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -128,6 +180,11 @@ audience = "{AUDIENCE}"
 jwks_url = "http://127.0.0.1:{port}/keys"
 la = "{LA}"
 min_refetch_seconds = 0.5
+client_id = "{CLIENT_ID}"
+authorization_endpoint = "http://127.0.0.1:{port}/authorize"
+token_endpoint = "http://127.0.0.1:{port}/token"
+redirect_uri = "{BROWSER_URL}/login/callback"
+client_secret_env = "IRO_LEDGER_TEST_CLIENT_SECRET"
 
 [provider.roles]
 "IRO" = "iro"
@@ -154,7 +211,9 @@ body = "{PANEL}"
 
 
 @pytest.fixture
-def api(tmp_path: Path, northwold: LocalIssuer, consortium: LocalIssuer) -> Iterator[Api]:
+def api(tmp_path: Path, northwold: LocalIssuer, consortium: LocalIssuer,
+        monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
+    monkeypatch.setenv("IRO_LEDGER_TEST_CLIENT_SECRET", CLIENT_SECRET)
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'ledger.sqlite'}",
                         jwt_secret=SECRET,
                         identity_providers=providers_file(tmp_path, northwold, consortium))
@@ -280,3 +339,67 @@ def test_unknown_key_ids_cannot_make_the_service_hammer_the_provider(
         refusal(api, northwold.token("made-up"))
 
     assert northwold.fetches - before <= 1
+
+
+# Signing in by redirect: the authorization code flow with PKCE
+
+
+def go_to_provider(api: Api, next_path: str = "/") -> str:
+    """Press "Sign in with ..." and let the provider answer: the callback address it sends
+    the browser back to."""
+    form = api.client.get("/login")
+    assert "Sign in with Northwold Entra ID (test)" in form.text
+    begun = api.client.get("/login/provider/0", params={"next": next_path},
+                           follow_redirects=False)
+    assert begun.status_code == 303
+    answered = httpx.get(begun.headers["location"], follow_redirects=False)
+    assert answered.status_code == 302
+    back = urlsplit(answered.headers["location"])
+    return f"{back.path}?{back.query}"
+
+
+def test_signing_in_by_redirect_to_the_provider_starts_a_session(
+        api: Api, northwold: LocalIssuer) -> None:
+    northwold.signing_in = {"sub": "mgr-cara", "roles": ["Ledger.Manager"]}
+    callback = go_to_provider(api, "/ui/flags")
+
+    back = api.client.get(callback, follow_redirects=False)
+
+    assert back.status_code == 303, back.text
+    assert back.headers["location"] == "/ui/flags"
+    page = api.client.get("/")
+    assert page.status_code == 200
+    assert "mgr-cara" in page.text
+
+
+def test_the_providers_answer_works_once(api: Api) -> None:
+    callback = go_to_provider(api)
+    assert api.client.get(callback, follow_redirects=False).status_code == 303
+    state = dict(parse_qsl(urlsplit(callback).query))["state"]
+    api.client.cookies.clear()
+    api.client.cookies.set("iro_ledger_flow", state, path="/login")
+
+    again = api.client.get(callback, follow_redirects=False)
+
+    assert again.status_code == 401
+    assert "already used" in again.text
+    assert api.client.get("/", follow_redirects=False).status_code == 303
+
+
+def test_an_answer_for_a_sign_in_another_browser_began_is_refused(api: Api) -> None:
+    callback = go_to_provider(api)
+    api.client.cookies.clear()  # the victim's browser: it began no sign-in
+
+    response = api.client.get(callback, follow_redirects=False)
+
+    assert response.status_code == 403
+    assert "not begun in this browser" in response.text
+
+
+def test_an_id_token_with_another_nonce_is_refused(api: Api, northwold: LocalIssuer) -> None:
+    northwold.signing_in = {"sub": "iro-ada", "roles": ["IRO"], "nonce": "replayed-nonce"}
+
+    response = api.client.get(go_to_provider(api), follow_redirects=False)
+
+    assert response.status_code == 401
+    assert "nonce" in response.text

@@ -146,8 +146,14 @@ def test_another_authoritys_principal_sees_only_its_own_flags(api: Api) -> None:
     assert own["items"] and {f["la_code"] for f in own["items"]} == {OTHER_LA}
 
 
-def test_an_arbitrator_sees_no_flags(api: Api) -> None:
-    assert api.client.get("/flags", headers=ARBITRATOR).status_code == 403
+def test_an_arbitrator_sees_no_flags_but_those_around_disputes_referred_to_them(
+        api: Api) -> None:
+    # Nothing here is referred to the arbitrator's body: no authority's flags are theirs.
+    response = api.client.get("/flags", headers=ARBITRATOR)
+    assert response.status_code == 200
+    assert response.json()["items"] == []
+    assert api.client.get("/flags", params={"la_code": LA},
+                          headers=ARBITRATOR).status_code == 403
 
 
 def test_an_inspectors_read_of_flags_is_itself_recorded(api: Api) -> None:

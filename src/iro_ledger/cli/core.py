@@ -120,6 +120,13 @@ def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool =
     """Exit 2 with one line if the secret is unfit and `host` is not loopback (`where` says
     what `host` is), or the identity providers' file cannot be used; on loopback, warn about
     the secret unless told not to."""
+    warning = unsafe_warning(settings, host, where)
+    if warning and warn:
+        typer.echo(f"iro-ledger: {warning}", err=True)
+
+
+def unsafe_warning(settings: Settings, host: str | None, where: str) -> str | None:
+    """`refuse_unsafe`'s checks: exit 2 on a refusal, else the warning to print, if any."""
     try:
         warning = check_start(settings, host, where)
         load_providers(settings.identity_providers)
@@ -127,17 +134,13 @@ def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool =
         fail(str(unsafe))
     except ProviderConfigError as bad:
         fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
-    if warning and warn:
-        typer.echo(f"iro-ledger: {warning}", err=True)
+    return warning
 
 
 def start_checks(settings: Settings, host: str, port: int) -> socket.socket:
     """Refuse an unsafe start, or a port that cannot be listened on, each in one line before
     anything else is printed; then warn if there is a warning. The socket is the server's."""
-    try:
-        warning = check_start(settings, host, f"--host {host}")
-    except UnsafeStart as unsafe:
-        fail(str(unsafe))
+    warning = unsafe_warning(settings, host, f"--host {host}")
     listening = listening_socket(host, port)
     if warning:
         typer.echo(f"iro-ledger: {warning}", err=True)

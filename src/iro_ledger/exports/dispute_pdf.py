@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -130,6 +131,22 @@ def _ref(ref: dict[str, Any] | None) -> str:
     return f"{ref['kind']} {ref['id']} #{number} (position {ref['position']})"
 
 
+def _words(text: Any) -> str:
+    """A term of the domain language (`contract_terminated`) as words."""
+    return "" if text is None else str(text).replace("_", " ")
+
+
+def _type(event_type: str) -> str:
+    """`Case.RecommendationMade` as `Case. Recommendation Made`, so that a narrow column
+    breaks it between words."""
+    return re.sub(r"(?<=[a-z.])(?=[A-Z])", " ", event_type)
+
+
+def _stamp(moment: str | None) -> str:
+    """A stored UTC time to the second, as printed (the JSON keeps it whole)."""
+    return "" if not moment else f"{moment[:10]} {moment[11:19]}"
+
+
 def _fields(fields: dict[str, Any]) -> str:
     return "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in sorted(fields.items())
                      if v not in (None, "", [], {}))
@@ -207,12 +224,13 @@ def _timeline(pdf: _Document, content: dict[str, Any]) -> None:
                  "Position"),
            [(e["occurred_on"], f"{e['recorded_on']}" + (f" ({e['days_late']} days late)"
                                                        if e["days_late"] > 0 else ""),
-             f"{e['ref']['type']}\n{e['ref']['kind']} {e['ref']['id']} #{e['ref']['number']}",
+             f"{_type(e['ref']['type'])}\n{e['ref']['kind']} {e['ref']['id']} "
+             f"#{e['ref']['number']}",
              _fields(e["fields"]),
              f"{e['actor']}\nby {e['recorded_by']} via {e['source']}"
              + (f"\non behalf of {e['on_behalf_of']}" if e.get("on_behalf_of") else ""),
              e["ref"]["position"]) for e in content["timeline"]],
-           (20, 24, 36, 52, 33, 15), 7)
+           (18, 22, 42, 50, 32, 16), 7)
 
 
 def _officer(pdf: _Document, content: dict[str, Any]) -> None:
@@ -220,9 +238,9 @@ def _officer(pdf: _Document, content: dict[str, Any]) -> None:
     pdf.add_page()
     _heading(pdf, f"The officer: {officer['officer_id']}")
     ended = officer["ended"]
-    _para(pdf, f"{officer['role']}, {officer['employment']}, registered "
-               f"{officer['registered_on']}; "
-               + (f"engagement ended {ended['on']} ({ended['how']})." if ended
+    role = "IRO" if officer["role"] == "iro" else _words(officer["role"])
+    _para(pdf, f"{role}, {officer['employment']}, registered {officer['registered_on']}; "
+               + (f"engagement ended {ended['on']} ({_words(ended['how'])})." if ended
                   else "still engaged.")
                + f" Open cases as of {officer['as_of']}: {officer['open_cases']}. "
                f"Challenges raised: {len(officer['challenges'])}.", 9)
@@ -230,16 +248,16 @@ def _officer(pdf: _Document, content: dict[str, Any]) -> None:
     acts = content["management_acts"]
     if acts:
         _table(pdf, ("On", "Act", "By", "Stated reason", "Event"),
-               [(a["on"], a["act"], a["by"] or "", a["detail"] or "", _ref(a["ref"]))
+               [(a["on"], _words(a["act"]), a["by"] or "", _words(a["detail"]), _ref(a["ref"]))
                 for a in acts], (22, 45, 30, 45, 38))
     else:
         _para(pdf, "Nothing recorded.", 9)
     _heading(pdf, "Instructions in force while the challenge ran", 12)
     if content["instructions"]:
         _table(pdf, ("Instruction", "Kind", "Given", "By", "To", "Rescinded", "Event"),
-               [(i["instruction_id"], i["kind"], i["issued_on"], i["given_by"],
-                 ", ".join(i["issued_to"]), i["rescinded_on"] or "no", _ref(i["ref"]))
-                for i in content["instructions"]], (24, 32, 20, 24, 26, 18, 36))
+               [(i["instruction_id"], _words(i["kind"]), i["issued_on"], i["given_by"],
+                 _words(", ".join(i["issued_to"])), i["rescinded_on"] or "no", _ref(i["ref"]))
+                for i in content["instructions"]], (22, 34, 20, 22, 24, 20, 38))
     else:
         _para(pdf, "None recorded.", 9)
 
@@ -256,7 +274,7 @@ def _flags(pdf: _Document, content: dict[str, Any]) -> None:
     for flag in flags:
         subjects = ", ".join(f"{k.removesuffix('_id')} {v}" for k, v in
                              sorted(flag["subjects"].items()))
-        _para(pdf, f"{flag['rule'].replace('_', ' ')} · {flag['severity']} · {flag['status']}"
+        _para(pdf, f"{_words(flag['rule'])} · {flag['severity']} · {flag['status']}"
                    f" · raised {flag['raised_on']}", 10, bold=True)
         _para(pdf, f"About: {subjects}. Flag {flag['id']}.", 8)
         _para(pdf, flag["explanation"], 9)
@@ -274,6 +292,6 @@ def _annex(pdf: _Document, content: dict[str, Any]) -> None:
     _table(pdf, ("Leaf", "Position", "Record", "#", "Event", "Happened", "Recorded (UTC)",
                  "Recorded by"),
            [(e["leaf_index"], e["position"],
-             f"{e['record']['kind']} {e['record']['id']}", e["number"], e["type"],
-             e["occurred_on"] or "", e["recorded_at"] or "", e["recorded_by"] or "")
-            for e in events], (12, 15, 33, 7, 37, 19, 33, 24), 7)
+             f"{e['record']['kind']} {e['record']['id']}", e["number"], _type(e["type"]),
+             e["occurred_on"] or "", _stamp(e["recorded_at"]), e["recorded_by"] or "")
+            for e in events], (11, 14, 32, 7, 44, 18, 30, 24), 7)

@@ -20,6 +20,7 @@ is read again when it changes.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import tomllib
 from collections.abc import Mapping
@@ -80,6 +81,20 @@ class Provider:
     """The arbitration body of the arbitrators this provider signs in."""
     cache_seconds: float = 300
     min_refetch_seconds: float = 60
+    client_id: str | None = None
+    """With the three below: the dashboard offers "Sign in with <name>" (the authorization
+    code flow with PKCE, `identity.redirect`); the ID token's audience is the client id."""
+    authorization_endpoint: str | None = None
+    token_endpoint: str | None = None
+    redirect_uri: str | None = None
+    """This service's `/login/callback`, as registered with the provider."""
+    client_secret: str | None = field(default=None, repr=False)
+    """Read from the environment variable `client_secret_env` names, never from the file."""
+    scopes: str = "openid profile email"
+
+    @property
+    def signs_in_by_redirect(self) -> bool:
+        return self.client_id is not None
 
     def principal(self, claims: Mapping[str, Any]) -> Principal:
         """The principal the token's claims map to, or `TokenError` saying why none."""
@@ -180,9 +195,14 @@ class Providers:
     def of(cls, providers: list[Provider]) -> Providers:
         return cls({p.issuer: (p, Keys(p)) for p in providers})
 
-    def verify(self, token: str, issuer: str, longest: timedelta) -> Verified:
-        """A token from `issuer` (one of ours: `trusts` says), verified and mapped."""
+    def verify(self, token: str, issuer: str, longest: timedelta,
+               nonce: str | None = None) -> Verified:
+        """A token from `issuer` (one of ours: `trusts` says), verified and mapped; with
+        `nonce`, an ID token from the sign-in this service began (its audience the client
+        id, its nonce the one sent)."""
         provider, keys = self.by_issuer[issuer]
+        audience = [provider.client_id] if nonce is not None and provider.client_id \
+            else list(provider.audience)
         try:
             header = jwt.get_unverified_header(token)
         except jwt.InvalidTokenError as bad:
@@ -194,10 +214,12 @@ class Providers:
         key = keys.key_for(header.get("kid"))
         try:
             claims = jwt.decode(token, key, algorithms=list(provider.algorithms),
-                                audience=list(provider.audience), issuer=provider.issuer,
+                                audience=audience, issuer=provider.issuer,
                                 leeway=LEEWAY, options={"require": _REQUIRED})
         except jwt.InvalidTokenError as bad:
             raise TokenError(refusal(bad)) from None
+        if nonce is not None and claims.get("nonce") != nonce:
+            raise TokenError("the ID token's nonce is not the one this sign-in sent")
         check_lifetime(claims, longest)
         principal = provider.principal(claims)
         token_id = claims.get("jti") or claims.get("uti")  # Entra ID calls it uti
@@ -207,9 +229,15 @@ class Providers:
     def trusts(self, issuer: object) -> bool:
         return isinstance(issuer, str) and issuer in self.by_issuer
 
+    def by_redirect(self) -> list[Provider]:
+        """The providers people may sign in with by redirect, in the file's order."""
+        return [p for p, _ in self.by_issuer.values() if p.signs_in_by_redirect]
 
-def load_providers(path: Path | None) -> list[Provider]:
-    """The providers the TOML file at `path` configures (none without a file)."""
+
+def load_providers(path: Path | None,
+                   environ: Mapping[str, str] | None = None) -> list[Provider]:
+    """The providers the TOML file at `path` configures (none without a file); client
+    secrets come from `environ` (the process's environment)."""
     if path is None:
         return []
     try:
@@ -221,19 +249,21 @@ def load_providers(path: Path | None) -> list[Provider]:
     tables = document.get("provider", [])
     if not isinstance(tables, list) or not tables:
         raise ProviderConfigError(f"{path}: configure each provider as a [[provider]] table")
-    providers = [_provider(path, i + 1, table) for i, table in enumerate(tables)]
+    env = dict(os.environ if environ is None else environ)
+    providers = [_provider(path, i + 1, table, env) for i, table in enumerate(tables)]
     issuers = [p.issuer for p in providers]
     if len(set(issuers)) != len(issuers):
         raise ProviderConfigError(f"{path}: two providers share an issuer")
     return providers
 
 
+_REDIRECT = ("client_id", "authorization_endpoint", "token_endpoint", "redirect_uri")
 _KNOWN = {"name", "issuer", "audience", "jwks_url", "jwks_file", "algorithms", "subject_claim",
           "roles_claim", "roles", "la", "la_claim", "authorities_claim", "authorities", "body",
-          "cache_seconds", "min_refetch_seconds"}
+          "cache_seconds", "min_refetch_seconds", *_REDIRECT, "client_secret_env", "scopes"}
 
 
-def _provider(path: Path, number: int, table: object) -> Provider:
+def _provider(path: Path, number: int, table: object, env: Mapping[str, str]) -> Provider:
     def bad(message: str) -> ProviderConfigError:
         return ProviderConfigError(f"{path}: provider {number}: {message}")
 
@@ -253,11 +283,8 @@ def _provider(path: Path, number: int, table: object) -> Provider:
     url, file = table.get("jwks_url"), table.get("jwks_file")
     if (url is None) == (file is None):
         raise bad("give exactly one of jwks_url and jwks_file")
-    if url is not None:
-        parts = urlsplit(str(url))
-        if parts.scheme != "https" and not (parts.scheme == "http"
-                                            and is_loopback(parts.hostname)):
-            raise bad(f"jwks_url must be https (plain http only on loopback): {url}")
+    if url is not None and not _https(str(url)):
+        raise bad(f"jwks_url must be https (plain http only on loopback): {url}")
     algorithms = tuple(table.get("algorithms", ALGORITHMS))
     refused = [a for a in algorithms if a not in ALGORITHMS]
     if refused or not algorithms:
@@ -271,6 +298,18 @@ def _provider(path: Path, number: int, table: object) -> Provider:
         roles[str(value)] = known
     if not roles:
         raise bad("map at least one value of the roles claim to a role ([provider.roles])")
+    redirect = [k for k in _REDIRECT if table.get(k) is not None]
+    if redirect and len(redirect) != len(_REDIRECT):
+        missing = [k for k in _REDIRECT if k not in redirect]
+        raise bad(f"signing in by redirect needs {', '.join(_REDIRECT)}; missing "
+                  f"{', '.join(missing)}")
+    for name_ in ("authorization_endpoint", "token_endpoint"):
+        if table.get(name_) is not None and not _https(str(table[name_])):
+            raise bad(f"{name_} must be https (plain http only on loopback)")
+    secret_env = table.get("client_secret_env")
+    secret = None if secret_env is None else env.get(str(secret_env))
+    if secret_env is not None and not secret:
+        raise bad(f"client_secret_env names {secret_env}, which is not set")
     ways = [k for k in ("la", "la_claim", "authorities_claim") if table.get(k) is not None]
     if len(ways) > 1:
         raise bad(f"name the authority one way, not {' and '.join(ways)}")
@@ -286,6 +325,15 @@ def _provider(path: Path, number: int, table: object) -> Provider:
             authorities={str(k): str(v) for k, v in dict(table.get("authorities", {})).items()},
             body=table.get("body"),
             cache_seconds=float(table.get("cache_seconds", 300)),
-            min_refetch_seconds=float(table.get("min_refetch_seconds", 60)))
+            min_refetch_seconds=float(table.get("min_refetch_seconds", 60)),
+            client_id=table.get("client_id"),
+            authorization_endpoint=table.get("authorization_endpoint"),
+            token_endpoint=table.get("token_endpoint"), redirect_uri=table.get("redirect_uri"),
+            client_secret=secret, scopes=str(table.get("scopes", "openid profile email")))
     except (TypeError, ValueError) as wrong:
         raise bad(str(wrong)) from None
+
+
+def _https(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" or (parts.scheme == "http" and is_loopback(parts.hostname))

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import jwt
 
 from iro_ledger.application.access import Principal
+from iro_ledger.identity import redirect
 from iro_ledger.identity.oidc import Providers
 from iro_ledger.identity.sessions import Session, SignIns
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, Verified, verify_token
@@ -59,6 +60,31 @@ class Identity:
         if principal is None:
             return None
         return self.sign_ins.start(principal, None, int(time.time()) + self.session_seconds)
+
+    def redirect_providers(self) -> list[str]:
+        """The names of the providers people may sign in with by redirect, in order."""
+        return [p.name for p in self.providers.by_redirect()]
+
+    def begin_redirect(self, number: int, next_path: str) -> tuple[str, str] | None:
+        """The authorization URL and state for signing in with the `number`th redirect
+        provider (from 0); None if there is no such provider."""
+        choices = self.providers.by_redirect()
+        if not 0 <= number < len(choices):
+            return None
+        return redirect.begin(choices[number], self.sign_ins, next_path)
+
+    def finish_redirect(self, code: str, state: str) -> tuple[str, Session, str]:
+        """A session for whoever the provider signed in: the cookie, the session and where
+        they were going; `TokenError` if the answer is stale, replayed or does not verify."""
+        verified, next_path = redirect.finish(self.providers, self.sign_ins, code, state,
+                                              self.policy.max_lifetime)
+        if verified.jti is not None and self.sign_ins.is_revoked(verified.jti):
+            raise TokenError("the token was revoked")
+        # The provider vouched for the person just now: the session lasts its own length,
+        # not the ID token's (which only had to be fresh when presented).
+        cookie, session = self.sign_ins.start(verified.principal, verified.jti,
+                                              int(time.time()) + self.session_seconds)
+        return cookie, session, next_path
 
     def issue_code(self, principal: Principal) -> str:
         return self.sign_ins.issue_code(principal, CODE_TTL_SECONDS)

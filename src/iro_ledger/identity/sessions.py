@@ -10,6 +10,8 @@ codes are stored, so someone reading the database cannot take over a session wit
 - `identity_codes`: single-use, short-lived codes for the demo's printed sign-in links
   (`/login?code=...`), so no bearer token ever travels in a URL.
 - `identity_revoked`: `jti`s refused from now until the token would have expired anyway.
+- `identity_pending`: sign-ins by redirect to an identity provider under way (their state,
+  nonce and PKCE verifier), each used once, within minutes.
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ import time
 from dataclasses import dataclass
 
 from iro_ledger.application.access import Principal, Role
-from iro_ledger.projections.db import Database, Row, Tx
+from iro_ledger.projections.db import Database, Row
 
 SESSIONS = "identity_sessions"
 CODES = "identity_codes"
 REVOKED = "identity_revoked"
-TABLES = (SESSIONS, CODES, REVOKED)
+PENDING = "identity_pending"
+TABLES = (SESSIONS, CODES, REVOKED, PENDING)
 _DDL = (
     f"CREATE TABLE IF NOT EXISTS {SESSIONS} (id_hash TEXT PRIMARY KEY, sub TEXT NOT NULL,"
     " role TEXT NOT NULL, la_code TEXT, body TEXT, jti TEXT, csrf TEXT NOT NULL,"
@@ -35,6 +38,9 @@ _DDL = (
     " role TEXT NOT NULL, la_code TEXT, body TEXT, expires_at BIGINT NOT NULL)",
     f"CREATE TABLE IF NOT EXISTS {REVOKED} (jti TEXT PRIMARY KEY, revoked_at BIGINT NOT NULL,"
     " expires_at BIGINT NOT NULL, revoked_by TEXT NOT NULL, reason TEXT NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {PENDING} (state_hash TEXT PRIMARY KEY, issuer TEXT NOT NULL,"
+    " nonce TEXT NOT NULL, verifier TEXT NOT NULL, next TEXT NOT NULL,"
+    " expires_at BIGINT NOT NULL)",
 )
 
 
@@ -45,6 +51,17 @@ class Session:
     principal: Principal
     csrf: str
     expires_at: int
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A sign-in by redirect under way: what the provider's answer must match."""
+
+    state: str
+    issuer: str
+    nonce: str
+    verifier: str
+    next: str
 
 
 def _hash(secret: str) -> str:
@@ -68,7 +85,7 @@ class SignIns:
         if self._ready:
             return
         with self.db.transaction() as tx:
-            if any(not _exists(tx, table) for table in TABLES):
+            if not tx.has_tables(*TABLES):
                 for statement in _DDL:
                     tx.execute(statement)
         self._ready = True
@@ -134,6 +151,34 @@ class SignIns:
             tx.execute(f"DELETE FROM {CODES} WHERE code_hash = ?", (_hash(code),))
         return _principal(row) if int(row["expires_at"]) > at else None
 
+    # Sign-ins by redirect under way
+
+    def remember_pending(self, pending: Pending, ttl_seconds: int,
+                         now: int | None = None) -> None:
+        self.setup()
+        at = int(time.time()) if now is None else now
+        with self.db.transaction() as tx:
+            tx.execute(f"DELETE FROM {PENDING} WHERE expires_at <= ?", (at,))
+            tx.execute(f"INSERT INTO {PENDING} (state_hash, issuer, nonce, verifier, next,"
+                       " expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                       (_hash(pending.state), pending.issuer, pending.nonce,
+                        pending.verifier, pending.next, at + ttl_seconds))
+
+    def take_pending(self, state: str, now: int | None = None) -> Pending | None:
+        """The sign-in `state` names, used up by this call; None if unknown or expired."""
+        self.setup()
+        at = int(time.time()) if now is None else now
+        with self.db.transaction() as tx:
+            row = tx.one(f"SELECT issuer, nonce, verifier, next, expires_at FROM {PENDING}"
+                         " WHERE state_hash = ?", (_hash(state),))
+            if row is None:
+                return None
+            tx.execute(f"DELETE FROM {PENDING} WHERE state_hash = ?", (_hash(state),))
+        if int(row["expires_at"]) <= at:
+            return None
+        return Pending(state, str(row["issuer"]), str(row["nonce"]), str(row["verifier"]),
+                       str(row["next"]))
+
     # Revocation
 
     def revoke(self, jti: str, expires_at: int, revoked_by: str, reason: str,
@@ -162,10 +207,3 @@ def _principal(row: Row) -> Principal:
                      la_code=row["la_code"], body=row["body"])
 
 
-def _exists(tx: Tx, table: str) -> bool:
-    if tx.dialect == "postgres":
-        row = tx.one("SELECT to_regclass(?) IS NOT NULL AS found", (table,))
-    else:
-        row = tx.one("SELECT COUNT(*) > 0 AS found FROM sqlite_master"
-                     " WHERE type = 'table' AND name = ?", (table,))
-    return bool(row and row["found"])

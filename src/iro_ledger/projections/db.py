@@ -69,6 +69,17 @@ class Tx:
         rows = self.query(sql, params)
         return rows[0] if rows else None
 
+    def has_tables(self, *tables: str) -> bool:
+        """Whether every one of the tables exists (no DDL, so any role may ask)."""
+        if self.dialect == "postgres":
+            row = self.one("SELECT bool_and(to_regclass(t) IS NOT NULL) AS found"
+                           " FROM unnest(?::text[]) AS t", (list(tables),))
+            return bool(row and row["found"])
+        marks = ", ".join("?" for _ in tables)
+        row = self.one("SELECT COUNT(DISTINCT name) AS n FROM sqlite_master WHERE type = 'table'"
+                       f" AND name IN ({marks})", tables)
+        return bool(row and row["n"] == len(set(tables)))
+
     def _sql(self, sql: str) -> str:
         return to_psycopg(sql) if self.dialect == "postgres" else sql
 

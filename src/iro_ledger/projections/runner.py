@@ -289,16 +289,8 @@ class Projections:
         return int(row["position"])
 
     def _tables_in_place(self, tx: Tx) -> bool:
-        tables = ["projection_tracking", "projection_records",
-                  *(t for m in self.models.values() for t in m.tables)]
-        if tx.dialect == "postgres":
-            row = tx.one("SELECT bool_and(to_regclass(t) IS NOT NULL) AS found"
-                         " FROM unnest(?::text[]) AS t", (tables,))
-            return bool(row and row["found"])
-        marks = ", ".join("?" for _ in tables)
-        row = tx.one("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'"
-                     f" AND name IN ({marks})", tables)
-        return bool(row and row["n"] == len(tables))
+        return tx.has_tables("projection_tracking", "projection_records",
+                             *(t for m in self.models.values() for t in m.tables))
 
     def _serialise_ddl(self, tx: Tx) -> None:
         # Two processes creating the same tables at once collide on PostgreSQL's catalogue.

@@ -1,7 +1,8 @@
 """What stands around a dispute: the records it takes in, and which flags touch it.
 
 A dispute is a challenge. Around it stand its case, the officer who raised it, the
-instructions that officer received that were in force while it ran, and what management did
+instructions that officer received that were in force while it ran (and those on the case's
+timeline, given to whoever held the case), and what management did
 to the officer (disciplinary action, an engagement ended, cases taken away). A flag touches
 the dispute when one of its subjects or one of its evidence events is one of those records.
 The same `Scope` decides what a dispute bundle holds and what an arbitrator the dispute is
@@ -46,8 +47,12 @@ class Scope:
                 or any(self.holds(ref.kind, ref.id) for ref in flag.evidence))
 
     def add(self, challenge: dict[str, Any], officer: dict[str, Any] | None,
-            as_of: str) -> None:
-        """Take in one dispute (a register document) with its officer's record."""
+            timeline: dict[str, Any] | None, as_of: str) -> None:
+        """Take in one dispute (a register document) with its officer's record and its case's
+        timeline (whose instructions, given to whoever held the case, are in the bundle too)."""
+        if timeline is not None:
+            self.instructions.update(e["ref"]["id"] for e in timeline["entries"]
+                                     if e["ref"]["kind"] == "instruction")
         self.challenges.add(challenge["challenge_id"])
         self.cases.add(challenge["case_id"])
         self.officers.add(challenge["officer_id"])

@@ -346,7 +346,7 @@ class Reader:
         if timeline is None or officer is None:
             raise NotRecorded(f"the case or officer of challenge {challenge_id} is not recorded")
         scope = Scope(la_code)
-        scope.add(challenge, officer, day.isoformat())
+        scope.add(challenge, officer, timeline, day.isoformat())
         model = self._reads.flags_model()
         with self._reads.projections.db.reading() as tx:
             touching = [f for status in (None, "withdrawn") for f in read_flags(
@@ -377,13 +377,14 @@ class Reader:
     def _scope(self, la_code: str) -> Scope:
         """What stands around the disputes of `la_code` referred to the arbitrator's body."""
         if la_code not in self._scopes:
-            self._reads.fresh(["challenges", "officers"])
+            self._reads.fresh(["challenges", "officers", "timeline"])
             day = self.today()
             scope = Scope(la_code)
             with self._reads.projections.db.reading() as tx:
                 for dispute in read_disputes(tx, self.principal.body or "", day):
                     if dispute["la_code"] == la_code:
                         scope.add(dispute, read_officer(tx, la_code, dispute["officer_id"], day),
+                                  read_timeline(tx, la_code, dispute["case_id"]),
                                   day.isoformat())
             self._scopes[la_code] = scope
         return self._scopes[la_code]

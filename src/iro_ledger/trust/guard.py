@@ -60,12 +60,12 @@ def install(db: Database, tables: Sequence[str],
         with db.transaction() as tx:
             if tx.dialect == "postgres":
                 tx.execute("SELECT pg_advisory_xact_lock(?)", (_INSTALL_LOCK,))
-            first = not exists(tx, LOG)
+            first = not tx.has_tables(LOG)
             if first or tx.dialect == "sqlite":
                 create(tx)
                 tx.execute(f"CREATE TABLE IF NOT EXISTS {LOG} (seen_at TEXT NOT NULL,"
                            " table_name TEXT NOT NULL)")
-            unguarded = [t for t in [*tables, LOG] if exists(tx, t) and not guarded(tx, t)]
+            unguarded = [t for t in [*tables, LOG] if tx.has_tables(t) and not guarded(tx, t)]
             for table in unguarded:
                 _create(tx, table)
             if unguarded and not first:  # on a new store they are put in place, not back
@@ -75,12 +75,12 @@ def install(db: Database, tables: Sequence[str],
         return []
     except psycopg.errors.InsufficientPrivilege as refused:
         with db.reading() as tx:
-            if not exists(tx, LOG):
+            if not tx.has_tables(LOG):
                 raise GuardError(
                     f"this role may not set the store up ({refused.diag.message_primary}): "
                     "run `iro-ledger db setup` as a superuser first (docs/operations.md)"
                 ) from refused
-            unguarded = [t for t in [*tables, LOG] if exists(tx, t) and not guarded(tx, t)]
+            unguarded = [t for t in [*tables, LOG] if tx.has_tables(t) and not guarded(tx, t)]
     _log.error("the append-only triggers on %s are missing and this role cannot put them "
                "back: run `iro-ledger guard` as the tables' owner (docs/operations.md)",
                ", ".join(unguarded))
@@ -97,26 +97,17 @@ def protect(tx: Tx, tables: Sequence[str]) -> None:
 def status(db: Database, tables: Sequence[str]) -> dict[str, bool]:
     """Whether each existing table's triggers are in place (and enabled)."""
     with db.reading() as tx:
-        return {table: guarded(tx, table) for table in [*tables, LOG] if exists(tx, table)}
+        return {table: guarded(tx, table) for table in [*tables, LOG] if tx.has_tables(table)}
 
 
 def lapses(db: Database) -> list[Lapse]:
     """Every time a table was found without its triggers, oldest first."""
     with db.reading() as tx:
-        if not exists(tx, LOG):
+        if not tx.has_tables(LOG):
             return []
         rows = tx.query(f"SELECT seen_at, table_name FROM {LOG} ORDER BY seen_at")
     return [Lapse(datetime.fromisoformat(str(r["seen_at"])), str(r["table_name"]))
             for r in rows]
-
-
-def exists(tx: Tx, table: str) -> bool:
-    if tx.dialect == "postgres":
-        row = tx.one("SELECT to_regclass(?) IS NOT NULL AS found", (table,))
-    else:
-        row = tx.one("SELECT COUNT(*) > 0 AS found FROM sqlite_master"
-                     " WHERE type = 'table' AND name = ?", (table,))
-    return bool(row and row["found"])
 
 
 def guarded(tx: Tx, table: str) -> bool:

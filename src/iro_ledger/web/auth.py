@@ -6,7 +6,10 @@ cookie holds only a random session id. The form carries a CSRF token matched aga
 cookie set with the form (and the Origin is checked), so another site cannot sign someone in
 as somebody else. A token in a URL (`/login?token=`) signs nobody in: URLs end up in logs and
 histories. The demo prints links with one-time codes instead (`/login?code=`, single use,
-short-lived). Signing out (a POST carrying the session's CSRF token) deletes the session, so
+short-lived). Where identity providers are configured for it, the form also offers "Sign in
+with <provider>" (`/login/provider/{n}`: the authorization code flow, `identity.redirect`),
+whose answer at `/login/callback` must come back to the browser that began it (a cookie holds
+the state). Signing out (a POST carrying the session's CSRF token) deletes the session, so
 the cookie no longer works. Cookies are HttpOnly, SameSite=Lax, and Secure unless the site
 is on loopback.
 """
@@ -31,6 +34,8 @@ from iro_ledger.web.pages import COOKIE, BadToken, PageRoute, SignInNeeded, rend
 
 LOGIN_COOKIE = "iro_ledger_login"
 """Holds the sign-in form's CSRF token until the form is sent."""
+FLOW_COOKIE = "iro_ledger_flow"
+"""Holds the state of a sign-in by redirect this browser began."""
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 
@@ -79,7 +84,7 @@ def _form_page(request: Request, target: str | None, error: str | None = None,
     """The sign-in form with a fresh CSRF token, also set as a cookie to match on POST."""
     csrf = secrets.token_urlsafe(24)
     response = render(request, "login.html", http_status=http_status, next=safe_next(target),
-                      error=error, csrf=csrf)
+                      error=error, csrf=csrf, providers=_identity(request).redirect_providers())
     response.set_cookie(LOGIN_COOKIE, csrf, httponly=True, samesite="lax",
                         secure=_secure(request), path="/login", max_age=3600)
     return response
@@ -91,8 +96,9 @@ def _session_response(request: Request, cookie: str, session: Session,
     max_age = max(0, session.expires_at - int(time.time()))
     response.set_cookie(COOKIE, cookie, httponly=True, samesite="lax", secure=_secure(request),
                         path="/", max_age=max_age)
-    response.delete_cookie(LOGIN_COOKIE, path="/login", httponly=True, samesite="lax",
-                           secure=_secure(request))
+    for used in (LOGIN_COOKIE, FLOW_COOKIE):
+        response.delete_cookie(used, path="/login", httponly=True, samesite="lax",
+                               secure=_secure(request))
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -112,6 +118,39 @@ def login_form(request: Request, next: str | None = None, code: str | None = Non
                                     "demo again for fresh links, or paste a token.")
         return _session_response(request, *started, next)
     return _form_page(request, next)
+
+
+@router.get("/login/provider/{number}")
+def login_by_redirect(request: Request, number: int, next: str | None = None) -> Response:
+    begun = _identity(request).begin_redirect(number, safe_next(next))
+    if begun is None:
+        return _form_page(request, next, http_status=404,
+                          error="There is no such identity provider to sign in with.")
+    url, state = begun
+    response = RedirectResponse(url, status_code=303)
+    response.set_cookie(FLOW_COOKIE, state, httponly=True, samesite="lax",
+                        secure=_secure(request), path="/login", max_age=600)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@router.get("/login/callback")
+def login_callback(request: Request, state: str = "", code: str = "",
+                   error: str | None = None) -> Response:
+    if error is not None:
+        return _form_page(request, "/", http_status=401,
+                          error=f"The identity provider did not sign you in ({error[:100]}).")
+    began = request.cookies.get(FLOW_COOKIE, "")
+    if not state or not began or not same(began, state):
+        return _form_page(request, "/", http_status=403,
+                          error="That sign-in was not begun in this browser: please start "
+                                "again.")
+    try:
+        cookie, session, target = _identity(request).finish_redirect(code, state)
+    except TokenError as bad:
+        return _form_page(request, "/", http_status=401,
+                          error=f"The identity provider's answer was not accepted: {bad}.")
+    return _session_response(request, cookie, session, target)
 
 
 @router.post("/login")

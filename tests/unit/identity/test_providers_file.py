@@ -42,6 +42,23 @@ def test_an_entra_tenant_is_configured_with_its_roles_and_authority(tmp_path: Pa
     assert provider.min_refetch_seconds == 60
 
 
+def test_signing_in_by_redirect_takes_the_client_secret_from_the_environment(
+        tmp_path: Path) -> None:
+    redirect = "\n".join([
+        'client_id = "11111111-2222-3333-4444-555555555555"',
+        'authorization_endpoint = "https://login.microsoftonline.com/t/oauth2/v2.0/authorize"',
+        'token_endpoint = "https://login.microsoftonline.com/t/oauth2/v2.0/token"',
+        'redirect_uri = "https://ledger.example.org/login/callback"',
+        'client_secret_env = "EASTMERE_ENTRA_SECRET"'])
+
+    [provider] = load_providers(write(tmp_path, ENTRA.format(extra=redirect)),
+                                environ={"EASTMERE_ENTRA_SECRET": "s3cret"})
+
+    assert provider.signs_in_by_redirect
+    assert provider.client_secret == "s3cret"
+    assert "s3cret" not in repr(provider)
+
+
 def test_without_a_file_no_provider_is_trusted() -> None:
     assert load_providers(None) == []
 
@@ -51,6 +68,9 @@ def test_without_a_file_no_provider_is_trusted() -> None:
     ('jwks_file = "keys.json"', "exactly one of jwks_url and jwks_file"),
     ('la_claim = "extension_la"', "name the authority one way, not la and la_claim"),
     ('colour = "blue"', "unknown setting(s) colour"),
+    ('client_id = "abc"', "missing authorization_endpoint, token_endpoint, redirect_uri"),
+    ('client_secret_env = "IRO_LEDGER_UNSET_SECRET_FOR_TEST"',
+     "names IRO_LEDGER_UNSET_SECRET_FOR_TEST, which is not set"),
 ])
 def test_a_mistake_is_refused_saying_where_and_why(tmp_path: Path, extra: str,
                                                     says: str) -> None:

@@ -47,11 +47,14 @@ class Story:
         self.challenges: dict[str, Challenge] = {}
         self.instructions: dict[str, Instruction] = {}
         self.reports: dict[str, AnnualReport] = {}
+        self.now = RECORDED_AT
+        """When the ledger records what follows: everything on one day unless a test moves it."""
         self._keep(Authority.register(la_code, "Fenwick Vale Council", self.stamp(since)))
 
-    def stamp(self, on: str, actor: str = "mgr-ada") -> Stamp:
-        return Stamp(occurred_on=d(on), recorded_at=RECORDED_AT, recorded_by="tester",
-                     actor=actor, source="api")
+    def stamp(self, on: str, actor: str = "mgr-ada", recorded_by: str = "tester",
+              source: str = "api", on_behalf_of: str | None = None) -> Stamp:
+        return Stamp(occurred_on=d(on), recorded_at=self.now, recorded_by=recorded_by,
+                     actor=actor, source=source, on_behalf_of=on_behalf_of)
 
     def _keep(self, record: LedgerRecord) -> None:
         self.events.extend(record.collect_events())
@@ -179,9 +182,14 @@ class Story:
         self.challenges[ref].resolve(outcome, self.stamp(on))
         self._keep(self.challenges[ref])
 
-    def withdraw(self, ref: str, on: str) -> None:
+    def withdraw(self, ref: str, on: str, recorded_by: str | None = None,
+                 source: str = "api", on_behalf: bool = False) -> None:
+        """The raiser's withdrawal: recorded by the raiser with their own principal unless
+        `recorded_by` names someone else (`on_behalf`: saying so, as an admin's record does)."""
         challenge = self.challenges[ref]
-        challenge.withdraw("no longer pursued", self.stamp(on, challenge.officer_id))
+        officer = challenge.officer_id
+        challenge.withdraw("no longer pursued", self.stamp(
+            on, officer, recorded_by or officer, source, officer if on_behalf else None))
         self._keep(challenge)
 
     def refer_to_cafcass(self, ref: str, on: str) -> None:

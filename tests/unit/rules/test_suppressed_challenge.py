@@ -164,3 +164,51 @@ def test_a_stage_is_answered_by_its_first_answer_in_valid_time() -> None:
     story.respond("ch-1", "2024-06-03")
     story.respond("ch-1", "2024-04-02")  # recorded late: the stage was answered in time
     assert story.flags("2024-12-31", "suppressed_challenge") == []
+
+
+# A withdrawal the raiser did not record with their own principal.
+
+
+def withdrawn_by(recorded_by: str, source: str = "api", on_behalf: bool = False) -> Story:
+    story = raised()
+    story.withdraw("ch-1", "2024-03-11", recorded_by=recorded_by, source=source,
+                   on_behalf=on_behalf)
+    return story
+
+
+def test_a_withdrawal_an_admin_recorded_on_the_raisers_behalf_is_flagged() -> None:
+    [flag] = withdrawn_by("admin-1", on_behalf=True).flags("2024-12-31", "suppressed_challenge")
+    assert (flag.details["pattern"], flag.severity, flag.raised_on) == (
+        "withdrawn_on_behalf", "high", d("2024-03-11"))
+    assert (flag.details["recorded_by"], flag.details["on_behalf_of"]) == ("admin-1", "iro-kit")
+    assert [r.event_type for r in flag.evidence] == ["Challenge.Raised", "Challenge.Withdrawn"]
+
+
+def test_a_withdrawal_stored_by_a_manager_naming_the_raiser_as_actor_is_flagged() -> None:
+    # Stored before such records were refused: actor says the IRO, the recorder was a manager.
+    [flag] = withdrawn_by("irom-lee").flags("2024-12-31", "suppressed_challenge")
+    assert flag.details["pattern"] == "withdrawn_on_behalf"
+    assert (flag.details["actor"], flag.details["on_behalf_of"]) == ("iro-kit", None)
+    assert "naming" in flag.explanation
+
+
+def test_a_withdrawal_in_an_imported_history_is_judged_by_the_other_patterns_alone() -> None:
+    story = withdrawn_by("admin-1", source="import", on_behalf=True)
+    assert story.flags("2024-12-31", "suppressed_challenge") == []
+
+
+def test_an_imported_withdrawal_under_instruction_is_still_flagged() -> None:
+    story = raised()
+    story.instruct("ins-1", "do_not_escalate", ["iro-kit"], "2024-03-10")
+    story.withdraw("ch-1", "2024-03-12", recorded_by="admin-1", source="import", on_behalf=True)
+    [flag] = story.flags("2024-12-31", "suppressed_challenge")
+    assert flag.details["pattern"] == "withdrawn_after_instruction"
+
+
+def test_a_withdrawal_under_instruction_recorded_for_the_raiser_is_flagged_twice() -> None:
+    story = raised()
+    story.instruct("ins-1", "other", ["iro-kit"], "2024-03-10")
+    story.withdraw("ch-1", "2024-03-12", recorded_by="admin-1", on_behalf=True)
+    found = story.flags("2024-12-31", "suppressed_challenge")
+    assert sorted(f.details["pattern"] for f in found) == [
+        "withdrawn_after_instruction", "withdrawn_on_behalf"]

@@ -57,6 +57,9 @@ class SuppressedChallengeConfig(_Section):
     stage_limit_working_days: PositiveInt
     stalled_severity: Severity
     closed_severity: Severity
+    on_behalf_severity: Severity = Severity.HIGH
+    """A withdrawal recorded by anyone but the raiser with their own principal (a rules file
+    written before this pattern existed gets the default)."""
 
 
 class ReportInterferenceConfig(_Section):

@@ -80,6 +80,16 @@ class Stage(BaseModel):
     start: EventRef
 
 
+class RecordedFor(BaseModel):
+    """Who recorded one person's own act when it was not that person with their own
+    principal, and through which surface (`source`: api, cli, import)."""
+
+    recorded_by: str
+    actor: str
+    on_behalf_of: str | None
+    source: str
+
+
 class ChallengeFacts(BaseModel):
     id: str
     originator_id: str
@@ -94,6 +104,8 @@ class ChallengeFacts(BaseModel):
     ended: EventRef | None = None
     """The resolution or the raiser's withdrawal: the local protocol is over."""
     ended_as: str | None = None
+    withdrawn_for: RecordedFor | None = None
+    """Set when the withdrawal was not recorded by the raiser with their own principal."""
     left_protocol: EventRef | None = None
     """Referral to Cafcass or request for arbitration: the stage clock stops."""
     cafcass_outcome: EventRef | None = None

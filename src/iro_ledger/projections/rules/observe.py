@@ -27,6 +27,7 @@ from iro_ledger.projections.rules.facts import (
     InstructionFacts,
     OfficerFacts,
     PlanRevision,
+    RecordedFor,
     ReportAct,
     ReportFacts,
     Stage,
@@ -122,6 +123,12 @@ def _answered(book: Book, s: Envelope) -> None:
 def _withdrawn(book: Book, s: Envelope) -> None:
     challenge = book.challenges[s.record]
     challenge.ended, challenge.ended_as = s.ref, "withdrawn"
+    e = s.event
+    on_behalf_of = getattr(e, "on_behalf_of", None)  # None in events stored before it existed
+    if e.recorded_by != challenge.officer_id or on_behalf_of is not None:
+        # Not the raiser's own principal, whatever `actor` says.
+        challenge.withdrawn_for = RecordedFor(recorded_by=e.recorded_by, actor=e.actor,
+                                              on_behalf_of=on_behalf_of, source=e.source)
     book.touch("challenge", s.record)
 
 

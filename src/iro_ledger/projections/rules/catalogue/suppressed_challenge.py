@@ -3,12 +3,18 @@
 Basis: NAIRO reports legitimate challenges suppressed: raised but quietly dropped, stalled or
 never answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days.
 
-Three patterns, named in the flag's `details.pattern`:
+Four patterns, named in the flag's `details.pattern`:
 
 - `withdrawn_after_instruction`: `Challenge.Withdrawn` dated within `withdrawal_window_days`
   (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros);
   also when the instruction is recorded after the withdrawal (back-dated). Severity `high`,
   `critical` when an instruction was of a `critical_instruction_kinds` kind. Never cleared.
+- `withdrawn_on_behalf`: `Challenge.Withdrawn` not recorded by the raiser with their own
+  principal (`recorded_by` is not the raiser, or `on_behalf_of` is set), whatever `actor`
+  says: an admin recording it for them, or, stored before that was refused, a manager naming
+  them as actor. Not for a history imported in bulk (`source` import: the demo, generated
+  data, a migration), whose every act an admin records for someone; those withdrawals are
+  judged by the other patterns. Severity `on_behalf_severity` (high). Never cleared.
 - `stalled` (a deadline, evaluated as of a day): a stage of the protocol (informal from
   `Challenge.Raised`, each later stage from `Challenge.Escalated`) with no `Responded` or
   `Resolved`, no escalation, withdrawal, Cafcass referral or arbitration request by the end of
@@ -69,8 +75,9 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
 def judge(book: Book, challenge_id: str, config: RulesConfig) -> Verdict:
     """The challenge's withdrawal after an instruction, and its case closing under it."""
     challenge = book.challenges[challenge_id]
-    found = [f for f in (_withdrawal(book, challenge, config), _closure(book, challenge, config))
-             if f is not None]
+    found = [f for f in (_withdrawal(book, challenge, config),
+                         _withdrawn_for(book, challenge, config),
+                         _closure(book, challenge, config)) if f is not None]
 
     def why_not(flag: Flag, by: EventRef) -> str:
         return _why_not_closed(book, challenge, flag, by)
@@ -115,6 +122,36 @@ def _withdrawal(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Fi
                  "instruction_ids": [i.id for i in pressed],
                  "instruction_kinds": [i.kind for i in pressed],
                  "days_after_instruction": (day - latest.recorded.occurred_on).days})
+
+
+def _withdrawn_for(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
+    """A withdrawal the raiser did not record with their own principal, whatever `actor`
+    says: the ledger holds no word of the raiser's that they withdrew. A history imported by
+    an admin (`source` import) carries `on_behalf_of` on every act, and is judged only by the
+    other patterns."""
+    withdrawn, recorded = challenge.ended, challenge.withdrawn_for
+    if (withdrawn is None or challenge.ended_as != "withdrawn" or recorded is None
+            or recorded.source == "import"):
+        return None
+    day = withdrawn.occurred_on
+    how = (f"on {book.who(recorded.on_behalf_of)}'s behalf" if recorded.on_behalf_of
+           else f"naming {book.who(recorded.actor)} as the one who withdrew it")
+    explanation = (
+        f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
+        f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, was "
+        f"recorded as withdrawn on {said(day)} by {book.who(recorded.recorded_by)}, {how}, "
+        f"not by {book.who(challenge.officer_id)} with their own sign-in. Only the raiser may "
+        "withdraw a challenge; a withdrawal someone else records is how a challenge is "
+        "quietly dropped.")
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "withdrawn_on_behalf"}, anchor=withdrawn,
+        severity=rules.suppressed_challenge.on_behalf_severity, subjects=_subjects(challenge),
+        timeline=[raised(day, withdrawn, f"the withdrawal was recorded by "
+                                         f"{recorded.recorded_by}")],
+        evidence=[challenge.raised], explanation=explanation,
+        details={"pattern": "withdrawn_on_behalf", "recorded_by": recorded.recorded_by,
+                 "actor": recorded.actor, "on_behalf_of": recorded.on_behalf_of,
+                 "source": recorded.source})
 
 
 _OUTCOME_WORDS = {"Challenge.Resolved": "resolution", "Challenge.Withdrawn": "withdrawal",
