@@ -39,7 +39,8 @@ def sha(text: str) -> str:
 
 
 class Story:
-    def __init__(self, la_code: str = LA, since: str = "2023-01-02") -> None:
+    def __init__(self, la_code: str = LA, since: str = "2023-01-02",
+                 now: datetime = RECORDED_AT) -> None:
         self.la = la_code
         self.events: list[Any] = []
         self.officers: dict[str, Officer] = {}
@@ -47,7 +48,7 @@ class Story:
         self.challenges: dict[str, Challenge] = {}
         self.instructions: dict[str, Instruction] = {}
         self.reports: dict[str, AnnualReport] = {}
-        self.now = RECORDED_AT
+        self.now = now
         """When the ledger records what follows: everything on one day unless a test moves it."""
         self._keep(Authority.register(la_code, "Fenwick Vale Council", self.stamp(since)))
 
@@ -266,9 +267,14 @@ def envelopes(events: Sequence[Any]) -> list[Envelope]:
     return Decoder().name([(event, position, None) for position, event in enumerate(events, 1)])
 
 
-def staffed(since: str = "2023-01-02") -> Story:
+def recorded(day: str) -> datetime:
+    """Noon (UTC) on `day`, as the time a record was made."""
+    return datetime.combine(d(day), datetime.min.time(), tzinfo=UTC).replace(hour=12)
+
+
+def staffed(since: str = "2023-01-02", now: datetime = RECORDED_AT) -> Story:
     """An authority with two IROs, their manager, a team manager and a director."""
-    story = Story(since=since)
+    story = Story(since=since, now=now)
     story.officer("iro-kit", on=since)
     story.officer("iro-lee", on=since)
     story.officer("irom-ola", role="iro_manager", on=since)
