@@ -49,6 +49,7 @@ class Access(Enum):
     SIGNED_IN = "anyone signed in"
     AUTHORITY = "the authority's own principals, admins and inspectors"
     REFERRED = "as AUTHORITY, and arbitrators (who see only what is referred to them)"
+    SIGN_IN_STEP = "anyone arriving mid sign-in; a sign-in not begun here is refused (403)"
     COMMAND = "the roles the command table allows, in their own authority; admins anywhere"
 
 
@@ -95,6 +96,8 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/login"): Access.PUBLIC,
     ("POST", "/login"): Access.PUBLIC,
     ("POST", "/logout"): Access.PUBLIC,
+    ("GET", "/login/provider/{number}"): Access.PUBLIC,
+    ("GET", "/login/callback"): Access.SIGN_IN_STEP,
     ("GET", "/"): Access.SIGNED_IN,
     ("GET", "/ui/authorities/{la_code}"): Access.REFERRED,
     ("GET", "/ui/authorities/{la_code}/cases/{case_id}"): Access.AUTHORITY,
@@ -167,7 +170,7 @@ def _fill(path: str, la: str, flags: dict[str, str]) -> str:
     own = la == LA
     ids = {"la_code": la, "case_id": "case-1" if own else "case-9",
            "officer_id": "iro-ada" if own else "iro-sol", "flag_id": flags.get(la, "none"),
-           "challenge_id": "ch-m",
+           "challenge_id": "ch-m", "number": "0",
            "kind": "case", "ref": "case-1" if own else "case-9", "path": "missing.css"}
     record = {"cases": ids["case_id"], "challenges": "ch-m", "officers": ids["officer_id"],
               "instructions": "ins-m", "reports": "rep-m", "concerns": "con-m"}
@@ -237,7 +240,9 @@ def test_the_route_answers_as_the_access_table_says(store: Store, method: str, p
     status = _call(store.api, method, _fill(path, la, store.flags), who, la)
 
     assert status < 500, status
-    if access is Access.PUBLIC and who == "nobody" and (method, path) == ("POST", "/login"):
+    if access is Access.SIGN_IN_STEP:
+        assert status in (303, 400, 403), status  # here no sign-in was begun: 403
+    elif access is Access.PUBLIC and who == "nobody" and (method, path) == ("POST", "/login"):
         assert status == 401  # the form, sent without a token, asks for one
     elif _may(access, who, side == "own", path.removeprefix("/commands/")):
         assert status not in (401, 403), f"{who} was refused ({status}); {access.value}"
