@@ -7,12 +7,16 @@ on, an LA manager answers the stalled challenge "three days after it was raised"
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from typer.testing import CliRunner
+
 from iro_ledger.application import Principal, Role
 from iro_ledger.application.commands import parse_command
+from iro_ledger.cli import app
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import build_services
 from tests.e2e import LA, MANAGER, running_api
@@ -76,3 +80,16 @@ def test_a_back_dated_answer_leaves_the_stalled_flag_withdrawn_and_is_flagged(
         assert late["details"]["effect"] == "withdrawn"
         assert late["details"]["occurred_on"] == "2024-02-04"
         assert late["details"]["days_late"] > 365
+        # Counted apart in the authority's measures for the year it was raised in.
+        response = api.client.get(f"/authorities/{LA}/measures", headers=MANAGER,
+                                  params={"from": "2024-01-01", "to": "2024-12-31"})
+        assert response.status_code == 200, response.text
+        measures = {m["name"]: m for m in response.json()["measures"]}
+        assert measures["flags_withdrawn_by_late_records"]["value"] == 1
+        assert "suppressed_challenge" not in measures["flags_by_rule"]["value"]
+    # The CLI lists it too, withdrawn, naming the late record.
+    result = CliRunner().invoke(app, ["flags", "--la", LA, "--status", "withdrawn", "--json"],
+                                env={"IRO_LEDGER_DATABASE_URL": url}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    [shown] = [f for f in json.loads(result.stdout) if f["id"] == stalled["id"]]
+    assert shown["status"] == "withdrawn"

@@ -115,16 +115,6 @@ class Book:
     def touch(self, kind: str, ref: str) -> None:
         self.dirty_facts.add((kind, ref))
 
-    def fact_docs(self) -> list[tuple[str, str, BaseModel]]:
-        """Every record's facts as (kind, id, model)."""
-        docs: list[tuple[str, str, BaseModel]] = []
-        if self.authority is not None:
-            docs.append(("authority", self.authority.id, self.authority))
-        for kind in ("officer", "case", "challenge", "instruction", "report", "concern",
-                     "defeat"):
-            docs.extend((kind, ref, facts) for ref, facts in self.table(kind).items())
-        return docs
-
     def facts_of(self, kind: str, ref: str) -> BaseModel | None:
         if kind == "authority":
             return self.authority
