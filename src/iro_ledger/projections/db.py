@@ -204,6 +204,13 @@ class Database:
         assert self.dialect == "postgres"
         return psycopg.connect(self.conninfo, autocommit=True)
 
+    def compact(self) -> None:
+        """After an erasure: on SQLite, move the write-ahead log into the file and truncate
+        it, so pages that held erased text are overwritten (best effort: a reader elsewhere
+        may keep the log a while). PostgreSQL's dead rows go at its next VACUUM."""
+        if self.dialect == "sqlite" and self._path != ":memory:":
+            self._sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         if self.dialect == "postgres":
             if self._pool is not None:
@@ -226,6 +233,7 @@ class Database:
         if conn is None:
             conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA secure_delete=ON")  # an erased text's old rows are zeroed
             self._local.conn = conn
         return conn
 
