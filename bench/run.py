@@ -76,6 +76,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, help="each closed-loop run")
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
     args = parser.parse_args()
+    # A SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C: servers stopped, database dropped.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     size = NATIONAL if args.national else SMALL
     if args.national:
         size = Size(**{**size.__dict__, "children": children_for(args.events, size)})
