@@ -11,14 +11,18 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.iro-ledger-installed
-# The dashboard's stylesheet and the dispute PDF's font (DejaVu Sans) come from the npm
-# registry at install time (never committed, never a CDN); without npm the dashboard is
-# served unstyled and the PDF uses Debian's fonts-dejavu, else a core font.
+# The dashboard's look (GOV.UK Frontend), the dispute PDF's font (DejaVu Sans) and the browser
+# tests' accessibility checker (axe-core) come from the npm registry at install time (never
+# committed, never a CDN); without npm the dashboard is served plain, the PDF uses Debian's
+# fonts-dejavu, else a core font, and the browser tests cannot run.
 WEB_ASSETS := $(VENV)/web-assets
-PICO   := $(WEB_ASSETS)/node_modules/@picocss/pico/css/pico.min.css
+GOVUK  := $(WEB_ASSETS)/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css
 FONT   := $(WEB_ASSETS)/node_modules/dejavu-fonts-ttf/ttf/DejaVuSans.ttf
+AXE    := $(WEB_ASSETS)/node_modules/axe-core/axe.min.js
 # One npm install for all of them: a later `npm install --no-save` would prune the others.
-NPM_PACKAGES := @picocss/pico@2 dejavu-fonts-ttf@2
+NPM_PACKAGES := govuk-frontend@5 dejavu-fonts-ttf@2 axe-core@4
+# The browser tests drive Debian's Chromium (Playwright downloads no browser here).
+CHROMIUM := /usr/bin/chromium
 # ruff is given only the source trees that exist, so a missing bench/ is no error.
 LINT_PATHS := $(wildcard src tests bench)
 # Where `make run` serves the demo.
@@ -43,15 +47,25 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --disable-pip-version-check -e '.[dev,ocel-test]'
 	@touch $@
 
-$(PICO) $(FONT): | $(BIN)/python
+$(GOVUK) $(FONT) $(AXE): | $(BIN)/python
 	@if command -v npm >/dev/null 2>&1; then \
 		npm install --no-save --no-audit --no-fund --prefix $(WEB_ASSETS) $(NPM_PACKAGES) \
-		|| echo "npm could not install $(NPM_PACKAGES): the dashboard will be unstyled"; \
+		|| echo "npm could not install $(NPM_PACKAGES): the dashboard will be plain"; \
 	else \
-		echo "npm not found: skipping the dashboard's stylesheet (pages still work, unstyled)"; \
+		echo "npm not found: skipping GOV.UK Frontend (pages still work, plain) and axe-core"; \
 	fi
 
-install: $(STAMP) $(PICO) $(FONT)
+# Debian's Chromium for the browser tests, when it is missing and we may install it.
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		(apt-get install -y -qq chromium >/dev/null 2>&1 \
+		 || (apt-get update -qq && apt-get install -y -qq chromium)) \
+		|| echo "apt-get could not install chromium: the browser tests cannot run"; \
+	else \
+		echo "chromium not found (install Debian's chromium as root): the browser tests cannot run"; \
+	fi
+
+install: $(STAMP) $(GOVUK) $(FONT) $(AXE) $(CHROMIUM)
 
 run: install
 	$(BIN)/iro-ledger demo --host $(HOST) --port $(PORT)

@@ -1,6 +1,6 @@
 """One measured step in a process of its own, so its peak RSS is its own: prints one JSON line.
 
-    python bench/child.py load FILE [--mode each|atomic]   # the ledger's command path
+    python bench/child.py load FILE [--mode ingest|atomic]  # `iro-ledger ingest` [--atomic]
     python bench/child.py rebuild                          # every read model from zero
 
 The store is the one IRO_LEDGER_DATABASE_URL names, as for the CLI.
@@ -27,7 +27,7 @@ def main() -> None:
     steps = parser.add_subparsers(dest="step", required=True)
     load = steps.add_parser("load")
     load.add_argument("file", type=Path)
-    load.add_argument("--mode", choices=("each", "atomic"), default="each")
+    load.add_argument("--mode", choices=("ingest", "atomic"), default="ingest")
     steps.add_parser("rebuild")
     args = parser.parse_args()
     services = build_services(get_settings())

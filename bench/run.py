@@ -62,9 +62,10 @@ class Size:
     load_mode: str
 
 
-SMALL = Size(authorities=2, children=150, years=3, seconds=4.0, samples=40, load_mode="each")
+SMALL = Size(authorities=2, children=150, years=3, seconds=4.0, samples=40,
+             load_mode="ingest")
 NATIONAL = Size(authorities=150, children=0, years=5, seconds=20.0, samples=200,
-                load_mode="each")
+                load_mode="ingest")
 
 
 def main() -> None:

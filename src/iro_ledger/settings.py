@@ -55,10 +55,11 @@ class Settings(BaseSettings):
     Each process keeps its own count."""
     rate_limit_burst: int = 120
     otel_exporter: str = "none"
-    """none (use whatever global tracer provider is set) or console."""
+    """none (use whatever global tracer provider is set), console, or otlp (traces and metrics
+    over OTLP/HTTP, configured by the standard OTEL_* variables; see docs/operations.md)."""
     static_dir: Path | None = None
-    """Where the dashboard's stylesheet (Pico CSS, installed from npm by `make install`) is;
-    default: web-assets/node_modules/@picocss/pico/css under the Python prefix (the venv)."""
+    """Where GOV.UK Frontend's `dist/govuk` (installed from npm by `make install`) is;
+    default: web-assets/node_modules/govuk-frontend/dist/govuk under the Python prefix."""
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{data_dir() / 'ledger.sqlite'}"

@@ -11,10 +11,7 @@ from dataclasses import dataclass
 from iro_ledger.application import Ledger
 from iro_ledger.application.rate_limit import RateLimiter
 from iro_ledger.application.store import store_env
-from iro_ledger.identity.oidc import Providers, load_providers
-from iro_ledger.identity.service import Identity
-from iro_ledger.identity.sessions import SignIns
-from iro_ledger.identity.tokens import TokenPolicy
+from iro_ledger.identity.service import Identity, identity_for
 from iro_ledger.projections import Database, Projections, ReadModel
 from iro_ledger.projections.challenges import ChallengeRegister
 from iro_ledger.projections.flags import Flags
@@ -68,7 +65,4 @@ def build_services(settings: Settings) -> Services:
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
                     reads=Reads(ledger, projections, limiter=limiter, trust=trust),
                     limiter=limiter,
-                    identity=Identity(
-                        TokenPolicy.of(settings), SignIns(db),
-                        session_seconds=settings.session_ttl_minutes * 60,
-                        providers=Providers.of(load_providers(settings.identity_providers))))
+                    identity=identity_for(settings, db))

@@ -81,3 +81,17 @@ def test_something_that_is_no_token_is_refused(store: str) -> None:
     assert code == 2
     assert "not a token" in err
 
+
+
+def test_the_cli_refuses_a_revoked_token_too(store: str) -> None:
+    token = mint_token(POLICY, "admin-2", "admin")
+    env = {"IRO_LEDGER_DATABASE_URL": store, "IRO_LEDGER_JWT_SECRET": SECRET}
+    assert CliRunner().invoke(cli_app, ["stats"], env=env).exit_code == 0
+    before = CliRunner().invoke(cli_app, ["flags", "--json", "--token", token], env=env)
+    assert before.exit_code == 0, before.output
+
+    assert revoke(store, token, "--reason", "handed in")[0] == 0
+
+    after = CliRunner().invoke(cli_app, ["flags", "--json", "--token", token], env=env)
+    assert after.exit_code == 2
+    assert "--token: the token was revoked" in after.stderr

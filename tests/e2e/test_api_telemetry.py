@@ -68,5 +68,5 @@ def test_a_request_refused_before_the_ledger_has_no_ledger_span(
 
 
 def test_an_exporter_this_build_lacks_is_refused_when_the_app_is_built() -> None:
-    with pytest.raises(TelemetryConfigError, match="otlp"):
-        create_app(Settings(database_url="sqlite:///unused.sqlite", otel_exporter="otlp"))
+    with pytest.raises(TelemetryConfigError, match="zipkin"):
+        create_app(Settings(database_url="sqlite:///unused.sqlite", otel_exporter="zipkin"))

@@ -1,5 +1,6 @@
-"""The dashboard's stylesheets come from this machine: Pico CSS where `make install` put it
-(never a CDN), our own app.css from the package; without Pico the pages still render."""
+"""The dashboard's look comes from this machine: GOV.UK Frontend where `make install` put it
+(never a CDN), our own app.css and start script from the package; without GOV.UK Frontend the
+pages still render, plain and without scripts."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ from fastapi.testclient import TestClient
 from iro_ledger.api.app import create_app
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
 from iro_ledger.settings import Settings
-from iro_ledger.web.assets import pico_dir
+from iro_ledger.web.assets import govuk_dir
 from tests.e2e import BROWSER_URL, sign_in
 
 SECRET = "web-assets-secret-long-enough-for-hs256-0123456789"
 POLICY = TokenPolicy(SECRET)
-PICO_TEXT = "/* a stand-in for pico.min.css */"
+GOVUK_TEXT = "/* a stand-in for govuk-frontend.min.css */"
+FONT_BYTES = b"wOF2 a stand-in font"
 
 
 def client_for(sqlite_url: str, static_dir: Path) -> TestClient:
@@ -27,17 +29,19 @@ def client_for(sqlite_url: str, static_dir: Path) -> TestClient:
 
 
 @pytest.fixture
-def with_pico(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    css = tmp_path / "pico-css"
-    css.mkdir()
-    (css / "pico.min.css").write_text(PICO_TEXT)
-    with client_for(sqlite_url, css) as client:
+def with_govuk(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
+    dist = tmp_path / "govuk"
+    (dist / "assets" / "fonts").mkdir(parents=True)
+    (dist / "govuk-frontend.min.css").write_text(GOVUK_TEXT)
+    (dist / "govuk-frontend.min.js").write_text("export function initAll () {}")
+    (dist / "assets" / "fonts" / "bold.woff2").write_bytes(FONT_BYTES)
+    with client_for(sqlite_url, dist) as client:
         sign_in(client, mint_token(POLICY, "insp-wren", "inspector"))
         yield client
 
 
 @pytest.fixture
-def without_pico(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
+def without_govuk(sqlite_url: str, tmp_path: Path) -> Iterator[TestClient]:
     with client_for(sqlite_url, tmp_path / "not-installed") as client:
         sign_in(client, mint_token(POLICY, "insp-wren", "inspector"))
         yield client
@@ -47,23 +51,34 @@ def stylesheets(page: str) -> list[str]:
     return re.findall(r'<link rel="stylesheet" href="([^"]+)">', page)
 
 
-def test_pages_link_pico_from_this_server_when_it_is_installed(with_pico: TestClient) -> None:
-    page = with_pico.get("/").text
-
-    assert stylesheets(page) == ["/static/pico.min.css", "/static/app.css"]
-    assert with_pico.get("/static/pico.min.css").text == PICO_TEXT
-    assert with_pico.get("/static/app.css").status_code == 200
+def scripts(page: str) -> list[str]:
+    return re.findall(r'<script type="module" src="([^"]+)"></script>', page)
 
 
-def test_pages_render_unstyled_without_pico(without_pico: TestClient) -> None:
-    response = without_pico.get("/")
+def test_pages_use_govuk_frontend_from_this_server_when_it_is_installed(
+        with_govuk: TestClient) -> None:
+    page = with_govuk.get("/").text
+
+    assert stylesheets(page) == ["/static/govuk/govuk-frontend.min.css", "/static/app.css"]
+    assert scripts(page) == ["/static/start.mjs"]
+    assert with_govuk.get("/static/govuk/govuk-frontend.min.css").text == GOVUK_TEXT
+    assert with_govuk.get("/static/govuk/govuk-frontend.min.js").status_code == 200
+    assert with_govuk.get("/assets/fonts/bold.woff2").content == FONT_BYTES
+    assert with_govuk.get("/static/app.css").status_code == 200
+    assert "initAll" in with_govuk.get("/static/start.mjs").text
+
+
+def test_pages_render_plain_and_without_scripts_without_govuk_frontend(
+        without_govuk: TestClient) -> None:
+    response = without_govuk.get("/")
 
     assert response.status_code == 200
     assert stylesheets(response.text) == ["/static/app.css"]
-    assert without_pico.get("/static/pico.min.css").status_code == 404
+    assert scripts(response.text) == []
+    assert without_govuk.get("/static/govuk/govuk-frontend.min.css").status_code == 404
 
 
-def test_pico_is_looked_for_in_the_venv_by_default() -> None:
-    found = pico_dir(Settings())
+def test_govuk_frontend_is_looked_for_in_the_venv_by_default() -> None:
+    found = govuk_dir(Settings())
 
-    assert found.parts[-5:] == ("web-assets", "node_modules", "@picocss", "pico", "css")
+    assert found.parts[-5:] == ("web-assets", "node_modules", "govuk-frontend", "dist", "govuk")

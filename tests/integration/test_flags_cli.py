@@ -160,12 +160,13 @@ def healthy() -> Batch:
         b.case(f"c{n}", iro, chairs=(iro, iro, "iro-3" if n == 1 else iro))
     b.add("revise_care_plan", "2024-05-20", case_id="c0", change="placement_move",
           summary="closer to school", via_review=True, iro_consulted=True)
-    b.challenge("ch-1", "c0", "iro-1", "2024-06-03", "2024-06-14")
-    b.add("escalate_challenge", "2024-06-20", challenge_id="ch-1", to_stage="stage_1",
+    # Settled within 20 working days in total (IRO Handbook 6.2), through two stages.
+    b.challenge("ch-1", "c0", "iro-1", "2024-06-03", "2024-06-10")
+    b.add("escalate_challenge", "2024-06-12", challenge_id="ch-1", to_stage="stage_1",
           addressed_to="mgr-t", actor="iro-1")
-    b.add("respond_to_challenge", "2024-07-05", challenge_id="ch-1", actor="mgr-t",
+    b.add("respond_to_challenge", "2024-06-20", challenge_id="ch-1", actor="mgr-t",
           response="agreed")
-    b.add("resolve_challenge", "2024-07-12", challenge_id="ch-1", actor="mgr-t",
+    b.add("resolve_challenge", "2024-06-27", challenge_id="ch-1", actor="mgr-t",
           outcome="partially_upheld")
     b.add("record_instruction", "2024-08-01", instruction_id="ins-1", actor="mgr-t",
           issued_to=["iro-2"], kind="additional_duties", text="cover the duty rota")
@@ -190,7 +191,7 @@ EXPECTED = {
     ("engagement_ended_after_dispute", "iro-f", "high", "open"),
     ("engagement_ended_after_dispute", "irom-m", "high", "open"),
     ("suppressed_challenge", "ch-w", "critical", "open"),
-    ("suppressed_challenge", "ch-x", "warning", "open"),
+    ("suppressed_challenge", "ch-x", "high", "open"),  # 85 working days unresolved
     ("suppressed_challenge", "ch-y", "high", "open"),
     ("report_interference", "ar-2023", "critical", "open"),
     ("report_interference", "ar-2024", "high", "open"),

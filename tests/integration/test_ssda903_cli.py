@@ -67,6 +67,7 @@ def test_a_return_is_recorded_and_importing_it_again_stores_nothing_new(
         "children": 2, "cases_opened": 2, "placement_moves": 1, "reviews": 3,
         "cases_closed": 1, "commands": COMMANDS, "skipped": 0, "skipped_by_reason": {},
         "accepted": COMMANDS, "replayed": 0, "rejected": 0, "key": None, "key_made": True,
+        "form": "csv", "years": [], "repeated_across_years": 0, "reviews_shown": True,
         "not_read": None}
     stored = events(database_url, key)
     assert stored == 2 * COMMANDS  # each command's event and its command_id's receipt
@@ -194,3 +195,46 @@ def test_another_principals_import_of_the_same_return_records_nothing_twice(
                for r in reports)
     assert any(r.startswith("reviews.csv:2: hold_review: not applied") for r in reports)
     assert events(sqlite_url, key) == stored
+
+
+def test_the_xml_form_records_what_the_csv_form_does(sqlite_url: str, tmp_path: Path) -> None:
+    from tests.ssda903_xml import to_xml
+    key = tmp_path / "903.key"
+    xml = tmp_path / "return.xml"
+    xml.write_text(to_xml(texts(CHILDREN, EPISODES, REVIEWS)))
+
+    result = imported(sqlite_url, key, xml, "--name", "Quarry Vale")
+
+    assert result.exit_code == 0, result.stderr
+    assert summary(result)["form"] == "xml"
+    assert summary(result)["accepted"] == summary(result)["commands"] == COMMANDS
+
+
+@pytest.mark.parametrize(("name", "text", "says"), [
+    ("return.json", "{}", "not an SSDA903 return"),
+    ("return.xml", "<EXPSSDA903><CHILD>", "not XML"),
+    ("return.xml", "<PLAYLIST><SONG/></PLAYLIST>", "no CHILD element"),
+])
+def test_a_file_in_no_form_of_the_return_is_unusable_and_records_nothing(
+        sqlite_url: str, tmp_path: Path, name: str, text: str, says: str) -> None:
+    key, path = tmp_path / "903.key", tmp_path / name
+    path.write_text(text)
+
+    result = imported(sqlite_url, key, path, "--name", "Quarry Vale")
+
+    assert result.exit_code == 2
+    assert result.stderr.startswith("iro-ledger: ") and says in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert events(sqlite_url, key) == 0
+
+
+def test_a_return_without_reviews_is_recorded_and_says_it_shows_none(
+        sqlite_url: str, tmp_path: Path) -> None:
+    key, folder = tmp_path / "903.key", write_return(tmp_path / "return")
+    (folder / "reviews.csv").unlink()
+
+    result = imported(sqlite_url, key, folder, "--name", "Quarry Vale")
+
+    assert result.exit_code == 0, result.stderr
+    assert summary(result)["reviews_shown"] is False and summary(result)["reviews"] == 0
+    assert summary(result)["cases_opened"] == 2

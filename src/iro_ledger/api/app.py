@@ -22,7 +22,7 @@ from iro_ledger.api import commands, flags, health, monitoring, proof, records
 from iro_ledger.api.body_limit import BodyLimit
 from iro_ledger.api.errors import install_error_handlers
 from iro_ledger.api.redaction import ACCESS_LOGGER, RedactedAccessLog
-from iro_ledger.api.telemetry import flush, instrument_app
+from iro_ledger.api.telemetry import flush, instrument_app, watch
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.web import mount_static
 from iro_ledger.web import router as web_router
@@ -47,14 +47,15 @@ def create_app(settings: Settings | None = None, *,
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = build_services(chosen)
+        watch(app, app.state.services, chosen)
         access_log = RedactedAccessLog(app.routes)
         logging.getLogger(ACCESS_LOGGER).addFilter(access_log)
         try:
             yield
         finally:
             logging.getLogger(ACCESS_LOGGER).removeFilter(access_log)
+            flush(app)  # metrics read the services as they are exported
             app.state.services.close()
-            flush(app)
 
     app = FastAPI(
         title="iro-ledger",

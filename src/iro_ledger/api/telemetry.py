@@ -1,39 +1,67 @@
-"""OpenTelemetry: a span per HTTP request and a `ledger.execute` span per ledger command.
+"""OpenTelemetry: a span per HTTP request and a `ledger.execute` span per ledger command,
+and metrics: command latency, projection lag, flags raised.
 
-Set up by `create_app` (never at import). `IRO_LEDGER_OTEL_EXPORTER` chooses where spans go:
-`none` (the default) uses whatever tracer provider is installed globally in the process (a
-no-op unless something installed one); `console` prints spans to stdout. OTLP export is not
-built in: it would need `opentelemetry-exporter-otlp-proto-http`, which is not a dependency.
+Set up by `create_app` (never at import). `IRO_LEDGER_OTEL_EXPORTER` chooses where they go:
+`none` (the default) uses whatever providers are installed globally in the process (no-ops
+unless something installed them); `console` prints spans to stdout; `otlp` exports traces
+and metrics over OTLP/HTTP (protobuf), configured by the standard variables:
+`OTEL_EXPORTER_OTLP_ENDPOINT` (or `..._TRACES_ENDPOINT`, `..._METRICS_ENDPOINT`),
+`OTEL_EXPORTER_OTLP_HEADERS`, `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`,
+`OTEL_METRIC_EXPORT_INTERVAL` (milliseconds) and the rest the SDK reads.
+
+Metrics (names as exported):
+- `iro_ledger.command.duration` (histogram, ms): each command through the API, with its
+  `iro_ledger.command` and `iro_ledger.outcome` (accepted, replayed, refused, failed);
+- `iro_ledger.projection.lag` (gauge, events): per read model, store positions not yet
+  applied, read when metrics are collected;
+- `iro_ledger.flags.raised` (counter): flags raised so far, open, cleared or withdrawn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from opentelemetry import trace
+from opentelemetry import metrics, trace
+from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
+from opentelemetry.metrics import CallbackOptions, Histogram, MeterProvider, Observation
+from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
+from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 from opentelemetry.trace import Span, Status, StatusCode, Tracer
 
 from iro_ledger.api.redaction import redact_span
+from iro_ledger.application.access import Principal, Role
 from iro_ledger.domain.errors import DomainError
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
-    from iro_ledger.application import Ledger, Outcome, Principal
+    from iro_ledger.application import Ledger, Outcome
     from iro_ledger.application.commands import CommandBase
     from iro_ledger.settings import Settings
+    from iro_ledger.wiring import Services
 
 TRACER_NAME = "iro_ledger"
-EXPORTERS = ("none", "console")
-_SERVICE = Resource.create({"service.name": "iro-ledger"})
+EXPORTERS = ("none", "console", "otlp")
 _providers: dict[str, TracerProvider] = {}
 """One provider per exporter per process, so building several apps shares one export pipeline."""
+_meter_providers: dict[str, SdkMeterProvider] = {}
+_command_duration: list[Histogram] = []
+"""The latency histogram of this process's meter, once `watch` has made it."""
+_WATCHER = Principal("telemetry", Role.ADMIN)
+"""Whom the metrics read flags as (an admin's reads are not recorded)."""
+
+
+def _resource() -> Resource:
+    """service.name iro-ledger unless OTEL_SERVICE_NAME or OTEL_RESOURCE_ATTRIBUTES say."""
+    return Resource.create({"service.name": "iro-ledger"}).merge(Resource.create())
 
 
 class TelemetryConfigError(ValueError):
@@ -45,10 +73,11 @@ def provider_for(settings: Settings) -> TracerProvider | None:
     exporter = settings.otel_exporter.strip().lower() or "none"
     if exporter == "none":
         return None
-    if exporter == "console":
+    if exporter in ("console", "otlp"):
         if exporter not in _providers:
-            provider = TracerProvider(resource=_SERVICE)
-            provider.add_span_processor(BatchSpanProcessor(ConsoleSpanExporter()))
+            provider = TracerProvider(resource=_resource())
+            span_exporter = ConsoleSpanExporter() if exporter == "console" else OTLPSpanExporter()
+            provider.add_span_processor(BatchSpanProcessor(span_exporter))
             _providers[exporter] = provider
         return _providers[exporter]
     raise TelemetryConfigError(
@@ -75,21 +104,72 @@ def instrument_app(app: FastAPI, settings: Settings,
     return tracer
 
 
+def meter_provider_for(settings: Settings) -> MeterProvider:
+    """OTLP metrics for `otlp`; otherwise the process's global meter provider."""
+    if settings.otel_exporter.strip().lower() != "otlp":
+        return metrics.get_meter_provider()
+    if "otlp" not in _meter_providers:
+        reader = PeriodicExportingMetricReader(OTLPMetricExporter())
+        _meter_providers["otlp"] = SdkMeterProvider(resource=_resource(),
+                                                    metric_readers=[reader])
+    return _meter_providers["otlp"]
+
+
+def watch(app: FastAPI, services: Services, settings: Settings) -> None:
+    """The metrics of this process: command latency, and projection lag and flags raised,
+    read from `services` each time metrics are collected."""
+    meter = meter_provider_for(settings).get_meter(TRACER_NAME)
+    _command_duration[:] = [meter.create_histogram(
+        "iro_ledger.command.duration", unit="ms",
+        description="Time to apply and store one command, refusals included")]
+
+    def lag(options: CallbackOptions) -> Iterable[Observation]:
+        for status in services.projections.status():
+            yield Observation(status.lag, {"iro_ledger.read_model": status.name})
+
+    def raised(options: CallbackOptions) -> Iterable[Observation]:
+        with services.reads.by(_WATCHER, "api") as reader:
+            yield Observation(reader.flags(limit=1).total)
+
+    meter.create_observable_gauge("iro_ledger.projection.lag", [lag], unit="{event}",
+                                  description="Store positions a read model has not applied")
+    meter.create_observable_counter("iro_ledger.flags.raised", [raised], unit="{flag}",
+                                    description="Flags raised so far, whatever their status")
+    app.state.meter_provider = meter_provider_for(settings)
+
+
 def flush(app: FastAPI) -> None:
     """Export what is buffered before the process ends."""
     provider = getattr(app.state, "tracer_provider", None)
     if isinstance(provider, TracerProvider):
         provider.force_flush()
+    meters = getattr(app.state, "meter_provider", None)
+    if isinstance(meters, SdkMeterProvider):
+        meters.force_flush()
 
 
 def execute_traced(tracer: Tracer, ledger: Ledger, command: CommandBase,
                    principal: Principal, source: str) -> Outcome:
-    """`ledger.execute` inside a span naming the command, its authority and its outcome."""
-    with _command_span(tracer, command) as span:
-        outcome = ledger.execute(command, principal, source=source)
-        span.set_attribute("iro_ledger.outcome", "replayed" if outcome.replayed else "accepted")
-        span.set_attribute("iro_ledger.record", record_label(outcome.kind, outcome.id))
-        return outcome
+    """`ledger.execute` inside a span naming the command, its authority and its outcome;
+    its duration goes to the command latency histogram."""
+    began = time.perf_counter()
+    attributes: dict[str, Any] = {"iro_ledger.command": command.command_name(),
+                                  "iro_ledger.outcome": "failed"}
+    try:
+        with _command_span(tracer, command) as span:
+            try:
+                outcome = ledger.execute(command, principal, source=source)
+            except DomainError:
+                attributes["iro_ledger.outcome"] = "refused"
+                raise
+            answered = "replayed" if outcome.replayed else "accepted"
+            attributes["iro_ledger.outcome"] = answered
+            span.set_attribute("iro_ledger.outcome", answered)
+            span.set_attribute("iro_ledger.record", record_label(outcome.kind, outcome.id))
+            return outcome
+    finally:
+        for histogram in _command_duration:
+            histogram.record((time.perf_counter() - began) * 1000, attributes)
 
 
 def record_label(kind: str, record: str) -> str:

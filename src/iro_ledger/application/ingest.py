@@ -26,7 +26,7 @@ from iro_ledger.application.commands import (
     decode_line,
     parse_command,
 )
-from iro_ledger.application.ledger import UnitOfWork
+from iro_ledger.application.ledger import Request
 from iro_ledger.domain.errors import DomainError, InvalidValue
 
 Entry = tuple[int, str | dict[str, Any]]
@@ -135,11 +135,20 @@ def _domain_reason(error: DomainError, command: CommandBase) -> str:
 Listener = Callable[[Rejection], None]
 
 
+CHUNK = 500
+"""Lines applied in one unit and stored in one transaction, outside atomic mode."""
+
+
 def ingest(ledger: Ledger, entries: Iterable[Entry], principal: Principal, *,
            atomic: bool = False, source: str = "import",
            on_rejection: Listener | None = None,
            on_progress: Callable[[], None] | None = None) -> IngestSummary:
-    """Apply every entry as `principal`; report each rejection as it happens."""
+    """Apply every entry as `principal`; report each rejection as it happens.
+
+    Lines are applied in order, each seeing what the lines before it recorded, and stored
+    `CHUNK` at a time in one transaction (group commit: `Ledger.apply_together`); each line
+    keeps its own answer, so a refused line takes no other down, as if recorded one by one.
+    """
     summary = IngestSummary()
 
     def reject(number: int, command: str, reason: str) -> None:
@@ -148,43 +157,79 @@ def ingest(ledger: Ledger, entries: Iterable[Entry], principal: Principal, *,
         if on_rejection is not None:
             on_rejection(rejection)
 
-    unit = ledger.unit_of_work() if atomic else None
-    outcomes: list[Outcome] = []
+    if atomic:
+        _ingest_atomic(ledger, entries, principal, source, summary, reject, on_progress)
+        return summary
+    chunk: list[tuple[int, CommandBase | LineError]] = []
     for number, data in _progressing(entries, on_progress):
-        command: CommandBase | None = None
         try:
-            command = parse_entry(data)
-            if unit is None:
-                outcome = ledger.execute(command, principal, source)
-            else:
-                outcome = unit.apply(command, principal, source)
-                if not outcome.replayed:
-                    outcomes.append(outcome)
+            chunk.append((number, parse_entry(data)))
         except LineError as bad:
-            reject(number, bad.command, bad.reason)
-            continue
-        except DomainError as refused:
-            if command is None:  # pragma: no cover - parsing raises only LineError
-                raise
-            reject(number, command.command_name(), _domain_reason(refused, command))
-            continue
-        summary.accepted += 1
-        summary.replayed += outcome.replayed
-    if unit is not None:
-        _finish_atomic(unit, outcomes, summary, reject)
+            chunk.append((number, bad))
+        if len(chunk) >= CHUNK:
+            _apply_chunk(ledger, chunk, principal, source, summary, reject)
+            chunk = []
+    _apply_chunk(ledger, chunk, principal, source, summary, reject)
     return summary
 
 
-def _finish_atomic(unit: UnitOfWork, outcomes: list[Outcome], summary: IngestSummary,
-                   reject: Callable[[int, str, str], None]) -> None:
-    """Commit an atomic batch only if every line was good; otherwise record nothing."""
-    if not summary.rejected:
+def _apply_chunk(ledger: Ledger, chunk: list[tuple[int, CommandBase | LineError]],
+                 principal: Principal, source: str, summary: IngestSummary,
+                 reject: Callable[[int, str, str], None]) -> None:
+    requests = [Request(c, principal, source) for _, c in chunk if isinstance(c, CommandBase)]
+    results = iter(ledger.apply_together(requests) if requests else [])
+    for number, parsed in chunk:
+        if isinstance(parsed, LineError):
+            reject(number, parsed.command, parsed.reason)
+            continue
+        result = next(results)
+        if isinstance(result, DomainError):
+            reject(number, parsed.command_name(), _domain_reason(result, parsed))
+            continue
+        summary.accepted += 1
+        summary.replayed += result.replayed
+
+
+def _ingest_atomic(ledger: Ledger, entries: Iterable[Entry], principal: Principal,
+                   source: str, summary: IngestSummary,
+                   reject: Callable[[int, str, str], None],
+                   on_progress: Callable[[], None] | None) -> None:
+    """Every line in one unit, committed only if every line was good.
+
+    Receipts are not looked up first: if the store refuses the commit (a line's command_id
+    already recorded, a record changed meanwhile), the batch is applied again exactly, once.
+    """
+    commands: list[tuple[int, CommandBase]] = []
+    for number, data in _progressing(entries, on_progress):
+        try:
+            commands.append((number, parse_entry(data)))
+        except LineError as bad:
+            reject(number, bad.command, bad.reason)
+    for exact in (False, True):
+        unit = ledger.unit_of_work(exact=exact)
+        outcomes: list[Outcome] = []
+        accepted = replayed = 0
+        for number, command in commands:
+            try:
+                outcome = unit.apply(command, principal, source)
+            except DomainError as refused:
+                reject(number, command.command_name(), _domain_reason(refused, command))
+                continue
+            accepted += 1
+            replayed += outcome.replayed
+            if not outcome.replayed:
+                outcomes.append(outcome)
+        if summary.rejected:
+            break
         try:
             unit.commit(outcomes)
-            return
         except IntegrityError:
-            # Another writer changed a record this batch touched; nothing of it was stored.
-            reject(0, "?", "the batch was not committed: records changed while it was applied")
+            continue
+        summary.accepted, summary.replayed = accepted, replayed
+        return
+    if not summary.rejected:
+        # Another writer changed a record this batch touched; nothing of it was stored.
+        reject(0, "?", "the batch was not committed: records changed while it was applied")
     summary.accepted = 0
     summary.replayed = 0
     summary.committed = False

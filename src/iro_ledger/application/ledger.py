@@ -1,14 +1,18 @@
 """The Ledger application: commands in, events out; plain data back to the caller.
 
-Each command runs in a unit of work that loads the records it needs, asks the domain to act,
-and saves every changed record (and the idempotency receipt) in one transaction. A batch
-may share one unit, so that `--atomic` ingest is all or nothing.
+Commands run in units of work that load the records they need, ask the domain to act, and
+save every changed record (and the idempotency receipts) in one transaction. The commands a
+process is given at the same moment share one unit (group commit: one transaction, one
+lock, one fsync), each keeping its own answer or refusal; `ingest` shares units across lines
+the same way, and `--atomic` puts every line in one, all or nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import chain
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -23,13 +27,21 @@ from iro_ledger.application.access import (
     reads_are_recorded,
 )
 from iro_ledger.application.commands import CommandBase
+from iro_ledger.application.group_commit import GroupCommit
 from iro_ledger.application.handlers import RECORD_CLASSES, HandlerContext, R, handle
 from iro_ledger.application.idempotency import CommandReceipt, fingerprint, receipt_id
+from iro_ledger.application.record_cache import DEFAULT_SIZE, RecordCache
 from iro_ledger.application.store import DateAsISO
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.challenge import Challenge
-from iro_ledger.domain.errors import AlreadyRecorded, InvariantViolation, NotPermitted, NotRecorded
+from iro_ledger.domain.errors import (
+    AlreadyRecorded,
+    DomainError,
+    InvariantViolation,
+    NotPermitted,
+    NotRecorded,
+)
 from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
 from iro_ledger.domain.record import LedgerRecord, Stamp, days_late, england_date, record_id
 
@@ -68,6 +80,19 @@ class RecordView:
     events: list[dict[str, Any]]
 
 
+@dataclass(frozen=True)
+class Request:
+    """One command to apply, as whom, from which surface."""
+
+    command: CommandBase
+    principal: Principal
+    source: str
+
+
+Result = Outcome | DomainError
+"""A command's own answer: its outcome, or its refusal."""
+
+
 class Ledger(Application[UUID]):
     name = "ledger"
 
@@ -75,28 +100,67 @@ class Ledger(Application[UUID]):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
+    def __init__(self, env: dict[str, str] | None = None, *,
+                 cache_size: int = DEFAULT_SIZE) -> None:
+        super().__init__(env)
+        self.records_cache = RecordCache(cache_size)
+        self._group: GroupCommit[Request, Result] = GroupCommit(self.apply_together)
+
     # Commands
 
     def execute(self, command: CommandBase, principal: Principal, source: str,
                 now: datetime | None = None) -> Outcome:
-        """Authorise, apply and store one command, retrying a lost optimistic-lock race."""
-        for attempt in range(_ATTEMPTS):
+        """Authorise, apply and store one command, together with whatever else this process
+        is recording at the moment (group commit); raise its refusal."""
+        request = Request(command, principal, source)
+        if now is None:
+            result = self._group.submit(request)
+        else:  # a fixed clock (tests, the demo) is this command's own
+            result = self.apply_together([request], now)[0]
+        if isinstance(result, DomainError):
+            raise result
+        return result
+
+    def apply_together(self, requests: Sequence[Request],
+                       now: datetime | None = None) -> list[Result]:
+        """Apply the commands in order in one unit and store them in one transaction.
+
+        A refused command is answered with its refusal and takes nothing else down. If the
+        store refuses the transaction (a receipt already stored, a record another process
+        changed), each command is applied again on its own, exactly, in the same order.
+        """
+        unit = UnitOfWork(self, now, exact=False)
+        results: list[Result] = []
+        for request in requests:
+            try:
+                results.append(unit.apply(request.command, request.principal, request.source))
+            except DomainError as refused:
+                results.append(refused)
+        try:
+            committed = iter(unit.commit([r for r in results if isinstance(r, Outcome)]))
+        except IntegrityError:
+            return [self._execute_exact(request, now) for request in requests]
+        return [next(committed) if isinstance(r, Outcome) else r for r in results]
+
+    def _execute_exact(self, request: Request, now: datetime | None) -> Result:
+        """One command in an exact unit of its own, retrying a lost optimistic-lock race
+        (the group's attempt was its first)."""
+        for _ in range(_ATTEMPTS - 1):
             unit = UnitOfWork(self, now)
-            outcome = unit.apply(command, principal, source)
-            if outcome.replayed:
-                return outcome
+            try:
+                outcome = unit.apply(request.command, request.principal, request.source)
+            except DomainError as refused:
+                return refused
             try:
                 return unit.commit([outcome])[0]
             except IntegrityError:
-                if attempt == _ATTEMPTS - 1:
-                    raise InvariantViolation(
-                        "the record changed while this command was applied; try again"
-                    ) from None
-        raise AssertionError("unreachable")  # pragma: no cover
+                continue
+        return InvariantViolation("the record changed while this command was applied; "
+                                  "try again")
 
-    def unit_of_work(self, now: datetime | None = None) -> UnitOfWork:
+    def unit_of_work(self, now: datetime | None = None, exact: bool = True) -> UnitOfWork:
         """A unit shared by several commands, committed together (atomic batches)."""
-        return UnitOfWork(self, now)
+        return UnitOfWork(self, now, exact=exact)
 
     # Reads
 
@@ -181,39 +245,82 @@ class Ledger(Application[UUID]):
 
 @dataclass
 class UnitOfWork:
-    """Records loaded and changed by one command or one atomic batch, saved together.
+    """Records loaded and changed by several commands, saved together in one transaction.
 
     Events are stored in the order the commands made them (not grouped by record), so an
     atomic batch lands in the store, and in the Merkle log, in the order of its lines.
+
+    Each command is applied on its own: one that is refused leaves the unit as the commands
+    before it left it (a record it had begun to change is rebuilt from the store and the
+    unit's accepted events). `exact` units look every receipt and every new id up in the
+    store before using it and load every record from the store. Optimistic units (`exact`
+    False) take records from the ledger's cache, kept true by the store (`RecordCache`), and
+    write idempotency receipts without looking them up: the store's unique key catches a
+    repeat or a record another process changed, and the caller then applies the commands
+    again in exact units (`Ledger.apply_together`).
     """
 
     ledger: Ledger
     now: datetime | None = None
+    exact: bool = True
     touched: dict[UUID, LedgerRecord] = field(default_factory=dict)
     """Records changed so far, in their current state, for the unit's later commands."""
+    loaded: dict[UUID, LedgerRecord] = field(default_factory=dict)
+    """Records read and not (yet) changed, kept for the unit's later commands."""
     events: list[Any] = field(default_factory=list)
     """Every new event, in the order the commands made them."""
+    replays: list[int] = field(default_factory=list)
+    """Indexes (in `answers`) of repeats answered from a receipt made in this unit."""
+    _using: dict[UUID, LedgerRecord] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.exact:
+            self.ledger.records_cache.refresh(self.ledger)
 
     # The `Records` protocol the handlers use.
 
     def get(self, cls: type[R], la_code: str, ref: str) -> R:
         aggregate_id = record_id(cls.KIND, la_code, ref)
-        record: LedgerRecord | None = self.touched.get(aggregate_id)
+        record: LedgerRecord | None = (self.touched.get(aggregate_id)
+                                       or self.loaded.get(aggregate_id))
+        if record is None and not self.exact:
+            record = self.ledger.records_cache.take(aggregate_id)
         if record is None:
             record = self.ledger._load(cls, la_code, ref)
+        self.loaded.setdefault(aggregate_id, record)
+        self._using[aggregate_id] = record
         if not isinstance(record, cls):
             raise NotRecorded(f"no {cls.KIND} {ref!r} is recorded in {la_code}")
         return record
 
     def check_new(self, cls: type[LedgerRecord], la_code: str, ref: str) -> None:
         aggregate_id = record_id(cls.KIND, la_code, ref)
-        if aggregate_id in self.touched or self.ledger._exists(aggregate_id):
+        if (aggregate_id in self.touched or aggregate_id in self.loaded
+                or self.ledger.records_cache.knows(aggregate_id)
+                or (self.exact and self.ledger._exists(aggregate_id))):
             raise AlreadyRecorded(f"{cls.KIND} {ref!r} is already recorded in {la_code}")
 
     # Applying and committing
 
     def apply(self, command: CommandBase, principal: Principal, source: str) -> Outcome:
-        """Apply one command to the unit, or answer a repeat from its receipt."""
+        """Apply one command to the unit, or answer a repeat from its receipt; a refusal
+        (DomainError) leaves the unit as it was."""
+        self._using = {}
+        try:
+            return self._apply(command, principal, source)
+        except DomainError:
+            self._restore()
+            if self.exact or command.command_id is None:
+                raise
+        # A repeat refused on applying again (an escalation already made): its receipt,
+        # looked up only now, answers it.
+        content = command.model_dump(mode="json", exclude={"command_id"})
+        replay = self._stored_replay(principal.sub, command.command_id, fingerprint(content))
+        if replay is None:
+            return self._apply(command, principal, source)  # raises the refusal again
+        return replay
+
+    def _apply(self, command: CommandBase, principal: Principal, source: str) -> Outcome:
         authorise(principal, command)
         recorded_at = self.now or _utcnow()
         stamp = Stamp(occurred_on=command.occurred_on, recorded_at=recorded_at,
@@ -237,34 +344,72 @@ class UnitOfWork:
                                             outcome.answer(), stamp)
             records.append(receipt)
             new.extend(receipt.collect_events())
-        self.touched.update((record.id, record) for record in records)
+        for record in records:
+            self.touched[record.id] = record
+            self.loaded.pop(record.id, None)
         self.events.extend(new)
         return outcome
 
+    def _restore(self) -> None:
+        """Undo what a refused command began: rebuild each record it changed."""
+        for aggregate_id, record in self._using.items():
+            if record.pending_events:
+                rebuilt = self._rebuild(aggregate_id)
+                for held in (self.touched, self.loaded):
+                    if aggregate_id in held:
+                        if rebuilt is None:
+                            del held[aggregate_id]
+                        else:
+                            held[aggregate_id] = rebuilt
+
+    def _rebuild(self, aggregate_id: UUID) -> LedgerRecord | None:
+        record: Any = None
+        for event in chain(self.ledger.events.get(aggregate_id),
+                           (e for e in self.events if e.originator_id == aggregate_id)):
+            record = event.mutate(record)
+        return record if isinstance(record, LedgerRecord) else None
+
     def commit(self, outcomes: list[Outcome]) -> list[Outcome]:
         """Save every new event in one transaction; give the outcomes their position."""
-        recordings = self.ledger.save(*self.events)
-        self.touched, self.events = {}, []
-        position = max((r.notification.id for r in recordings), default=0)
+        try:
+            recordings = self.ledger.save(*self.events) if self.events else []
+        except Exception:
+            if not self.exact:
+                self.ledger.records_cache.forget([*self.touched, *self.loaded])
+            raise
+        positions = [r.notification.id for r in recordings]
+        self.ledger.records_cache.put_back(
+            (r for r in chain(self.touched.values(), self.loaded.values())
+             if not isinstance(r, CommandReceipt)), positions)
+        self.touched, self.loaded, self.events = {}, {}, []
+        position = max(positions, default=0) or self.ledger.position()
         return [_with_position(o, position) for o in outcomes]
 
     def _replay(self, recorded_by: str, command_id: str, digest: str) -> Outcome | None:
-        aggregate_id = receipt_id(recorded_by, command_id)
-        receipt = self.touched.get(aggregate_id)
+        receipt: LedgerRecord | None = self.touched.get(receipt_id(recorded_by, command_id))
         if receipt is None:
-            try:
-                receipt = self.ledger.repository.get(aggregate_id)
-            except AggregateNotFoundError:
-                return None
-        assert isinstance(receipt, CommandReceipt)
-        if receipt.fingerprint != digest:
-            raise InvariantViolation(
-                f"command_id {command_id!r} was already used for a different command")
-        return Outcome(**receipt.answer, position=self.ledger.position(), replayed=True)
+            return self._stored_replay(recorded_by, command_id, digest) if self.exact else None
+        return _answer(receipt, command_id, digest)
+
+    def _stored_replay(self, recorded_by: str, command_id: str, digest: str) -> Outcome | None:
+        try:
+            receipt: object = self.ledger.repository.get(receipt_id(recorded_by, command_id))
+        except AggregateNotFoundError:
+            return None
+        return _answer(receipt, command_id, digest)
+
+
+def _answer(receipt: object, command_id: str, digest: str) -> Outcome:
+    """A repeat's answer from the receipt of its first time; a different command is refused."""
+    assert isinstance(receipt, CommandReceipt)
+    if receipt.fingerprint != digest:
+        raise InvariantViolation(
+            f"command_id {command_id!r} was already used for a different command")
+    return Outcome(**receipt.answer, position=0, replayed=True)
 
 
 def _with_position(outcome: Outcome, position: int) -> Outcome:
-    return Outcome(**outcome.answer(), position=position)
+    return Outcome(**outcome.answer(), position=position, replayed=outcome.replayed)
 
 
 def _utcnow() -> datetime:

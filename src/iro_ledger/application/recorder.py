@@ -29,6 +29,7 @@ from uuid import UUID
 from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
+from psycopg.pq import TransactionStatus
 from psycopg.sql import SQL, Composed, Identifier
 
 LOCK_FUNCTION = "iro_ledger_lock_events"
@@ -54,16 +55,23 @@ class Recorder(PostgresApplicationRecorder):
         if not stored_events:
             return []
         ids: list[int] = []
-        with (self.datastore.get_connection() as conn, conn.transaction(),
-              conn.cursor() as curs):
-            self._lock_table(curs)
-            self._notify_channel(curs)
-            for start in range(0, len(stored_events), INSERT_CHUNK):
-                chunk = [self.construct_pg_stored_event(e.originator_id, e.originator_version,
-                                                        e.topic, e.state)
-                         for e in stored_events[start:start + INSERT_CHUNK]]
-                curs.execute(self.insert_events_statement, (chunk,), prepare=True)
-                ids.extend(row["notification_id"] for row in curs.fetchall())
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            # BEGIN, the lock and NOTIFY in one round trip (no parameters: simple protocol).
+            curs.execute(SQL("; ").join([SQL("BEGIN"), *self.lock_table_statements,
+                                         SQL("NOTIFY {0}").format(
+                                             Identifier(self.channel_name))]))
+            try:
+                for start in range(0, len(stored_events), INSERT_CHUNK):
+                    chunk = [self.construct_pg_stored_event(
+                        e.originator_id, e.originator_version, e.topic, e.state)
+                        for e in stored_events[start:start + INSERT_CHUNK]]
+                    curs.execute(self.insert_events_statement, (chunk,), prepare=True)
+                    ids.extend(row["notification_id"] for row in curs.fetchall())
+                curs.execute("COMMIT")
+            except BaseException:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
+                raise
         return ids
 
     def originators_after(self, position: int, limit: int) -> list[tuple[int, UUID]]:

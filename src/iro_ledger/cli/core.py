@@ -11,6 +11,7 @@ import errno
 import getpass
 import json
 import socket
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Annotated, Any, NoReturn
 from urllib.parse import urlsplit
 
+import psycopg
 import typer
 from eventsourcing.persistence import PersistenceError
 from rich.console import Console
@@ -38,9 +40,9 @@ from iro_ledger.domain.errors import DomainError
 from iro_ledger.domain.limits import iso_day
 from iro_ledger.generator import demo as demo_story
 from iro_ledger.identity.oidc import ProviderConfigError, load_providers
-from iro_ledger.identity.service import CODE_TTL_SECONDS
+from iro_ledger.identity.service import CODE_TTL_SECONDS, identity_for
 from iro_ledger.identity.startup import UnsafeStart, check_start
-from iro_ledger.identity.tokens import TokenError, TokenPolicy, decode_token, mint_token
+from iro_ledger.identity.tokens import TokenError, TokenPolicy, mint_token
 from iro_ledger.settings import Settings, get_settings
 from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.wiring import Services, build_services
@@ -206,12 +208,25 @@ def ingest_command(
 
 
 def principal_for(settings: Settings, token: str | None) -> Principal:
+    """The local operator, or the principal `--token` names, checked as the API checks it
+    (the service's own or an identity provider's token, and not revoked)."""
     if token is None:
         return local_operator()
     try:
-        return decode_token(TokenPolicy.of(settings), token)
+        identity = identity_for(settings)
+    except ProviderConfigError as bad:
+        fail(f"IRO_LEDGER_IDENTITY_PROVIDERS: {bad}")
+    except DomainError as bad:
+        fail(f"IRO_LEDGER_DATABASE_URL: {bad}")
+    try:
+        return identity.verify(token).principal
     except TokenError as bad:
         fail(f"--token: {bad}")
+    except (sqlite3.Error, psycopg.Error) as down:
+        fail(f"cannot check --token against the store "
+             f"{redacted(settings.resolved_database_url())}: {down}")
+    finally:
+        identity.sign_ins.db.close()
 
 
 def run_ingest(built: Services, entries: list[Entry], principal: Principal,

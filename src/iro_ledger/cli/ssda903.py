@@ -41,8 +41,11 @@ from iro_ledger.ssda903 import (
 from iro_ledger.wiring import Services
 
 IMPORT_HELP = (
-    "Import an SSDA903 return (header.csv, episodes.csv, reviews.csv in DIR) as commands "
-    "in the domain language.\n\n"
+    "Import an SSDA903 return as commands in the domain language. RETURN is a directory of "
+    "its CSV files (header.csv, episodes.csv and, if there is one, reviews.csv; dates "
+    "dd/mm/yyyy or ISO; LA and YEAR columns of a multi-year extract), a directory of year "
+    "directories (2017-18/, ...), or the XML form (a .xml file, or a directory holding one)."
+    "\n\n"
     "Each period of care becomes a case named by a keyed pseudonym; placement moves, reviews "
     "and the end of care follow. UPNs, postcodes, dates of birth, sex and ethnicity are never "
     "read into the record. Rows that cannot be mapped are reported on stderr as FILE:LINE: "
@@ -53,7 +56,9 @@ IMPORT_HELP = (
 
 @app.command("import-903", help=IMPORT_HELP)
 def import_903(
-    directory: Annotated[Path, typer.Argument(metavar="DIR", help="The return's directory.")],
+    directory: Annotated[Path, typer.Argument(
+        metavar="RETURN", help="The return: a directory of CSV files or year directories, "
+                               "or an XML file.")],
     la: Annotated[str, typer.Option("--la", help="The authority's la_code.")],
     name: Annotated[str | None, typer.Option(
         help="The authority's name: registers it if it is not yet recorded.")] = None,
@@ -83,6 +88,9 @@ def import_903(
         fail(str(unusable))
     options = Options(la, Pseudonyms(key, la), datetime.now(ENGLAND).date(), name)
     summary: dict[str, Any] = {"key": str(key_path), "key_made": made,
+                               "form": files.form, "years": list(files.years),
+                               "repeated_across_years": files.repeats,
+                               "reviews_shown": files.shows_reviews,
                                "not_read": list(files.not_read)}
     if out is not None:
         mapping = _mapped(files, options)

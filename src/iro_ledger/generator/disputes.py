@@ -1,6 +1,7 @@
-"""Planted patterns around a challenge: retaliation against the IRO who raised it
-(disciplinary action, reallocation, an ended engagement) and its suppression (withdrawn under
-instruction, stalled unanswered, its case closed under it)."""
+"""Planted patterns around a challenge or a concern raised outside the protocol: retaliation
+against the IRO who raised it (disciplinary action, reallocation, an ended engagement), its
+suppression (withdrawn under instruction, its case closed under it) and its drift (left
+unresolved past the 20 working days the IRO Handbook allows in total)."""
 
 from __future__ import annotations
 
@@ -46,6 +47,53 @@ def disciplinary(world: World, times: int) -> None:
     attempt(world, day, last, act, variant)
 
 
+_CONCERN_SETTINGS = ("review_minutes", "recommendation", "email")
+
+
+def raise_concern(world: World, day: date, case: Case, raised_with: str) -> str:
+    """The case's IRO raises a concern outside the protocol; its id."""
+    concern = world.next_id("CON", 4)
+    world.concerns.append((case.iro, day))
+    world.emit(day, "record_concern", actor=case.iro, concern_id=concern, officer_id=case.iro,
+               case_id=case.id, raised_in=world.rng.choice(_CONCERN_SETTINGS),
+               raised_with=raised_with,
+               summary="There is still no plan for where the child will live after 18.")
+    return concern
+
+
+def threatened(world: World, form: str) -> None:
+    """A threat of disciplinary action 25-170 days after a concern raised outside the protocol
+    (`concern`), 200-330 days after a challenge (`long_after`), or, with nothing raised at all,
+    recorded as being about the child's case (`linked`: the threat that stopped a challenge)."""
+    variant = f"disciplinary_{form}"
+    day, last = when(world, 0.25, 340)
+
+    def act(on: date) -> bool:
+        actor = fresh_manager(world, on)
+        if actor is None:
+            return False
+        case = pick_case(world, on, 340, "disciplinary_after_challenge")
+        officer, about, subjects = case.iro, [], {}
+        threat = on + timedelta(days=world.between(25, 170))
+        if form == "after_concern":
+            subjects["concern_id"] = raise_concern(world, on, case, actor)
+        elif form == "long_after":
+            challenge = protocol.raise_challenge(world, on, case, "care_plan")
+            protocol.play(world, challenge, protocol.healthy_script(world, may_withdraw=False))
+            threat = on + timedelta(days=world.between(200, 330))
+        else:
+            about, threat = [f"case:{case.id}"], on
+        world.at(threat, lambda d: world.emit(
+            d, "record_disciplinary_action", actor=actor, officer_id=officer,
+            stage="threatened", about=about,
+            stated_reason="Undermining the team's decisions in front of the family."))
+        world.expect("disciplinary_after_challenge", variant, threat, officer_id=officer,
+                     **subjects)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
 def reallocation(world: World, while_open: bool) -> None:
     """The case taken from the IRO within 90 days after their challenge on it, or while the
     challenge is still open."""
@@ -76,45 +124,59 @@ def _take_away(world: World, case: Case, challenge: Challenge, variant: str, day
                  case_id=case.id, challenge_id=challenge.id)
 
 
-def contract_ended(world: World) -> None:
-    """A freelance IRO challenges; 100-170 days later the contract is terminated and the cases
-    go to colleagues (after the 90-day reallocation window, so only this rule is raised)."""
-    variant = "engagement_ended_after_challenge"
+def contract_ended(world: World, how: str = "contract_terminated",
+                   after: str = "challenge") -> None:
+    """An IRO challenges (or raises a concern outside the protocol); 100-170 days later the
+    engagement ends (`how`: a freelance contract terminated, an employed IRO dismissed or moved
+    out of the role) and the cases go to colleagues (after the 90-day reallocation window, so
+    only this rule is raised)."""
+    variant = ("engagement_ended_after_challenge" if how == "contract_terminated"
+               else f"engagement_ended_{how}") + ("" if after == "challenge" else "_concern")
     day, _ = when(world, 0.1, 340)
 
     def engage(on: date) -> None:
-        freelance = world.register(on, "iro", world.rng.choice(("freelance", "agency")),
-                                   reserved=True)
+        employment = (world.rng.choice(("freelance", "agency")) if how == "contract_terminated"
+                      else "employed")
+        officer = world.register(on, "iro", employment, reserved=True)
         first, last = on + timedelta(days=60), on + timedelta(days=120)
 
-        def challenge(d: date) -> bool:
-            cases = [c for c in world.cases.values() if c.open_on(d) and c.iro == freelance.id
+        def dispute(d: date) -> bool:
+            cases = [c for c in world.cases.values() if c.open_on(d) and c.iro == officer.id
                      and (c.exit_on is None or c.exit_on > d + timedelta(days=60))]
             case = (world.rng.choice(cases) if cases
-                    else enter_care(world, d, None, freelance.id))
+                    else enter_care(world, d, None, officer.id))
             case.reserved = True
-            raised = protocol.raise_challenge(world, d, case, "care_plan")
-            protocol.play(world, raised, protocol.healthy_script(world, may_withdraw=False))
+            if after == "challenge":
+                raised = protocol.raise_challenge(world, d, case, "care_plan")
+                protocol.play(world, raised, protocol.healthy_script(world, may_withdraw=False))
+                subjects = {"challenge_id": raised.id}
+            else:
+                subjects = {"concern_id": raise_concern(
+                    world, d, case, world.anyone("head_of_service", d))}
             ends = d + timedelta(days=world.between(100, 170))
-            freelance.ended_on = ends  # no new cases from now: only first allocations to move
-            world.at(ends, lambda e: _terminate(world, freelance.id, raised, variant, e), 3)
+            officer.ended_on = ends  # no new cases from now: only first allocations to move
+            world.at(ends, lambda e: _terminate(world, officer.id, how, subjects, variant, e), 3)
             return True
 
-        attempt(world, first, last, challenge, variant)
+        attempt(world, first, last, dispute, variant)
 
     world.at(day, engage)
 
 
-def _terminate(world: World, officer_id: str, challenge: Challenge, variant: str,
-               day: date) -> None:
+_ENDED_BECAUSE = {"contract_terminated": "Contract not renewed: budget pressures.",
+                  "dismissed": "Dismissed following a capability process.",
+                  "moved_role": "Moved to a quality assurance role."}
+
+
+def _terminate(world: World, officer_id: str, how: str, subjects: dict[str, str],
+               variant: str, day: date) -> None:
     for case in [c for c in world.cases.values() if c.open_on(day) and c.iro == officer_id]:
         world.assign(day, case, world.pick_iro(day, (officer_id,), transfer=True),
                      "officer_left")
     world.emit(day, "end_engagement", END, actor=world.anyone("head_of_service", day),
-               officer_id=officer_id, how="contract_terminated",
-               reason="Contract not renewed: budget pressures.")
+               officer_id=officer_id, how=how, reason=_ENDED_BECAUSE[how])
     world.expect("engagement_ended_after_dispute", variant, day, officer_id=officer_id,
-                 challenge_id=challenge.id)
+                 **subjects)
 
 
 def post_deleted_after_report(world: World, report: str, author: str, disputed: date) -> None:
@@ -161,6 +223,26 @@ def withdrawn_after_instruction(world: World) -> None:
     attempt(world, day, last, act, variant)
 
 
+def drifting(world: World) -> None:
+    """Answered at every stage, yet resolved only on its 37th working day: the IRO Handbook's
+    20 working days are for the whole dispute, not for each stage."""
+    variant = "suppressed_stalled_in_total"
+    day, last = when(world, 0.3, 70)
+
+    def act(on: date) -> bool:
+        case = pick_case(world, on, 0, variant)
+        keep_in_care(world, case, on)
+        challenge = protocol.raise_challenge(world, on, case, "care_plan")
+        protocol.play(world, challenge, [
+            (8, protocol.respond(world)), (4, protocol.escalate(world, "stage_1")),
+            (12, protocol.respond(world)), (3, protocol.escalate(world, "stage_2")),
+            (10, protocol.resolve(world))])
+        _expect_stall(world, challenge, on, variant)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
 def stalled(world: World, at_stage: bool) -> None:
     """Raised (or escalated) and never answered: past 20 working days by the history's end."""
     variant = "suppressed_stalled" + ("_at_stage" if at_stage else "")
@@ -176,7 +258,7 @@ def stalled(world: World, at_stage: bool) -> None:
 
         def escalate(d: date, c: Challenge) -> None:
             protocol.escalate(world, world.rng.choice(("stage_1", "stage_2")))(d, c)
-            _expect_stall(world, c, d, variant)
+            _expect_stall(world, c, c.raised, variant)  # 20 working days in total
 
         protocol.play(world, challenge, [(world.between(2, 4), protocol.respond(world)),
                                          (world.between(1, 2), escalate)])
@@ -185,8 +267,8 @@ def stalled(world: World, at_stage: bool) -> None:
     attempt(world, day, last, act, variant)
 
 
-def _expect_stall(world: World, challenge: Challenge, stage_start: date, variant: str) -> None:
-    late = add_working_days(stage_start, 20) + timedelta(days=1)
+def _expect_stall(world: World, challenge: Challenge, raised: date, variant: str) -> None:
+    late = add_working_days(raised, 20) + timedelta(days=1)
     world.expect("suppressed_challenge", variant, late, challenge_id=challenge.id,
                  officer_id=challenge.officer, case_id=challenge.case_id)
 

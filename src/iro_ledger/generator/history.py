@@ -12,10 +12,20 @@ import hashlib
 import math
 from datetime import date, timedelta
 from functools import partial
+from typing import Any
 
 from iro_ledger.generator import protocol
 from iro_ledger.generator.workdays import add_working_days, working_day_on_or_after
-from iro_ledger.generator.world import END, OPEN, REGISTER, Case, Officer, World
+from iro_ledger.generator.world import (
+    END,
+    MOVES_APART_DAYS,
+    OPEN,
+    REGISTER,
+    RETALIATION_GUARD_DAYS,
+    Case,
+    Officer,
+    World,
+)
 
 _LEGAL = ("C2", "C2", "V2", "V2", "C1", "E1")
 _CHANGES = ("placement_move", "permanence", "contact", "education", "health", "other")
@@ -101,9 +111,18 @@ def review(world: World, case: Case, day: date) -> None:
                    ("attended", "views_conveyed", "did_not_participate"), (6, 3, 1))[0],
                child_seen_before=world.chance(0.92))
     if world.chance(0.35):
-        world.emit(day, "revise_care_plan", actor=world.anyone("social_worker", day),
-                   case_id=case.id, change=world.rng.choice(_CHANGES),
-                   summary="Agreed at the review.", via_review=True, iro_consulted=True)
+        change = world.rng.choice(_CHANGES)
+        actor = world.anyone("social_worker", day)
+        agreed: dict[str, Any] = {"summary": "Agreed at the review.", "via_review": True,
+                                  "iro_consulted": True}
+        if change == "placement_move" and case.moved_since(
+                day - timedelta(days=MOVES_APART_DAYS)):
+            change = world.rng.choice(_CHANGES[1:])  # moved lately: plan something else
+        if change == "placement_move":
+            world.move(day, case, actor, **agreed)
+        else:
+            world.emit(day, "revise_care_plan", actor=actor, case_id=case.id, change=change,
+                       **agreed)
     if world.chance(0.5):
         _recommend(world, case, day)
     if world.chance(0.03):
@@ -128,9 +147,10 @@ def _recommend(world: World, case: Case, day: date) -> None:
                recommendation_id=rec, text=world.rng.choice(_RECOMMENDATIONS), due_on=due)
 
     def outcome(on: date) -> None:
+        # Acted on by the day it was due: a recommendation left past it has lapsed.
         if not case.open_on(on):
             return
-        result = world.rng.choices(("completed", "declined", "lapsed"), (75, 15, 10))[0]
+        result = world.rng.choices(("completed", "declined"), (85, 15))[0]
         world.emit(on, "record_recommendation_outcome",
                    actor=world.anyone("team_manager", on), case_id=case.id,
                    recommendation_id=rec, outcome=result,
@@ -138,7 +158,7 @@ def _recommend(world: World, case: Case, day: date) -> None:
         if result == "declined" and world.chance(0.4):
             _challenge(world, case, on + timedelta(days=world.between(2, 10)), rec)
 
-    world.at(due + timedelta(days=world.between(-10, 5)), outcome)
+    world.at(due - timedelta(days=world.between(0, 10)), outcome)
 
 
 def _decision(world: World, case: Case, day: date) -> None:
@@ -211,11 +231,14 @@ def _depart(world: World, officer: Officer, day: date) -> None:
     officer.ended_on = day  # no new cases from today, and none moved to or from them
     for case in cases:
         world.assign(day, case, world.pick_iro(day, (officer.id,), transfer=True), "officer_left")
-    quiet_lately = not world.challenged_since(officer.id, day - timedelta(days=220))
+    quiet_lately = not world.challenged_since(
+        officer.id, day - timedelta(days=RETALIATION_GUARD_DAYS))
     how = world.rng.choices(("resigned", "retired", "moved_role", "contract_terminated"),
                             (5, 2, 2, 1))[0]
-    if how == "contract_terminated" and (officer.employment == "employed" or not quiet_lately):
+    if how == "contract_terminated" and officer.employment == "employed":
         how = "resigned"
+    if how in ("moved_role", "contract_terminated") and not quiet_lately:
+        how = "resigned"  # counted by the rule after a dispute: only when it is planted
     actor = world.anyone("head_of_service", day) if how == "contract_terminated" else officer.id
     world.emit(day, "end_engagement", END, actor=actor, officer_id=officer.id, how=how,
                reason="Left the service.")
@@ -237,9 +260,9 @@ def _rebalance(world: World, newcomer: Officer, day: date) -> None:
 
 def _disciplinary_for_other_reasons(world: World, day: date) -> None:
     """Disciplinary action that has nothing to do with challenging: an IRO who has raised no
-    challenge for well over the rule's 180 days."""
-    quiet = [o for o in world.iros(day) if not o.reserved
-             and not world.challenged_since(o.id, day - timedelta(days=220))]
+    challenge or concern for well over the rule's 365 days."""
+    quiet = [o for o in world.iros(day) if not o.reserved and not world.challenged_since(
+        o.id, day - timedelta(days=RETALIATION_GUARD_DAYS))]
     if not quiet:
         return
     officer = world.rng.choice(quiet)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from iro_ledger.generator import disputes
 from iro_ledger.generator.history import enter_care, keep_in_care, report_sha
 from iro_ledger.generator.planting import attempt, pick_case, when
 from iro_ledger.generator.workdays import add_months, add_working_days
-from iro_ledger.generator.world import Case, World
+from iro_ledger.generator.world import MOVES_APART_DAYS, Case, World
 
 
 def permission_required(world: World) -> None:
@@ -91,11 +92,13 @@ def plan_changed(world: World) -> None:
             return False
         case = world.rng.choice(cases)
         case.tags.add(variant)
-        move = world.chance(0.6)
-        world.emit(on, "revise_care_plan", actor=world.anyone("team_manager", on),
-                   case_id=case.id, change="placement_move" if move else "contact",
-                   summary="Moved at short notice." if move else "Contact reduced.",
-                   via_review=not move, iro_consulted=move and world.chance(0.5))
+        actor = world.anyone("team_manager", on)
+        if world.chance(0.6) and not case.moved_since(on - timedelta(days=MOVES_APART_DAYS)):
+            world.move(on, case, actor, summary="Moved at short notice.", via_review=False,
+                       iro_consulted=world.chance(0.5))
+        else:
+            world.emit(on, "revise_care_plan", actor=actor, case_id=case.id, change="contact",
+                       summary="Contact reduced.", via_review=True, iro_consulted=False)
         world.expect("plan_changed_without_review", variant, on, case_id=case.id)
         return True
 
@@ -183,6 +186,153 @@ def iro_churn(world: World) -> None:
     attempt(world, day, last, act, variant)
 
 
+def recommendation_lapsed(world: World) -> None:
+    """A review recommendation left without any outcome past the day it was due."""
+    variant = "recommendation_lapsed"
+    day, last = when(world, 0.2, 130)
+
+    def act(on: date) -> bool:
+        case = pick_case(world, on, 120, variant)
+        rec, due = world.next_id("REC"), on + timedelta(days=world.between(28, 60))
+        world.emit(on, "make_recommendation", actor=case.iro, case_id=case.id,
+                   recommendation_id=rec, text="Arrange the child's therapeutic assessment.",
+                   due_on=due)
+        world.expect("recommendation_not_followed", variant, due + timedelta(days=1),
+                     case_id=case.id, recommendation_id=rec)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
+def recommendation_repeated(world: World) -> None:
+    """The plan for after 18 recommended at review after review: declined twice, made a third
+    time (NAIRO's case study: no plan a year before the 18th birthday)."""
+    variant = "recommendation_repeated"
+    day, last = when(world, 0.15, 400)
+
+    def act(on: date) -> bool:
+        case = pick_case(world, on, 400, variant)
+        keep_in_care(world, case, on)
+        earlier: str | None = None
+        for n, gap in enumerate((0, world.between(120, 170), world.between(290, 340))):
+            made = on + timedelta(days=gap)
+            rec = world.next_id("REC")
+            due = made + timedelta(days=world.between(28, 60))
+            _recommend_again(world, case, made, rec, due, earlier, final=n == 2)
+            earlier = rec
+        assert earlier is not None
+        world.expect("recommendation_not_followed", variant, made, case_id=case.id,
+                     recommendation_id=earlier)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
+def _recommend_again(world: World, case: Case, made: date, rec: str, due: date,
+                     repeats: str | None, final: bool) -> None:
+    """One of the repeated recommendations: declined by its due day, the last completed."""
+    again: dict[str, Any] = {} if repeats is None else {"repeats": repeats}
+
+    def make(on: date) -> None:
+        world.emit(on, "make_recommendation", actor=case.iro, case_id=case.id,
+                   recommendation_id=rec, due_on=due,
+                   text="Agree where the young person will live after 18.", **again)
+
+    def answer(on: date) -> None:
+        world.emit(on, "record_recommendation_outcome", actor=world.anyone("team_manager", on),
+                   case_id=case.id, recommendation_id=rec,
+                   outcome="completed" if final else "declined",
+                   reason="" if final else "No funding agreed.")
+
+    world.at(made, make)
+    world.at(due - timedelta(days=world.between(0, 10)), answer)
+
+
+def decision_without_consultation(world: World) -> None:
+    """A move far from home decided without consulting the child (NAIRO's case study: a move of
+    100 miles announced at the review)."""
+    variant = "decision_without_consultation"
+    day, last = when(world, 0.2, 30)
+
+    def act(on: date) -> bool:
+        case = pick_case(world, on, 30, variant)
+        decision = world.next_id("DEC")
+        case.decisions.append(decision)
+        world.emit(on, "record_decision", actor=world.anyone("team_manager", on),
+                   case_id=case.id, decision_id=decision, kind="placement_move",
+                   summary="Move to a residential placement out of the area.",
+                   child_consulted=False, iro_consulted=world.chance(0.5),
+                   distance_miles=world.between(40, 140))
+        world.expect("decision_without_consultation", variant, on, case_id=case.id,
+                     decision_id=decision)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
+def placement_instability(world: World) -> None:
+    """Placements breaking down one after another: three emergency moves within five months,
+    four placements in a year (the DfE's indicator counts 3 or more)."""
+    variant = "placement_instability"
+    day, last = when(world, 0.2, 160)
+
+    def act(on: date) -> bool:
+        case = pick_case(world, on, 160, variant)
+        if case.moved_since(on - timedelta(days=MOVES_APART_DAYS)):
+            return False
+        keep_in_care(world, case, on)
+        days = [on, on + timedelta(days=world.between(30, 60)),
+                on + timedelta(days=world.between(70, 150))]
+        for move in days:
+            world.at(move, lambda d: world.move(
+                d, case, world.anyone("team_manager", d), emergency=True, via_review=False,
+                iro_consulted=False, summary="The placement broke down; moved the same day."))
+        world.expect("placement_instability", variant, days[1], case_id=case.id)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
+def review_required(world: World) -> None:
+    """The IRO requires an early review (reg 33(3)(a)); none is held by the day set."""
+    variant = "review_required_not_held"
+    day, last = when(world, 0.3, 40)
+
+    def act(on: date) -> bool:
+        cases = [c for c in world.cases.values() if c.open_on(on) and not c.reserved
+                 and c.reviews and on - timedelta(days=30) <= c.reviews[-1] < on
+                 and not world.officers[c.iro].reserved
+                 and (c.exit_on is None or c.exit_on > on + timedelta(days=30))]
+        # A child just entered care will not have a review for at least 6 working days.
+        case = world.rng.choice(cases) if cases else enter_care(world, on, None)
+        case.reserved = True
+        case.tags.add("review_overdue")
+        hold_by = add_working_days(on, 5 if cases else 3)
+        world.emit(on, "require_review", actor=case.iro, case_id=case.id, officer_id=case.iro,
+                   reason="The placement is at risk of breaking down.", hold_by=hold_by)
+        world.expect("review_overdue", variant, hold_by + timedelta(days=1), case_id=case.id)
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
+def part_time_caseload(world: World) -> None:
+    """A half-time IRO given 40 children: 80 per full-time post, past the Handbook's 50-70."""
+    variant = "caseload_excess_part_time"
+    day = world.end - timedelta(days=world.between(70, 90))
+
+    def act(on: date) -> None:
+        officer = world.register(on, "iro", reserved=True, fte=0.5)
+        for number in range(40):
+            world.at(on + timedelta(days=number * 20 // 40),
+                     lambda d: enter_care(world, d, None, officer.id), priority=1)
+        entry = world.expect("caseload_excess", variant, on, officer_id=officer.id)
+        entry["as_of"] = None  # the first day above the limit, worked out at the end
+        world.planted.append(variant)
+
+    world.at(day, act)
+
+
 Planter = Callable[[World], None]
 PLANTERS: dict[str, Planter] = {
     "permission_required": permission_required,
@@ -191,11 +341,18 @@ PLANTERS: dict[str, Planter] = {
     "reallocation_after_challenge": lambda w: disputes.reallocation(w, False),
     "reallocation_while_open": lambda w: disputes.reallocation(w, True),
     "engagement_ended_after_challenge": disputes.contract_ended,
+    "engagement_ended_dismissed": lambda w: disputes.contract_ended(w, "dismissed"),
+    "engagement_ended_moved_role_concern": lambda w: disputes.contract_ended(
+        w, "moved_role", after="concern"),
+    "disciplinary_after_concern": lambda w: disputes.threatened(w, "after_concern"),
+    "disciplinary_long_after": lambda w: disputes.threatened(w, "long_after"),
+    "disciplinary_linked": lambda w: disputes.threatened(w, "linked"),
     "engagement_ended_after_report_dispute": lambda w: _report(
         w, "post_deleted", "engagement_ended_after_report_dispute", 200),
     "suppressed_withdrawn_after_instruction": disputes.withdrawn_after_instruction,
     "suppressed_stalled": lambda w: disputes.stalled(w, False),
     "suppressed_stalled_at_stage": lambda w: disputes.stalled(w, True),
+    "suppressed_stalled_in_total": disputes.drifting,
     "suppressed_closed_without_outcome": disputes.closed_under_challenge,
     "report_edit_requested": lambda w: _report(w, "edit_requested", "report_edit_requested", 40),
     "report_withheld": lambda w: _report(w, "withheld", "report_withheld", 40),
@@ -206,7 +363,13 @@ PLANTERS: dict[str, Planter] = {
     "review_overdue_after_1": lambda w: review_overdue(w, 1),
     "review_overdue_after_2": lambda w: review_overdue(w, 2),
     "caseload_excess": caseload_excess,
+    "caseload_excess_part_time": part_time_caseload,
     "iro_churn": iro_churn,
+    "recommendation_lapsed": recommendation_lapsed,
+    "recommendation_repeated": recommendation_repeated,
+    "decision_without_consultation": decision_without_consultation,
+    "placement_instability": placement_instability,
+    "review_required_not_held": review_required,
 }
 """Every variant, by name: several for rules with several forms."""
 REPORT_VARIANTS = ["report_altered_submission", "report_edit_requested", "report_withheld"]

@@ -27,6 +27,9 @@ MATCH_ON: dict[str, tuple[str, ...]] = {
     "review_overdue": ("case_id",),
     "caseload_excess": ("officer_id",),
     "iro_churn": ("case_id",),
+    "recommendation_not_followed": ("case_id", "recommendation_id"),
+    "decision_without_consultation": ("case_id", "decision_id"),
+    "placement_instability": ("case_id",),
 }
 CASELOAD_LIMIT = 70
 
@@ -57,7 +60,9 @@ def finish(world: World) -> list[dict[str, Any]]:
 
 
 def first_day_over(world: World, officer_id: str) -> date | None:
-    """The first day the officer ends holding more than CASELOAD_LIMIT open cases."""
+    """The first day the officer ends holding more than CASELOAD_LIMIT open cases per
+    full-time post (a half-time IRO: more than 35)."""
+    fte = world.officers[officer_id].fte or 1.0
     changes: dict[date, int] = defaultdict(int)
     for case in world.cases.values():
         held = case.assignments
@@ -71,7 +76,7 @@ def first_day_over(world: World, officer_id: str) -> date | None:
     count = 0
     for day in sorted(changes):
         count += changes[day]
-        if count > CASELOAD_LIMIT:
+        if count > CASELOAD_LIMIT * fte:
             return day
     return None
 

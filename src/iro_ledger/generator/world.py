@@ -29,6 +29,12 @@ WITHDRAW_AFTER_INSTRUCTION_DAYS = 40
 """No healthy withdrawal this soon after an instruction to its officer (the rule says 30)."""
 NEW_IRO_AT = 50
 """A new IRO is engaged when every IRO holds this many cases (caseload rule: above 70)."""
+RETALIATION_GUARD_DAYS = 400
+"""No healthy disciplinary action, or ending counted as retaliation, this soon after an
+officer's challenge or concern (the rules look back 365 days)."""
+MOVES_APART_DAYS = 400
+"""No healthy placement move this soon after the case's last one (placement instability:
+3 placements, that is 2 moves, within 12 months)."""
 
 
 @dataclass
@@ -46,6 +52,8 @@ class Officer:
     """Rules whose patterns are planted on this officer (so no two plant the same flag)."""
     quiet_until: date | None = None
     """Raises no challenge up to this day (disciplinary action unrelated to challenges)."""
+    fte: float | None = None
+    """The share of a full-time post, where registered with one."""
 
     def quiet_on(self, day: date) -> bool:
         return self.quiet or (self.quiet_until is not None and day <= self.quiet_until)
@@ -96,6 +104,11 @@ class Case:
     """Asked when that many have been held: whether they stop after all."""
     tags: set[str] = field(default_factory=set)
     """Patterns planted on the case (so no two plant the same flag)."""
+    moves: list[date] = field(default_factory=list)
+    """Days its placement changed."""
+
+    def moved_since(self, day: date) -> bool:
+        return any(m >= day for m in self.moves)
 
     @property
     def iro(self) -> str:
@@ -134,6 +147,8 @@ class World:
         self.report_years: dict[int, date] = {}
         """Report year to the day its draft is due; a pattern that takes a year removes it."""
         self.disciplinary_actors: set[str] = set()
+        self.concerns: list[tuple[str, date]] = []
+        """(officer, day) of each concern raised outside the protocol."""
         self.iro_manager = ""
         self.on_new_iro: list[Callable[[date, Officer], None]] = []
 
@@ -173,15 +188,16 @@ class World:
     # People
 
     def register(self, day: date, role: str, employment: str = "employed",
-                 reserved: bool = False) -> Officer:
+                 reserved: bool = False, fte: float | None = None) -> Officer:
         officer = Officer(self.people.officer_id(), role, employment, day, reserved=reserved,
-                          quiet=reserved)
+                          quiet=reserved, fte=fte)
         self.officers[officer.id] = officer
         self.roles.setdefault(role, []).append(officer.id)
         if role == "iro":
             self.loads[officer.id] = 0
+        extra: dict[str, Any] = {} if fte is None else {"fte": fte}
         self.emit(day, "register_officer", REGISTER, officer_id=officer.id, role=role,
-                  employment=employment)
+                  employment=employment, **extra)
         if role == "iro":
             for hook in self.on_new_iro:
                 hook(day, officer)
@@ -250,7 +266,16 @@ class World:
                    for given, to in self.instructions)
 
     def challenged_since(self, officer_id: str, day: date) -> bool:
-        return any(c.officer == officer_id and c.raised >= day for c in self.challenges.values())
+        """Whether the officer raised a challenge, or a concern outside the protocol, since."""
+        return (any(c.officer == officer_id and c.raised >= day
+                    for c in self.challenges.values())
+                or any(o == officer_id and on >= day for o, on in self.concerns))
+
+    def move(self, day: date, case: Case, actor: str, **fields: Any) -> None:
+        """A placement move (how the plan changed is in `fields`)."""
+        case.moves.append(day)
+        self.emit(day, "revise_care_plan", actor=actor, case_id=case.id,
+                  change="placement_move", **fields)
 
     # Truth
 

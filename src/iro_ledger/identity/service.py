@@ -17,9 +17,11 @@ import jwt
 
 from iro_ledger.application.access import Principal
 from iro_ledger.identity import redirect
-from iro_ledger.identity.oidc import Providers
+from iro_ledger.identity.oidc import Providers, load_providers
 from iro_ledger.identity.sessions import Session, SignIns
 from iro_ledger.identity.tokens import TokenError, TokenPolicy, Verified, verify_token
+from iro_ledger.projections.db import Database
+from iro_ledger.settings import Settings
 
 CODE_TTL_SECONDS = 15 * 60
 """How long a demo's sign-in link works (once)."""
@@ -93,6 +95,16 @@ class Identity:
         """Revoke a token (given whole, or by its `jti`): the jti and the sessions ended."""
         jti, expires_at = _jti_of(token_or_jti.strip(), self.policy)
         return jti, self.sign_ins.revoke(jti, expires_at, revoked_by, reason)
+
+
+def identity_for(settings: Settings, db: Database | None = None) -> Identity:
+    """The `Identity` of a process with `settings`, keeping sessions and revocations in `db`
+    (default: a connection of its own to the store's database; close it when done).
+    `ProviderConfigError` if the identity providers' file cannot be used."""
+    return Identity(TokenPolicy.of(settings),
+                    SignIns(db or Database(settings.resolved_database_url())),
+                    session_seconds=settings.session_ttl_minutes * 60,
+                    providers=Providers.of(load_providers(settings.identity_providers)))
 
 
 def _issuer(token: str) -> object:

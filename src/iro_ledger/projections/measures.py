@@ -5,7 +5,9 @@ challenges, officers and instructions are read from the register and the officer
 Other read models may add measures (the flags read model adds flags by rule) by being a
 `MeasureSource`. Review timeliness follows the Care Planning, Placement and Case Review
 (England) Regulations 2010, reg 33: the first review within 20 working days of entering care,
-the second within 3 months of the first, then at most 6 months apart.
+the second within 3 months of the first, then at most 6 months apart. Disputes are counted in
+working days in total (IRO Handbook 6.2: 20), caseloads also per full-time post (the Handbook's
+50-70), placement stability as the DfE does (3 or more placements in the period).
 """
 
 from __future__ import annotations
@@ -27,34 +29,77 @@ from iro_ledger.projections.base import (
 )
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
-from iro_ledger.projections.periods import add_months, add_working_days
+from iro_ledger.projections.periods import add_months, add_working_days, working_days_between
 from iro_ledger.projections.runner import Projections
 
-CASES = Table("measures_cases_v1", key=("la_code", "case_id"),
+CASES = Table("measures_cases_v2", key=("la_code", "case_id"),
               columns=("entered_care_on", "closed_on"))
+WORKTIME = Table("measures_worktime_v1", key=("la_code", "officer_id"))
+"""Each officer's recorded FTE over time (`changes`: day and share of a full-time post)."""
+DISPUTE_LIMIT_WORKING_DAYS = 20
+"""IRO Handbook 6.2: a dispute resolved within 20 working days in total."""
+PARTICIPATION = ("attended", "views_conveyed", "did_not_participate")
 STAGES = ("informal", "stage_1", "stage_2", "stage_3", "director")
 OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
 
 
 def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
-    """The pure core: each case's entry to care, its reviews and its closure."""
+    """The pure core: each case's entry to care, reviews, moves, recommendations and closure;
+    each officer's working time."""
     for env in batch:
+        if env.type in ("Officer.Registered", "Officer.FteChanged"):
+            _worktime(docs, env)
+            continue
         if env.type == "Case.Opened":
             docs.put(CASES, {"la_code": env.la_code, "case_id": env.record,
                              "entered_care_on": env.event.entered_care_on.isoformat(),
                              "closed_on": None, "opened_ref": env.ref_doc(),
-                             "closed_ref": None, "reviews": []})
-        elif env.type in ("Case.ReviewHeld", "Case.Closed"):
-            case = docs.get(CASES, env.la_code, env.record)
-            if case is None:
-                continue
-            if env.type == "Case.Closed":
-                case["closed_on"] = env.occurred_on.isoformat()
-                case["closed_ref"] = env.ref_doc()
-            else:
-                case["reviews"].append({"on": env.occurred_on.isoformat(),
-                                        "ref": env.ref_doc()})
-            docs.touch(CASES, case)
+                             "closed_ref": None, "reviews": [], "moves": [],
+                             "recommendations": []})
+            continue
+        if env.kind != "case":
+            continue
+        case = docs.get(CASES, env.la_code, env.record)
+        if case is None or not _case_event(case, env):
+            continue
+        docs.touch(CASES, case)
+
+
+def _case_event(case: Doc, env: Envelope) -> bool:
+    """Move the case's document on by one event; whether it changed."""
+    day, event = env.occurred_on.isoformat(), env.event
+    if env.type == "Case.Closed":
+        case["closed_on"], case["closed_ref"] = day, env.ref_doc()
+    elif env.type == "Case.ReviewHeld":
+        case["reviews"].append({"on": day, "ref": env.ref_doc(),
+                                "participation": event.child_participation})
+    elif env.type == "Case.CarePlanRevised" and event.change == "placement_move":
+        case["moves"].append({"on": day, "ref": env.ref_doc(), "emergency": event.emergency})
+    elif env.type == "Case.RecommendationMade":
+        case["recommendations"].append({
+            "id": event.recommendation_id, "made_on": day, "due_on": event.due_on.isoformat(),
+            "repeats": event.repeats, "outcome": None, "outcome_on": None,
+            "ref": env.ref_doc()})
+    elif env.type == "Case.RecommendationOutcomeRecorded":
+        for made in case["recommendations"]:
+            if made["id"] == event.recommendation_id:
+                made["outcome"], made["outcome_on"] = event.outcome, day
+    else:
+        return False
+    return True
+
+
+def _worktime(docs: Docs, env: Envelope) -> None:
+    fte = env.event.fte
+    found = docs.get(WORKTIME, env.la_code, env.record)
+    if fte is None and found is None:
+        return
+    if found is None:
+        found = {"la_code": env.la_code, "officer_id": env.record, "changes": []}
+        docs.put(WORKTIME, found)
+    if fte is not None:
+        found["changes"].append({"on": env.occurred_on.isoformat(), "fte": fte})
+        docs.touch(WORKTIME, found)
 
 
 def _refs(items: Iterable[Doc]) -> list[Doc]:
@@ -83,7 +128,17 @@ def children(cases: Sequence[Doc], period: Period) -> list[Measure]:
     ]
 
 
-def iros_and_caseloads(people: Sequence[Doc], period: Period) -> list[Measure]:
+def _fte_on(worktime: Doc | None, day: str) -> float:
+    """The officer's share of a full-time post on `day` (1.0 when none is recorded)."""
+    current = 1.0
+    for change in sorted((worktime or {}).get("changes", []), key=lambda c: c["on"]):
+        if change["on"] <= day:
+            current = float(change["fte"])
+    return current
+
+
+def iros_and_caseloads(people: Sequence[Doc], period: Period,
+                       worktime: Sequence[Doc] = ()) -> list[Measure]:
     def engaged(o: Doc, first: date, last: date) -> bool:
         ended = date.fromisoformat(o["ended"]["on"]) if o["ended"] else None
         return o["role"] == "iro" and Period(first, last).overlaps(
@@ -100,14 +155,19 @@ def iros_and_caseloads(people: Sequence[Doc], period: Period) -> list[Measure]:
             loads[o["officer_id"]] = len(current)
         held += [h["from_ref"] for h in current]
     counts = list(loads.values())
+    shares = {w["officer_id"]: w for w in worktime}
+    per_fte = {o: round(n / _fte_on(shares.get(o), end), 1) for o, n in loads.items()}
     value = {"mean": round(statistics.fmean(counts), 2) if counts else None,
              "median": statistics.median(counts) if counts else None,
-             "max": max(counts, default=None), "by_officer": dict(sorted(loads.items()))}
+             "max": max(counts, default=None), "by_officer": dict(sorted(loads.items())),
+             "per_fte_by_officer": dict(sorted(per_fte.items())),
+             "max_per_fte": max(per_fte.values(), default=None)}
     return [
         Measure("iros", len(iros), "officers", _refs(o["evidence"][0] for o in iros),
                 "IROs engaged on any day of the period"),
         Measure("caseloads_at_end", value, "open cases per IRO", _refs(held),
-                "cases each IRO engaged at the period's end held on that day"),
+                "cases each IRO engaged at the period's end held on that day; per_fte: per "
+                "full-time post (the IRO Handbook envisages 50-70)"),
     ]
 
 
@@ -145,6 +205,110 @@ def challenge_measures(register: Sequence[Doc], in_care: int, period: Period) ->
         Measure("cafcass_referrals", len(referred), "referrals",
                 _refs(c["cafcass"]["ref"] for c in referred)),
     ]
+
+
+def _stopped_on(challenge: Doc) -> str | None:
+    """The day the dispute's clock stopped: its end, or its leaving the authority."""
+    stops = [d for d in (challenge["closed_on"], challenge["left_protocol_on"]) if d]
+    return min(stops, default=None)
+
+
+def dispute_durations(register: Sequence[Doc], period: Period) -> list[Measure]:
+    """Disputes that ended in the period, in working days in total from raising to their end
+    (IRO Handbook 6.2: 20), and those still open at its end, by age in working days."""
+    end = period.end.isoformat()
+    ended = [(c, s) for c in register if (s := _stopped_on(c))
+             and period.contains(date.fromisoformat(s))]
+    spans = {c["challenge_id"]: working_days_between(date.fromisoformat(c["raised_on"]),
+                                                     date.fromisoformat(s)) for c, s in ended}
+    within = sum(1 for d in spans.values() if d <= DISPUTE_LIMIT_WORKING_DAYS)
+    open_ = [c for c in register if c["raised_on"] <= end
+             and ((stop := _stopped_on(c)) is None or stop > end)]
+    ages = {c["challenge_id"]: working_days_between(date.fromisoformat(c["raised_on"]),
+                                                    period.end) for c in open_}
+    ended_value = None if not spans else {
+        "ended": len(spans), "median": statistics.median(spans.values()),
+        "max": max(spans.values()), "within_limit": within,
+        "share_within_limit": _share(within, len(spans)), "limit": DISPUTE_LIMIT_WORKING_DAYS}
+    open_value = None if not ages else {
+        "open": len(ages), "median": statistics.median(ages.values()),
+        "oldest": max(ages.values()),
+        "over_limit": sum(1 for a in ages.values() if a > DISPUTE_LIMIT_WORKING_DAYS),
+        "by_challenge": dict(sorted(ages.items()))}
+    return [
+        Measure("dispute_working_days", ended_value, "working days",
+                _refs(c["evidence"][0] for c, _ in ended),
+                "disputes ended (resolved, withdrawn or taken beyond the authority) in the "
+                "period, from raising to their end, in working days in total; none: no "
+                "dispute ended in it"),
+        Measure("open_challenge_ages", open_value, "working days",
+                _refs(c["evidence"][0] for c in open_),
+                "challenges still open in the authority at the period's end, by working days "
+                "since they were raised; none: no challenge was open"),
+    ]
+
+
+def recommendation_measures(cases: Sequence[Doc], period: Period) -> Measure:
+    """Recommendations falling due in the period and what became of them, and those made in
+    it that repeat an earlier one (three times or more: the review keeps asking)."""
+    due, made = [], []
+    for case in cases:
+        by_id = {r["id"]: r for r in case.get("recommendations", [])}
+        for r in by_id.values():
+            if period.contains(date.fromisoformat(r["due_on"])):
+                due.append(r)
+            if period.contains(date.fromisoformat(r["made_on"])):
+                times, link = 1, r
+                while link["repeats"] in by_id and times <= len(by_id):
+                    times, link = times + 1, by_id[link["repeats"]]
+                made.append((r, times))
+
+    def on_time(r: Doc, outcome: str) -> bool:
+        return bool(r["outcome"] == outcome and r["outcome_on"] <= r["due_on"])
+
+    lapsed = [r for r in due if r["outcome"] == "lapsed" or r["outcome"] is None
+              or r["outcome_on"] > r["due_on"]]
+    value = {"due": len(due),
+             "completed_on_time": sum(1 for r in due if on_time(r, "completed")),
+             "declined": sum(1 for r in due if r["outcome"] == "declined"
+                             and r["outcome_on"] <= r["due_on"]),
+             "lapsed": len(lapsed), "share_lapsed": _share(len(lapsed), len(due)),
+             "made": len(made), "repeats": sum(1 for _, t in made if t > 1),
+             "made_three_times_or_more": sum(1 for _, t in made if t >= 3)}
+    return Measure("recommendations", value if due or made else None, "recommendations",
+                   _refs(r["ref"] for r in [*due, *(r for r, _ in made)]),
+                   "due in the period: completed or declined by the due day, or lapsed (no "
+                   "outcome by then, or recorded lapsed); made in the period: repeats")
+
+
+def child_participation(cases: Sequence[Doc], period: Period) -> Measure:
+    """How children took part in the reviews held in the period."""
+    held = [r for c in cases for r in c["reviews"]
+            if period.contains(date.fromisoformat(r["on"])) and "participation" in r]
+    counts = Counter(r["participation"] for r in held)
+    value = {**{p: counts[p] for p in PARTICIPATION},
+             "share_attended": _share(counts["attended"], len(held)),
+             "share_views_heard": _share(counts["attended"] + counts["views_conveyed"],
+                                         len(held))}
+    return Measure("child_participation", value if held else None, "reviews",
+                   _refs(r["ref"] for r in held),
+                   "reviews held in the period by how the child took part")
+
+
+def placement_stability(cases: Sequence[Doc], period: Period) -> Measure:
+    """Children in care in the period with 3 or more placements in it (the DfE's indicator):
+    the placement held at its start, or their first, and one per move."""
+    unstable, evidence = [], []
+    for case in cases:
+        if not _in_care(case, period):
+            continue
+        moves = [m for m in case.get("moves", []) if period.contains(date.fromisoformat(m["on"]))]
+        if 1 + len(moves) >= 3:
+            unstable.append(case["case_id"])
+            evidence += [m["ref"] for m in moves]
+    return Measure("placement_instability", len(unstable), "children", _refs(evidence),
+                   "children in care in the period with 3 or more placements in it (DfE's "
+                   "indicator); evidence: their moves")
 
 
 def _closing(challenge: Doc) -> Doc:
@@ -206,17 +370,23 @@ def compute(tx: Tx, la_code: str, period: Period,
     contributed = [m for source in sources for m in source.measures(tx, la_code, period)]
     return measure_all(CASES.select(tx, *where), officers.OFFICERS.select(tx, *where),
                        officers.INSTRUCTIONS.select(tx, *where),
-                       challenges.REGISTER.select(tx, *where), period, contributed)
+                       challenges.REGISTER.select(tx, *where), period, contributed,
+                       WORKTIME.select(tx, *where))
 
 
 def measure_all(cases: Sequence[Doc], people: Sequence[Doc], given: Sequence[Doc],
                 register: Sequence[Doc], period: Period,
-                contributed: Sequence[Measure] = ()) -> list[Measure]:
-    """Every measure from one authority's documents, in DESIGN.md's order."""
+                contributed: Sequence[Measure] = (),
+                worktime: Sequence[Doc] = ()) -> list[Measure]:
+    """Every measure from one authority's documents, in DESIGN.md's order, then those the
+    seed documents' stories asked for."""
     found = children(cases, period)
-    out = [*found, *iros_and_caseloads(people, period),
+    out = [*found, *iros_and_caseloads(people, period, worktime),
            *challenge_measures(register, int(found[0].value), period),
-           instructions_in_force(given, period), *contributed]
+           *dispute_durations(register, period),
+           instructions_in_force(given, period),
+           recommendation_measures(cases, period), child_participation(cases, period),
+           placement_stability(cases, period), *contributed]
     if not any(m.name == "flags_by_rule" for m in contributed):
         out += [Measure(name, None, "flags", [], "no flags read model is running")
                 for name in ("flags_by_rule", "flags_withdrawn_by_late_records")]
@@ -245,14 +415,16 @@ def period_of(start: date | None, end: date | None, today: date) -> Period:
 
 class Measures(ReadModel):
     name = "measures"
-    version = 1
-    tables = (CASES.name,)
+    version = 2
+    tables = (CASES.name, WORKTIME.name)
 
     def create(self, tx: Tx) -> None:
         CASES.create(tx)
+        WORKTIME.create(tx)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
         docs = tx_docs(tx)
         docs.prefetch(CASES, keys_of(batch, ["case"]))
+        docs.prefetch(WORKTIME, keys_of(batch, ["officer"]))
         apply_events(docs, batch)
         docs.save(tx)

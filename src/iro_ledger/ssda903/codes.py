@@ -45,6 +45,7 @@ PARTICIPATION: dict[str, ChildParticipation] = {
 """REVIEW_CODE to the domain's child_participation."""
 
 _DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 class BadValue(ValueError):
@@ -52,11 +53,16 @@ class BadValue(ValueError):
 
 
 def parse_date(field: str, text: str) -> date:
-    """A 903 date, dd/mm/yyyy; anything else (ISO dates included) is refused, not guessed."""
-    found = _DATE.match(text)
-    if found is None:
-        raise BadValue(f"{field} {text!r} is not a date in the form dd/mm/yyyy")
-    day, month, year = (int(part) for part in found.groups())
+    """A 903 date, dd/mm/yyyy (the return's own form) or yyyy-mm-dd (ISO, as extracts and the
+    XML form write it); anything else (two-digit years, month first) is refused, not guessed."""
+    iso = _ISO_DATE.match(text)
+    if iso is not None:
+        year, month, day = (int(part) for part in iso.groups())
+    else:
+        found = _DATE.match(text)
+        if found is None:
+            raise BadValue(f"{field} {text!r} is not a date in the form dd/mm/yyyy or yyyy-mm-dd")
+        day, month, year = (int(part) for part in found.groups())
     try:
         return date(year, month, day)
     except ValueError:

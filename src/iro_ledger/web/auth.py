@@ -73,7 +73,7 @@ def _secure(request: Request) -> bool:
     return not is_loopback(request.url.hostname)
 
 
-def _check_origin(request: Request) -> None:
+def check_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin and origin != "null" and urlsplit(origin).netloc != request.url.netloc:
         raise NotPermitted(f"a form from {origin} may not act on this site")
@@ -155,7 +155,7 @@ def login_callback(request: Request, state: str = "", code: str = "",
 
 @router.post("/login")
 async def login_submit(request: Request) -> Response:
-    _check_origin(request)
+    check_origin(request)
     form = parse_qs((await request.body()).decode("utf-8", errors="replace"))
     token = form.get("token", [""])[0]
     target = form.get("next", ["/"])[0]
@@ -177,7 +177,7 @@ async def login_submit(request: Request) -> Response:
 
 @router.post("/logout")
 async def logout(request: Request) -> Response:
-    _check_origin(request)
+    check_origin(request)
     session_id = request.cookies.get(COOKIE)
     if session_id:
         session = _identity(request).sign_ins.session(session_id)

@@ -1,8 +1,9 @@
 """Drawing pages: the Jinja environment, `render`, and `PageRoute`, which turns refusals into
 HTML pages (the API answers the same refusals as problem+json).
 
-Every page is sent with a strict Content-Security-Policy (our own stylesheets only; no
-scripts at all), `no-store` caching (pages show children's cases) and no framing.
+Every page is sent with a strict Content-Security-Policy (our own stylesheets and scripts
+only: GOV.UK Frontend's, served from this machine; nothing inline), `no-store` caching
+(pages show children's cases) and no framing.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from iro_ledger.web.refusals import refusal_of, retry_headers
 
 COOKIE = "iro_ledger_session"
 HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; "
+    "Content-Security-Policy": "default-src 'none'; style-src 'self'; script-src 'self'; "
+                               "font-src 'self'; img-src 'self' data:; connect-src 'self'; "
                                "form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
     "X-Content-Type-Options": "nosniff",
     "Cache-Control": "no-store",
@@ -59,6 +61,7 @@ def render(request: Request, template: str, http_status: int = 200,
     base = {"principal": getattr(request.state, "principal", None),
             "csrf": getattr(request.state, "csrf", None),
             "stylesheets": getattr(request.app.state, "web_stylesheets", []),
+            "scripts": getattr(request.app.state, "web_scripts", []),
             "path": request.url.path}
     response = templates.TemplateResponse(request, template, {**base, **context},
                                           status_code=http_status)

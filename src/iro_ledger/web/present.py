@@ -29,6 +29,11 @@ MEASURE_LABELS: dict[str, str] = {
     "flags_by_rule": "Flags raised, by rule",
     "flags_withdrawn_by_late_records": "Flags withdrawn by late records",
     "review_timeliness": "Review timeliness",
+    "dispute_working_days": "Working days from challenge to its end (20 expected in total)",
+    "open_challenge_ages": "Open challenges, working days since raised",
+    "recommendations": "Review recommendations: followed, lapsed, repeated",
+    "child_participation": "Children's part in their reviews",
+    "placement_instability": "Children with 3 or more placements",
 }
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")

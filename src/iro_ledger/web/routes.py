@@ -31,7 +31,7 @@ from iro_ledger.reads.words import (
     FlagStatus,
     Severity,
 )
-from iro_ledger.web import auth
+from iro_ledger.web import auth, recording
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline
@@ -41,6 +41,7 @@ PAGE = 100
 """Challenges per page of the register."""
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(auth.router)
+router.include_router(recording.router)
 Text = Annotated[str | None, Query()]
 
 

@@ -52,7 +52,8 @@ def measured(story: Story, contributed: tuple[Measure, ...] = ()) -> dict[str, M
     found = measures.measure_all(
         fold(measures.apply_events, events).all(measures.CASES),
         people.all(officers.OFFICERS), people.all(officers.INSTRUCTIONS),
-        fold(challenges.apply_events, events).all(challenges.REGISTER), PERIOD, contributed)
+        fold(challenges.apply_events, events).all(challenges.REGISTER), PERIOD, contributed,
+        fold(measures.apply_events, events).all(measures.WORKTIME))
     return {m.name: m for m in found}
 
 
@@ -70,7 +71,8 @@ def test_children_in_care_count_those_in_care_on_any_day_of_the_period(
 def test_iros_and_their_caseloads_at_the_end_of_the_period(figures: dict[str, Measure]) -> None:
     assert figures["iros"].value == 2
     assert figures["caseloads_at_end"].value == {
-        "mean": 1.0, "median": 1.0, "max": 2, "by_officer": {"iro-kit": 2, "iro-lee": 0}}
+        "mean": 1.0, "median": 1.0, "max": 2, "by_officer": {"iro-kit": 2, "iro-lee": 0},
+        "per_fte_by_officer": {"iro-kit": 2.0, "iro-lee": 0.0}, "max_per_fte": 2.0}
 
 
 def test_challenges_per_100_children_counts_those_raised_in_the_period(
@@ -130,3 +132,64 @@ def test_a_period_defaults_to_the_year_up_to_today_and_refuses_to_run_backwards(
                                                                       date(2025, 3, 31))
     with pytest.raises(InvalidValue, match="after"):
         measures.period_of(date(2025, 1, 2), date(2025, 1, 1), date(2025, 3, 31))
+
+
+def test_disputes_are_measured_in_working_days_in_total(figures: dict[str, Measure]) -> None:
+    # ch-4 left for Cafcass on 20 April, 33 working days after 1 March (Good Friday and Easter
+    # Monday not counted); ch-1 resolved in 8, ch-2 in 20 (the two May bank holidays not
+    # counted), ch-3 withdrawn in 3: three of four within 20.
+    assert figures["dispute_working_days"].value == {
+        "ended": 4, "median": 14.0, "max": 33, "within_limit": 3, "share_within_limit": 0.75,
+        "limit": 20}
+    assert figures["open_challenge_ages"].value is None
+
+
+def test_an_unanswered_challenge_is_aged_in_working_days_at_the_period_end() -> None:
+    story = history()
+    story.challenge("ch-9", "c2", "iro-kit", "2024-09-02")
+    ages = measured(story)["open_challenge_ages"].value
+    assert ages["by_challenge"] == {"ch-9": 20}
+    assert (ages["open"], ages["over_limit"]) == (1, 0)
+
+
+def test_recommendations_lapsed_and_made_again_are_counted() -> None:
+    story = history()
+    rec = {"case_id": "c1", "text": "a plan for after 18", "actor": "iro-kit"}
+    story.do("make_recommendation", "2024-04-02", recommendation_id="r1",
+             due_on="2024-05-01", **rec)
+    story.do("make_recommendation", "2024-05-15", recommendation_id="r2",
+             due_on="2024-06-14", repeats="r1", **rec)
+    story.do("record_recommendation_outcome", "2024-06-10", case_id="c1",
+             recommendation_id="r2", outcome="declined", actor="mgr-ada")
+    story.do("make_recommendation", "2024-08-01", recommendation_id="r3",
+             due_on="2024-08-30", repeats="r2", **rec)
+    story.do("record_recommendation_outcome", "2024-08-20", case_id="c1",
+             recommendation_id="r3", outcome="completed", actor="mgr-ada")
+    assert measured(story)["recommendations"].value == {
+        "due": 3, "completed_on_time": 1, "declined": 1, "lapsed": 1, "share_lapsed": 0.3333,
+        "made": 3, "repeats": 2, "made_three_times_or_more": 1}
+
+
+def test_childrens_part_in_their_reviews(figures: dict[str, Measure]) -> None:
+    assert figures["child_participation"].value == {
+        "attended": 1, "views_conveyed": 0, "did_not_participate": 0, "share_attended": 1.0,
+        "share_views_heard": 1.0}
+
+
+def test_three_placements_in_the_period_count_as_instability() -> None:
+    story = history()
+    move = {"case_id": "c2", "change": "placement_move", "via_review": False,
+            "iro_consulted": False, "emergency": True, "actor": "mgr-ada"}
+    story.do("revise_care_plan", "2024-05-06", **move)
+    assert measured(story)["placement_instability"].value == 0
+    story.do("revise_care_plan", "2024-07-01", **move)
+    unstable = measured(story)["placement_instability"]
+    assert unstable.value == 1
+    assert [r["type"] for r in unstable.evidence] == ["Case.CarePlanRevised"] * 2
+
+
+def test_caseload_is_also_measured_per_full_time_post() -> None:
+    story = history()
+    story.do("record_fte", "2024-04-01", officer_id="iro-kit", fte=0.5, actor="mgr-ada")
+    value = measured(story)["caseloads_at_end"].value
+    assert (value["by_officer"]["iro-kit"], value["per_fte_by_officer"]["iro-kit"]) == (2, 4.0)

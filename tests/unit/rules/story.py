@@ -39,7 +39,8 @@ def sha(text: str) -> str:
 
 
 class Story:
-    def __init__(self, la_code: str = LA, since: str = "2023-01-02") -> None:
+    def __init__(self, la_code: str = LA, since: str = "2023-01-02",
+                 now: datetime = RECORDED_AT) -> None:
         self.la = la_code
         self.events: list[Any] = []
         self.officers: dict[str, Officer] = {}
@@ -47,11 +48,14 @@ class Story:
         self.challenges: dict[str, Challenge] = {}
         self.instructions: dict[str, Instruction] = {}
         self.reports: dict[str, AnnualReport] = {}
+        self.now = now
+        """When the ledger records what follows: everything on one day unless a test moves it."""
         self._keep(Authority.register(la_code, "Fenwick Vale Council", self.stamp(since)))
 
-    def stamp(self, on: str, actor: str = "mgr-ada") -> Stamp:
-        return Stamp(occurred_on=d(on), recorded_at=RECORDED_AT, recorded_by="tester",
-                     actor=actor, source="api")
+    def stamp(self, on: str, actor: str = "mgr-ada", recorded_by: str = "tester",
+              source: str = "api", on_behalf_of: str | None = None) -> Stamp:
+        return Stamp(occurred_on=d(on), recorded_at=self.now, recorded_by=recorded_by,
+                     actor=actor, source=source, on_behalf_of=on_behalf_of)
 
     def _keep(self, record: LedgerRecord) -> None:
         self.events.extend(record.collect_events())
@@ -179,9 +183,14 @@ class Story:
         self.challenges[ref].resolve(outcome, self.stamp(on))
         self._keep(self.challenges[ref])
 
-    def withdraw(self, ref: str, on: str) -> None:
+    def withdraw(self, ref: str, on: str, recorded_by: str | None = None,
+                 source: str = "api", on_behalf: bool = False) -> None:
+        """The raiser's withdrawal: recorded by the raiser with their own principal unless
+        `recorded_by` names someone else (`on_behalf`: saying so, as an admin's record does)."""
         challenge = self.challenges[ref]
-        challenge.withdraw("no longer pursued", self.stamp(on, challenge.officer_id))
+        officer = challenge.officer_id
+        challenge.withdraw("no longer pursued", self.stamp(
+            on, officer, recorded_by or officer, source, officer if on_behalf else None))
         self._keep(challenge)
 
     def refer_to_cafcass(self, ref: str, on: str) -> None:
@@ -258,9 +267,14 @@ def envelopes(events: Sequence[Any]) -> list[Envelope]:
     return Decoder().name([(event, position, None) for position, event in enumerate(events, 1)])
 
 
-def staffed(since: str = "2023-01-02") -> Story:
+def recorded(day: str) -> datetime:
+    """Noon (UTC) on `day`, as the time a record was made."""
+    return datetime.combine(d(day), datetime.min.time(), tzinfo=UTC).replace(hour=12)
+
+
+def staffed(since: str = "2023-01-02", now: datetime = RECORDED_AT) -> Story:
     """An authority with two IROs, their manager, a team manager and a director."""
-    story = Story(since=since)
+    story = Story(since=since, now=now)
     story.officer("iro-kit", on=since)
     story.officer("iro-lee", on=since)
     story.officer("irom-ola", role="iro_manager", on=since)

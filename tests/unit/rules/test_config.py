@@ -11,7 +11,7 @@ def test_defaults_carry_the_statutory_timescales() -> None:
     assert config.review_overdue.first_within_working_days == 20
     assert config.review_overdue.second_within_months == 3
     assert config.review_overdue.then_within_months == 6
-    assert config.suppressed_challenge.stage_limit_working_days == 20
+    assert config.suppressed_challenge.dispute_limit_working_days == 20
     assert config.caseload_excess.max_open_cases == 70
     assert (config.calendar.country, config.calendar.subdivision) == ("GB", "ENG")
 

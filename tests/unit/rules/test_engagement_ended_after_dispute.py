@@ -26,8 +26,8 @@ def test_freelance_contract_terminated_after_challenges_is_flagged() -> None:
     assert "contract terminated" in flag.explanation
 
 
-@pytest.mark.parametrize(("days", "flagged"), [(180, True), (181, False)])
-def test_engagement_window_is_180_days(days: int, flagged: bool) -> None:
+@pytest.mark.parametrize(("days", "flagged"), [(365, True), (366, False)])
+def test_engagement_window_is_a_year(days: int, flagged: bool) -> None:
     story = challenged_by_freelancer()
     story.end_engagement("iro-fen", "redundancy",
                          (d("2023-03-01") + timedelta(days=days)).isoformat())
@@ -69,14 +69,16 @@ def test_report_dispute_recorded_after_the_ending_is_flagged_as_if_recorded_befo
 
 
 def test_each_report_dispute_counts_on_its_own_date() -> None:
-    story = staffed()
-    story.draft_report("ar-2023", "irom-ola", "2023-01-02")
-    story.request_edit("ar-2023", "2023-01-16", actor="dir-moss")
-    # 180 days before the ending: the second request is in the window, the first is not.
-    story.request_edit("ar-2023", "2023-03-05", actor="dir-moss")
+    story = staffed(since="2022-01-04")
+    story.draft_report("ar-2022", "irom-ola", "2022-06-01")
+    # 367 and 180 days before the ending: the second request is in the window, the first is not.
+    story.request_edit("ar-2022", "2022-08-30", actor="dir-moss")
+    story.request_edit("ar-2022", "2023-03-05", actor="dir-moss")
     story.end_engagement("irom-ola", "redundancy", "2023-09-01")
     [flag] = story.flags("2023-12-31", "engagement_ended_after_dispute")
     assert flag.details["days_after_dispute"] == 180
+    assert [r.occurred_on for r in flag.evidence if r.event_type == "AnnualReport.EditRequested"
+            ] == [d("2023-03-05")]
 
 
 def test_flag_is_withdrawn_when_a_late_draft_shows_the_report_went_as_its_author_wrote_it(

@@ -1,4 +1,5 @@
 import json
+from datetime import datetime
 from typing import Any
 
 from hypothesis import given, settings
@@ -7,7 +8,7 @@ from hypothesis import strategies as st
 from iro_ledger.projections.rules.catalogue import RULE_NAMES
 from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.runner import Decoder
-from tests.unit.rules.story import Story, d, envelopes, staffed
+from tests.unit.rules.story import RECORDED_AT, Story, d, envelopes, recorded, staffed
 
 
 class Kept:
@@ -48,13 +49,14 @@ def healthy() -> Story:
     for case, chair in (("c1", "iro-kit"), ("c2", "iro-lee")):
         story.review(case, "2024-02-28", chair=chair)
         story.review(case, "2024-05-20", chair=chair)
-        story.review(case, "2024-11-11", chair=chair)
+    for case in ("c1", "c2"):  # c2 is iro-kit's from September
+        story.review(case, "2024-11-11", chair="iro-kit")
     story.revise_plan("c1", "2024-05-20", via_review=True, iro_consulted=True)
     story.challenge("ch-1", "c1", "iro-kit", "2024-06-03")
-    story.respond("ch-1", "2024-06-14")
-    story.escalate("ch-1", "stage_1", "2024-06-20")
-    story.respond("ch-1", "2024-07-05")
-    story.resolve("ch-1", "2024-07-12", outcome="partially_upheld")
+    story.respond("ch-1", "2024-06-10")
+    story.escalate("ch-1", "stage_1", "2024-06-12")
+    story.respond("ch-1", "2024-06-20")
+    story.resolve("ch-1", "2024-06-27", outcome="partially_upheld")
     story.instruct("ins-1", "additional_duties", ["iro-lee"], "2024-08-01")
     story.assign("c2", "iro-kit", "2024-09-02", reason="workload")
     story.draft_report("ar-2024", "irom-ola", "2024-09-02", content="v1")
@@ -64,8 +66,8 @@ def healthy() -> Story:
     return story
 
 
-def troubled() -> Story:
-    story = staffed(since="2024-01-02")
+def troubled(now: datetime = RECORDED_AT) -> Story:
+    story = staffed(since="2024-01-02", now=now)
     story.case("c1", "2024-02-05", iro="iro-kit")
     story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
     story.instruct("ins-1", "permission_before_challenge", ["all_iros"], "2024-03-04")
@@ -139,10 +141,13 @@ def test_events_of_records_the_rules_do_not_know_are_ignored() -> None:
 
 def busy() -> Story:
     """Every rule's pattern at least once, so every kind of state is carried across splits."""
-    story = troubled()
+    story = troubled(now=recorded("2024-11-30"))
     story.case("c2", "2024-02-05", iro="iro-lee")
     story.revise_plan("c2", "2024-03-01")
     story.review("c2", "2024-03-05", chair="iro-lee")
+    story.recommend("c2", "rec-1", "2024-03-05", due="2024-04-05")
+    story.decide("c2", "dec-1", "2024-03-12", child_consulted=False)
+    story.revise_plan("c2", "2024-03-19", emergency=True)
     story.challenge("ch-2", "c2", "iro-lee", "2024-04-01")
     story.instruct("ins-2", "withdraw_challenge", ["iro-lee"], "2024-04-03")
     story.withdraw("ch-2", "2024-04-04")
@@ -159,6 +164,10 @@ def busy() -> Story:
     story.challenge("ch-4", "c2", "iro-kit", "2024-06-10")
     story.assign("c2", "iro-max", "2024-10-01")
     story.resolve("ch-4", "2024-06-20")
+    # A stalled challenge resolved by a record made 35 days after the day it claims.
+    story.challenge("ch-6", "c1", "iro-kit", "2024-10-07")
+    story.now = recorded("2024-12-20")
+    story.resolve("ch-6", "2024-11-15")
     return story
 
 

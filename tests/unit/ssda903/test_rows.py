@@ -30,19 +30,22 @@ from tests.unit.ssda903.returns import (
 )
 
 
-def test_a_date_is_day_month_year() -> None:
+def test_a_date_is_day_month_year_or_iso() -> None:
     assert parse_date("DECOM", "03/04/2023") == date(2023, 4, 3)
     assert parse_date("DECOM", "3/4/2023") == date(2023, 4, 3)
+    assert parse_date("DECOM", "2023-04-03") == date(2023, 4, 3)
 
 
-@pytest.mark.parametrize("text", ["2023-04-03", "31/02/2023", "03/04/23", "", "soon"])
+@pytest.mark.parametrize("text", ["2023-4-3", "2023-02-30", "31/02/2023", "03/04/23", "",
+                                  "04/03/2023T00:00", "soon"])
 def test_anything_else_is_not_guessed_at(text: str) -> None:
     with pytest.raises(BadValue, match="DECOM"):
         parse_date("DECOM", text)
 
 
 @pytest.mark.parametrize(("row", "says"), [
-    (episode("KX101", "2023-04-03"), "DECOM '2023-04-03' is not a date in the form dd/mm/yyyy"),
+    (episode("KX101", "03-04-2023"),
+     "DECOM '03-04-2023' is not a date in the form dd/mm/yyyy or yyyy-mm-dd"),
     (episode("KX101", "31/02/2023"), "DECOM '31/02/2023' is not a real date"),
     (episode("KX101", "01/02/2023", dec="01/01/2023", rec="E11"), "DEC 01/01/2023 is before"),
     (episode("KX101", "01/02/2023", ls="Z9"), "LS 'Z9' is not an SSDA903 LS code"),

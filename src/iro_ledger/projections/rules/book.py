@@ -10,22 +10,53 @@ here once, so no rule reads another.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
 
+from iro_ledger.projections.base import EventRef
 from iro_ledger.projections.rules.facts import (
     ALL_IROS,
     AuthorityFacts,
     CaseFacts,
     ChallengeFacts,
+    ConcernFacts,
+    DefeatFacts,
     InstructionFacts,
     OfficerFacts,
+    RecordFacts,
     ReportAct,
     ReportFacts,
 )
 from iro_ledger.projections.rules.flag import Flag
+
+
+@dataclass(frozen=True)
+class Dispute:
+    """Something an officer raised (a challenge, a concern), or a record an act was linked to
+    (those, an annual report, a case), as the retaliation rules weigh it."""
+
+    kind: str
+    id: str
+    case_id: str | None
+    raised: EventRef
+    """Its first event: the raising, the draft, the opening of the case."""
+
+    def words(self, book: Book) -> str:
+        what = {"challenge": "challenge", "concern": "concern raised outside the protocol",
+                "report": "annual report", "case": "case"}[self.kind]
+        about = (f" about {book.child(self.case_id)}"
+                 if self.case_id and self.kind != "case" else "")
+        return f"{what} {self.id}{about} ({said(self.raised.occurred_on)})"
+
+    def subject(self) -> tuple[str, str]:
+        return f"{self.kind}_id", self.id
+
+
+_LINKED = {"challenge": "raised", "concern": "raised", "report": "drafted", "case": "opened"}
+"""What a link's kind names, and the field of its facts that dates it."""
 
 
 class Book:
@@ -39,10 +70,13 @@ class Book:
         self.challenges: dict[str, ChallengeFacts] = {}
         self.instructions: dict[str, InstructionFacts] = {}
         self.reports: dict[str, ReportFacts] = {}
+        self.concerns: dict[str, ConcernFacts] = {}
+        self.defeats: dict[str, DefeatFacts] = {}
         self.flags: dict[str, Flag] = {}
         self._flags_by_rule: dict[str, list[Flag]] = defaultdict(list)
         self.challenges_by_officer: dict[str, list[str]] = defaultdict(list)
         self.challenges_by_case: dict[str, list[str]] = defaultdict(list)
+        self.concerns_by_officer: dict[str, list[str]] = defaultdict(list)
         self.instructions_to: dict[str, list[str]] = defaultdict(list)
         self.dirty_facts: set[tuple[str, str]] = set()
         self.dirty_flags: set[str] = set()
@@ -52,7 +86,8 @@ class Book:
     def table(self, kind: str) -> dict[str, Any]:
         tables: dict[str, dict[str, Any]] = {
             "officer": self.officers, "case": self.cases, "challenge": self.challenges,
-            "instruction": self.instructions, "report": self.reports}
+            "instruction": self.instructions, "report": self.reports,
+            "concern": self.concerns, "defeat": self.defeats}
         return tables[kind]
 
     def put(self, kind: str, facts: BaseModel) -> None:
@@ -65,6 +100,8 @@ class Book:
         if isinstance(facts, ChallengeFacts):
             self._index(self.challenges_by_officer[facts.officer_id], ref)
             self._index(self.challenges_by_case[facts.case_id], ref)
+        if isinstance(facts, ConcernFacts):
+            self._index(self.concerns_by_officer[facts.officer_id], ref)
         if isinstance(facts, InstructionFacts):
             for to in facts.issued_to:
                 self._index(self.instructions_to[to], ref)
@@ -78,26 +115,68 @@ class Book:
     def touch(self, kind: str, ref: str) -> None:
         self.dirty_facts.add((kind, ref))
 
-    def fact_docs(self) -> list[tuple[str, str, BaseModel]]:
-        """Every record's facts as (kind, id, model)."""
-        docs: list[tuple[str, str, BaseModel]] = []
-        if self.authority is not None:
-            docs.append(("authority", self.authority.id, self.authority))
-        for kind in ("officer", "case", "challenge", "instruction", "report"):
-            docs.extend((kind, ref, facts) for ref, facts in self.table(kind).items())
-        return docs
-
     def facts_of(self, kind: str, ref: str) -> BaseModel | None:
         if kind == "authority":
             return self.authority
         found: BaseModel | None = self.table(kind).get(ref)
         return found
 
+    def recorded_on(self, kind: str, ref: str) -> date | None:
+        """The day the record was first stored, if the book knows it."""
+        facts = self.facts_of(kind, ref)
+        return facts.recorded_on if isinstance(facts, RecordFacts) else None
+
     def officer_challenges(self, officer_id: str) -> list[ChallengeFacts]:
         return [self.challenges[c] for c in self.challenges_by_officer.get(officer_id, [])]
 
     def case_challenges(self, case_id: str) -> list[ChallengeFacts]:
         return [self.challenges[c] for c in self.challenges_by_case.get(case_id, [])]
+
+    def officer_concerns(self, officer_id: str) -> list[ConcernFacts]:
+        return [self.concerns[c] for c in self.concerns_by_officer.get(officer_id, [])]
+
+    def disputes_of(self, officer_id: str) -> list[Dispute]:
+        """The officer's challenges and concerns raised outside the protocol, in valid time:
+        for the retaliation rules, a concern is a dispute as a challenge is (NAIRO: IROs
+        threatened for raising "legitimate concerns regarding children's cases")."""
+        found = [Dispute(kind="challenge", id=c.id, case_id=c.case_id, raised=c.raised)
+                 for c in self.officer_challenges(officer_id)]
+        found += [Dispute(kind="concern", id=c.id, case_id=c.case_id, raised=c.raised)
+                  for c in self.officer_concerns(officer_id)]
+        return sorted(found, key=lambda d: (d.raised.occurred_on, d.kind, d.id))
+
+    def linked(self, about: list[str]) -> list[Dispute]:
+        """The records an act was recorded as being about (`kind:id` links), as disputes
+        dated by their first event; links to records the book lacks are left out."""
+        found = []
+        for link in about:
+            kind, _, ref = link.partition(":")
+            facts = self.facts_of(kind, ref) if kind in _LINKED else None
+            if facts is None:
+                continue
+            first: EventRef = getattr(facts, _LINKED[kind])
+            case_id = (ref if kind == "case" else getattr(facts, "case_id", None))
+            found.append(Dispute(kind=kind, id=ref, case_id=case_id, raised=first))
+        return found
+
+    def dispute_events(self, dispute: Dispute, until: date,
+                       exempt_roles: list[str]) -> list[EventRef]:
+        """The acts of a dispute up to `until`, for an episode: a challenge's raising, stages,
+        answers, end and steps beyond the authority; a concern's raising; an annual report's
+        interfering requests, withholdings and submissions (the author's refusal is one)."""
+        refs: list[EventRef] = []
+        if dispute.kind == "challenge" and dispute.id in self.challenges:
+            c = self.challenges[dispute.id]
+            refs = [c.raised, *(s.start for s in c.stages[1:]), *c.answers,
+                    *(r for r in (c.ended, c.left_protocol, c.cafcass_outcome) if r),
+                    *c.legal_steps]
+        elif dispute.kind == "report" and dispute.id in self.reports:
+            refs = [act.ref for _, act in self.report_acts(self.reports[dispute.id],
+                                                            exempt_roles)]
+            refs = [r for r in refs if r.occurred_on >= dispute.raised.occurred_on]
+        else:
+            refs = [dispute.raised]
+        return [r for r in refs if r.occurred_on <= until]
 
     def instructions_for(self, officer_id: str) -> list[InstructionFacts]:
         ids = self.instructions_to.get(officer_id, []) + self.instructions_to.get(ALL_IROS, [])
@@ -167,6 +246,15 @@ class Book:
         if self.authority is None:
             return self.la_code
         return f"{self.authority.name} ({self.la_code})"
+
+
+def episode(refs: list[EventRef]) -> list[dict[str, str]]:
+    """Every act of one episode (dispute, edit, refusal, ending...) in valid-time order, as a
+    flag's details name them, so a reader sees the whole course in one place."""
+    unique = {r.key: r for r in refs}
+    ordered = sorted(unique.values(), key=lambda r: (r.occurred_on, r.position))
+    return [{"what": r.event_type, "on": r.occurred_on.isoformat(), "event": r.key}
+            for r in ordered]
 
 
 def said(day: date) -> str:

@@ -54,9 +54,13 @@ class SuppressedChallengeConfig(_Section):
     withdrawal_window_days: PositiveInt
     withdrawn_severity: Severity
     critical_instruction_kinds: list[str]
-    stage_limit_working_days: PositiveInt
+    dispute_limit_working_days: PositiveInt
     stalled_severity: Severity
+    stalled_high_after_working_days: PositiveInt
     closed_severity: Severity
+    on_behalf_severity: Severity = Severity.HIGH
+    """A withdrawal recorded by anyone but the raiser with their own principal (a rules file
+    written before this pattern existed gets the default)."""
 
 
 class ReportInterferenceConfig(_Section):
@@ -76,6 +80,30 @@ class ReviewOverdueConfig(_Section):
     then_within_months: PositiveInt
     severity: Severity
     high_after_days: PositiveInt
+    chair_roles: list[str]
+    short_breaks_first_within_months: PositiveInt
+    short_breaks_then_within_months: PositiveInt
+    required_severity: Severity
+
+
+class RecommendationConfig(_Section):
+    lapsed_severity: Severity
+    repeated_at: int = Field(ge=2)
+    repeated_severity: Severity
+
+
+class ConsultationConfig(_Section):
+    severity: Severity
+    high_severity: Severity
+    high_kinds: list[str]
+    far_miles: PositiveInt
+
+
+class InstabilityConfig(_Section):
+    window_months: PositiveInt
+    min_placements: int = Field(ge=2)
+    severity: Severity
+    high_at: int = Field(ge=2)
 
 
 class CaseloadConfig(_Section):
@@ -91,6 +119,11 @@ class ChurnConfig(_Section):
     high_at: int = Field(ge=2)
 
 
+class LateRecordConfig(_Section):
+    after_days: PositiveInt
+    severity: Severity
+
+
 class RulesConfig(_Section):
     calendar: CalendarConfig
     permission_required: PermissionRequiredConfig
@@ -103,6 +136,10 @@ class RulesConfig(_Section):
     review_overdue: ReviewOverdueConfig
     caseload_excess: CaseloadConfig
     iro_churn: ChurnConfig
+    recommendation_not_followed: RecommendationConfig
+    decision_without_consultation: ConsultationConfig
+    placement_instability: InstabilityConfig
+    late_record_changed_a_flag: LateRecordConfig
 
     def working_calendar(self) -> WorkingCalendar:
         """The calendar deadlines are counted in (one per country, shared)."""

@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from iro_ledger.domain.record import LedgerRecord
+from iro_ledger.domain.record import LedgerRecord, england_date
 from iro_ledger.projections.base import Envelope
 from iro_ledger.projections.rules.book import Book
 from iro_ledger.projections.rules.catalogue import RULES
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.facts import FACT_MODELS
 from iro_ledger.projections.rules.flag import Flag, Status
-from iro_ledger.projections.rules.lifecycle import settle, standing
+from iro_ledger.projections.rules.lifecycle import defeats, settle, standing
 from iro_ledger.projections.rules.observe import observe
 
 
@@ -44,7 +44,10 @@ class RulesEngine:
         """Take one event (in store order); the book it touched, if any.
 
         Events of records the rules keep no facts of, or whose first event the engine never
-        saw, change nothing.
+        saw, change nothing. A back-dated record in a book older than the day it was made is
+        watched: the flags standing open that day on older records are read just before and
+        after it, and what it cleared or withdrew is a defeat (`lifecycle.defeats`), which the
+        rules `on_changes` judge last.
         """
         if env.kind not in FACT_MODELS:
             return None
@@ -54,14 +57,46 @@ class RulesEngine:
         if not isinstance(env.event, LedgerRecord.Created) and (
                 book.facts_of(env.kind, env.record) is None):
             return None
+        day = england_date(env.event.recorded_at)
+        opened = book.recorded_on("authority", env.la_code)
+        watched = env.occurred_on < day and opened is not None and opened < day
+        before = self._open_on(book, day) if watched else {}
         observe(book, env)
+        self._judge(book, env, on_changes=False)
+        if watched:
+            after = {f.id: f for f in self._standing(book, day, withdrawn=True)}
+            for defeat in defeats(book, before, after, env.ref, day):
+                book.put("defeat", defeat)
+        self._judge(book, env, on_changes=True)
+        return book
+
+    def _judge(self, book: Book, env: Envelope, on_changes: bool) -> None:
         for rule in RULES:
-            if rule.reads is None or rule.judge is None:
+            if rule.reads is None or rule.judge is None or rule.on_changes is not on_changes:
                 continue
             for subject in rule.reads(book, env):
                 settle(book, rule.name, rule.basis, rule.judge(book, subject, self.config),
                        env.ref)
-        return book
+
+    def _open_on(self, book: Book, day: date) -> dict[str, Flag]:
+        """The flags open at the end of `day` resting only on records made before it."""
+        def older(flag: Flag) -> bool:
+            made = [book.recorded_on(r.kind, r.id) for r in flag.evidence]
+            return all(m is not None and m < day for m in made)
+        return {f.id: f for f in self._standing(book, day)
+                if f.status is Status.OPEN and older(f)}
+
+    def _standing(self, book: Book, day: date, withdrawn: bool = False) -> list[Flag]:
+        """One book's flags as they stood at the end of `day`: the stored ones and the deadline
+        rules' (which replace a stored, withdrawn flag of the same id found again)."""
+        found = {f.id: f for f in (flag.as_of(day) for flag in book.flags.values())
+                 if f is not None}
+        for rule in RULES:
+            if rule.as_of is not None:
+                found.update((f.id, f) for f in (
+                    standing(book, rule.name, rule.basis, finding)
+                    for finding in rule.as_of(book, day, self.config)))
+        return [f for f in found.values() if withdrawn or f.status is not Status.WITHDRAWN]
 
     # Flags out
 
@@ -73,14 +108,7 @@ class RulesEngine:
         """
         chosen = self.books if la_codes is None else {
             la: self.books[la] for la in la_codes if la in self.books}
-        found: list[Flag] = []
-        for book in chosen.values():
-            found.extend(f for f in (flag.as_of(as_of) for flag in book.flags.values())
-                         if f is not None and (withdrawn or f.status is not Status.WITHDRAWN))
-            for rule in RULES:
-                if rule.as_of is not None:
-                    found.extend(standing(book, rule.name, rule.basis, finding)
-                                 for finding in rule.as_of(book, as_of, self.config))
+        found = [f for book in chosen.values() for f in self._standing(book, as_of, withdrawn)]
         return sorted(found, key=lambda f: (f.la_code, f.raised_on, f.rule, f.id))
 
     # State: JSON-able, per record

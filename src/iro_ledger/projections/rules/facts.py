@@ -16,22 +16,54 @@ from iro_ledger.projections.base import EventRef
 ALL_IROS = "all_iros"
 
 
+class RecordFacts(BaseModel):
+    """What every record's facts hold: its client id, stored id and the day it was recorded."""
+
+    id: str
+    originator_id: str
+    recorded_on: date | None = None
+    """The day (in England) the record's first event was stored: a flag resting on records
+    made before a late record's day was there to be seen before it."""
+
+
 class Disciplinary(BaseModel):
     stage: str
     actor: str
     stated_reason: str
     ref: EventRef
+    about: list[str] = []
+    """Links (`kind:id`) to what the action was about, by the recorder's account."""
 
 
-class OfficerFacts(BaseModel):
-    id: str
-    originator_id: str
+class FteChange(BaseModel):
+    fte: float
+    on: date
+    ref: EventRef | None = None
+
+
+class OfficerFacts(RecordFacts):
     role: str
     employment: str
     registered: EventRef
     ended: EventRef | None = None
     ended_how: str | None = None
+    ended_about: list[str] = []
     disciplinary: list[Disciplinary] = []
+    fte: list[FteChange] = []
+    """The officer's working time as recorded, in valid-time order; none: full time."""
+
+    def fte_on(self, day: date) -> float:
+        """The share of a full-time post worked at the end of `day` (1.0 when not stated)."""
+        current = 1.0
+        for change in sorted(self.fte, key=lambda c: c.on):
+            if change.on > day:
+                break
+            current = change.fte
+        return current
+
+    def engaged_on(self, day: date) -> bool:
+        return self.registered.occurred_on <= day and (
+            self.ended is None or day <= self.ended.occurred_on)
 
 
 class Assignment(BaseModel):
@@ -51,11 +83,48 @@ class PlanRevision(BaseModel):
     via_review: bool
     iro_consulted: bool
     ref: EventRef
+    emergency: bool = False
+    child_consulted: bool | None = None
+    distance_miles: int | None = None
 
 
-class CaseFacts(BaseModel):
+class Decision(BaseModel):
+    """A decision on the case and who was consulted before it (None: not stated)."""
+
     id: str
-    originator_id: str
+    kind: str
+    summary: str
+    decided_by: str
+    ref: EventRef
+    child_consulted: bool | None = None
+    iro_consulted: bool | None = None
+    parents_consulted: bool | None = None
+    distance_miles: int | None = None
+
+
+class Recommendation(BaseModel):
+    id: str
+    made: EventRef
+    due_on: date
+    repeats: str | None = None
+    outcome: str | None = None
+    outcome_ref: EventRef | None = None
+
+
+class RequiredReview(BaseModel):
+    """A review the IRO required to be held by `hold_by` (reg 33(3)(a))."""
+
+    officer_id: str
+    hold_by: date
+    ref: EventRef
+
+
+class ShortBreaks(BaseModel):
+    short_breaks: bool
+    on: date
+
+
+class CaseFacts(RecordFacts):
     child_ref: str
     entered_care_on: date
     opened: EventRef
@@ -63,7 +132,22 @@ class CaseFacts(BaseModel):
     closed_by: str | None = None
     assignments: list[Assignment] = []
     reviews: list[EventRef] = []
+    review_chairs: dict[str, str] = {}
+    """Each review's chair, by the review's event key."""
     plan_revisions: list[PlanRevision] = []
+    decisions: list[Decision] = []
+    recommendations: list[Recommendation] = []
+    required_reviews: list[RequiredReview] = []
+    short_breaks: list[ShortBreaks] = []
+    """Whether the child is looked after in short breaks (reg 48), as recorded over time."""
+
+    def short_breaks_on(self, day: date) -> bool:
+        current = False
+        for change in sorted(self.short_breaks, key=lambda c: c.on):
+            if change.on > day:
+                break
+            current = change.short_breaks
+        return current
 
     def iro_on(self, day: date) -> str | None:
         """The case's IRO at the end of `day` (valid time)."""
@@ -80,9 +164,17 @@ class Stage(BaseModel):
     start: EventRef
 
 
-class ChallengeFacts(BaseModel):
-    id: str
-    originator_id: str
+class RecordedFor(BaseModel):
+    """Who recorded one person's own act when it was not that person with their own
+    principal, and through which surface (`source`: api, cli, import)."""
+
+    recorded_by: str
+    actor: str
+    on_behalf_of: str | None
+    source: str
+
+
+class ChallengeFacts(RecordFacts):
     case_id: str
     officer_id: str
     about: str
@@ -94,9 +186,14 @@ class ChallengeFacts(BaseModel):
     ended: EventRef | None = None
     """The resolution or the raiser's withdrawal: the local protocol is over."""
     ended_as: str | None = None
+    withdrawn_for: RecordedFor | None = None
+    """Set when the withdrawal was not recorded by the raiser with their own principal."""
     left_protocol: EventRef | None = None
-    """Referral to Cafcass or request for arbitration: the stage clock stops."""
+    """Referral to Cafcass, request for arbitration or an application to court: the dispute
+    has left the authority, and its clock stops."""
     cafcass_outcome: EventRef | None = None
+    legal_steps: list[EventRef] = []
+    """Legal advice, a judicial review letter, a court application or order."""
 
     def open_on(self, day: date) -> bool:
         """Whether the challenge was still locally open at the end of `day`."""
@@ -104,9 +201,7 @@ class ChallengeFacts(BaseModel):
             self.ended is None or self.ended.occurred_on > day)
 
 
-class InstructionFacts(BaseModel):
-    id: str
-    originator_id: str
+class InstructionFacts(RecordFacts):
     kind: str
     issued_to: list[str]
     actor: str
@@ -132,9 +227,7 @@ class ReportAct(BaseModel):
     """The sections asked to be edited, or the reason given for withholding."""
 
 
-class ReportFacts(BaseModel):
-    id: str
-    originator_id: str
+class ReportFacts(RecordFacts):
     year: int
     author: str
     drafted: EventRef
@@ -153,14 +246,40 @@ class ReportFacts(BaseModel):
         return latest.sha256 or ""
 
 
-class AuthorityFacts(BaseModel):
-    id: str
-    originator_id: str
+class ConcernFacts(RecordFacts):
+    """A concern an IRO raised outside the protocol: a dispute, as a challenge is."""
+
+    officer_id: str
+    case_id: str | None
+    raised_in: str
+    raised: EventRef
+
+
+class AuthorityFacts(RecordFacts):
     name: str
     registered: EventRef
+
+
+class DefeatFacts(BaseModel):
+    """A record that, as of the day it was recorded, cleared or withdrew a flag that stood open
+    the moment before, on records made before that day (`engine`): what the
+    late_record_changed_a_flag rule judges."""
+
+    id: str
+    late: EventRef
+    recorded_on: date
+    effect: str
+    """`cleared` or `withdrawn`."""
+    flag_id: str
+    flag_rule: str
+    flag_raised_on: date
+    flag_subjects: dict[str, str]
+    flag_evidence: list[EventRef]
 
 
 FACT_MODELS: dict[str, type[BaseModel]] = {
     "authority": AuthorityFacts, "officer": OfficerFacts, "case": CaseFacts,
     "challenge": ChallengeFacts, "instruction": InstructionFacts, "report": ReportFacts,
+    "concern": ConcernFacts,
+    "defeat": DefeatFacts,
 }

@@ -27,7 +27,8 @@ from datetime import date
 from typing import Any
 
 from iro_ledger.projections.base import EventRef
-from iro_ledger.projections.rules.book import Book
+from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.facts import DefeatFacts
 from iro_ledger.projections.rules.flag import (
     Action,
     Flag,
@@ -165,3 +166,34 @@ def _same_course(merged: list[HistoryEntry], timeline: list[HistoryEntry]) -> bo
 def _status(entries: list[HistoryEntry], day: date) -> Action | None:
     entry = standing_of(entries, day)
     return None if entry is None else entry.action
+
+
+def defeats(book: Book, before: dict[str, Flag], after: dict[str, Flag], by: EventRef,
+            day: date) -> list[DefeatFacts]:
+    """What the record `by`, made on `day`, did to the flags that stood open on that day just
+    before it (`before`; `after` is the same reading after it): each one it cleared or
+    withdrew. A deadline flag it made vanish (never stored) is kept now, withdrawn, naming it:
+    no flag that could be seen disappears."""
+    found = []
+    for fid, flag in before.items():
+        now = after.get(fid)
+        if now is not None and now.status is Status.OPEN:
+            continue
+        if now is None:
+            held = book.flags.get(fid)
+            if held is None:
+                held = flag.model_copy(deep=True)
+                book.add_flag(held)
+            else:  # withdrawn before, found again since: its new raising, then withdrawn
+                for entry in flag.history:
+                    held.record(entry.action, entry.on, entry.event, entry.note)
+            _withdraw(book, held, by, (
+                f"{by.event_type} on {by.kind} {by.id}, dated {said(by.occurred_on)} and "
+                f"recorded on {said(day)}, after the flag was raised, shows it never applied."))
+        effect = ("cleared" if now is not None and now.status is Status.CLEARED
+                  else "withdrawn")
+        found.append(DefeatFacts(
+            id=f"{by.key}>{fid}", late=by, recorded_on=day, effect=effect, flag_id=fid,
+            flag_rule=flag.rule, flag_raised_on=flag.raised_on, flag_subjects=flag.subjects,
+            flag_evidence=flag.evidence))
+    return found

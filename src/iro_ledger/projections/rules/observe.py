@@ -1,7 +1,7 @@
 """Turning each domain event into facts in its authority's book, before any rule looks.
 
-Only the facts some rule needs are kept. Events the rules do not use (recommendations,
-decisions, Cafcass outcomes' text, corrections) change nothing here. An event's record is
+Only the facts some rule needs are kept. Events the rules do not use (Cafcass outcomes'
+text, corrections, reads) change nothing here. An event's record is
 named by the machinery's `Decoder`, in the envelope.
 """
 
@@ -12,8 +12,10 @@ from typing import Any
 from iro_ledger.domain.authority import Authority
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
+from iro_ledger.domain.record import LedgerRecord, england_date
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.domain.values import ChallengeStage
 from iro_ledger.projections.base import Envelope
@@ -23,12 +25,20 @@ from iro_ledger.projections.rules.facts import (
     AuthorityFacts,
     CaseFacts,
     ChallengeFacts,
+    ConcernFacts,
+    Decision,
     Disciplinary,
+    FteChange,
     InstructionFacts,
     OfficerFacts,
     PlanRevision,
+    Recommendation,
+    RecordedFor,
+    RecordFacts,
     ReportAct,
     ReportFacts,
+    RequiredReview,
+    ShortBreaks,
     Stage,
 )
 
@@ -38,6 +48,9 @@ def observe(book: Book, env: Envelope) -> None:
     handler = _HANDLERS.get(type(env.event))
     if handler is not None:
         handler(book, env)
+    facts = book.facts_of(env.kind, env.record)
+    if isinstance(env.event, LedgerRecord.Created) and isinstance(facts, RecordFacts):
+        facts.recorded_on = england_date(env.event.recorded_at)
 
 
 def _authority(book: Book, s: Envelope) -> None:
@@ -48,19 +61,28 @@ def _authority(book: Book, s: Envelope) -> None:
 
 def _officer(book: Book, s: Envelope) -> None:
     e = s.event
+    fte = [] if e.fte is None else [FteChange(fte=e.fte, on=s.occurred_on, ref=s.ref)]
     book.put("officer", OfficerFacts(id=s.record, originator_id=str(e.originator_id),
-                                     role=e.role, employment=e.employment, registered=s.ref))
+                                     role=e.role, employment=e.employment, registered=s.ref,
+                                     fte=fte))
+
+
+def _fte(book: Book, s: Envelope) -> None:
+    book.officers[s.record].fte.append(FteChange(fte=s.event.fte, on=s.occurred_on, ref=s.ref))
+    book.touch("officer", s.record)
 
 
 def _engagement_ended(book: Book, s: Envelope) -> None:
     officer = book.officers[s.record]
     officer.ended, officer.ended_how = s.ref, s.event.how
+    officer.ended_about = list(s.event.about)
     book.touch("officer", s.record)
 
 
 def _disciplinary(book: Book, s: Envelope) -> None:
     book.officers[s.record].disciplinary.append(Disciplinary(
-        stage=s.event.stage, actor=s.actor, stated_reason=s.event.stated_reason, ref=s.ref))
+        stage=s.event.stage, actor=s.actor, stated_reason=s.event.stated_reason, ref=s.ref,
+        about=list(s.event.about)))
     book.touch("officer", s.record)
 
 
@@ -68,7 +90,50 @@ def _case(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("case", CaseFacts(id=s.record, originator_id=str(e.originator_id),
                                child_ref=e.child_ref, entered_care_on=e.entered_care_on,
-                               opened=s.ref))
+                               opened=s.ref, short_breaks=[ShortBreaks(
+                                   short_breaks=e.short_breaks, on=e.entered_care_on)]))
+
+
+def _short_breaks(book: Book, s: Envelope) -> None:
+    book.cases[s.record].short_breaks.append(ShortBreaks(short_breaks=s.event.short_breaks,
+                                                         on=s.occurred_on))
+    book.touch("case", s.record)
+
+
+def _decided(book: Book, s: Envelope) -> None:
+    e = s.event
+    book.cases[s.record].decisions.append(Decision(
+        id=e.decision_id, kind=e.kind, summary=e.summary, decided_by=s.actor, ref=s.ref,
+        child_consulted=e.child_consulted, iro_consulted=e.iro_consulted,
+        parents_consulted=e.parents_consulted, distance_miles=e.distance_miles))
+    book.touch("case", s.record)
+
+
+def _recommended(book: Book, s: Envelope) -> None:
+    e = s.event
+    book.cases[s.record].recommendations.append(Recommendation(
+        id=e.recommendation_id, made=s.ref, due_on=e.due_on, repeats=e.repeats))
+    book.touch("case", s.record)
+
+
+def _recommendation_outcome(book: Book, s: Envelope) -> None:
+    for recommendation in book.cases[s.record].recommendations:
+        if recommendation.id == s.event.recommendation_id:
+            recommendation.outcome, recommendation.outcome_ref = s.event.outcome, s.ref
+    book.touch("case", s.record)
+
+
+def _review_required(book: Book, s: Envelope) -> None:
+    book.cases[s.record].required_reviews.append(RequiredReview(
+        officer_id=s.event.officer_id, hold_by=s.event.hold_by, ref=s.ref))
+    book.touch("case", s.record)
+
+
+def _concern(book: Book, s: Envelope) -> None:
+    e = s.event
+    book.put("concern", ConcernFacts(id=s.record, originator_id=str(e.originator_id),
+                                     officer_id=e.officer_id, case_id=e.case_id,
+                                     raised_in=e.raised_in, raised=s.ref))
 
 
 def _assigned(book: Book, s: Envelope) -> None:
@@ -83,12 +148,15 @@ def _plan_revised(book: Book, s: Envelope) -> None:
     e = s.event
     book.cases[s.record].plan_revisions.append(PlanRevision(
         change=e.change, summary=e.summary, revised_by=s.actor, via_review=e.via_review,
-        iro_consulted=e.iro_consulted, ref=s.ref))
+        iro_consulted=e.iro_consulted, ref=s.ref, emergency=e.emergency,
+        child_consulted=e.child_consulted, distance_miles=e.distance_miles))
     book.touch("case", s.record)
 
 
 def _review(book: Book, s: Envelope) -> None:
-    book.cases[s.record].reviews.append(s.ref)
+    case = book.cases[s.record]
+    case.reviews.append(s.ref)
+    case.review_chairs[s.ref.key] = s.event.chaired_by
     book.touch("case", s.record)
 
 
@@ -122,12 +190,26 @@ def _answered(book: Book, s: Envelope) -> None:
 def _withdrawn(book: Book, s: Envelope) -> None:
     challenge = book.challenges[s.record]
     challenge.ended, challenge.ended_as = s.ref, "withdrawn"
+    e = s.event
+    on_behalf_of = getattr(e, "on_behalf_of", None)  # None in events stored before it existed
+    if e.recorded_by != challenge.officer_id or on_behalf_of is not None:
+        # Not the raiser's own principal, whatever `actor` says.
+        challenge.withdrawn_for = RecordedFor(recorded_by=e.recorded_by, actor=e.actor,
+                                              on_behalf_of=on_behalf_of, source=e.source)
     book.touch("challenge", s.record)
 
 
 def _left_protocol(book: Book, s: Envelope) -> None:
     challenge = book.challenges[s.record]
     if challenge.left_protocol is None:
+        challenge.left_protocol = s.ref
+    book.touch("challenge", s.record)
+
+
+def _legal_step(book: Book, s: Envelope) -> None:
+    challenge = book.challenges[s.record]
+    challenge.legal_steps.append(s.ref)
+    if s.event.step == "court_application" and challenge.left_protocol is None:
         challenge.left_protocol = s.ref
     book.touch("challenge", s.record)
 
@@ -187,10 +269,16 @@ def _submitted(book: Book, s: Envelope) -> None:
 _HANDLERS: dict[type[Any], Any] = {
     Authority.Registered: _authority,
     Officer.Registered: _officer,
+    Officer.FteChanged: _fte,
     Officer.EngagementEnded: _engagement_ended,
     Officer.DisciplinaryActionRecorded: _disciplinary,
     Case.Opened: _case,
     Case.IroAssigned: _assigned,
+    Case.ShortBreaksRecorded: _short_breaks,
+    Case.DecisionRecorded: _decided,
+    Case.RecommendationMade: _recommended,
+    Case.RecommendationOutcomeRecorded: _recommendation_outcome,
+    Case.ReviewRequired: _review_required,
     Case.CarePlanRevised: _plan_revised,
     Case.ReviewHeld: _review,
     Case.Closed: _case_closed,
@@ -202,6 +290,8 @@ _HANDLERS: dict[type[Any], Any] = {
     Challenge.ReferredToCafcass: _left_protocol,
     Challenge.ArbitrationRequested: _left_protocol,
     Challenge.CafcassOutcomeRecorded: _cafcass_outcome,
+    Challenge.LegalStepRecorded: _legal_step,
+    Concern.Raised: _concern,
     Instruction.Recorded: _instruction,
     Instruction.Rescinded: _rescinded,
     AnnualReport.Drafted: _drafted,

@@ -10,7 +10,8 @@ rule: it says what its flags now are (`lifecycle.Finding`), and the lifecycle do
 - A deadline rule finds its flags `as_of` a day, from the facts alone, so the passing of time
   raises them without any event; they are never stored.
 
-A rule may be both (suppressed_challenge). Add a rule as one module with one `RULE` and one
+A rule may be both (suppressed_challenge). One rule reads what the lifecycle changed, not the
+events' facts (`on_changes`). Add a rule as one module with one `RULE` and one
 line in `catalogue.py`.
 """
 
@@ -41,3 +42,6 @@ class Rule:
     """What the rule finds about one subject, as the book's facts now stand."""
     as_of: AsOf | None = None
     """The flags a deadline rule finds as of a day."""
+    on_changes: bool = False
+    """A rule about what the others concluded (late_record_changed_a_flag): it reads the
+    book's `defeats`, so it judges after every other rule has settled the event's flags."""

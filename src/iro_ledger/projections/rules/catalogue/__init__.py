@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from iro_ledger.projections.rules.catalogue import (
     caseload_excess,
+    decision_without_consultation,
     disciplinary_after_challenge,
     engagement_ended_after_dispute,
     iro_churn,
+    late_record_changed_a_flag,
     permission_required,
+    placement_instability,
     plan_changed_without_review,
     reallocation_after_dispute,
+    recommendation_not_followed,
     report_interference,
     review_overdue,
     suppressed_challenge,
@@ -32,5 +36,9 @@ RULES: tuple[Rule, ...] = (
     review_overdue.RULE,
     caseload_excess.RULE,
     iro_churn.RULE,
+    recommendation_not_followed.RULE,
+    decision_without_consultation.RULE,
+    placement_instability.RULE,
+    late_record_changed_a_flag.RULE,
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)

@@ -1,15 +1,21 @@
-"""disciplinary_after_challenge: disciplinary action soon after the officer challenged.
+"""disciplinary_after_challenge: disciplinary action soon after the officer disputed something.
 
-Basis: NAIRO reports a manager who "threatened IROs with disciplinary action on two
-occasions" after they raised concerns about children's cases.
+Basis: NAIRO's letter reports a head of service who "threatened IROs with disciplinary action"
+on two occasions because they had "raised (in their opinion) legitimate concerns regarding
+children's cases": concerns, not only formal challenges.
 
 Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened, started)
-dated within `window_days` (180) on or after a `Challenge.Raised` by that officer; also when
-such a challenge is recorded after the action (back-dated), the action still being the raising
-event. Severity `high`; `critical` for the second and later such actions by the same actor
-(in date order, anywhere in the authority; actions on the same day in order of the officer's
-id, then of the officer's record, never in the order different records were recorded).
-Never cleared: concluding the action does not unmake the threat.
+dated within `window_days` (365) on or after a dispute of that officer: a `Challenge.Raised`
+by them, or a `Concern.Raised` (a concern raised outside the protocol: in review minutes, a
+recommendation, an email). Also raised, whatever the dates, when the action is recorded as
+being about a challenge, concern, annual report or case (its `about` links): a threat that
+stopped a challenge ever being raised can be tied only to what it was about. Judged again when
+a dispute is recorded after the action (back-dated), the action still being the raising event.
+Severity `high`; `critical` for the second and later such actions by the same actor (in date
+order, anywhere in the authority; actions on the same day in order of the officer's id, then
+of the officer's record, never in the order different records were recorded). Never cleared:
+concluding the action does not unmake the threat. `details.episode` lists every act of the
+dispute up to the action, and the action.
 """
 
 from __future__ import annotations
@@ -18,80 +24,111 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.officer import Officer
 from iro_ledger.projections.base import Envelope
-from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.book import Book, Dispute, episode, said
 from iro_ledger.projections.rules.config import RulesConfig
-from iro_ledger.projections.rules.facts import ChallengeFacts, Disciplinary
+from iro_ledger.projections.rules.facts import Disciplinary
 from iro_ledger.projections.rules.lifecycle import Finding, Verdict, raised
 from iro_ledger.projections.rules.rule import Rule
 
 NAME = "disciplinary_after_challenge"
 BASIS = ("NAIRO reports IROs threatened with disciplinary action after raising concerns about "
-         "children's cases, one manager \"on two occasions\"; an IRO must be able to challenge "
-         "without fear for their employment.")
+         "children's cases, one manager \"on two occasions\"; an IRO must be able to challenge, "
+         "formally or not, without fear for their employment.")
 
 
 def reads(book: Book, env: Envelope) -> Iterable[str]:
     """The actor of a disciplinary action: their actions are counted together."""
     if isinstance(env.event, Officer.DisciplinaryActionRecorded):
         yield env.actor
-    elif isinstance(env.event, Challenge.Raised):
-        officer = book.officers.get(book.challenges[env.record].officer_id)
-        if officer is not None:
-            yield from dict.fromkeys(a.actor for a in officer.disciplinary)
+        return
+    raiser = None
+    if isinstance(env.event, Challenge.Raised):
+        raiser = book.challenges[env.record].officer_id
+    elif isinstance(env.event, Concern.Raised):
+        raiser = book.concerns[env.record].officer_id
+    officer = book.officers.get(raiser) if raiser else None
+    if officer is not None:
+        yield from dict.fromkeys(a.actor for a in officer.disciplinary)
+
+
+def disputes_before(book: Book, officer_id: str, action: Disciplinary,
+                    window_days: int) -> list[Dispute]:
+    """The officer's disputes within the window before the action, and what the action was
+    recorded as being about, in valid time."""
+    day, window = action.ref.occurred_on, timedelta(days=window_days)
+    found = [d for d in book.disputes_of(officer_id)
+             if d.raised.occurred_on <= day <= d.raised.occurred_on + window]
+    known = {(d.kind, d.id) for d in found}
+    found += [d for d in book.linked(action.about) if (d.kind, d.id) not in known]
+    return sorted(found, key=lambda d: (d.raised.occurred_on, d.kind, d.id))
 
 
 def judge(book: Book, actor: str, config: RulesConfig) -> Verdict:
-    """Each of the actor's actions soon after its officer challenged; the first is
+    """Each of the actor's actions after its officer disputed something; the first is
     `severity`, each later one (in order of date, then officer) `repeat_severity`."""
     rule = config.disciplinary_after_challenge
-    window = timedelta(days=rule.window_days)
-    flagged: list[tuple[str, Disciplinary, list[ChallengeFacts]]] = []
+    flagged: list[tuple[str, Disciplinary, list[Dispute]]] = []
     for officer in book.officers.values():
         for action in officer.disciplinary:
             if action.actor != actor or action.stage not in rule.stages:
                 continue
-            day = action.ref.occurred_on
-            prior = sorted((c for c in book.officer_challenges(officer.id)
-                            if c.raised.occurred_on <= day <= c.raised.occurred_on + window),
-                           key=lambda c: (c.raised.occurred_on, c.id))
+            prior = disputes_before(book, officer.id, action, rule.window_days)
             if prior:
                 flagged.append((officer.id, action, prior))
     flagged.sort(key=lambda t: (t[1].ref.occurred_on, t[0], t[1].ref.event_number))
     found = []
+    exempt = config.report_interference.exempt_roles
     for occasion, (officer_id, action, prior) in enumerate(flagged, start=1):
+        day = action.ref.occurred_on
         latest = prior[-1]
+        subjects = {"officer_id": officer_id}
+        for dispute in prior:
+            key, value = dispute.subject()
+            subjects[key] = value
         repeat = (f" This is the {_ordinal(occasion)} such action by {actor}."
                   if occasion > 1 else "")
+        refs = [r for d in prior for r in book.dispute_events(d, day, exempt)]
         found.append(Finding(
             key={"officer_id": officer_id}, anchor=action.ref,
             severity=rule.severity if occasion == 1 else rule.repeat_severity,
-            subjects={"officer_id": officer_id, "challenge_id": latest.id},
-            timeline=[raised(action.ref.occurred_on, action.ref,
+            subjects=subjects,
+            timeline=[raised(day, action.ref,
                              f"disciplinary action {action.stage} by {action.actor}")],
-            evidence=[c.raised for c in prior],
+            evidence=[d.raised for d in prior],
             explanation=_explain(book, officer_id, action, prior, rule.window_days) + repeat,
             details={"stage": action.stage, "actor": action.actor,
                      "stated_reason": action.stated_reason,
-                     "challenge_ids": [c.id for c in prior],
-                     "days_after_challenge": (action.ref.occurred_on
-                                              - latest.raised.occurred_on).days,
-                     "occasion": occasion}))
+                     "challenge_ids": [d.id for d in prior if d.kind == "challenge"],
+                     "concern_ids": [d.id for d in prior if d.kind == "concern"],
+                     "about": list(action.about),
+                     "days_after_dispute": (day - latest.raised.occurred_on).days,
+                     "occasion": occasion,
+                     "episode": episode([*refs, action.ref])}))
     return Verdict({"actor": actor}, found)
 
 
-def _explain(book: Book, officer_id: str, action: Disciplinary, prior: list[ChallengeFacts],
+def _explain(book: Book, officer_id: str, action: Disciplinary, prior: list[Dispute],
              window: int) -> str:
-    raised = "; ".join(f"challenge {c.id} on {said(c.raised.occurred_on)} about "
-                       f"{book.child(c.case_id)}" for c in prior)
-    latest = prior[-1].raised.occurred_on
-    return (f"On {said(action.ref.occurred_on)}, disciplinary action against "
-            f"{book.who(officer_id)} was {action.stage} by {book.who(action.actor)}, "
-            f"the stated reason being \"{action.stated_reason}\", "
-            f"{(action.ref.occurred_on - latest).days} days after that officer raised "
-            f"{raised}. Action within {window} days of a challenge is a recognised sign of "
-            "retaliation against an IRO's independence.")
+    day = action.ref.occurred_on
+    linked = {(d.kind, d.id) for d in book.linked(action.about)}
+    raised_by = [d for d in prior if (d.kind, d.id) not in linked
+                 and d.kind in ("challenge", "concern")]
+    parts = []
+    if raised_by:
+        latest = raised_by[-1].raised.occurred_on
+        parts.append(f"{(day - latest).days} days after that officer raised "
+                     + "; ".join(d.words(book) for d in raised_by))
+    if linked:
+        parts.append("recorded as being about "
+                     + "; ".join(d.words(book) for d in prior if (d.kind, d.id) in linked))
+    return (f"On {said(day)}, disciplinary action against {book.who(officer_id)} was "
+            f"{action.stage} by {book.who(action.actor)}, the stated reason being "
+            f"\"{action.stated_reason}\", {', and '.join(parts)}. Disciplinary action after an "
+            f"IRO has challenged or raised concerns (within {window} days, or tied to them by "
+            "the record) is a recognised sign of retaliation against an IRO's independence.")
 
 
 def _ordinal(n: int) -> str:

@@ -1,23 +1,27 @@
-"""engagement_ended_after_dispute: an officer's engagement ended soon after a dispute.
+"""engagement_ended_after_dispute: an officer's engagement ended within a year of a dispute.
 
 Basis: NAIRO reports a freelance IRO whose contract was ended, and his cases reallocated, after
 unwanted challenges, and an IRO manager whose post was deleted after refusing to let the
 director edit the IRO annual report.
 
 Raised by `Officer.EngagementEnded` of a configured kind (contract_terminated, post_deleted,
-redundancy) dated within `window_days` (180) on or after a `Challenge.Raised` by that officer,
-or after a dispute over an annual report the officer wrote (DESIGN.md counts it like a
-challenge): an act on the report that report_interference flags (an edit request from outside
-the IRO service, a withholding, a submission differing from the author's draft), each act
-counting on its own date. Severity `high`. Never cleared: the ledger has no way to undo an
-ending, and a later re-engagement would not unmake it.
+redundancy, dismissed, moved_role: not resigned or retired) dated within `window_days` (365)
+on or after a dispute of the officer: a `Challenge.Raised` or `Concern.Raised` by them, or a
+dispute over an annual report they wrote (an act on it that report_interference would flag:
+an edit request from outside the IRO service, a withholding, a submission differing from the
+author's draft), each act counting on its own date. Also raised, whatever the dates, when the
+ending is recorded as being about a challenge, concern, report or case (its `about` links).
+Severity `high`. Never cleared: the ledger has no way to undo an ending, and a later
+re-engagement would not unmake it. `details.episode` lists every act of the episode in order
+(the dispute, the edit, the author's refusal, the ending), so an investigator sees one course
+of events, not separate flags.
 
-Records come late, so the ending is judged again whenever a challenge by the officer, an event
-on a report the officer wrote, or a requester's registration is recorded after it: the flag is
-the same whatever the order. If later records leave no dispute in the window (a requester
-turns out to be an IRO manager; a back-dated draft shows a submission was the author's), the
-flag is *withdrawn*, naming that record (see `flag.py`). Ties on a day are broken by record
-ids, never by recording order.
+Records come late, so the ending is judged again whenever a challenge or concern by the
+officer, an event on a report the officer wrote, or a requester's registration is recorded
+after it: the flag is the same whatever the order. If later records leave no dispute in the
+window (a requester turns out to be an IRO manager; a back-dated draft shows a submission was
+the author's), the flag is *withdrawn*, naming that record (see `flag.py`). Ties on a day are
+broken by record ids, never by recording order.
 """
 
 from __future__ import annotations
@@ -26,10 +30,11 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.projections.base import Envelope, EventRef
-from iro_ledger.projections.rules.book import Book, said
+from iro_ledger.projections.rules.book import Book, Dispute, episode, said
 from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.projections.rules.lifecycle import Finding, Verdict, raised
@@ -50,6 +55,8 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
     authors: list[str] = []
     if isinstance(event, Challenge.Raised):
         authors = [book.challenges[env.record].officer_id]
+    elif isinstance(event, Concern.Raised):
+        authors = [book.concerns[env.record].officer_id]
     elif isinstance(event, AnnualReport.EditRequested | AnnualReport.Withheld
                     | AnnualReport.Submitted | AnnualReport.Revised):
         report = book.reports.get(env.record)
@@ -71,9 +78,10 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
     if officer.ended is None or officer.ended_how not in rule.how:
         return Verdict(scope, [])
     day, window = officer.ended.occurred_on, timedelta(days=rule.window_days)
-    challenges = sorted((c for c in book.officer_challenges(officer.id)
-                         if c.raised.occurred_on <= day <= c.raised.occurred_on + window),
-                        key=lambda c: (c.raised.occurred_on, c.id))
+    raised_by = [d for d in book.disputes_of(officer.id)
+                 if d.raised.occurred_on <= day <= d.raised.occurred_on + window]
+    known = {(d.kind, d.id) for d in raised_by}
+    linked = [d for d in book.linked(officer.ended_about) if (d.kind, d.id) not in known]
     exempt = config.report_interference.exempt_roles
     reports = sorted(((report, pattern, act) for report in book.reports.values()
                       if report.author == officer.id
@@ -83,39 +91,50 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
 
     def why_not(flag: Flag, by: EventRef) -> str:
         return (f"{by.event_type} on {by.kind} {by.id}, dated {said(by.occurred_on)} and "
-                "recorded after the flag was raised, shows that no challenge or dispute over "
-                f"an annual report by {officer_id} fell within the {rule.window_days} days "
-                "before the engagement ended.")
+                "recorded after the flag was raised, shows that no challenge, concern or "
+                f"dispute over an annual report by {officer_id} fell within the "
+                f"{rule.window_days} days before the engagement ended.")
 
-    if not challenges and not reports:
+    if not raised_by and not reports and not linked:
         return Verdict(scope, [], why_not)
     disputes: list[tuple[str, EventRef]] = [
-        (f"raised challenge {c.id} about {book.child(c.case_id)} on "
-         f"{said(c.raised.occurred_on)}", c.raised) for c in challenges]
+        (f"raised {d.words(book)}", d.raised) for d in raised_by]
     disputes += [(f"was in dispute over annual report {report.id} "
                   f"({pattern.replace('_', ' ')}) on {said(act.ref.occurred_on)}", act.ref)
                  for report, pattern, act in reports]
     subjects = {"officer_id": officer.id}
-    if challenges:
-        subjects["challenge_id"] = challenges[-1].id
+    for dispute in [*raised_by, *linked]:
+        key, value = dispute.subject()
+        subjects[key] = value
     if reports:
         subjects["report_id"] = reports[-1][0].id
-    latest = max(ref.occurred_on for _, ref in disputes)
+    refs = [r for d in [*raised_by, *linked] for r in book.dispute_events(d, day, exempt)]
+    first_act = {report.id: act.ref for report, _, act in reversed(reports)}
+    refs += [r for report_id, start in first_act.items()
+             for r in book.dispute_events(Dispute("report", report_id, None, start), day, exempt)]
+    latest = max([ref.occurred_on for _, ref in disputes] or [day])
+    since = (f"{(day - latest).days} days after the officer "
+             f"{'; and '.join(t for t, _ in disputes)}" if disputes else "")
+    about = ("recorded as being about " + "; ".join(d.words(book) for d in linked)
+             if linked else "")
     explanation = (
         f"On {said(day)}, the engagement of {book.who(officer.id)} ended "
         f"({officer.ended_how.replace('_', ' ') if officer.ended_how else 'ended'}), "
-        f"{(day - latest).days} days after the officer {'; and '.join(t for t, _ in disputes)}. "
-        "Ending an IRO's engagement soon after a dispute is a recognised sign of retaliation "
-        "against their independence.")
+        f"{', and '.join(p for p in (since, about) if p)}. Ending an IRO's engagement after a "
+        "dispute is a recognised sign of retaliation against their independence.")
     return Verdict(scope, [Finding(
         key={"officer_id": officer.id}, anchor=officer.ended, severity=rule.severity,
         subjects=subjects,
         timeline=[raised(day, officer.ended, f"the engagement ended ({officer.ended_how})")],
-        evidence=[ref for _, ref in disputes], explanation=explanation,
+        evidence=[ref for _, ref in disputes] + [d.raised for d in linked],
+        explanation=explanation,
         details={"how": officer.ended_how, "employment": officer.employment,
-                 "challenge_ids": [c.id for c in challenges],
+                 "challenge_ids": [d.id for d in raised_by if d.kind == "challenge"],
+                 "concern_ids": [d.id for d in raised_by if d.kind == "concern"],
                  "report_ids": sorted({report.id for report, _, _ in reports}),
-                 "days_after_dispute": (day - latest).days})], why_not)
+                 "about": list(officer.ended_about),
+                 "days_after_dispute": (day - latest).days,
+                 "episode": episode([*refs, officer.ended])})], why_not)
 
 
 RULE = Rule(NAME, BASIS, reads=reads, judge=judge)

@@ -1,11 +1,14 @@
 """plan_changed_without_review: a care plan changed outside a review or without the IRO.
 
-Basis: statutory guidance (Care Planning, Placement and Case Review (England) Regulations 2010
-and the IRO Handbook): a significant change to a child's care plan, above all a placement move,
-goes through a review chaired by the IRO, with the IRO consulted.
+Basis: Care Planning, Placement and Case Review (England) Regulations 2010, reg 32(2), and
+the IRO Handbook: a significant change to a child's care plan, above all a placement move, is
+first considered at a review chaired by the IRO, with the IRO consulted, unless a review is
+not reasonably practicable.
 
 Raised by `Case.CarePlanRevised` with `via_review` false or `iro_consulted` false, one flag per
-revision. Severity `high` for a change of a `high_changes` kind (placement_move); otherwise
+revision, unless it is recorded as an `emergency` (made outside a review because one was not
+reasonably practicable, as reg 32(2) allows): a run of those is placement_instability's.
+Severity `high` for a change of a `high_changes` kind (placement_move); otherwise
 `warning` when the IRO was not consulted, `info` when the IRO was consulted but no review was
 held. Cleared by the earliest `Case.ReviewHeld` on the case dated on or after the revision:
 the change has then been before a review. The flag names the officer who was the IRO on the
@@ -28,9 +31,10 @@ from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, ra
 from iro_ledger.projections.rules.rule import Rule
 
 NAME = "plan_changed_without_review"
-BASIS = ("Care Planning, Placement and Case Review (England) Regulations 2010 and the IRO "
-         "Handbook: significant changes to a child's care plan, above all a placement move, go "
-         "through a review, with the IRO consulted.")
+BASIS = ("Care Planning, Placement and Case Review (England) Regulations 2010, reg 32(2), "
+         "and the IRO Handbook: significant changes to a child's care plan, above all a "
+         "placement move, are first considered at a review, with the IRO consulted, unless a "
+         "review is not reasonably practicable.")
 
 
 def reads(book: Book, env: Envelope) -> Iterable[str]:
@@ -41,7 +45,7 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
 def judge(book: Book, case_id: str, config: RulesConfig) -> Verdict:
     case = book.cases[case_id]
     found = [_finding(book, case, revision, config) for revision in case.plan_revisions
-             if not (revision.via_review and revision.iro_consulted)]
+             if not (revision.via_review and revision.iro_consulted) and not revision.emergency]
     return Verdict({"case_id": case.id}, found)
 
 

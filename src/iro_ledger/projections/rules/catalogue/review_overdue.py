@@ -1,15 +1,26 @@
-"""review_overdue: a child's review later than the statutory timescales.
+"""review_overdue: a child's review later than the statutory timescales, or than the IRO asked.
 
 Basis: Care Planning, Placement and Case Review (England) Regulations 2010, reg 33: the first
 review within 20 working days of the child entering care, the second within 3 months of the
-first, and each later one within 6 months of the one before.
+first, and each later one within 6 months of the one before; reg 48: a child looked after in
+a series of short breaks first within 3 months, then at most 6 months apart; reg 33(3)(a): a
+review earlier than that when the IRO so requests.
 
 A deadline rule, judged as of a day. From `Case.Opened.entered_care_on` and the case's
-`Case.ReviewHeld` dates, each review falls due in turn; a review held on its due date is on
-time. One flag per late review: raised the day after its due date; cleared by the
-`Case.ReviewHeld` that was finally held, or by `Case.Closed` (no review is owed after the case
-closes; a case closed on or before a due date owes nothing). Severity `warning`, `high` once
-`high_after_days` (28) late. Working days exclude weekends and England's bank holidays.
+`Case.ReviewHeld` dates, each review falls due in turn (`details.pattern` `timetable`); a
+review held on its due date is on time. Only a review chaired by an officer of `chair_roles`
+(iro, iro_manager) engaged that day counts: a meeting chaired by a social worker, or by an IRO
+whose engagement had ended, is not the statutory review and is named in `details.not_counted`.
+A child in short breaks (`Case.Opened.short_breaks`, `Case.ShortBreaksRecorded`, as stood on
+the day the schedule is counted from) is on reg 48's schedule. One flag per late review:
+raised the day after its due date; cleared by the review that was finally held, or by
+`Case.Closed` (no review is owed after the case closes; a case closed on or before a due date
+owes nothing). Severity `warning`, `high` once `high_after_days` (28) late.
+
+`Case.ReviewRequired` (pattern `required`): a review the IRO required by `hold_by` and not
+held (a counted review on or after the requirement, by then) is raised the day after
+`hold_by`, cleared by the next counted review or the closure. Severity `required_severity`
+(high). Working days exclude weekends and England's bank holidays.
 """
 
 from __future__ import annotations
@@ -39,13 +50,34 @@ def as_of(book: Book, day: date, rules: RulesConfig) -> list[Finding]:
     return found
 
 
+def _uncounted(book: Book, case: CaseFacts, review: EventRef,
+               rules: RulesConfig) -> str | None:
+    """Why a review does not count as the statutory review (None when it does)."""
+    chair = case.review_chairs.get(review.key)
+    officer = book.officers.get(chair) if chair else None
+    if officer is None:
+        return None  # a chair the ledger does not know (an import's placeholder): counted
+    if officer.role not in rules.review_overdue.chair_roles:
+        return f"chaired by {book.who(officer.id)}, who is not an IRO"
+    if not officer.engaged_on(review.occurred_on):
+        return f"chaired by {book.who(officer.id)}, whose engagement had ended"
+    return None
+
+
 def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> list[Finding]:
     config = rules.review_overdue
-    reviews = sorted((r for r in case.reviews if r.occurred_on <= day),
-                     key=lambda r: (r.occurred_on, r.position))
+    held = sorted((r for r in case.reviews if r.occurred_on <= day),
+                  key=lambda r: (r.occurred_on, r.position))
+    why_not = {r.key: why for r in held if (why := _uncounted(book, case, r, rules))}
+    reviews = [r for r in held if r.key not in why_not]
+    not_counted = [{"on": r.occurred_on.isoformat(), "chaired_by": case.review_chairs[r.key],
+                    "why": why_not[r.key]} for r in held if r.key in why_not]
     closed = case.closed if case.closed and case.closed.occurred_on <= day else None
     calendar = rules.working_calendar()
-    due = calendar.add_working_days(case.entered_care_on, config.first_within_working_days)
+    if case.short_breaks_on(case.entered_care_on):
+        due = add_months(case.entered_care_on, config.short_breaks_first_within_months)
+    else:
+        due = calendar.add_working_days(case.entered_care_on, config.first_within_working_days)
     anchor, number, flags = case.opened, 1, []
     for review in [*reviews, None]:
         if closed is not None and closed.occurred_on <= due:
@@ -53,24 +85,75 @@ def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> l
         if review is None or review.occurred_on > due:
             if review is None and closed is None and day <= due:
                 break  # not yet due
-            flags.append(_flag(book, case, number, anchor, due, review or closed, day, rules))
+            flags.append(_flag(book, case, number, anchor, due, review or closed, day, rules,
+                               not_counted))
         if review is None:
             break
         anchor, number = review, number + 1
-        months = config.second_within_months if number == 2 else config.then_within_months
+        if case.short_breaks_on(review.occurred_on):
+            months = config.short_breaks_then_within_months
+        else:
+            months = config.second_within_months if number == 2 else config.then_within_months
         due = add_months(review.occurred_on, months)
-    return flags
+    return flags + _required(book, case, reviews, closed, day, rules)
+
+
+def _required(book: Book, case: CaseFacts, reviews: list[EventRef], closed: EventRef | None,
+              day: date, rules: RulesConfig) -> list[Finding]:
+    """Each review the IRO required and that was not held by the day set."""
+    found = []
+    for required in case.required_reviews:
+        asked, hold_by = required.ref.occurred_on, required.hold_by
+        if day <= hold_by or asked > day:
+            continue
+        after = [r for r in reviews if r.occurred_on >= asked]
+        if (after and after[0].occurred_on <= hold_by) or (
+                closed is not None and closed.occurred_on <= hold_by):
+            continue
+        ended_by = min([*after[:1], *([closed] if closed else [])],
+                       key=lambda r: (r.occurred_on, r.position), default=None)
+        timeline = [raised(hold_by + timedelta(days=1), None,
+                           f"the review the IRO required was not held by {said(hold_by)}")]
+        if ended_by is not None:
+            timeline.append(cleared(ended_by, "a review was held." if ended_by in after
+                                    else "the case closed; the review was never held."))
+        outcome = (f"As of {said(day)} it had not been held." if ended_by is None else
+                   f"It was held on {said(ended_by.occurred_on)}." if ended_by in after else
+                   f"The case closed on {said(ended_by.occurred_on)} without it.")
+        found.append(Finding(
+            key={"case_id": case.id, "pattern": "required"}, anchor=required.ref,
+            severity=rules.review_overdue.required_severity,
+            subjects={"case_id": case.id, "officer_id": required.officer_id},
+            timeline=timeline, evidence=[required.ref],
+            explanation=(f"On {said(asked)}, {book.who(required.officer_id)} required a review "
+                         f"of {book.child(case.id)} to be held by {said(hold_by)}. "
+                         f"{outcome} The authority must hold a review earlier than its "
+                         "timetable if the IRO so requests (Care Planning, Placement and Case "
+                         "Review (England) Regulations 2010, reg 33(3)(a))."),
+            details={"pattern": "required", "hold_by": hold_by.isoformat(),
+                     "held_on": (ended_by.occurred_on.isoformat()
+                                 if ended_by is not None and ended_by in after else None)}))
+    return found
 
 
 def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
-          ended_by: EventRef | None, day: date, rules: RulesConfig) -> Finding:
+          ended_by: EventRef | None, day: date, rules: RulesConfig,
+          not_counted: list[dict[str, str]]) -> Finding:
     config = rules.review_overdue
     late_on = due + timedelta(days=1)
     until = ended_by.occurred_on if ended_by is not None else day
     days_late = (until - due).days
     severity = Severity.HIGH if days_late >= config.high_after_days else config.severity
-    which = _which(number, config.first_within_working_days, config.second_within_months,
-                   config.then_within_months)
+    short_breaks = case.short_breaks_on(anchor.occurred_on if number > 1
+                                        else case.entered_care_on)
+    which = (_which_short_breaks(number, config.short_breaks_first_within_months,
+                                 config.short_breaks_then_within_months) if short_breaks
+             else _which(number, config.first_within_working_days, config.second_within_months,
+                         config.then_within_months))
+    between = [n for n in not_counted if anchor.occurred_on <= date.fromisoformat(n["on"])
+               and (ended_by is None or date.fromisoformat(n["on"]) <= ended_by.occurred_on)]
+    uncounted = "".join(f" The meeting on {said(date.fromisoformat(n['on']))} was not counted: "
+                        f"{n['why']}." for n in between)
     history = [raised(late_on, None, f"review {number} was not held by {said(due)}")]
     if ended_by is not None:
         held = ended_by.event_type == "Case.ReviewHeld"
@@ -91,12 +174,21 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
         timeline=history, evidence=[case.opened, anchor],
         explanation=(f"{child[0].upper()}{child[1:]} {since}; "
                      f"review {number} was due {which}, that is by {said(due)}"
-                     f"{f' (the IRO was {book.who(iro)})' if iro else ''}. {outcome} "
-                     "Regulation 33 of the Care Planning, Placement and Case Review (England) "
-                     "Regulations 2010 sets these timescales."),
-        details={"review_number": number, "due_on": due.isoformat(), "days_late": days_late,
+                     f"{f' (the IRO was {book.who(iro)})' if iro else ''}. {outcome}"
+                     f"{uncounted} Regulation {'48' if short_breaks else '33'} of the Care "
+                     "Planning, Placement and Case Review (England) Regulations 2010 sets "
+                     "these timescales."),
+        details={"pattern": "timetable", "review_number": number, "due_on": due.isoformat(),
+                 "days_late": days_late, "short_breaks": short_breaks,
                  "held_on": (ended_by.occurred_on.isoformat() if ended_by is not None
-                             and ended_by.event_type == "Case.ReviewHeld" else None)})
+                             and ended_by.event_type == "Case.ReviewHeld" else None),
+                 "not_counted": between})
+
+
+def _which_short_breaks(number: int, first: int, then: int) -> str:
+    if number == 1:
+        return f"within {first} months of the first short break"
+    return f"within {then} months of the previous review"
 
 
 def _which(number: int, working_days: int, second: int, then: int) -> str:

@@ -1,22 +1,31 @@
-"""suppressed_challenge: a legitimate challenge dropped, stalled or closed without an outcome.
+"""suppressed_challenge: a legitimate challenge dropped, left to drift, or closed without an
+outcome.
 
-Basis: NAIRO reports legitimate challenges suppressed: raised but quietly dropped, stalled or
-never answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days.
+Basis: NAIRO reports legitimate challenges suppressed: raised but quietly dropped or never
+answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days in total.
 
-Three patterns, named in the flag's `details.pattern`:
+Four patterns, named in the flag's `details.pattern`:
 
 - `withdrawn_after_instruction`: `Challenge.Withdrawn` dated within `withdrawal_window_days`
   (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros);
   also when the instruction is recorded after the withdrawal (back-dated). Severity `high`,
   `critical` when an instruction was of a `critical_instruction_kinds` kind. Never cleared.
-- `stalled` (a deadline, evaluated as of a day): a stage of the protocol (informal from
-  `Challenge.Raised`, each later stage from `Challenge.Escalated`) with no `Responded` or
-  `Resolved`, no escalation, withdrawal, Cafcass referral or arbitration request by the end of
-  its `stage_limit_working_days`th working day (20; England's bank holidays excluded). Raised
-  the day after that deadline; cleared by the challenge's next `Responded` or `Resolved`; a
-  later stage stalling raises it again. One flag per challenge. Referral to Cafcass or to
-  arbitration takes the challenge out of the local protocol: its clock stops. Severity
-  `warning`.
+- `withdrawn_on_behalf`: `Challenge.Withdrawn` not recorded by the raiser with their own
+  principal (`recorded_by` is not the raiser, or `on_behalf_of` is set), whatever `actor`
+  says: an admin recording it for them, or, stored before that was refused, a manager naming
+  them as actor. Not for a history imported in bulk (`source` import: the demo, generated
+  data, a migration), whose every act an admin records for someone; those withdrawals are
+  judged by the other patterns. Severity `on_behalf_severity` (high). Never cleared.
+- `stalled` (a deadline, evaluated as of a day): a dispute not resolved by the end of the
+  `dispute_limit_working_days`th working day (20; England's bank holidays excluded) after
+  `Challenge.Raised`, in total, whatever its stages: the clock does not restart at an
+  escalation, and a response that does not resolve it (a holding reply) does not stop it.
+  The clock stops at `Resolved` or `Withdrawn`, at a referral to Cafcass, a request for
+  arbitration or a court application (the dispute has left the authority), or when its case
+  is closed after it was raised (judged by `closed_without_outcome`). Raised the day after the
+  deadline; cleared by whichever stopped the clock. One flag per challenge. Severity `warning`,
+  `high` once it has run `stalled_high_after_working_days` (60). A stalled dispute is called
+  what it is, one left to drift: the ledger shows the delay, not why.
 - `closed_without_outcome`: `Case.Closed`, by anyone but the raiser, while a challenge on the
   case is still open (not resolved or withdrawn, and no Cafcass outcome recorded, on or before
   the closure's date). Severity `high`. Cleared by the challenge's `Resolved` or
@@ -34,7 +43,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from typing import Any
 
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
@@ -43,7 +51,7 @@ from iro_ledger.projections.base import Envelope, EventRef
 from iro_ledger.projections.rules.book import Book, said
 from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.facts import ChallengeFacts
-from iro_ledger.projections.rules.flag import Action, Flag, HistoryEntry, Severity
+from iro_ledger.projections.rules.flag import Flag, Severity
 from iro_ledger.projections.rules.lifecycle import Finding, Verdict, cleared, raised
 from iro_ledger.projections.rules.rule import Rule
 
@@ -69,8 +77,9 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
 def judge(book: Book, challenge_id: str, config: RulesConfig) -> Verdict:
     """The challenge's withdrawal after an instruction, and its case closing under it."""
     challenge = book.challenges[challenge_id]
-    found = [f for f in (_withdrawal(book, challenge, config), _closure(book, challenge, config))
-             if f is not None]
+    found = [f for f in (_withdrawal(book, challenge, config),
+                         _withdrawn_for(book, challenge, config),
+                         _closure(book, challenge, config)) if f is not None]
 
     def why_not(flag: Flag, by: EventRef) -> str:
         return _why_not_closed(book, challenge, flag, by)
@@ -115,6 +124,36 @@ def _withdrawal(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Fi
                  "instruction_ids": [i.id for i in pressed],
                  "instruction_kinds": [i.kind for i in pressed],
                  "days_after_instruction": (day - latest.recorded.occurred_on).days})
+
+
+def _withdrawn_for(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
+    """A withdrawal the raiser did not record with their own principal, whatever `actor`
+    says: the ledger holds no word of the raiser's that they withdrew. A history imported by
+    an admin (`source` import) carries `on_behalf_of` on every act, and is judged only by the
+    other patterns."""
+    withdrawn, recorded = challenge.ended, challenge.withdrawn_for
+    if (withdrawn is None or challenge.ended_as != "withdrawn" or recorded is None
+            or recorded.source == "import"):
+        return None
+    day = withdrawn.occurred_on
+    how = (f"on {book.who(recorded.on_behalf_of)}'s behalf" if recorded.on_behalf_of
+           else f"naming {book.who(recorded.actor)} as the one who withdrew it")
+    explanation = (
+        f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
+        f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, was "
+        f"recorded as withdrawn on {said(day)} by {book.who(recorded.recorded_by)}, {how}, "
+        f"not by {book.who(challenge.officer_id)} with their own sign-in. Only the raiser may "
+        "withdraw a challenge; a withdrawal someone else records is how a challenge is "
+        "quietly dropped.")
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "withdrawn_on_behalf"}, anchor=withdrawn,
+        severity=rules.suppressed_challenge.on_behalf_severity, subjects=_subjects(challenge),
+        timeline=[raised(day, withdrawn, f"the withdrawal was recorded by "
+                                         f"{recorded.recorded_by}")],
+        evidence=[challenge.raised], explanation=explanation,
+        details={"pattern": "withdrawn_on_behalf", "recorded_by": recorded.recorded_by,
+                 "actor": recorded.actor, "on_behalf_of": recorded.on_behalf_of,
+                 "source": recorded.source})
 
 
 _OUTCOME_WORDS = {"Challenge.Resolved": "resolution", "Challenge.Withdrawn": "withdrawal",
@@ -188,80 +227,71 @@ def stalled_as_of(book: Book, day: date, config: RulesConfig) -> list[Finding]:
     return [f for f in found if f is not None]
 
 
-def _late_stages(challenge: ChallengeFacts, day: date,
-                 config: RulesConfig) -> list[tuple[int, date, date]]:
-    """(stage index, deadline, first day late) for each stage that passed its time limit."""
-    limit = config.suppressed_challenge.stage_limit_working_days
-    calendar = config.working_calendar()
-    late = []
-    exits = [r.occurred_on for r in (challenge.ended, challenge.left_protocol)
-             if r is not None and r.occurred_on <= day]
-    for index, stage in enumerate(challenge.stages):
-        start = stage.start.occurred_on
-        if start > day:
-            break
-        deadline = calendar.add_working_days(start, limit)
-        stops = list(exits)
-        # The stage's first answer in valid time, whatever order the answers were recorded in.
-        after = (start, stage.start.event_number)
-        answered = [a.occurred_on for a in challenge.answers
-                    if after <= (a.occurred_on, a.event_number) and a.occurred_on <= day]
-        if answered:
-            stops.append(min(answered))
-        if index + 1 < len(challenge.stages):
-            following = challenge.stages[index + 1].start.occurred_on
-            if following <= day:
-                stops.append(following)
-        if (stops and min(stops) <= deadline) or day <= deadline:
-            continue
-        late.append((index, deadline, deadline + timedelta(days=1)))
-    return late
+_STOPPED = {"Challenge.Resolved": "the dispute was resolved",
+            "Challenge.Withdrawn": "the IRO withdrew the challenge",
+            "Challenge.ReferredToCafcass": "the IRO referred the dispute to Cafcass",
+            "Challenge.ArbitrationRequested": "the IRO asked for arbitration",
+            "Challenge.LegalStepRecorded": "an application was made to the court",
+            "Case.Closed": "the case was closed"}
+
+
+def _clock_stop(book: Book, challenge: ChallengeFacts) -> EventRef | None:
+    """What stopped the dispute's clock, in valid time: its end, its leaving the authority, or
+    the closing of its case after it was raised (a challenge to the closure runs on)."""
+    stops = [r for r in (challenge.ended, challenge.left_protocol) if r is not None]
+    case = book.cases.get(challenge.case_id)
+    if (case is not None and case.closed is not None
+            and case.closed.occurred_on >= challenge.raised.occurred_on):
+        stops.append(case.closed)
+    return min(stops, key=lambda r: (r.occurred_on, r.position), default=None)
 
 
 def _stalled(book: Book, challenge: ChallengeFacts, day: date,
              rules: RulesConfig) -> Finding | None:
-    late = _late_stages(challenge, day, rules)
-    if not late:
-        return None
     config = rules.suppressed_challenge
-    limit = config.stage_limit_working_days
-    moments: list[tuple[date, int, Any]] = [(first_late, 0, (i, dl)) for i, dl, first_late in late]
-    moments += [(a.occurred_on, 1, a) for a in challenge.answers if a.occurred_on <= day]
-    history: list[HistoryEntry] = []
-    evidence: list[EventRef] = [challenge.raised]
-    for on, what, item in sorted(moments, key=lambda m: (m[0], m[1])):
-        is_open = bool(history) and history[-1].action is Action.RAISED
-        if what == 0 and not is_open:
-            index, deadline = item
-            stage = challenge.stages[index]
-            evidence.append(stage.start)
-            history.append(raised(on, None, f"{stage.stage.replace('_', ' ')} had no response "
-                                            f"within {limit} working days (by {said(deadline)})"))
-        elif what == 1 and is_open:
-            history.append(cleared(item, "the authority responded to the challenge.", on=on))
-    index, deadline, _ = late[0]
-    stage = challenge.stages[index]
+    limit = config.dispute_limit_working_days
+    calendar = rules.working_calendar()
+    start = challenge.raised.occurred_on
+    deadline = calendar.add_working_days(start, limit)
+    stop = _clock_stop(book, challenge)
+    if stop is not None and stop.occurred_on > day:
+        stop = None
+    if day <= deadline or (stop is not None and stop.occurred_on <= deadline):
+        return None
+    timeline = [raised(deadline + timedelta(days=1), None,
+                       f"not resolved within {limit} working days (by {said(deadline)})")]
+    until = day if stop is None else stop.occurred_on
+    working = calendar.working_days_between(start, until)
+    answers = [a for a in challenge.answers if a.occurred_on <= until
+               and a.event_type == "Challenge.Responded"]
+    reached = [s for s in challenge.stages if s.start.occurred_on <= until]
+    if stop is not None:
+        what = _STOPPED.get(stop.event_type, "the dispute left the local protocol")
+        timeline.append(cleared(stop, f"{what}, after {working} working days."))
+        course = f"On {said(stop.occurred_on)}, after {working} working days, {what}."
+    else:
+        course = f"As of {said(day)} it had run {working} working days without resolution."
+    replies = (f" The authority responded {len(answers)} time{'s' if len(answers) != 1 else ''}"
+               " without resolving it." if answers else " The authority never responded.")
+    stages = ("" if len(reached) == 1 else
+              " It went through " + ", ".join(s.stage.replace("_", " ") for s in reached) + ".")
     explanation = (
         f"Challenge {challenge.id}, raised by {book.who(challenge.officer_id)} on "
-        f"{said(challenge.raised.occurred_on)} about {book.child(challenge.case_id)}, "
-        f"{_stage_words(stage.stage, stage.start.occurred_on)} had no response within {limit} "
-        f"working days, that is by {said(deadline)} (weekends and England's "
-        "bank holidays not counted). The dispute resolution protocol expects a dispute to be "
-        "resolved within 20 working days; an unanswered challenge is a suppressed one.")
+        f"{said(start)} about {book.child(challenge.case_id)}, was not resolved within "
+        f"{limit} working days of being raised, that is by {said(deadline)} (weekends and "
+        f"England's bank holidays not counted). {course}{replies}{stages} The IRO Handbook "
+        "(6.2) expects a dispute to be resolved within 20 working days in total, not at each "
+        "stage; a dispute left to drift leaves the child's plan unsettled.")
     return Finding(
         key={"challenge_id": challenge.id, "pattern": "stalled"}, anchor=challenge.raised,
-        severity=config.stalled_severity, subjects=_subjects(challenge), timeline=history,
-        evidence=evidence, explanation=explanation,
+        severity=(Severity.HIGH if working > config.stalled_high_after_working_days
+                  else config.stalled_severity),
+        subjects=_subjects(challenge), timeline=timeline,
+        evidence=[*(s.start for s in reached), *answers], explanation=explanation,
         details={"pattern": "stalled", "limit_working_days": limit,
-                 "late_stages": [{"stage": challenge.stages[i].stage,
-                                  "started_on": challenge.stages[i].start.occurred_on.isoformat(),
-                                  "deadline": dl.isoformat()} for i, dl, _ in late]})
-
-
-def _stage_words(stage: str, started: date) -> str:
-    if stage == "informal":
-        return "at the informal stage"
-    return f"at {stage.replace('_', ' ')}, which it reached on {said(started)},"
+                 "deadline": deadline.isoformat(), "working_days": working,
+                 "responses": len(answers), "stages": [s.stage for s in reached],
+                 "stopped_by": None if stop is None else stop.event_type})
 
 
 RULE = Rule(NAME, BASIS, reads=reads, judge=judge, as_of=stalled_as_of)

@@ -1,0 +1,213 @@
+"""Recording in the browser: an IRO's and a manager's forms over the demo history, sent as a
+browser sends them (CSRF token included), through the same ledger as the API; refusals are an
+error summary with nothing recorded. The demo's authorities and people are fictional."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from iro_ledger.api.app import create_app
+from iro_ledger.application import Principal, Role
+from iro_ledger.application.ingest import ingest, numbered
+from iro_ledger.cli import app as cli
+from iro_ledger.generator import demo
+from iro_ledger.identity.tokens import TokenPolicy, mint_token
+from iro_ledger.settings import Settings
+from iro_ledger.trust.keys import ensure_signing_key
+from iro_ledger.wiring import Services
+from tests.e2e import BROWSER_URL, sign_in
+
+SECRET = "web-recording-secret-long-enough-for-hs256-012345"
+POLICY = TokenPolicy(SECRET)
+LA = "EMR"
+IRO = "iro.marsh"
+CASE = "EMR-C12"
+"""A case the demo's IRO iro.marsh holds."""
+
+
+class Browser:
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    @property
+    def services(self) -> Services:
+        services: Services = self.client.app.state.services  # type: ignore[attr-defined]
+        return services
+
+    def as_(self, sub: str, role: str, la: str | None = LA) -> Browser:
+        sign_in(self.client, mint_token(POLICY, sub, role, la_code=la))
+        return self
+
+    def form(self, slug: str, **query: str) -> httpx.Response:
+        return self.client.get(f"/ui/record/{slug}", params=query)
+
+    def send(self, slug: str, answers: dict[str, str], page: httpx.Response | None = None,
+             csrf: str | None = None) -> httpx.Response:
+        """Fill in the form as drawn (its hidden fields and defaults) with `answers`, send it."""
+        drawn = (page or self.form(slug)).text
+        filled = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', drawn))
+        filled = {k: v for k, v in filled.items() if not re.search(
+            rf'type="radio"[^>]*name="{re.escape(k)}"', drawn)}
+        filled.update(answers)
+        if csrf is not None:
+            filled["csrf"] = csrf
+        return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
+
+    def events(self) -> int:
+        return self.services.ledger.count_events()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Browser]:
+    where: Path = tmp_path_factory.mktemp("store")
+    key = where / "checkpoint.pem"
+    ensure_signing_key(key)
+    app = create_app(Settings(database_url=f"sqlite:///{where / 'ledger.sqlite'}",
+                              jwt_secret=SECRET, signing_key_path=key))
+    with TestClient(app, base_url=BROWSER_URL) as client:
+        board = Browser(client)
+        summary = ingest(board.services.ledger, numbered(demo.demo_commands()),
+                         Principal(sub="test:seed", role=Role.ADMIN), atomic=True)
+        assert not summary.rejected
+        yield board
+
+
+def a_decision(browser: Browser) -> str:
+    """A manager records a decision on the case through the form; its id."""
+    browser.as_("mgr-costa", "la_manager")
+    page = browser.form("decision", case_id=CASE)
+    decision = re.search(r'name="decision_id"[^>]*value="([^"]+)"', page.text)
+    assert decision
+    sent = browser.send("decision", {"kind": "placement", "summary": "A move out of area.",
+                                     "iro_consulted": "no"}, page)
+    assert sent.status_code == 303, sent.text
+    return decision.group(1)
+
+
+def test_an_iro_is_offered_their_own_acts_and_a_manager_the_authoritys_answers(
+        browser: Browser) -> None:
+    iro = browser.as_(IRO, "iro").client.get("/ui/record").text
+    manager = browser.as_("mgr-costa", "la_manager").client.get("/ui/record").text
+
+    assert "Raise a challenge" in iro and "Record a concern" in iro
+    assert "Respond to a challenge" not in iro
+    assert "Respond to a challenge" in manager and "Raise a challenge" not in manager
+
+
+def test_an_iro_raises_a_challenge_and_downloads_its_receipt(browser: Browser,
+                                                              tmp_path: Path) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    page = browser.form("raise-challenge", case_id=CASE)
+    assert 'name="officer_id"' not in page.text, "an IRO is never asked who they are"
+
+    sent = browser.send("raise-challenge", {"about": decision,
+                                            "grounds": "The move ignores the child's wishes."},
+                        page)
+
+    assert sent.status_code == 303, sent.text
+    confirmation = browser.client.get(sent.headers["location"])
+    assert "Challenge raised" in confirmation.text and "Download receipt" in confirmation.text
+    link = re.search(r'href="([^"]+/receipts\.json)"', confirmation.text)
+    assert link
+    receipt = browser.client.get(link.group(1))
+    assert receipt.headers["content-disposition"].startswith("attachment")
+    document = receipt.json()
+    assert document["record"]["kind"] == "challenge"
+    [event] = [r["event"]["fields"] for r in document["receipts"]]
+    assert event["recorded_by"] == IRO and event["source"] == "web"
+    (tmp_path / "receipt.json").write_bytes(receipt.content)
+    (tmp_path / "key.pem").write_text(browser.client.get("/proof/public-key").text)
+    checked = CliRunner().invoke(cli, ["verify-receipt", str(tmp_path / "receipt.json"),
+                                       "--public-key", str(tmp_path / "key.pem")])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_sending_a_form_twice_records_it_once(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    page = browser.form("concern")
+    answers = {"summary": "Reviews are being moved without asking me.", "raised_in": "email"}
+    first = browser.send("concern", answers, page)
+    before = browser.events()
+
+    again = browser.send("concern", answers, page)
+
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert browser.events() == before
+
+
+def test_a_form_left_incomplete_shows_an_error_summary_and_records_nothing(
+        browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    before = browser.events()
+
+    sent = browser.send("raise-challenge", {"case_id": CASE, "about": "",
+                                            "grounds": "", "occurred_on-year": ""})
+
+    assert sent.status_code == 422
+    assert "There is a problem" in sent.text and "Nothing has been recorded" in sent.text
+    assert 'href="#grounds"' in sent.text and 'href="#occurred_on-day"' in sent.text
+    assert "Enter your grounds for the challenge" in sent.text
+    assert "must include a year" in sent.text
+    assert browser.events() == before
+
+
+def test_a_refusal_by_the_records_rules_is_shown_and_records_nothing(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    before = browser.events()
+
+    sent = browser.send("withdraw-challenge", {"challenge_id": "no-such-challenge"})
+
+    assert sent.status_code == 404
+    assert "There is a problem" in sent.text and "no-such-challenge" in sent.text
+    assert browser.events() == before
+
+
+def test_a_date_in_the_future_is_refused_at_its_field(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+
+    sent = browser.send("concern", {"summary": "A concern.", "raised_in": "email",
+                                    "occurred_on-year": "2999"})
+
+    assert sent.status_code == 422
+    assert 'id="occurred_on-error"' in sent.text
+
+
+def test_a_form_without_the_sessions_csrf_token_is_refused(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    before = browser.events()
+
+    sent = browser.send("concern", {"summary": "A concern.", "raised_in": "email"},
+                        csrf="forged")
+
+    assert sent.status_code == 403
+    assert browser.events() == before
+
+
+def test_an_iro_may_not_record_a_managers_answer(browser: Browser) -> None:
+    response = browser.as_(IRO, "iro").form("respond")
+
+    assert response.status_code == 403
+
+
+def test_an_instruction_an_iro_received_names_them(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+
+    sent = browser.send("instruction", {"kind": "do_not_escalate", "actor": "tm.costa",
+                                        "text": "Do not take this further."})
+
+    assert sent.status_code == 303, sent.text
+    ref = sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    view: dict[str, Any] = json.loads(json.dumps(browser.services.ledger.read(
+        "instruction", LA, ref, Principal(sub="t", role=Role.ADMIN)).state, default=str))
+    assert IRO in view["issued_to"]
