@@ -28,7 +28,8 @@ STATUSES = ("open", "cleared", "withdrawn")
 
 def views(services: Services) -> dict[str, Any]:
     """Everything the store shows, in a stable order."""
-    shown: dict[str, Any] = {"events": stored_events(services), "authorities": {}}
+    shown: dict[str, Any] = {"events": stored_events(services), "authorities": {},
+                             "versions": versions(services)}
     with services.reads.by(ADMIN, "cli") as reader:
         for la in reader.authorities():
             flags = {status: sorted((_flag(f) for f in reader.flags(la, status=status,
@@ -53,6 +54,11 @@ def views(services: Services) -> dict[str, Any]:
             }
     shown["log"] = signed_log(services)
     return shown
+
+
+def versions(services: Services) -> dict[str, int]:
+    """Each read model's version: a model changes what it shows only with a new version."""
+    return {name: model.version for name, model in sorted(services.projections.models.items())}
 
 
 def _flag(flag: Flag) -> dict[str, Any]:
