@@ -26,7 +26,7 @@ class RegisterStatus(StrEnum):
 
 
 REGISTER = Table(
-    "challenges_v1", key=("la_code", "challenge_id"),
+    "challenges_v2", key=("la_code", "challenge_id"),
     columns=("case_id", "officer_id", "raised_on", "status", "stage", "arbitration_body"),
     indexes=(("la_code", "raised_on"), ("la_code", "status")),
 )
@@ -124,6 +124,16 @@ def _arbitration(doc: Doc, env: Envelope) -> None:
     doc["arbitration_body"] = env.event.body
 
 
+def _legal_step(doc: Doc, env: Envelope) -> None:
+    """The route beyond the authority and Cafcass; an application to court leaves the local
+    protocol, as a referral to Cafcass does."""
+    if env.event.step == "court_application":
+        _left_protocol(doc, env)
+    doc.setdefault("legal_steps", []).append({
+        "step": env.event.step, "taken_by": env.event.taken_by,
+        "on": env.occurred_on.isoformat(), "ref": env.ref_doc()})
+
+
 def _corrected(doc: Doc, env: Envelope) -> None:
     doc["corrections"].append({"corrects": env.event.corrects_version,
                                "reason": env.event.reason, "ref": env.ref_doc()})
@@ -138,6 +148,7 @@ _STEPS = {
     "Challenge.Resolved": _resolved, "Challenge.Withdrawn": _withdrawn,
     "Challenge.ReferredToCafcass": _cafcass, "Challenge.CafcassOutcomeRecorded": _cafcass_outcome,
     "Challenge.ArbitrationRequested": _arbitration, "Challenge.Corrected": _corrected,
+    "Challenge.LegalStepRecorded": _legal_step,
 }
 
 
@@ -158,7 +169,12 @@ def with_days(doc: Doc, as_of: date) -> Doc:
                        "running": stage["to"] is None and stop is None})
     raised = date.fromisoformat(doc["raised_on"])
     end_all = date.fromisoformat(doc["closed_on"]) if doc["closed_on"] else as_of
+    # IRO Handbook 6.2: the dispute's working days in total, to its end or its leaving the
+    # authority (what suppressed_challenge's stalled pattern counts), not per stage.
+    stops = [date.fromisoformat(d) for d in (doc["closed_on"], stop) if d] + [as_of]
+    in_total = working_days_between(raised, min(stops))
     return {**doc, "stages": stages, "days_open": max((end_all - raised).days, 0),
+            "working_days_in_total": in_total, "legal_steps": doc.get("legal_steps", []),
             "as_of": as_of.isoformat()}
 
 
@@ -215,7 +231,8 @@ def read_challenge_cases(tx: Tx, la_code: str,
 
 class ChallengeRegister(ReadModel):
     name = "challenges"
-    version = 1
+    version = 2
+    """2: the route beyond Cafcass (legal steps) is kept."""
     tables = (REGISTER.name,)
 
     def create(self, tx: Tx) -> None:

@@ -1,7 +1,8 @@
-"""The case timeline: every event touching a case, its challenges, and instructions to its IROs.
+"""The case timeline: every event touching a case, its challenges, concerns raised about it
+outside the protocol, and instructions to its IROs.
 
-Case and challenge events are filed under their case as they arrive. Instructions are kept
-once per authority and joined at read time to the cases whose IRO they were addressed to on
+Case, challenge and concern events are filed under their case as they arrive. Instructions are
+kept once per authority and joined at read time to the cases whose IRO they were addressed to on
 the day they were given (or to every open case, for `all_iros`), because an IRO's holding of a
 case is only known once every assignment, including backdated ones, has been recorded.
 Entries are ordered by `occurred_on`, then store position; each carries its provenance,
@@ -21,11 +22,11 @@ from iro_ledger.projections.base import Envelope, ReadModel
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 
-ENTRIES = Table("timeline_v2", key=("la_code", "case_id", "position"),
+ENTRIES = Table("timeline_v3", key=("la_code", "case_id", "position"),
                 columns=("occurred_on",), integers=frozenset({"position"}))
-CASES = Table("timeline_cases_v2", key=("la_code", "case_id"))
-CHALLENGES = Table("timeline_challenges_v2", key=("la_code", "challenge_id"))
-INSTRUCTIONS = Table("timeline_instructions_v2", key=("la_code", "instruction_id"))
+CASES = Table("timeline_cases_v3", key=("la_code", "case_id"))
+CHALLENGES = Table("timeline_challenges_v3", key=("la_code", "challenge_id"))
+INSTRUCTIONS = Table("timeline_instructions_v3", key=("la_code", "instruction_id"))
 TABLES = (ENTRIES, CASES, CHALLENGES, INSTRUCTIONS)
 
 
@@ -38,6 +39,8 @@ def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
             _challenge_event(docs, env)
         elif env.kind == "instruction":
             _instruction_event(docs, env)
+        elif env.kind == "concern" and getattr(env.event, "case_id", None):
+            _file(docs, env, env.event.case_id, "concern")  # raised outside the protocol
 
 
 def _file(docs: Docs, env: Envelope, case_id: str, via: str) -> None:
@@ -154,8 +157,9 @@ def read_cases(tx: Tx, la_code: str) -> list[Doc]:
 
 class Timeline(ReadModel):
     name = "timeline"
-    version = 2
-    """2: entries say `on_behalf_of` (who an act was recorded for, when not by themselves)."""
+    version = 3
+    """2: entries say `on_behalf_of` (who an act was recorded for, when not by themselves).
+    3: concerns raised outside the protocol about a case are on its timeline."""
     tables = tuple(t.name for t in TABLES)
 
     def create(self, tx: Tx) -> None:

@@ -96,3 +96,24 @@ def test_a_correction_stands_beside_what_it_corrects() -> None:
     found = entry(story)
     assert found["corrections"][0]["corrects"] == 1
     assert found["case_id"] == "case-7"
+
+
+def test_a_dispute_counts_its_working_days_in_total_whatever_its_stages() -> None:
+    story = cast()
+    story.do("escalate_challenge", "2024-04-03", challenge_id="ch-1", to_stage="stage_2",
+             addressed_to="mgr-ada")
+    # 27 March to 30 April: 22 working days (Good Friday and Easter Monday not counted).
+    assert entry(story, as_of="2024-04-30")["working_days_in_total"] == 22
+
+
+def test_an_application_to_court_is_kept_and_stops_the_local_clock() -> None:
+    story = cast()
+    story.do("record_legal_step", "2024-04-10", challenge_id="ch-1", step="legal_advice",
+             taken_by="child")
+    story.do("record_legal_step", "2024-04-17", challenge_id="ch-1", step="court_application",
+             taken_by="carer")
+    found = entry(story)
+    assert [(s["step"], s["taken_by"]) for s in found["legal_steps"]] == [
+        ("legal_advice", "child"), ("court_application", "carer")]
+    assert found["left_protocol_on"] == "2024-04-17"
+    assert found["working_days_in_total"] == 13

@@ -102,3 +102,16 @@ def test_an_arbitration_request_names_the_body_that_may_read_the_timeline() -> N
     story.do("request_arbitration", "2024-05-02", challenge_id="ch-1",
              body="Fictional Arbitration Panel", actor="iro-kit")
     assert read(story, "case-7")["arbitration_bodies"] == ["Fictional Arbitration Panel"]
+
+
+def test_a_concern_raised_in_review_minutes_is_on_its_case_timeline() -> None:
+    story = cast()
+    story.do("record_concern", "2024-04-05", concern_id="con-1", officer_id="iro-kit",
+             case_id="case-7", raised_in="review_minutes", summary="no plan after 18",
+             actor="iro-kit")
+    story.do("record_concern", "2024-04-06", concern_id="con-2", officer_id="iro-kit",
+             raised_in="email", summary="caseloads", actor="iro-kit")
+    entries = read(story, "case-7")["entries"]
+    assert [(e["ref"]["type"], e["ref"]["id"]) for e in entries][-1] == ("Concern.Raised",
+                                                                         "con-1")
+    assert "Concern.Raised" not in types(read(story, "case-8"))
