@@ -227,7 +227,7 @@ class EraseCase(CommandBase):
 
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["erase_case"] = "erase_case"
-    case_id: Ref
+    case_id: ClientId
     reason: Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
