@@ -1,16 +1,19 @@
 """Make the old store kept under tests/stored/, and the views it must keep showing.
 
-    .venv/bin/python -m tests.stored.make_store --views-only
-
-re-takes `views.json` from the kept store with today's code, after a read model's new version
-changed what it shows by design (review the diff: the stored events must not change).
-
     .venv/bin/python -m tests.stored.make_store
 
-makes a new store, which only a new generation of stored data needs: the point of the store is
-that older code wrote it. It writes `store.sqlite` (the events, checkpoints and cosignatures
-only: every read model is dropped, so the test replays them from the events),
-`checkpoint.pub.pem` (the log's public key, for the audit) and `views.json` (what it showed).
+Writes `store.sqlite` (the events, checkpoints and cosignatures only: every read model is
+dropped, so the test replays them from the events), `checkpoint.pub.pem` (the log's public key,
+for the audit) and `views.json` (what the store showed when made). Run it only to make a new
+generation of stored data, never to make a failing test pass: the point of the files is that
+they were made by older code.
+
+    .venv/bin/python -m tests.stored.make_store --judge
+
+writes only `judged.json`: the flags and measures today's rules give the old store. The rules
+change on purpose (a new pattern, a statutory window) and say so by a new flags model version;
+then, and only then, re-judge and review the diff of `judged.json` in the same commit. A
+refactor keeps the version, so its judgement must match exactly.
 
 The history: the demo's two authorities (recorded by an admin, so the raisers' acts carry
 `on_behalf_of`), and acts of every other kind: an IRO recording for themself, a correction, a
@@ -38,12 +41,13 @@ from iro_ledger.settings import Settings
 from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.trust.witness import Offer, StateFile, Witness
 from iro_ledger.wiring import Services, build_services
-from tests.stored.views import views
+from tests.stored.views import judged, views
 
 HERE = Path(__file__).parent
 STORE = HERE / "store.sqlite"
 PUBLIC_KEY = HERE / "checkpoint.pub.pem"
 VIEWS = HERE / "views.json"
+JUDGED = HERE / "judged.json"
 KEPT_TABLES = ("stored_events", "checkpoints", "checkpoint_cosignatures")
 """What is stored data; every other table is a read model, made again by replay."""
 
@@ -154,26 +158,31 @@ def keep_stored_data_only(made: Path, kept: Path) -> None:
     shutil.copyfile(made, kept)
 
 
-def retake(home: Path) -> dict[str, Any]:
-    """The views of a copy of the kept store, as today's code replays it."""
-    shutil.copyfile(STORE, home / "store.sqlite")
-    services = build_services(Settings(database_url=f"sqlite:///{home / 'store.sqlite'}",
-                                       signing_key_path=home / "no-key.pem",
-                                       checkpoint_every_events=1_000_000))
-    try:
-        return views(services)
-    finally:
-        services.close()
+def judge() -> dict[str, Any]:
+    """The flags and measures today's rules give the old store, under their model version."""
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Path(scratch)
+        shutil.copyfile(STORE, home / "store.sqlite")
+        settings = Settings(database_url=f"sqlite:///{home / 'store.sqlite'}",
+                            signing_key_path=home / "no-key-here.pem",
+                            checkpoint_every_events=1_000_000, checkpoint_every_seconds=3600)
+        services = build_services(settings)
+        try:
+            return judged(services)
+        finally:
+            services.close()
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--judge"]:
+        made = judge()
+        JUDGED.write_text(json.dumps(made, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"{JUDGED}: rules of flags model v{made['flags_version']}")
+        return
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch)
-        if "--views-only" in sys.argv[1:]:
-            shown = retake(home)
-        else:
-            shown = make(home)
-            keep_stored_data_only(home / "store.sqlite", STORE)
+        shown = make(home)
+        keep_stored_data_only(home / "store.sqlite", STORE)
     VIEWS.write_text(json.dumps(shown, indent=1, sort_keys=True) + "\n", encoding="utf-8")
     print(f"{STORE}: {STORE.stat().st_size} bytes; {VIEWS}: {VIEWS.stat().st_size} bytes; "
           f"{shown['events']['count']} events")

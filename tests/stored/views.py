@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from iro_ledger.application import Principal, Role
+from iro_ledger.projections.flags import Flags
 from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.wiring import Services
 
@@ -28,8 +29,7 @@ STATUSES = ("open", "cleared", "withdrawn")
 
 def views(services: Services) -> dict[str, Any]:
     """Everything the store shows, in a stable order."""
-    shown: dict[str, Any] = {"events": stored_events(services), "authorities": {},
-                             "versions": versions(services)}
+    shown: dict[str, Any] = {"events": stored_events(services), "authorities": {}}
     with services.reads.by(ADMIN, "cli") as reader:
         for la in reader.authorities():
             flags = {status: sorted((_flag(f) for f in reader.flags(la, status=status,
@@ -56,9 +56,13 @@ def views(services: Services) -> dict[str, Any]:
     return shown
 
 
-def versions(services: Services) -> dict[str, int]:
-    """Each read model's version: a model changes what it shows only with a new version."""
-    return {name: model.version for name, model in sorted(services.projections.models.items())}
+def judged(services: Services) -> dict[str, Any]:
+    """What the rules conclude of the store: its flags and measures, under the flags model's
+    version (a new version says the rules changed on purpose)."""
+    shown = views(services)
+    return {"flags_version": Flags.version,
+            "authorities": {la: {"flags": v["flags"], "measures": v["measures"]}
+                            for la, v in shown["authorities"].items()}}
 
 
 def _flag(flag: Flag) -> dict[str, Any]:
