@@ -133,7 +133,6 @@ class OpenCase(CommandBase):
     legal_status: Annotated[str, Field(min_length=1, max_length=64)]
     entered_care_on: Day
     short_breaks: bool = False
-    reviews_known_from: Day | None = None
 
 
 class RecordShortBreaks(CommandBase):

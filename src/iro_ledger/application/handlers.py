@@ -113,8 +113,7 @@ def _(cmd: c.RecordDisciplinaryAction, ctx: HandlerContext) -> list[LedgerRecord
 def _(cmd: c.OpenCase, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Case, cmd.la_code, cmd.case_id)
     return [Case.open(cmd.la_code, cmd.case_id, cmd.child_ref, cmd.legal_status,
-                      cmd.entered_care_on, ctx.stamp, short_breaks=cmd.short_breaks,
-                      reviews_known_from=cmd.reviews_known_from)]
+                      cmd.entered_care_on, ctx.stamp, short_breaks=cmd.short_breaks)]
 
 
 @handle.register

@@ -57,10 +57,8 @@ class Case(LedgerRecord):
         legal_status: str,
         entered_care_on: date,
         short_breaks: bool = False,
-        reviews_known_from: date | None = None,
     ) -> None:
         super().__init__(la_code, ref, occurred_on)
-        self.reviews_known_from = reviews_known_from
         self.child_ref = child_ref
         self.legal_status = legal_status
         self.entered_care_on = entered_care_on
@@ -80,9 +78,6 @@ class Case(LedgerRecord):
         legal_status: str
         entered_care_on: date
         short_breaks: bool = field(default=False, kw_only=True)
-        reviews_known_from: date | None = field(default=None, kw_only=True)
-        """The record holds every review of the child from this day only (an import of a
-        return covering a later period than the child's entry to care); None: all of them."""
 
     class ShortBreaksRecorded(LedgerRecord.Event):
         """From `occurred_on` the child is (or is no longer) looked after in short breaks."""
@@ -170,18 +165,14 @@ class Case(LedgerRecord):
         entered_care_on: date,
         stamp: Stamp,
         short_breaks: bool = False,
-        reviews_known_from: date | None = None,
     ) -> Case:
         check_ref("child_ref", child_ref)
         if entered_care_on > stamp.occurred_on:
             raise BadTiming("entered_care_on", "a child cannot enter care after the case opens")
-        if reviews_known_from is not None and reviews_known_from < entered_care_on:
-            raise BadTiming("reviews_known_from", "reviews cannot be known from before the "
-                            "child entered care")
         return cls._begin(
             cls.Opened, la_code, case_id, stamp, child_ref=child_ref,
             legal_status=legal_status, entered_care_on=entered_care_on,
-            short_breaks=short_breaks, reviews_known_from=reviews_known_from,
+            short_breaks=short_breaks,
         )
 
     @property

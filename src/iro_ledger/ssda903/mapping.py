@@ -100,11 +100,7 @@ def map_return(files: ReturnFiles, options: Options) -> Mapping:
         Skip(row.file, row.line, "no_episodes", "no episode of this child in episodes.csv")
         for child, row in children.items() if child not in with_rows)
     reviews = _reviews(files.reviews, children, periods, options.today, mapping.skips)
-    # The return holds reviews from its first one only: a child in care before that day is
-    # judged from it, never as if the first review in the file were their first ever.
-    known_from = min((r.held_on for held in reviews.values() for r in held), default=None)
-    cases = [_case_commands(period, reviews.get((child, period.began), []), options,
-                            known_from)
+    cases = [_case_commands(period, reviews.get((child, period.began), []), options)
              for child, child_periods in periods.items() for period in child_periods]
     cases.sort(key=lambda case: (case[0].body["occurred_on"], case[0].body["case_id"]))
     body = [command for case in cases for command in case]
@@ -218,8 +214,7 @@ def _period_of(periods: list[Period], day: date) -> tuple[Period | None, tuple[s
                                          "child was not looked after")
 
 
-def _case_commands(period: Period, reviews: list[Review], options: Options,
-                   known_from: date | None = None) -> list[Mapped]:
+def _case_commands(period: Period, reviews: list[Review], options: Options) -> list[Mapped]:
     """open_case, then placement moves and reviews in date order, then close_case."""
     names = options.pseudonyms
     case_id = names.case_id(period.child, period.began)
@@ -231,11 +226,9 @@ def _case_commands(period: Period, reviews: list[Review], options: Options,
                        "case_id": case_id, **fields, "command_id": f"{prefix}:{key}"}, row)
 
     first = period.first
-    earlier = ({"reviews_known_from": known_from.isoformat()}
-               if known_from is not None and first.began < known_from else {})
     opened = command("open_case", first.began, first.row, "open",
                      child_ref=names.child_ref(period.child), legal_status=first.legal_status,
-                     entered_care_on=first.began.isoformat(), **earlier)
+                     entered_care_on=first.began.isoformat())
     dated_events: list[tuple[date, int, int, Mapped]] = []
     moves_on: Counter[date] = Counter()
     for episode in period.episodes[1:]:

@@ -97,12 +97,9 @@ class Story:
     # Cases
 
     def case(self, ref: str, entered_care_on: str, on: str | None = None,
-             iro: str | None = None, short_breaks: bool = False,
-             reviews_known_from: str | None = None) -> Case:
+             iro: str | None = None, short_breaks: bool = False) -> Case:
         case = Case.open(self.la, ref, f"child-{ref}", "C2", d(entered_care_on),
-                         self.stamp(on or entered_care_on), short_breaks=short_breaks,
-                         reviews_known_from=d(reviews_known_from) if reviews_known_from
-                         else None)
+                         self.stamp(on or entered_care_on), short_breaks=short_breaks)
         self.cases[ref] = case
         self._keep(case)
         if iro is not None:

@@ -100,18 +100,7 @@ def test_nothing_identifying_from_the_return_appears_anywhere_in_the_batch() -> 
                     "officer_id", "role", "employment", "case_id", "child_ref",
                     "legal_status", "entered_care_on", "change", "summary", "via_review",
                     "iro_consulted", "chaired_by", "child_participation",
-                    "child_seen_before", "reason", "reviews_known_from"}
-
-
-def test_a_child_in_care_before_the_returns_first_review_is_judged_from_that_day() -> None:
-    result = mapped(("KX101", "KX202"), [
-        episode("KX101", "01/02/2017"),
-        episode("KX202", "01/05/2023"),
-    ], [review("KX101", "10/04/2023"), review("KX202", "20/05/2023")])
-    opened = {c.body["entered_care_on"]: c.body for c in result.commands
-              if c.body["command"] == "open_case"}
-    assert opened["2017-02-01"]["reviews_known_from"] == "2023-04-10"
-    assert "reviews_known_from" not in opened["2023-05-01"]
+                    "child_seen_before", "reason"}
 
 
 def test_pseudonyms_are_stable_for_a_key_and_differ_by_key_and_by_authority() -> None:

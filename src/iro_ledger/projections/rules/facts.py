@@ -140,8 +140,6 @@ class CaseFacts(RecordFacts):
     required_reviews: list[RequiredReview] = []
     short_breaks: list[ShortBreaks] = []
     """Whether the child is looked after in short breaks (reg 48), as recorded over time."""
-    reviews_known_from: date | None = None
-    """The record holds the child's reviews from this day only (an import of a return)."""
 
     def short_breaks_on(self, day: date) -> bool:
         current = False

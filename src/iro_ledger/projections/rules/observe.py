@@ -91,8 +91,7 @@ def _case(book: Book, s: Envelope) -> None:
     book.put("case", CaseFacts(id=s.record, originator_id=str(e.originator_id),
                                child_ref=e.child_ref, entered_care_on=e.entered_care_on,
                                opened=s.ref, short_breaks=[ShortBreaks(
-                                   short_breaks=e.short_breaks, on=e.entered_care_on)],
-                               reviews_known_from=e.reviews_known_from))
+                                   short_breaks=e.short_breaks, on=e.entered_care_on)]))
 
 
 def _short_breaks(book: Book, s: Envelope) -> None:

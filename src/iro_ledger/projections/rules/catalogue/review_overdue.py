@@ -79,13 +79,6 @@ def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> l
     else:
         due = calendar.add_working_days(case.entered_care_on, config.first_within_working_days)
     anchor, number, flags = case.opened, 1, []
-    known_from = case.reviews_known_from
-    if known_from is not None and known_from > case.entered_care_on:
-        # Reviews before this day are not in the record (a return's period): judge from it
-        # only, the next review due at the longest interval after it.
-        reviews = [r for r in reviews if r.occurred_on >= known_from]
-        due = max(due, add_months(known_from, config.then_within_months))
-        number = 0  # which review of the child's it is, the record cannot say
     for review in [*reviews, None]:
         if closed is not None and closed.occurred_on <= due:
             break  # no review is owed once the case has closed
@@ -96,13 +89,11 @@ def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> l
                                not_counted))
         if review is None:
             break
-        anchor, number = review, (number + 1 if number else 0)
+        anchor, number = review, number + 1
         if case.short_breaks_on(review.occurred_on):
             months = config.short_breaks_then_within_months
         else:
             months = config.second_within_months if number == 2 else config.then_within_months
-        if number == 0 and not case.short_breaks_on(review.occurred_on):
-            months = config.then_within_months
         due = add_months(review.occurred_on, months)
     return flags + _required(book, case, reviews, closed, day, rules)
 
@@ -163,8 +154,7 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
                and (ended_by is None or date.fromisoformat(n["on"]) <= ended_by.occurred_on)]
     uncounted = "".join(f" The meeting on {said(date.fromisoformat(n['on']))} was not counted: "
                         f"{n['why']}." for n in between)
-    what = f"review {number}" if number else "the next review"
-    history = [raised(late_on, None, f"{what} was not held by {said(due)}")]
+    history = [raised(late_on, None, f"review {number} was not held by {said(due)}")]
     if ended_by is not None:
         held = ended_by.event_type == "Case.ReviewHeld"
         history.append(cleared(ended_by, f"the review was held, {days_late} days late." if held
@@ -177,20 +167,13 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
     iro = case.iro_on(due)
     subjects = {"case_id": case.id, **({"officer_id": iro} if iro else {})}
     since = (f"entered care on {said(case.entered_care_on)}" if number == 1
-             else f"had review {number - 1} on {said(anchor.occurred_on)}" if number
-             else f"had a review on {said(anchor.occurred_on)}" if anchor != case.opened
-             else (f"entered care on {said(case.entered_care_on)}, and the record holds its "
-                   f"reviews only from {said(case.reviews_known_from or due)}"))
-    if number == 0:
-        which = (f"within {config.then_within_months} months of "
-                 + ("the previous review" if anchor != case.opened
-                    else "the first day the record holds reviews for"))
+             else f"had review {number - 1} on {said(anchor.occurred_on)}")
     child = book.child(case.id)
     return Finding(
         key={"case_id": case.id}, anchor=anchor, severity=severity, subjects=subjects,
         timeline=history, evidence=[case.opened, anchor],
         explanation=(f"{child[0].upper()}{child[1:]} {since}; "
-                     f"{what} was due {which}, that is by {said(due)}"
+                     f"review {number} was due {which}, that is by {said(due)}"
                      f"{f' (the IRO was {book.who(iro)})' if iro else ''}. {outcome}"
                      f"{uncounted} Regulation {'48' if short_breaks else '33'} of the Care "
                      "Planning, Placement and Case Review (England) Regulations 2010 sets "
