@@ -68,6 +68,7 @@ def test_a_return_is_recorded_and_importing_it_again_stores_nothing_new(
         "cases_closed": 1, "commands": COMMANDS, "skipped": 0, "skipped_by_reason": {},
         "accepted": COMMANDS, "replayed": 0, "rejected": 0, "key": None, "key_made": True,
         "form": "csv", "years": [], "repeated_across_years": 0, "reviews_shown": True,
+        "period_begins": "2022-04-01",
         "not_read": None}
     stored = events(database_url, key)
     assert stored == 2 * COMMANDS  # each command's event and its command_id's receipt

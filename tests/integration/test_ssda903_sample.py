@@ -129,12 +129,17 @@ def test_importing_the_sample_again_stores_nothing_new(imported: Imported) -> No
     assert len(stored_events(imported.url)) == before
 
 
-def test_the_rules_flag_the_sample_and_every_flags_evidence_is_a_stored_event(
-        imported: Imported) -> None:
+@pytest.fixture(scope="module")
+def sample_flags(imported: Imported) -> list[dict[str, Any]]:
     result = cli(imported.url, imported.key, "flags", "--json", "--la", LA)
-
     assert result.exit_code == 0, result.stderr
-    flags = json.loads(result.stdout)
+    flags: list[dict[str, Any]] = json.loads(result.stdout)
+    return flags
+
+
+def test_the_rules_flag_the_sample_and_every_flags_evidence_is_a_stored_event(
+        imported: Imported, sample_flags: list[dict[str, Any]]) -> None:
+    flags = sample_flags
     assert flags
     stored = stored_events(imported.url)
     for flag in flags:
@@ -177,3 +182,40 @@ def test_the_sample_imports_into_postgresql_too(postgres_url: str, tmp_path: Pat
     assert result.exit_code == 1
     assert summary["rejected"] == 0 and summary["accepted"] == summary["commands"] > 0
     assert len(stored_events(postgres_url)) == 2 * summary["commands"]
+
+
+def test_a_child_in_care_before_the_period_is_owed_no_review_the_return_cannot_show(
+        imported: Imported, sample_flags: list[dict[str, Any]]) -> None:
+    """Independence flags and data-quality findings counted apart: the flags are the rules'
+    judgement of what was recorded; the findings are the rows the return holds that cannot be
+    recorded as they stand (impossible, contradictory, repeated, outside its period)."""
+    begins = date.fromisoformat(imported.summary["period_begins"])
+    reviews = [f for f in sample_flags if f["rule"] == "review_overdue"]
+    joined = [f for f in reviews if f["details"].get("record_begins_on")]
+
+    assert joined  # the sample's children mostly entered care before its period
+    for flag in joined:
+        assert flag["details"]["review_number"] is None
+        assert date.fromisoformat(flag["details"]["due_on"]) >= begins.replace(month=10)
+    for flag in reviews:
+        assert date.fromisoformat(flag["details"]["due_on"]) >= begins
+    findings = imported.summary["skipped_by_reason"]
+    print(f"\nshared sample: {len(sample_flags)} independence flags "
+          f"{dict(Counter(f['rule'] for f in sample_flags))}; "
+          f"{sum(findings.values())} data-quality findings {findings}")
+
+
+def test_the_sample_in_the_xml_form_maps_to_the_same_batch(tmp_path: Path) -> None:
+    from tests.ssda903_xml import to_xml
+    xml = tmp_path / "return.xml"
+    xml.write_text(to_xml({name: (sample() / name).read_text(encoding="utf-8-sig")
+                           for name in FILES}))
+    key, url = tmp_path / "903.key", f"sqlite:///{tmp_path / 'unused.sqlite'}"
+
+    as_csv = import_sample(url, key, "--name", "Sample Vale", "--out", str(tmp_path / "c"))
+    as_xml = cli(url, key, "import-903", str(xml), "--la", LA, "--name", "Sample Vale",
+                 "--out", str(tmp_path / "x"))
+
+    assert as_xml.exit_code == as_csv.exit_code == 1
+    assert json.loads(as_xml.stdout.splitlines()[-1])["form"] == "xml"
+    assert (tmp_path / "x").read_text() == (tmp_path / "c").read_text()

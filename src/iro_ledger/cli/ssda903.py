@@ -67,6 +67,12 @@ def import_903(
              "recording it.")] = None,
     token: Annotated[str | None, typer.Option(help="Record as this token's principal.")]
     = None,
+    year: Annotated[int | None, typer.Option(
+        min=2000, max=2100,
+        help="The collection year the return covers (the first of several), named for the "
+             "31 March it ends on: 2018 for 2017-18. Default: the YEAR the files state, else "
+             "the year holding the latest episode's start. A child already in care when it "
+             "began is recorded from its first day.")] = None,
     key_file: Annotated[Path | None, typer.Option(
         envvar="IRO_LEDGER_903_KEY_FILE",
         help="The pseudonym key (default: keys/ssda903-LA.key beside the checkpoint signing "
@@ -86,7 +92,7 @@ def import_903(
         key, made = load_or_make_key(key_path)
     except (PseudonymKeyError, UnusableInput) as unusable:
         fail(str(unusable))
-    options = Options(la, Pseudonyms(key, la), datetime.now(ENGLAND).date(), name)
+    options = Options(la, Pseudonyms(key, la), datetime.now(ENGLAND).date(), name, year=year)
     summary: dict[str, Any] = {"key": str(key_path), "key_made": made,
                                "form": files.form, "years": list(files.years),
                                "repeated_across_years": files.repeats,
@@ -134,7 +140,7 @@ def _record(built: Services, files: ReturnFiles, options: Options,
                                               PLACEHOLDER_IRO)
     options = Options(options.la_code, options.pseudonyms, options.today,
                       None if has_authority else options.authority_name,
-                      register_officer=not has_officer)
+                      register_officer=not has_officer, year=options.year)
     mapping = _mapped(files, options)
     console = Console(stderr=True)
 

@@ -18,6 +18,10 @@ LEGAL_STATUSES = frozenset({
 """LS: the legal basis on which the child is looked after (C2 a full care order, V2 a
 single period of accommodation under s20, and so on). Stored as the code itself."""
 
+SHORT_BREAKS = frozenset({"V3", "V4"})
+"""LS V3 and V4: accommodated under an agreed series of short breaks (s20(4)), on the review
+schedule of regulation 48, not the usual one: the case is opened with `short_breaks`."""
+
 NEW_EPISODE_REASONS = frozenset({"S", "L", "P", "T", "U", "B"})
 """RNE: S started to be looked after; L change of legal status only; P change of placement
 and carer(s); T change of legal status and placement; U change of legal status and
@@ -86,3 +90,13 @@ def ceased_code(text: str) -> str:
 
 def ceased_to_be_looked_after(rec: str) -> bool:
     return rec != CONTINUES_LOOKED_AFTER
+
+
+def collection_year_start(year: int) -> date:
+    """The first day of the collection year ending 31 March `year`."""
+    return date(year - 1, 4, 1)
+
+
+def collection_year_of(day: date) -> int:
+    """The collection year (named for the 31 March it ends on) holding `day`."""
+    return day.year + 1 if day.month >= 4 else day.year

@@ -19,7 +19,10 @@ from iro_ledger.ssda903.codes import (
     CONTINUES_LOOKED_AFTER,
     PARTICIPATION,
     PLACEMENT_CHANGES,
+    SHORT_BREAKS,
     BadValue,
+    collection_year_of,
+    collection_year_start,
 )
 from iro_ledger.ssda903.files import ReturnFiles, Row, Skip
 from iro_ledger.ssda903.periods import (
@@ -60,6 +63,8 @@ class Mapping:
     """Distinct children in header.csv."""
     counts: Counter[str] = field(default_factory=Counter)
     """Commands by name."""
+    period_begins: date | None = None
+    """The first day of the return's period: what happened before it is not in the return."""
 
     def skipped_by_reason(self) -> dict[str, int]:
         return dict(sorted(Counter(skip.kind for skip in self.skips).items()))
@@ -74,6 +79,7 @@ class Mapping:
             "commands": len(self.commands),
             "skipped": len(self.skips),
             "skipped_by_reason": self.skipped_by_reason(),
+            "period_begins": self.period_begins.isoformat() if self.period_begins else None,
         }
 
 
@@ -87,6 +93,9 @@ class Options:
     """When given, the batch begins by registering the authority under this name."""
     register_officer: bool = True
     """Whether the batch registers the placeholder IRO (not when it is already recorded)."""
+    year: int | None = None
+    """The collection year (ending 31 March) the return covers, the first of several; None:
+    the years the return states, else the year holding its latest episode's start."""
 
 
 def map_return(files: ReturnFiles, options: Options) -> Mapping:
@@ -95,19 +104,47 @@ def map_return(files: ReturnFiles, options: Options) -> Mapping:
     children = _children(files.header, mapping.skips)
     mapping.children = len(children)
     periods = _periods(files.episodes, children, options.today, mapping.skips)
+    begins = _period_begins(files, options, periods)
+    mapping.period_begins = begins
     with_rows = {row["CHILD"] for row in files.episodes}
     mapping.skips.extend(
         Skip(row.file, row.line, "no_episodes", "no episode of this child in episodes.csv")
         for child, row in children.items() if child not in with_rows)
-    reviews = _reviews(files.reviews, children, periods, options.today, mapping.skips)
-    cases = [_case_commands(period, reviews.get((child, period.began), []), options)
-             for child, child_periods in periods.items() for period in child_periods]
+    reviews = _reviews(files.reviews, children, periods, options.today, begins, mapping.skips)
+    cases = []
+    for child, child_periods in periods.items():
+        for period in child_periods:
+            if begins is not None and period.ended is not None and period.ended < begins:
+                mapping.skips.extend(_skip(e.row, "before_period", _ended_before(period, begins))
+                                     for e in period.episodes)
+                continue
+            cases.append(_case_commands(period, reviews.get((child, period.began), []),
+                                        options, begins, mapping.skips))
     cases.sort(key=lambda case: (case[0].body["occurred_on"], case[0].body["case_id"]))
     body = [command for case in cases for command in case]
     mapping.commands = _preamble(body, options) + body
     mapping.counts = Counter(command.body["command"] for command in mapping.commands)
     mapping.skips.sort(key=lambda skip: (skip.file, skip.line))
     return mapping
+
+
+def _period_begins(files: ReturnFiles, options: Options,
+                   periods: dict[str, list[Period]]) -> date | None:
+    """The return's first day: the year given, else the first year the return states, else
+    the collection year holding the latest episode's start (a return's episodes all begin
+    by the end of its year)."""
+    if options.year is not None:
+        return collection_year_start(options.year)
+    if files.years:
+        return collection_year_start(min(files.years))
+    starts = [e.began for ps in periods.values() for p in ps for e in p.episodes]
+    return collection_year_start(collection_year_of(max(starts))) if starts else None
+
+
+def _ended_before(period: Period, begins: date) -> str:
+    assert period.ended is not None
+    return (f"this period of care ended on {shown(period.ended)}, before the return's period "
+            f"began on {shown(begins)}")
 
 
 @dataclass(frozen=True)
@@ -161,7 +198,8 @@ def _periods(rows: list[Row], children: dict[str, Row], today: date,
 
 
 def _reviews(rows: list[Row], children: dict[str, Row], periods: dict[str, list[Period]],
-             today: date, skips: list[Skip]) -> dict[tuple[str, date], list[Review]]:
+             today: date, begins: date | None,
+             skips: list[Skip]) -> dict[tuple[str, date], list[Review]]:
     """Each review placed in the period of care it fell in: (child, period's start) -> reviews."""
     placed: dict[tuple[str, date], list[Review]] = defaultdict(list)
     seen: dict[tuple[str, date], Row] = {}
@@ -180,6 +218,11 @@ def _reviews(rows: list[Row], children: dict[str, Row], periods: dict[str, list[
             continue
         if child not in children:
             skips.append(_skip(row, "not_in_header", "this CHILD is not in header.csv"))
+            continue
+        if begins is not None and held_on < begins:
+            skips.append(_skip(row, "before_period", f"review on {shown(held_on)} is before "
+                                                     f"the return's period began on "
+                                                     f"{shown(begins)}"))
             continue
         period, why = _period_of(periods.get(child, []), held_on)
         if period is None:
@@ -214,8 +257,12 @@ def _period_of(periods: list[Period], day: date) -> tuple[Period | None, tuple[s
                                          "child was not looked after")
 
 
-def _case_commands(period: Period, reviews: list[Review], options: Options) -> list[Mapped]:
-    """open_case, then placement moves and reviews in date order, then close_case."""
+def _case_commands(period: Period, reviews: list[Review], options: Options,
+                   begins: date | None, skips: list[Skip]) -> list[Mapped]:
+    """open_case, then placement moves, changes to or from short breaks and reviews in date
+    order, then close_case. A period of care that began before the return's period is opened
+    on the period's first day (entering care on its own): the record of the case begins where
+    the return does, and an episode before then is reported, not recorded."""
     names = options.pseudonyms
     case_id = names.case_id(period.child, period.began)
     prefix = f"ssda903:{options.la_code}:{case_id}"
@@ -225,13 +272,26 @@ def _case_commands(period: Period, reviews: list[Review], options: Options) -> l
                        "occurred_on": on.isoformat(), "actor": options.la_code,
                        "case_id": case_id, **fields, "command_id": f"{prefix}:{key}"}, row)
 
-    first = period.first
-    opened = command("open_case", first.began, first.row, "open",
-                     child_ref=names.child_ref(period.child), legal_status=first.legal_status,
-                     entered_care_on=first.began.isoformat())
+    opened_on = max(period.began, begins) if begins is not None else period.began
+    current = [e for e in period.episodes if e.began <= opened_on][-1]
+    short_breaks = current.legal_status in SHORT_BREAKS
+    opened = command("open_case", opened_on, current.row, "open",
+                     child_ref=names.child_ref(period.child), legal_status=current.legal_status,
+                     entered_care_on=period.began.isoformat(), short_breaks=short_breaks)
     dated_events: list[tuple[date, int, int, Mapped]] = []
     moves_on: Counter[date] = Counter()
     for episode in period.episodes[1:]:
+        if episode.began < opened_on:
+            if episode.rne in PLACEMENT_CHANGES:
+                skips.append(_skip(episode.row, "before_period", (
+                    f"placement change on {shown(episode.began)} is before the return's "
+                    f"period began on {shown(opened_on)}")))
+            continue
+        if (episode.legal_status in SHORT_BREAKS) != short_breaks:
+            short_breaks = not short_breaks
+            dated_events.append((episode.began, 0, episode.row.line, command(
+                "record_short_breaks", episode.began, episode.row,
+                f"short_breaks:{episode.began:%Y%m%d}", short_breaks=short_breaks)))
         if episode.rne in PLACEMENT_CHANGES:
             moves_on[episode.began] += 1
             nth = moves_on[episode.began]

@@ -72,3 +72,41 @@ def test_a_case_closed_before_its_first_review_fell_due_owes_none() -> None:
     story = in_care()
     story.close("c1", "2024-02-20")
     assert story.flags("2025-12-31", "review_overdue") == []
+
+
+def recorded_from_april() -> Story:
+    """A child in care since 2019 whose record begins on 1 April 2024 (a return's period)."""
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2019-03-04", on="2024-04-01", iro="iro-kit")
+    return story
+
+
+def test_a_child_in_care_before_the_record_began_is_owed_no_first_review_it_cannot_show(
+        ) -> None:
+    story = recorded_from_april()
+    story.review("c1", "2024-09-30")
+
+    assert story.flags("2024-12-31", "review_overdue") == []
+
+
+def test_the_first_review_the_record_can_show_is_due_six_months_after_it_begins() -> None:
+    story = recorded_from_april()
+    assert story.flags("2024-10-01", "review_overdue") == []
+
+    [flag] = story.flags("2024-10-02", "review_overdue")
+
+    assert flag.raised_on == d("2024-10-02") and flag.details["due_on"] == "2024-10-01"
+    assert flag.details["review_number"] is None
+    assert flag.details["record_begins_on"] == "2024-04-01"
+    assert "before the record of the case begins on" in flag.explanation
+
+
+def test_after_the_first_review_in_the_record_the_next_is_due_within_six_months() -> None:
+    story = recorded_from_april()
+    story.review("c1", "2024-05-01")  # perhaps the child's second review: not known
+    story.review("c1", "2024-11-01")
+    story.review("c1", "2025-05-02")
+
+    [flag] = story.flags("2025-06-30", "review_overdue")
+
+    assert flag.details["due_on"] == "2025-05-01" and flag.status == "cleared"

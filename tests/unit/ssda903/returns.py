@@ -43,8 +43,9 @@ def texts(children: tuple[str, ...], episodes: list[str],
 
 
 def options(key: bytes = KEY, la: str = LA, name: str | None = "Quarry Vale",
-            officer: bool = True) -> Options:
-    return Options(la, Pseudonyms(key, la), TODAY, name, register_officer=officer)
+            officer: bool = True, year: int | None = None) -> Options:
+    """`year`: the collection year the return covers (default: inferred from its episodes)."""
+    return Options(la, Pseudonyms(key, la), TODAY, name, register_officer=officer, year=year)
 
 
 def mapped(children: tuple[str, ...], episodes: list[str], reviews: list[str] | None = None,

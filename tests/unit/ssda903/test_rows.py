@@ -100,7 +100,7 @@ def test_nothing_identifying_from_the_return_appears_anywhere_in_the_batch() -> 
                     "officer_id", "role", "employment", "case_id", "child_ref",
                     "legal_status", "entered_care_on", "change", "summary", "via_review",
                     "iro_consulted", "chaired_by", "child_participation",
-                    "child_seen_before", "reason"}
+                    "child_seen_before", "reason", "short_breaks"}
 
 
 def test_pseudonyms_are_stable_for_a_key_and_differ_by_key_and_by_authority() -> None:

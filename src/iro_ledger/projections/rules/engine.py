@@ -9,7 +9,7 @@ last asked; `load` restores a book from them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,6 +23,7 @@ from iro_ledger.projections.rules.facts import FACT_MODELS
 from iro_ledger.projections.rules.flag import Flag, Status
 from iro_ledger.projections.rules.lifecycle import defeats, settle, standing
 from iro_ledger.projections.rules.observe import observe
+from iro_ledger.projections.rules.rule import Rule
 
 
 @dataclass
@@ -60,11 +61,13 @@ class RulesEngine:
         day = england_date(env.event.recorded_at)
         opened = book.recorded_on("authority", env.la_code)
         watched = env.occurred_on < day and opened is not None and opened < day
-        before = self._open_on(book, day) if watched else {}
+        around = [r for r in RULES if r.as_of is not None and (
+            r.watch is None or env.type in r.watch or f"{env.type.split('.')[0]}.*" in r.watch)]
+        before = self._open_on(book, day, around) if watched else {}
         observe(book, env)
         self._judge(book, env, on_changes=False)
         if watched:
-            after = {f.id: f for f in self._standing(book, day, withdrawn=True)}
+            after = {f.id: f for f in self._standing(book, day, True, around)}
             for defeat in defeats(book, before, after, env.ref, day):
                 book.put("defeat", defeat)
         self._judge(book, env, on_changes=True)
@@ -78,20 +81,22 @@ class RulesEngine:
                 settle(book, rule.name, rule.basis, rule.judge(book, subject, self.config),
                        env.ref)
 
-    def _open_on(self, book: Book, day: date) -> dict[str, Flag]:
-        """The flags open at the end of `day` resting only on records made before it."""
+    def _open_on(self, book: Book, day: date, rules: Sequence[Rule]) -> dict[str, Flag]:
+        """The flags open at the end of `day` resting only on records made before it (of the
+        deadline rules, only `rules`')."""
         def older(flag: Flag) -> bool:
             made = [book.recorded_on(r.kind, r.id) for r in flag.evidence]
             return all(m is not None and m < day for m in made)
-        return {f.id: f for f in self._standing(book, day)
+        return {f.id: f for f in self._standing(book, day, False, rules)
                 if f.status is Status.OPEN and older(f)}
 
-    def _standing(self, book: Book, day: date, withdrawn: bool = False) -> list[Flag]:
+    def _standing(self, book: Book, day: date, withdrawn: bool = False,
+                  rules: Sequence[Rule] = RULES) -> list[Flag]:
         """One book's flags as they stood at the end of `day`: the stored ones and the deadline
-        rules' (which replace a stored, withdrawn flag of the same id found again)."""
+        `rules`' (which replace a stored, withdrawn flag of the same id found again)."""
         found = {f.id: f for f in (flag.as_of(day) for flag in book.flags.values())
                  if f is not None}
-        for rule in RULES:
+        for rule in rules:
             if rule.as_of is not None:
                 found.update((f.id, f) for f in (
                     standing(book, rule.name, rule.basis, finding)

@@ -42,6 +42,10 @@ class Rule:
     """What the rule finds about one subject, as the book's facts now stand."""
     as_of: AsOf | None = None
     """The flags a deadline rule finds as of a day."""
+    watch: tuple[str, ...] | None = None
+    """For a deadline rule, the events (`Outer.Inner`, or `Outer.*`) that can stop or move
+    its clocks: the engine reads its flags around a back-dated record only for these (None:
+    around every one), since a reading costs a pass over the whole book."""
     on_changes: bool = False
     """A rule about what the others concluded (late_record_changed_a_flag): it reads the
     book's `defeats`, so it judges after every other rule has settled the event's flags."""

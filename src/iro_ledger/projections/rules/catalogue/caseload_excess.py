@@ -119,4 +119,4 @@ def _per(count: int, fte: float) -> str:
     return "" if fte == 1.0 else f" ({count / fte:g} per full-time post)"
 
 
-RULE = Rule(NAME, BASIS, as_of=as_of)
+RULE = Rule(NAME, BASIS, as_of=as_of, watch=("Case.IroAssigned", "Case.Closed"))

@@ -84,4 +84,4 @@ def _flag(book: Book, case: CaseFacts, episode: list[tuple[Assignment, list[Assi
                  "last_change_on": last.ref.occurred_on.isoformat()})
 
 
-RULE = Rule(NAME, BASIS, as_of=as_of)
+RULE = Rule(NAME, BASIS, as_of=as_of, watch=("Case.IroAssigned",))

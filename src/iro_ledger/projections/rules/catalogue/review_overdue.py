@@ -17,6 +17,14 @@ raised the day after its due date; cleared by the review that was finally held, 
 `Case.Closed` (no review is owed after the case closes; a case closed on or before a due date
 owes nothing). Severity `warning`, `high` once `high_after_days` (28) late.
 
+A case whose record begins after the child entered care (`Case.Opened.occurred_on` later
+than `entered_care_on`: a return whose period began while the child was already in care, a
+ledger started mid-way) cannot hold the reviews before its beginning, and the rule judges
+only what the record can show: the first review it judges falls due `then_within_months` (6)
+after the record begins, the longest interval any earlier review allows, and each later one
+`then_within_months` after the one before (the record cannot say which was the first).
+`details.review_number` is then null and `details.record_begins_on` says the day.
+
 `Case.ReviewRequired` (pattern `required`): a review the IRO required by `hold_by` and not
 held (a counted review on or after the requirement, by then) is raised the day after
 `hold_by`, cleared by the next counted review or the closure. Severity `required_severity`
@@ -74,7 +82,12 @@ def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> l
                     "why": why_not[r.key]} for r in held if r.key in why_not]
     closed = case.closed if case.closed and case.closed.occurred_on <= day else None
     calendar = rules.working_calendar()
-    if case.short_breaks_on(case.entered_care_on):
+    joined = case.opened.occurred_on > case.entered_care_on
+    if joined:
+        # The record begins after care began: no review before it can be recorded, so the
+        # first one judged is due when the longest interval since any of them would run out.
+        due = add_months(case.opened.occurred_on, config.then_within_months)
+    elif case.short_breaks_on(case.entered_care_on):
         due = add_months(case.entered_care_on, config.short_breaks_first_within_months)
     else:
         due = calendar.add_working_days(case.entered_care_on, config.first_within_working_days)
@@ -86,14 +99,15 @@ def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> l
             if review is None and closed is None and day <= due:
                 break  # not yet due
             flags.append(_flag(book, case, number, anchor, due, review or closed, day, rules,
-                               not_counted))
+                               not_counted, joined))
         if review is None:
             break
         anchor, number = review, number + 1
         if case.short_breaks_on(review.occurred_on):
             months = config.short_breaks_then_within_months
         else:
-            months = config.second_within_months if number == 2 else config.then_within_months
+            months = (config.second_within_months if number == 2 and not joined
+                      else config.then_within_months)
         due = add_months(review.occurred_on, months)
     return flags + _required(book, case, reviews, closed, day, rules)
 
@@ -138,7 +152,9 @@ def _required(book: Book, case: CaseFacts, reviews: list[EventRef], closed: Even
 
 def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
           ended_by: EventRef | None, day: date, rules: RulesConfig,
-          not_counted: list[dict[str, str]]) -> Finding:
+          not_counted: list[dict[str, str]], joined: bool = False) -> Finding:
+    """`joined`: the record begins after the child entered care, so reviews are counted from
+    the record's beginning, not numbered from the child's first."""
     config = rules.review_overdue
     late_on = due + timedelta(days=1)
     until = ended_by.occurred_on if ended_by is not None else day
@@ -146,15 +162,18 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
     severity = Severity.HIGH if days_late >= config.high_after_days else config.severity
     short_breaks = case.short_breaks_on(anchor.occurred_on if number > 1
                                         else case.entered_care_on)
-    which = (_which_short_breaks(number, config.short_breaks_first_within_months,
-                                 config.short_breaks_then_within_months) if short_breaks
+    which = (_which_joined(number, config.then_within_months) if joined
+             else _which_short_breaks(number, config.short_breaks_first_within_months,
+                                      config.short_breaks_then_within_months) if short_breaks
              else _which(number, config.first_within_working_days, config.second_within_months,
                          config.then_within_months))
+    label = ("the first review in the record" if joined and number == 1
+             else "the next review" if joined else f"review {number}")
     between = [n for n in not_counted if anchor.occurred_on <= date.fromisoformat(n["on"])
                and (ended_by is None or date.fromisoformat(n["on"]) <= ended_by.occurred_on)]
     uncounted = "".join(f" The meeting on {said(date.fromisoformat(n['on']))} was not counted: "
                         f"{n['why']}." for n in between)
-    history = [raised(late_on, None, f"review {number} was not held by {said(due)}")]
+    history = [raised(late_on, None, f"{label} was not held by {said(due)}")]
     if ended_by is not None:
         held = ended_by.event_type == "Case.ReviewHeld"
         history.append(cleared(ended_by, f"the review was held, {days_late} days late." if held
@@ -166,23 +185,35 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
         outcome = f"As of {said(day)} it had not been held: {days_late} days late."
     iro = case.iro_on(due)
     subjects = {"case_id": case.id, **({"officer_id": iro} if iro else {})}
-    since = (f"entered care on {said(case.entered_care_on)}" if number == 1
+    since = (f"entered care on {said(case.entered_care_on)}, before the record of the case "
+             f"begins on {said(case.opened.occurred_on)}" if joined and number == 1
+             else f"had a review on {said(anchor.occurred_on)}" if joined
+             else f"entered care on {said(case.entered_care_on)}" if number == 1
              else f"had review {number - 1} on {said(anchor.occurred_on)}")
     child = book.child(case.id)
     return Finding(
         key={"case_id": case.id}, anchor=anchor, severity=severity, subjects=subjects,
         timeline=history, evidence=[case.opened, anchor],
         explanation=(f"{child[0].upper()}{child[1:]} {since}; "
-                     f"review {number} was due {which}, that is by {said(due)}"
+                     f"{label} was due {which}, that is by {said(due)}"
                      f"{f' (the IRO was {book.who(iro)})' if iro else ''}. {outcome}"
                      f"{uncounted} Regulation {'48' if short_breaks else '33'} of the Care "
                      "Planning, Placement and Case Review (England) Regulations 2010 sets "
                      "these timescales."),
-        details={"pattern": "timetable", "review_number": number, "due_on": due.isoformat(),
+        details={"pattern": "timetable", "review_number": None if joined else number,
+                 **({"record_begins_on": case.opened.occurred_on.isoformat()} if joined
+                    else {}), "due_on": due.isoformat(),
                  "days_late": days_late, "short_breaks": short_breaks,
                  "held_on": (ended_by.occurred_on.isoformat() if ended_by is not None
                              and ended_by.event_type == "Case.ReviewHeld" else None),
                  "not_counted": between})
+
+
+def _which_joined(number: int, then: int) -> str:
+    if number == 1:
+        return (f"within {then} months of the record's beginning (the longest interval after "
+                "any review held before it, which the record cannot hold)")
+    return f"within {then} months of the previous review"
 
 
 def _which_short_breaks(number: int, first: int, then: int) -> str:
@@ -199,4 +230,4 @@ def _which(number: int, working_days: int, second: int, then: int) -> str:
     return f"within {then} months of the previous review"
 
 
-RULE = Rule(NAME, BASIS, as_of=as_of)
+RULE = Rule(NAME, BASIS, as_of=as_of, watch=("Case.*", "Officer.*"))

@@ -294,4 +294,5 @@ def _stalled(book: Book, challenge: ChallengeFacts, day: date,
                  "stopped_by": None if stop is None else stop.event_type})
 
 
-RULE = Rule(NAME, BASIS, reads=reads, judge=judge, as_of=stalled_as_of)
+RULE = Rule(NAME, BASIS, reads=reads, judge=judge, as_of=stalled_as_of,
+            watch=("Challenge.*", "Case.Closed"))
