@@ -79,6 +79,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "record_decision": {"case_id": "case-7", "decision_id": "dec-1", "kind": "placement",
                         "summary": "residential"},
     "close_case": {"case_id": "case-7", "reason": "adopted"},
+    "erase_case": {"case_id": "case-7", "reason": "erasure request SAR-0042"},
     "raise_challenge": {"challenge_id": "ch-1", "case_id": "case-7", "officer_id": "iro-kit",
                         "about": "dec-1", "grounds": "against the child's wishes"},
     "escalate_challenge": {"challenge_id": "ch-1", "to_stage": "stage_2",

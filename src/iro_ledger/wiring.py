@@ -51,6 +51,14 @@ def read_models(settings: Settings) -> list[ReadModel]:
             Flags(load_config(settings.rules_path)), MerkleLogModel()]
 
 
+def forget_erased(projections: Projections) -> None:
+    """After an erasure, replay every read model but the Merkle log (which holds hashes of
+    the sealed bytes, never text), so none keeps text whose key is gone; then compact."""
+    projections.replay([m.name for m in projections.models.values()
+                        if not isinstance(m, MerkleLogModel)])
+    projections.db.compact()
+
+
 def build_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     db = Database(url)
@@ -61,6 +69,7 @@ def build_services(settings: Settings) -> Services:
                   settings.checkpoint_every_events, settings.checkpoint_every_seconds)
     trust.install_guard()
     projections.after_commit.append(trust.after_commit)
+    ledger.after_erasure.append(lambda case: forget_erased(projections))
     limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
     return Services(settings=settings, ledger=ledger, projections=projections, trust=trust,
                     reads=Reads(ledger, projections, limiter=limiter, trust=trust),

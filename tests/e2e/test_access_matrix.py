@@ -49,6 +49,10 @@ class Access(Enum):
     SIGNED_IN = "anyone signed in"
     AUTHORITY = "the authority's own principals, admins and inspectors"
     REFERRED = "as AUTHORITY, and arbitrators (who see only what is referred to them)"
+    RECORDERS = "anyone signed in who records something (not inspectors or arbitrators)"
+    FORM = "the roles that may record the form's command (a challenge's, here)"
+    FORM_POST = "a form sent with the session's CSRF token; without it refused (403)"
+    SIGN_IN_STEP = "anyone arriving mid sign-in; a sign-in not begun here is refused (403)"
     COMMAND = "the roles the command table allows, in their own authority; admins anywhere"
 
 
@@ -95,6 +99,8 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/login"): Access.PUBLIC,
     ("POST", "/login"): Access.PUBLIC,
     ("POST", "/logout"): Access.PUBLIC,
+    ("GET", "/login/provider/{number}"): Access.PUBLIC,
+    ("GET", "/login/callback"): Access.SIGN_IN_STEP,
     ("GET", "/"): Access.SIGNED_IN,
     ("GET", "/ui/authorities/{la_code}"): Access.REFERRED,
     ("GET", "/ui/authorities/{la_code}/cases/{case_id}"): Access.AUTHORITY,
@@ -103,6 +109,11 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/ui/flags/{flag_id}"): Access.AUTHORITY,
     ("GET", "/ui/authorities/{la_code}/records/{kind}/{ref}"): Access.AUTHORITY,
     ("GET", "/static/{path}"): Access.PUBLIC,
+    ("GET", "/ui/record"): Access.RECORDERS,
+    ("GET", "/ui/record/{slug}"): Access.FORM,
+    ("POST", "/ui/record/{slug}"): Access.FORM_POST,
+    ("GET", "/ui/recorded/{slug}/{la_code}/{ref}"): Access.AUTHORITY,
+    ("GET", "/ui/authorities/{la_code}/records/{kind}/{ref}/receipts.json"): Access.AUTHORITY,
     **{("POST", f"/commands/{name}"): Access.COMMAND for name in COMMANDS},
 }
 """Every route's row of the access table."""
@@ -167,12 +178,14 @@ def _fill(path: str, la: str, flags: dict[str, str]) -> str:
     own = la == LA
     ids = {"la_code": la, "case_id": "case-1" if own else "case-9",
            "officer_id": "iro-ada" if own else "iro-sol", "flag_id": flags.get(la, "none"),
-           "challenge_id": "ch-m",
+           "challenge_id": "ch-m", "number": "0", "slug": "raise-challenge",
            "kind": "case", "ref": "case-1" if own else "case-9", "path": "missing.css"}
     record = {"cases": ids["case_id"], "challenges": "ch-m", "officers": ids["officer_id"],
               "instructions": "ins-m", "reports": "rep-m", "concerns": "con-m"}
     for collection, ref in record.items():
         path = path.replace(f"/{collection}/{{record_id}}", f"/{collection}/{ref}")
+    if path.startswith("/ui/recorded/"):  # the confirmation of a challenge raised
+        ids["ref"] = "ch-m"
     filled = path.format(**ids)
     query = {"/flags": f"la_code={la}", "/ui/flags": f"la={la}",
              "/proof/receipts": f"la_code={la}&kind=case&id={ids['case_id']}"}.get(path)
@@ -237,7 +250,16 @@ def test_the_route_answers_as_the_access_table_says(store: Store, method: str, p
     status = _call(store.api, method, _fill(path, la, store.flags), who, la)
 
     assert status < 500, status
-    if access is Access.PUBLIC and who == "nobody" and (method, path) == ("POST", "/login"):
+    if access is Access.FORM_POST and who != "nobody":
+        assert status == 403, status
+    elif access is Access.RECORDERS and who != "nobody":
+        assert (status == 200) if RECORDS[who] else (status == 403), (who, status)
+    elif access is Access.FORM and who != "nobody":
+        may = "raise_challenge" in RECORDS[who]
+        assert (status == 200) if may else (status in (403, 404)), (who, status)
+    elif access is Access.SIGN_IN_STEP:
+        assert status in (303, 400, 403), status  # here no sign-in was begun: 403
+    elif access is Access.PUBLIC and who == "nobody" and (method, path) == ("POST", "/login"):
         assert status == 401  # the form, sent without a token, asks for one
     elif _may(access, who, side == "own", path.removeprefix("/commands/")):
         assert status not in (401, 403), f"{who} was refused ({status}); {access.value}"

@@ -41,6 +41,7 @@ STORED_TOPICS = {
     "iro_ledger.domain.case:Case.RecommendationOutcomeRecorded",
     "iro_ledger.domain.case:Case.DecisionRecorded",
     "iro_ledger.domain.case:Case.Closed",
+    "iro_ledger.domain.case:Case.Erased",
     "iro_ledger.domain.case:Case.Corrected",
     "iro_ledger.domain.challenge:Challenge.Raised",
     "iro_ledger.domain.challenge:Challenge.Escalated",
@@ -114,6 +115,7 @@ EVERY_KIND_OF_EVENT: list[tuple[str, dict[str, Any]]] = [
     ("withhold_annual_report", {}),
     *[("correct_record", {"kind": kind, "record_id": ref, "corrects_event": 1})
       for kind, ref in CORRECTED.items()],
+    ("erase_case", {}),
 ]
 
 

@@ -48,7 +48,7 @@ def test_an_event_changed_behind_the_applications_back_is_found_at_its_position(
     original = store.stored(where["position"]).state
     store.drop_guard()
     store.attack(f"UPDATE {store.events} SET state = ? WHERE {store.position_column} = ?",
-                 (original.replace(b"school", b"scho0l"), where["position"]))
+                 (original.replace(b'"la_code":"EMR"', b'"la_code":"EMQ"'), where["position"]))
 
     status, report = store.audit()
 
@@ -101,7 +101,7 @@ def test_a_changed_event_is_caught_by_the_signatures_even_after_the_log_is_rebui
     original = store.stored(where["position"]).state
     store.drop_guard()
     store.attack(f"UPDATE {store.events} SET state = ? WHERE {store.position_column} = ?",
-                 (original.replace(b"school", b"scho0l"), where["position"]))
+                 (original.replace(b'"la_code":"EMR"', b'"la_code":"EMQ"'), where["position"]))
     store.ok("projections", "rebuild", "merkle")
 
     status, report = store.audit()

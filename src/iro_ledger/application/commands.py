@@ -220,6 +220,16 @@ class CloseCase(CommandBase):
     reason: Text = ""
 
 
+class EraseCase(CommandBase):
+    """Erase a case's personal free text (admins only): destroys the keys it is sealed with.
+    The `reason` (e.g. the request's reference) stays readable: no personal data in it."""
+
+    KIND, ID_FIELD = "case", "case_id"
+    command: Literal["erase_case"] = "erase_case"
+    case_id: Ref
+    reason: Annotated[str, Field(min_length=1, max_length=2_000)]
+
+
 class RaiseChallenge(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["raise_challenge"] = "raise_challenge"
@@ -373,7 +383,7 @@ class CorrectRecord(CommandBase):
 COMMAND_TYPES: tuple[type[CommandBase], ...] = (
     RegisterAuthority, RegisterOfficer, RecordFte, EndEngagement, RecordDisciplinaryAction,
     OpenCase, RecordShortBreaks, AssignIro, ReviseCarePlan, HoldReview, RequireReview,
-    MakeRecommendation, RecordRecommendationOutcome, RecordDecision, CloseCase,
+    MakeRecommendation, RecordRecommendationOutcome, RecordDecision, CloseCase, EraseCase,
     RaiseChallenge, EscalateChallenge, RespondToChallenge, ResolveChallenge,
     WithdrawChallenge, ReferToCafcass, RecordCafcassOutcome, RequestArbitration,
     RecordLegalStep, RecordConcern, RecordInstruction, RescindInstruction,

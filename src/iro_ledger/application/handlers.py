@@ -180,6 +180,11 @@ def _(cmd: c.CloseCase, ctx: HandlerContext) -> list[LedgerRecord]:
 
 
 @handle.register
+def _(cmd: c.EraseCase, ctx: HandlerContext) -> list[LedgerRecord]:
+    return _act_on(ctx, Case, cmd.la_code, cmd.case_id, lambda k: k.erase(cmd.reason, ctx.stamp))
+
+
+@handle.register
 def _(cmd: c.RaiseChallenge, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Challenge, cmd.la_code, cmd.challenge_id)
     case = ctx.records.get(Case, cmd.la_code, cmd.case_id)

@@ -9,7 +9,7 @@ the same way, and `--atomic` puts every line in one, all or nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from itertools import chain
@@ -17,7 +17,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
 
 from iro_ledger.application.access import (
     Principal,
@@ -31,9 +31,11 @@ from iro_ledger.application.group_commit import GroupCommit
 from iro_ledger.application.handlers import RECORD_CLASSES, HandlerContext, R, handle
 from iro_ledger.application.idempotency import CommandReceipt, fingerprint, receipt_id
 from iro_ledger.application.record_cache import DEFAULT_SIZE, RecordCache
+from iro_ledger.application.sealing import KeyStore, SealingMapper, keys_for
 from iro_ledger.application.store import DateAsISO
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.authority import Authority
+from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.errors import (
     AlreadyRecorded,
@@ -105,6 +107,25 @@ class Ledger(Application[UUID]):
         super().__init__(env)
         self.records_cache = RecordCache(cache_size)
         self._group: GroupCommit[Request, Result] = GroupCommit(self.apply_together)
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """The sealing mapper, with the key store beside this event store (`sealing`)."""
+        self.keys: KeyStore = keys_for(self.env)
+        self.after_erasure: list[Callable[[UUID], None]] = []
+        """Called with a case's stored id once its keys are destroyed (the read models
+        forget the text they hold)."""
+        return SealingMapper(self.construct_transcoder(), self.keys)
+
+    def close(self) -> None:
+        super().close()
+        self.keys.close()
+
+    def erased(self, case: UUID) -> None:
+        """Destroy the keys a case's erasure names, then tell whoever listens."""
+        self.keys.destroy(case)
+        self.records_cache.clear()
+        for listener in self.after_erasure:
+            listener(case)
 
     # Commands
 
@@ -381,7 +402,10 @@ class UnitOfWork:
         self.ledger.records_cache.put_back(
             (r for r in chain(self.touched.values(), self.loaded.values())
              if not isinstance(r, CommandReceipt)), positions)
+        erasures = [e.originator_id for e in self.events if isinstance(e, Case.Erased)]
         self.touched, self.loaded, self.events = {}, {}, []
+        for case in erasures:
+            self.ledger.erased(case)
         position = max(positions, default=0) or self.ledger.position()
         return [_with_position(o, position) for o in outcomes]
 

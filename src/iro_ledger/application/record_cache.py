@@ -68,6 +68,11 @@ class RecordCache:
             for aggregate_id in ids:
                 self._records.pop(aggregate_id, None)
 
+    def clear(self) -> None:
+        """Drop every record (after an erasure: a cached record may hold erased text)."""
+        with self._lock:
+            self._records.clear()
+
     def refresh(self, store: _Store) -> None:
         """Drop the records other processes changed since the last look."""
         with self._lock:

@@ -66,6 +66,7 @@ class Case(LedgerRecord):
         """Looked after in a series of short breaks (reg 48): a review schedule of its own."""
         self.iro: str | None = None
         self.closed_on: date | None = None
+        self.erased_on: date | None = None
         self.recommendations: dict[str, str | None] = {}
         """Recommendation id to its outcome, None while outstanding."""
         self.decisions: set[str] = set()
@@ -74,6 +75,8 @@ class Case(LedgerRecord):
         """When each recommendation and decision was made: nothing may refer to it earlier."""
 
     class Opened(LedgerRecord.Created):
+
+        ERASABLE = ("child_ref",)
         child_ref: str
         legal_status: str
         entered_care_on: date
@@ -96,6 +99,8 @@ class Case(LedgerRecord):
             aggregate.iro = self.officer_id
 
     class CarePlanRevised(LedgerRecord.Event):
+
+        ERASABLE = ("summary",)
         change: str
         summary: str
         via_review: bool
@@ -111,6 +116,8 @@ class Case(LedgerRecord):
         child_seen_before: bool
 
     class ReviewRequired(LedgerRecord.Event):
+
+        ERASABLE = ("reason",)
         """The IRO required the authority to hold a review (reg 33(3)(a)) by `hold_by`."""
 
         officer_id: str
@@ -118,6 +125,8 @@ class Case(LedgerRecord):
         hold_by: date
 
     class RecommendationMade(LedgerRecord.Event):
+
+        ERASABLE = ("text",)
         recommendation_id: str
         text: str
         due_on: date
@@ -129,6 +138,8 @@ class Case(LedgerRecord):
             aggregate.recommended_on[self.recommendation_id] = self.occurred_on
 
     class RecommendationOutcomeRecorded(LedgerRecord.Event):
+
+        ERASABLE = ("reason",)
         recommendation_id: str
         outcome: str
         reason: str
@@ -137,6 +148,8 @@ class Case(LedgerRecord):
             aggregate.recommendations[self.recommendation_id] = self.outcome
 
     class DecisionRecorded(LedgerRecord.Event):
+
+        ERASABLE = ("summary",)
         decision_id: str
         kind: str
         summary: str
@@ -150,10 +163,21 @@ class Case(LedgerRecord):
             aggregate.decided_on[self.decision_id] = self.occurred_on
 
     class Closed(LedgerRecord.Event):
+
+        ERASABLE = ("reason",)
         reason: str
 
         def apply(self, aggregate: Any) -> None:
             aggregate.closed_on = self.occurred_on
+
+    class Erased(LedgerRecord.Event):
+        """The case's personal free text (and that of its challenges and concerns) was
+        erased by destroying the keys it was sealed with; the events themselves remain."""
+
+        reason: str
+
+        def apply(self, aggregate: Any) -> None:
+            aggregate.erased_on = self.occurred_on
 
     @classmethod
     def open(
@@ -281,6 +305,13 @@ class Case(LedgerRecord):
 
     def close(self, reason: str, stamp: Stamp) -> None:
         self._record_open(self.Closed, stamp, reason=reason)
+
+    def erase(self, reason: str, stamp: Stamp) -> None:
+        """Record the erasure of the case's personal free text (open or closed, and again if
+        asked: each request is kept)."""
+        if not reason.strip():
+            raise InvalidValue("reason", "an erasure must give its reason")
+        self._record(self.Erased, stamp, reason=reason)
 
     def check_can_be_challenged_about(self, about: str, on: date) -> None:
         """A challenge names a decision or recommendation of its case, the care plan, the

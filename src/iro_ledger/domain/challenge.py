@@ -47,6 +47,8 @@ class Challenge(LedgerRecord):
         self.legal_steps: list[str] = []
 
     class Raised(LedgerRecord.Created):
+
+        ERASABLE = ("grounds",)
         case_id: str
         officer_id: str
         about: str
@@ -60,6 +62,8 @@ class Challenge(LedgerRecord):
             aggregate.stage = ChallengeStage(self.to_stage)
 
     class Responded(LedgerRecord.Event):
+
+        ERASABLE = ("response",)
         response: str
 
     class Resolved(LedgerRecord.Event):
@@ -70,6 +74,8 @@ class Challenge(LedgerRecord):
             aggregate.outcome = self.outcome
 
     class Withdrawn(LedgerRecord.Event):
+
+        ERASABLE = ("reason",)
         reason: str
 
         def apply(self, aggregate: Any) -> None:
@@ -80,6 +86,8 @@ class Challenge(LedgerRecord):
             aggregate.cafcass_referred = True
 
     class CafcassOutcomeRecorded(LedgerRecord.Event):
+
+        ERASABLE = ("summary",)
         outcome: str
         summary: str
 
@@ -93,6 +101,8 @@ class Challenge(LedgerRecord):
             aggregate.arbitration_body = self.body
 
     class LegalStepRecorded(LedgerRecord.Event):
+
+        ERASABLE = ("summary",)
         """A step on the route beyond the authority and Cafcass."""
 
         step: str

@@ -30,6 +30,8 @@ class Concern(LedgerRecord):
         self.raised_with = raised_with
 
     class Raised(LedgerRecord.Created):
+
+        ERASABLE = ("summary",)
         officer_id: str
         case_id: str | None
         """The child's case it is about; None for a concern about the service as a whole."""

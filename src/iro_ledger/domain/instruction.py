@@ -21,6 +21,8 @@ class Instruction(LedgerRecord):
         self.in_force = True
 
     class Recorded(LedgerRecord.Created):
+
+        ERASABLE = ("text",)
         issued_to: list[str]
         """Officer ids, or the single value `all_iros`."""
         kind: str

@@ -42,6 +42,8 @@ class Officer(LedgerRecord):
             aggregate.fte = self.fte
 
     class EngagementEnded(LedgerRecord.Event):
+
+        ERASABLE = ("reason",)
         how: str
         reason: str
         about: tuple[str, ...] = field(default=(), kw_only=True)
@@ -51,6 +53,8 @@ class Officer(LedgerRecord):
             aggregate.ended_how = self.how
 
     class DisciplinaryActionRecorded(LedgerRecord.Event):
+
+        ERASABLE = ("stated_reason",)
         stage: str
         stated_reason: str
         """The reason management gave; the record does not judge it."""

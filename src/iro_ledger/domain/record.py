@@ -102,6 +102,10 @@ class LedgerRecord(Aggregate):
         self.corrections: list[int] = []
 
     class Event(Aggregate.Event):
+        ERASABLE: ClassVar[tuple[str, ...]] = ()
+        """Fields holding personal free text: stored sealed with the record's key, so that
+        destroying the key erases them (crypto-shredding). Rules never decide on them."""
+
         occurred_on: date
         recorded_at: datetime
         recorded_by: str
@@ -129,6 +133,8 @@ class LedgerRecord(Aggregate):
         ref: str
 
     class Corrected(Event):
+
+        ERASABLE = ("reason", "details")
         """A later event that corrects an earlier one; the original stays visible."""
 
         corrects_version: int

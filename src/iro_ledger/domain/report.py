@@ -61,6 +61,8 @@ class AnnualReport(LedgerRecord):
             aggregate.submitted_to.append(self.to)
 
     class Withheld(LedgerRecord.Event):
+
+        ERASABLE = ("reason",)
         reason: str
 
         def apply(self, aggregate: Any) -> None:

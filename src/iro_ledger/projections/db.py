@@ -9,6 +9,7 @@ Do not put a literal `?` or `%` inside SQL text; pass values as parameters.
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
@@ -44,6 +45,41 @@ def to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
+MANY_ROWS = 1000
+"""Rows per multi-row INSERT (PostgreSQL allows 65,535 parameters per statement)."""
+_INSERT = re.compile(r"^(INSERT INTO \w+ \(([^)]*)\)) VALUES \((\?(?:, \?)*)\)(.*)$", re.DOTALL)
+_UPSERT = re.compile(r"^ ON CONFLICT \(([^)]*)\) DO (?:NOTHING|UPDATE SET (.*))$", re.DOTALL)
+
+
+def _multi_row(sql: str) -> tuple[str, int, str, tuple[int, ...]] | None:
+    """(INSERT INTO t (cols), row width, conflict clause, positions of the conflict key when
+    it updates) for an INSERT that may be sent many rows at once; None otherwise."""
+    insert = _INSERT.match(sql)
+    if insert is None:
+        return None
+    head, columns, marks, tail = insert.groups()
+    names = [c.strip() for c in columns.split(",")]
+    width = marks.count("?")
+    if width != len(names) or "?" in tail:
+        return None
+    if not tail:
+        return head, width, tail, ()
+    upsert = _UPSERT.match(tail)
+    if upsert is None:
+        return None
+    key, updates = upsert.groups()
+    if updates is None:
+        return head, width, tail, ()
+    for assignment in updates.split(","):
+        column, _, value = (part.strip() for part in assignment.partition("="))
+        if value != f"excluded.{column}":
+            return None  # an update that reads the old row must see each row in turn
+    key_names = [k.strip() for k in key.split(",")]
+    if not all(k in names for k in key_names):
+        return None
+    return head, width, tail, tuple(names.index(k) for k in key_names)
+
+
 @dataclass
 class Tx:
     """One open transaction: everything done through it commits or rolls back together."""
@@ -55,8 +91,26 @@ class Tx:
         self._cursor.execute(self._sql(sql), tuple(params))
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
-        if rows:
+        """Run `sql` for each row. On PostgreSQL an INSERT whose conflict clause does nothing
+        or overwrites columns with `excluded` ones is sent as multi-row INSERTs of up to
+        `MANY_ROWS` rows (the last row of each key wins, as it would one by one): a round trip
+        per thousand rows instead of a statement per row."""
+        if not rows:
+            return
+        many = _multi_row(sql) if self.dialect == "postgres" else None
+        if many is None:
             self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+            return
+        head, width, tail, keys = many
+        if keys:  # DO UPDATE may not meet one key twice in a statement: keep each key's last
+            last = {tuple(row[i] for i in keys): tuple(row) for row in rows}
+            rows = list(last.values())
+        mark = "(" + ", ".join("%s" for _ in range(width)) + ")"
+        for start in range(0, len(rows), MANY_ROWS):
+            chunk = rows[start:start + MANY_ROWS]
+            self._cursor.execute(
+                to_psycopg(head) + " VALUES " + ", ".join(mark for _ in chunk)
+                + to_psycopg(tail), [value for row in chunk for value in row])
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         self._cursor.execute(self._sql(sql), tuple(params))
@@ -150,6 +204,13 @@ class Database:
         assert self.dialect == "postgres"
         return psycopg.connect(self.conninfo, autocommit=True)
 
+    def compact(self) -> None:
+        """After an erasure: on SQLite, move the write-ahead log into the file and truncate
+        it, so pages that held erased text are overwritten (best effort: a reader elsewhere
+        may keep the log a while). PostgreSQL's dead rows go at its next VACUUM."""
+        if self.dialect == "sqlite" and self._path != ":memory:":
+            self._sqlite().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         if self.dialect == "postgres":
             if self._pool is not None:
@@ -172,6 +233,7 @@ class Database:
         if conn is None:
             conn = sqlite3.connect(self._path, timeout=30, isolation_level=None)
             conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA secure_delete=ON")  # an erased text's old rows are zeroed
             self._local.conn = conn
         return conn
 

@@ -31,6 +31,7 @@ import psycopg
 from psycopg import sql
 
 from iro_ledger.application.recorder import LOCK_FUNCTION
+from iro_ledger.application.sealing import KEYS_SCHEMA
 from iro_ledger.projections.db import libpq_url
 from iro_ledger.trust import checkpoint_store, guard
 from iro_ledger.trust.log import MerkleLogModel
@@ -145,8 +146,17 @@ def _hand_over(conn: psycopg.Connection[Any], layout: Layout, roles: Roles) -> N
         schema, sql.Identifier(layout.row_type), to))
     for function in _functions(conn, layout):
         _run(conn, sql.SQL("ALTER FUNCTION {} OWNER TO {}").format(sql.SQL(function), to))
+    if _keys_in_place(conn):
+        keys = sql.Identifier(KEYS_SCHEMA)
+        _run(conn, sql.SQL("ALTER SCHEMA {} OWNER TO {}").format(keys, to))
+        _run(conn, sql.SQL("ALTER TABLE {}.record_keys OWNER TO {}").format(keys, to))
     roles.done.append(f"{roles.owner} owns the {len(layout.tables)} tables, their triggers "
                       f"and the functions in schema {layout.schema}")
+
+
+def _keys_in_place(conn: psycopg.Connection[Any]) -> bool:
+    found = conn.execute("SELECT to_regclass(%s)", (f"{KEYS_SCHEMA}.record_keys",)).fetchone()
+    return found is not None and found[0] is not None
 
 
 def _functions(conn: psycopg.Connection[Any], layout: Layout) -> list[str]:
@@ -189,6 +199,12 @@ def _grant(conn: psycopg.Connection[Any], layout: Layout, roles: Roles) -> None:
     table("projection_records", "SELECT, INSERT")
     for name in (*layout.read_models, *layout.sign_ins):
         table(name, "SELECT, INSERT, UPDATE, DELETE")
+    if _keys_in_place(conn):  # record keys: made, read and destroyed (erasure), never changed
+        keys = sql.Identifier(KEYS_SCHEMA)
+        _run(conn, sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(keys, app))
+        _run(conn, sql.SQL("REVOKE ALL ON {}.record_keys FROM {}").format(keys, app))
+        _run(conn, sql.SQL("GRANT SELECT, INSERT, DELETE ON {}.record_keys TO {}").format(
+            keys, app))
     for function in _functions(conn, layout):
         _run(conn, sql.SQL("REVOKE ALL ON FUNCTION {} FROM PUBLIC").format(sql.SQL(function)))
     _run(conn, sql.SQL("GRANT EXECUTE ON FUNCTION {}.{}() TO {}").format(

@@ -1,0 +1,267 @@
+"""Crypto-shredding: personal free text is stored sealed with its record's key, kept outside
+the event store, so destroying the key erases the text without touching an event.
+
+`SealingMapper` is the ledger's eventsourcing mapper. Storing an event, it replaces each
+field its class names `ERASABLE` (grounds, responses, summaries, instruction text, the child's
+reference, a correction's reason and details) by `sealed:v1:` and base64 of a 12-byte nonce
+and the AES-256-GCM ciphertext of the value's JSON, bound to the record and field. Reading,
+it opens them again, or shows `ERASED` when the key is gone. Values stored before sealing
+existed (plain text) are read as they are: no key can shred them.
+
+Keys are per record. A record's key also names its *subject*: a case's own key, and the keys
+of challenges and concerns raised on a case (their first event names the case), have the
+case as subject, so `destroy(case)` erases the case's text and all raised about it.
+
+Keys live in `KeyStore`s outside the event store: for SQLite a file beside the ledger
+(`PATH.keys`, with secure_delete so a destroyed key's bytes are overwritten), for PostgreSQL
+the table `iro_ledger_keys.record_keys` in its own schema. The Merkle log's leaves cover the
+stored (sealed) bytes, so every receipt still verifies after an erasure.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Protocol
+from uuid import UUID
+
+import psycopg
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+
+from iro_ledger.domain.record import record_id
+
+SEALED = "sealed:v1:"
+ERASED = "[erased]"
+"""What an erased text reads as, on every surface."""
+ERASED_DETAILS = {"erased": ERASED}
+"""What an erased `details` object reads as."""
+KEYS_SCHEMA = "iro_ledger_keys"
+
+
+class KeyStore(Protocol):
+    """Where record keys are kept, outside the event store."""
+
+    def get(self, record: UUID) -> bytes | None: ...
+    def get_or_create(self, record: UUID, subject: UUID) -> bytes: ...
+    def destroy(self, subject: UUID) -> int:
+        """Destroy the keys of `subject` (its own and those naming it); how many."""
+        ...
+    def close(self) -> None: ...
+
+
+class MemoryKeys:
+    """Keys in this process's memory: for in-memory stores (tests, `POPO`)."""
+
+    def __init__(self) -> None:
+        self._keys: dict[UUID, tuple[UUID, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, record: UUID) -> bytes | None:
+        found = self._keys.get(record)
+        return None if found is None else found[1]
+
+    def get_or_create(self, record: UUID, subject: UUID) -> bytes:
+        with self._lock:
+            found = self._keys.setdefault(record, (subject, AESGCM.generate_key(256)))
+            return found[1]
+
+    def destroy(self, subject: UUID) -> int:
+        with self._lock:
+            gone = [r for r, (s, _) in self._keys.items() if subject in (r, s)]
+            for record in gone:
+                del self._keys[record]
+            return len(gone)
+
+    def close(self) -> None:
+        return None
+
+
+class SqliteKeys:
+    """Keys in their own SQLite file; destroyed keys are overwritten (secure_delete)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(path, timeout=30, check_same_thread=False,
+                                   isolation_level=None)
+        self._db.execute("PRAGMA secure_delete = ON")
+        self._db.execute("CREATE TABLE IF NOT EXISTS record_keys (record_id TEXT PRIMARY KEY,"
+                         " subject TEXT NOT NULL, key BLOB NOT NULL)")
+        self._db.execute("CREATE INDEX IF NOT EXISTS record_keys_subject"
+                         " ON record_keys (subject)")
+        if os.name == "posix":
+            path.chmod(0o600)
+
+    def get(self, record: UUID) -> bytes | None:
+        with self._lock:
+            row = self._db.execute("SELECT key FROM record_keys WHERE record_id = ?",
+                                   (str(record),)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def get_or_create(self, record: UUID, subject: UUID) -> bytes:
+        with self._lock:
+            self._db.execute("INSERT OR IGNORE INTO record_keys VALUES (?, ?, ?)",
+                             (str(record), str(subject), AESGCM.generate_key(256)))
+            row = self._db.execute("SELECT key FROM record_keys WHERE record_id = ?",
+                                   (str(record),)).fetchone()
+        return bytes(row[0])
+
+    def destroy(self, subject: UUID) -> int:
+        with self._lock:
+            gone = self._db.execute("DELETE FROM record_keys WHERE record_id = ? OR subject = ?",
+                                    (str(subject), str(subject))).rowcount
+            self._db.execute("VACUUM")
+        return int(gone)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class PostgresKeys:
+    """Keys in `iro_ledger_keys.record_keys`, a schema of their own beside the event store."""
+
+    def __init__(self, conninfo: str) -> None:
+        self._conninfo = conninfo
+        self._lock = threading.Lock()
+        self._db: psycopg.Connection[Any] | None = None
+        with self._lock:
+            found = self._run("SELECT to_regclass(%s)", (f"{KEYS_SCHEMA}.record_keys",))
+            row = found.fetchone()
+            if row is not None and row[0] is not None:
+                return  # made by an earlier start (or by `db setup`'s owner)
+            self._run(f"CREATE SCHEMA IF NOT EXISTS {KEYS_SCHEMA}", ())
+            self._run(f"CREATE TABLE IF NOT EXISTS {KEYS_SCHEMA}.record_keys (record_id uuid"
+                      " PRIMARY KEY, subject uuid NOT NULL, key bytea NOT NULL)", ())
+            self._run(f"CREATE INDEX IF NOT EXISTS record_keys_subject ON"
+                      f" {KEYS_SCHEMA}.record_keys (subject)", ())
+
+    def _run(self, sql: str, args: tuple[Any, ...]) -> psycopg.Cursor[Any]:
+        for attempt in (1, 2):
+            try:
+                if self._db is None or self._db.closed:
+                    self._db = psycopg.connect(self._conninfo, autocommit=True)
+                return self._db.execute(sql, args)
+            except psycopg.OperationalError:
+                if attempt == 2:
+                    raise
+                self._db = None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def get(self, record: UUID) -> bytes | None:
+        with self._lock:
+            row = self._run(f"SELECT key FROM {KEYS_SCHEMA}.record_keys WHERE record_id = %s",
+                            (record,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def get_or_create(self, record: UUID, subject: UUID) -> bytes:
+        with self._lock:
+            self._run(f"INSERT INTO {KEYS_SCHEMA}.record_keys VALUES (%s, %s, %s)"
+                      " ON CONFLICT (record_id) DO NOTHING",
+                      (record, subject, AESGCM.generate_key(256)))
+            row = self._run(f"SELECT key FROM {KEYS_SCHEMA}.record_keys WHERE record_id = %s",
+                            (record,)).fetchone()
+        assert row is not None
+        return bytes(row[0])
+
+    def destroy(self, subject: UUID) -> int:
+        with self._lock:
+            gone = self._run(f"DELETE FROM {KEYS_SCHEMA}.record_keys WHERE record_id = %s"
+                             " OR subject = %s", (subject, subject)).rowcount
+        return int(gone)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+
+
+def keys_for(env: Mapping[str, str]) -> KeyStore:
+    """The key store beside the event store an eventsourcing environment names."""
+    module = env.get("PERSISTENCE_MODULE", "")
+    if module == "eventsourcing.sqlite":
+        path = env.get("SQLITE_DBNAME", ":memory:")
+        if path == ":memory:" or path.startswith("file:"):
+            return MemoryKeys()
+        return SqliteKeys(Path(path + ".keys"))
+    if module == "eventsourcing.postgres":
+        conninfo = psycopg.conninfo.make_conninfo(
+            dbname=env.get("POSTGRES_DBNAME", "postgres"),
+            host=env.get("POSTGRES_HOST", "127.0.0.1"), port=env.get("POSTGRES_PORT", "5432"),
+            user=env.get("POSTGRES_USER", "postgres"),
+            password=env.get("POSTGRES_PASSWORD", ""),
+            connect_timeout=env.get("POSTGRES_CONNECT_TIMEOUT", "5"))
+        return PostgresKeys(conninfo)
+    return MemoryKeys()
+
+
+def subject_of(originator: UUID, state: Mapping[str, Any]) -> UUID:
+    """Whose erasure erases this record's text: the case a record's first event names (a
+    challenge or concern raised on it), else the record itself."""
+    case_id, la_code = state.get("case_id"), state.get("la_code")
+    if isinstance(case_id, str) and isinstance(la_code, str) and "ref" in state:
+        return record_id("case", la_code, case_id)
+    return originator
+
+
+class SealingMapper(Mapper[UUID]):
+    """The ledger's mapper: seals `ERASABLE` fields on the way in, opens them on the way out."""
+
+    def __init__(self, transcoder: Transcoder, keys: KeyStore,
+                 compressor: Compressor | None = None, cipher: Cipher | None = None) -> None:
+        super().__init__(transcoder, compressor=compressor, cipher=cipher)
+        self.keys = keys
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        fields = [f for f in getattr(type(domain_event), "ERASABLE", ())
+                  if _worth_sealing(getattr(domain_event, f, None))]
+        if not fields:
+            return super().to_stored_event(domain_event)
+        state = dict(vars(domain_event))
+        originator = domain_event.originator_id
+        key = self.keys.get_or_create(originator, subject_of(originator, state))
+        for name in fields:
+            state[name] = seal(key, originator, name, state[name])
+        sealed = object.__new__(type(domain_event))
+        object.__setattr__(sealed, "__dict__", state)
+        return super().to_stored_event(sealed)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        event = super().to_domain_event(stored_event)
+        state = vars(event)
+        fields = [f for f in getattr(type(event), "ERASABLE", ())
+                  if isinstance(state.get(f), str) and state[f].startswith(SEALED)]
+        if fields:
+            originator = event.originator_id
+            key = self.keys.get(originator)
+            for name in fields:
+                state[name] = (open_sealed(key, originator, name, state[name])
+                               if key is not None else erased(name))
+        return event
+
+
+def _worth_sealing(value: Any) -> bool:
+    return bool(value) and not (isinstance(value, str) and value.startswith(SEALED))
+
+
+def seal(key: bytes, originator: UUID, field: str, value: Any) -> str:
+    nonce = os.urandom(12)
+    plain = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode()
+    sealed = AESGCM(key).encrypt(nonce, plain, f"{originator}/{field}".encode())
+    return SEALED + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def open_sealed(key: bytes, originator: UUID, field: str, value: str) -> Any:
+    raw = base64.b64decode(value.removeprefix(SEALED))
+    plain = AESGCM(key).decrypt(raw[:12], raw[12:], f"{originator}/{field}".encode())
+    return json.loads(plain)
+
+
+def erased(field: str) -> Any:
+    """What an erased field reads as."""
+    return dict(ERASED_DETAILS) if field == "details" else ERASED
