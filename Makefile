@@ -2,6 +2,7 @@
 #
 #   make run        install into .venv, then run the demo (HOST=127.0.0.1 PORT=8000)
 #   make test       install, then lint, type-check, layer contracts and pytest
+#   make screenshots  a PNG of each dashboard page, desktop and phone, in screenshots/
 #   make lint | typecheck | imports | pytest | bench
 #
 # Needs only python3 >= 3.11 and access to PyPI. The install step re-runs only
@@ -30,12 +31,13 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint typecheck imports pytest bench bench-national clean
+.PHONY: help install run test lint typecheck imports pytest bench bench-national screenshots clean
 
 help:
 	@echo "make run        install into $(VENV) and run the demo on http://$(HOST):$(PORT)"
 	@echo "                (make run PORT=8080 HOST=0.0.0.0 to listen elsewhere)"
 	@echo "make test       lint, type-check, layer contracts, then the test suite"
+	@echo "make screenshots  a PNG of each dashboard page (desktop and phone) in screenshots/"
 	@echo "make lint | typecheck | imports | pytest | bench | bench-national | clean"
 
 $(BIN)/python:
@@ -96,6 +98,10 @@ bench: install
 
 bench-national: install
 	$(BIN)/python bench/run.py --national
+
+# For review by a person: each page of the dashboard, on a desktop and on a phone.
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots screenshots
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache .import_linter_cache

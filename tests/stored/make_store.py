@@ -8,6 +8,13 @@ for the audit) and `views.json` (what the store showed when made). Run it only t
 generation of stored data, never to make a failing test pass: the point of the files is that
 they were made by older code.
 
+    .venv/bin/python -m tests.stored.make_store --judge
+
+writes only `judged.json`: the flags and measures today's rules give the old store. The rules
+change on purpose (a new pattern, a statutory window) and say so by a new flags model version;
+then, and only then, re-judge and review the diff of `judged.json` in the same commit. A
+refactor keeps the version, so its judgement must match exactly.
+
 The history: the demo's two authorities (recorded by an admin, so the raisers' acts carry
 `on_behalf_of`), and acts of every other kind: an IRO recording for themself, a correction, a
 withheld report, a late record withdrawing a flag, inspectors' and an arbitrator's reads, a
@@ -19,6 +26,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import sys
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -33,12 +41,13 @@ from iro_ledger.settings import Settings
 from iro_ledger.trust.keys import ensure_signing_key
 from iro_ledger.trust.witness import Offer, StateFile, Witness
 from iro_ledger.wiring import Services, build_services
-from tests.stored.views import views
+from tests.stored.views import judged, views
 
 HERE = Path(__file__).parent
 STORE = HERE / "store.sqlite"
 PUBLIC_KEY = HERE / "checkpoint.pub.pem"
 VIEWS = HERE / "views.json"
+JUDGED = HERE / "judged.json"
 KEPT_TABLES = ("stored_events", "checkpoints", "checkpoint_cosignatures")
 """What is stored data; every other table is a read model, made again by replay."""
 
@@ -149,7 +158,27 @@ def keep_stored_data_only(made: Path, kept: Path) -> None:
     shutil.copyfile(made, kept)
 
 
+def judge() -> dict[str, Any]:
+    """The flags and measures today's rules give the old store, under their model version."""
+    with tempfile.TemporaryDirectory() as scratch:
+        home = Path(scratch)
+        shutil.copyfile(STORE, home / "store.sqlite")
+        settings = Settings(database_url=f"sqlite:///{home / 'store.sqlite'}",
+                            signing_key_path=home / "no-key-here.pem",
+                            checkpoint_every_events=1_000_000, checkpoint_every_seconds=3600)
+        services = build_services(settings)
+        try:
+            return judged(services)
+        finally:
+            services.close()
+
+
 def main() -> None:
+    if sys.argv[1:] == ["--judge"]:
+        made = judge()
+        JUDGED.write_text(json.dumps(made, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"{JUDGED}: rules of flags model v{made['flags_version']}")
+        return
     with tempfile.TemporaryDirectory() as scratch:
         home = Path(scratch)
         shown = make(home)

@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from iro_ledger.application import Principal, Role
+from iro_ledger.projections.flags import Flags
 from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.wiring import Services
 
@@ -53,6 +54,15 @@ def views(services: Services) -> dict[str, Any]:
             }
     shown["log"] = signed_log(services)
     return shown
+
+
+def judged(services: Services) -> dict[str, Any]:
+    """What the rules conclude of the store: its flags and measures, under the flags model's
+    version (a new version says the rules changed on purpose)."""
+    shown = views(services)
+    return {"flags_version": Flags.version,
+            "authorities": {la: {"flags": v["flags"], "measures": v["measures"]}
+                            for la, v in shown["authorities"].items()}}
 
 
 def _flag(flag: Flag) -> dict[str, Any]:

@@ -29,6 +29,8 @@ from iro_ledger.projections.db import Database, Tx
 
 CHANNEL = "iro_ledger_projections"
 BATCH_SIZE = 500
+REBUILD_BATCH_SIZE = 2000
+"""Events per batch in a rebuild: fewer transactions, still little memory."""
 Progress = Callable[[int, int], None]
 """Called with (position reached, position aimed at) after each batch."""
 
@@ -125,9 +127,10 @@ class Projections:
     # Catching up and rebuilding
 
     def catch_up(self, names: Iterable[str] | None = None, progress: Progress | None = None,
-                 until: int | None = None) -> int:
+                 until: int | None = None, batch_size: int | None = None) -> int:
         """Apply every stored event not yet applied (up to `until`); return how many were read."""
         models = self.select(names)
+        limit = batch_size or self.batch_size
         self.setup()
         with self._lock:
             target = self.ledger.position() if until is None else until
@@ -137,10 +140,11 @@ class Projections:
                 if low >= target or self._stop.is_set():
                     break
                 notes = self.ledger.recorder.select_notifications(
-                    start=low + 1, limit=self.batch_size, stop=target)
+                    start=low + 1, limit=limit, stop=target)
                 if not notes:
                     break
                 envelopes = self.decoder.decode(notes)
+                self._remember(envelopes)
                 for model in models:
                     self._advance(model, low, notes[-1].id, envelopes)
                 read += len(notes)
@@ -171,7 +175,8 @@ class Projections:
                 model.create(tx)
                 tx.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?",
                            (model.key,))
-        return self.catch_up([m.name for m in models], progress)
+        return self.catch_up([m.name for m in models], progress,
+                             batch_size=max(self.batch_size, REBUILD_BATCH_SIZE))
 
     def replay(self, names: Iterable[str] | None = None) -> int:
         """Empty the models' tables and replay them from zero: what an erasure needs, so no
@@ -249,6 +254,7 @@ class Projections:
 
     def _apply_followed(self, after: int, notes: list[Notification]) -> None:
         envelopes = self.decoder.decode(notes)
+        self._remember(envelopes)
         for model in self.models.values():
             if not self._advance(model, after, notes[-1].id, envelopes):
                 self.catch_up([model.name])
@@ -267,7 +273,6 @@ class Projections:
             if done >= last:
                 return True
             todo = [e for e in envelopes if e.position > done]
-            self._remember(tx, todo)
             model.apply(tx, todo)
             tx.execute("UPDATE projection_tracking SET position = ? WHERE name = ?",
                        (last, model.key))
@@ -308,12 +313,17 @@ class Projections:
             found.update({r["record_id"]: (r["kind"], r["la_code"], r["ref"]) for r in rows})
         return found
 
-    def _remember(self, tx: Tx, envelopes: Sequence[Envelope]) -> None:
+    def _remember(self, envelopes: Sequence[Envelope]) -> None:
+        """Name the batch's new records, once per batch for every model (idempotent, so in a
+        transaction of its own before the models' own)."""
         firsts = [e for e in envelopes if e.number == 1]
-        tx.executemany(
-            "INSERT INTO projection_records (record_id, kind, la_code, ref) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (record_id) DO NOTHING",
-            [(str(e.event.originator_id), e.kind, e.la_code, e.record) for e in firsts])
+        if not firsts:
+            return
+        with self.db.transaction() as tx:
+            tx.executemany(
+                "INSERT INTO projection_records (record_id, kind, la_code, ref)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING",
+                [(str(e.event.originator_id), e.kind, e.la_code, e.record) for e in firsts])
 
 
 Name = tuple[str, str, str]

@@ -106,6 +106,11 @@ def periods_of_care(episodes: Iterable[Episode]) -> tuple[list[Period], list[Ski
     last: Episode | None = None
     for episode in sorted(episodes, key=lambda e: (e.began, e.row.line)):
         if last is not None:
+            if episode.began == last.began:
+                skips.append(Skip(episode.row.file, episode.row.line, "duplicate_episode",
+                                  f"another episode of this child beginning "
+                                  f"{shown(episode.began)} is on {last.row.where()}"))
+                continue
             clash = _overlap(last, episode)
             if clash is not None:
                 skips.append(Skip(episode.row.file, episode.row.line, "overlapping_episode",

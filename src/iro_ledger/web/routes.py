@@ -22,7 +22,7 @@ from iro_ledger.domain.errors import InvalidValue, NotRecorded
 from iro_ledger.domain.limits import OFFSET_MAX, iso_day
 from iro_ledger.exports.dispute_bundle import dispute_bundle, file_stem
 from iro_ledger.exports.dispute_pdf import dispute_pdf
-from iro_ledger.reads import FlagsRead
+from iro_ledger.reads import Flag, FlagsRead
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
     REGISTER_STATUSES,
@@ -36,6 +36,7 @@ from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline
 from iro_ledger.web.reads import Links, reader
+from iro_ledger.web.tables import Column, Table
 
 PAGE = 100
 """Challenges per page of the register."""
@@ -132,14 +133,45 @@ def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) 
                       name=read.authority_name(la_code), links=Links(read))
 
 
-@router.get("/ui/flags")
+def _subjects(flag: Flag) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(flag.subjects.items()))
+
+
+FLAGS = Table("flags", (
+    Column("severity", "Severity", lambda f: f.severity, sort=lambda f: f.severity.rank),
+    Column("rule", "Flag", lambda f: f.rule),
+    Column("la_code", "Authority", lambda f: f.la_code),
+    Column("about", "About", _subjects),
+    Column("raised_on", "Raised", lambda f: f.raised_on),
+    Column("status", "Status", lambda f: f.status),
+    Column("explanation", "What happened", lambda f: f.explanation),
+    Column("id", "Flag id", lambda f: f.id),
+), sort="severity", order="desc")
+"""The flags page: gravest first, and within a severity the newest first."""
+
+
+def _gravest_newest(flags: list[Flag]) -> list[Flag]:
+    return sorted(flags, key=lambda f: (-f.severity.rank, -f.raised_on.toordinal(), f.id))
+
+
+@router.get("/ui/flags", response_model=None)
 def flag_list(request: Request, principal: Viewer, la: Text = None,
               rule: Text = None, severity: Text = None,
               status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
+    choice = FLAGS.choose(request)
     with reader(request, principal) as read:
-        found = _shown(read.flags(la or None, rule or None, severity or None,
-                                  status or None))
-        return render(request, "flags.html", found=found, codes=read.authorities(),
+        def order(flags: list[Flag]) -> list[Flag]:
+            return FLAGS.ordered(_gravest_newest(flags), choice)
+
+        if choice.format == "csv":
+            every = read.flags(la or None, rule or None, severity or None, status or None,
+                               order=order).flags
+            return FLAGS.csv(every, f"flags-{status or 'all'}")
+        found = read.flags(la or None, rule or None, severity or None, status or None,
+                           order=order, limit=FLAGS.size, offset=FLAGS.offset(choice))
+        page = FLAGS.window(request, found.public(), found.total, choice,
+                            keep=("la", "rule", "severity", "status"))
+        return render(request, "flags.html", page=page, codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
                               "status": status}, links=Links(read))

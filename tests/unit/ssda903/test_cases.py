@@ -121,6 +121,19 @@ def test_an_overlapping_episode_is_reported_and_skipped() -> None:
     assert "episodes.csv:2" in skip.reason
 
 
+def test_the_same_episode_twice_is_a_duplicate_not_an_overlap() -> None:
+    result = mapped(("KX101",), [
+        episode("KX101", "01/02/2023", dec="01/05/2023", rec="X1"),
+        episode("KX101", "01/02/2023", dec="01/05/2023", rec="X1"),
+        episode("KX101", "01/05/2023", rne="P"),
+    ])
+
+    [skip] = result.skips
+    assert (skip.line, skip.kind) == (3, "duplicate_episode")
+    assert "episodes.csv:2" in skip.reason
+    assert len(named(result, "open_case")) == len(named(result, "revise_care_plan")) == 1
+
+
 def test_cases_come_in_the_order_care_began_each_opened_first_and_closed_last() -> None:
     result = mapped(("KX101", "KX202"), [
         episode("KX101", "01/05/2023", dec="01/06/2023", rec="X1"),

@@ -1,0 +1,170 @@
+"""The main journeys through the dashboard in a real browser, as the people it serves take
+them: an IRO records a challenge and keeps its receipt, a manager records a decision, an
+inspector opens a flag and downloads a dispute bundle, everyone signs out. Every page on the
+way is checked with axe-core: no serious or critical WCAG 2.2 AA violation.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import zipfile
+from pathlib import Path
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.live import (
+    CASE,
+    DECISION,
+    IRO,
+    Live,
+    axe_violations,
+    fits_the_screen,
+    sign_in,
+    verify_receipt_cli,
+)
+
+
+def accessible(page: Page) -> None:
+    """The page as it stands has no serious or critical WCAG 2.2 AA violation."""
+    found = axe_violations(page)
+    assert not found, f"{page.url}: {json.dumps(found, indent=1)}"
+
+
+def verified(document: Path, key: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([verify_receipt_cli(), "verify-receipt", str(document),
+                           "--public-key", str(key)], capture_output=True, text=True,
+                          timeout=120, check=False)
+
+
+def download(page: Page, name: str, into: Path) -> Path:
+    """Press the link or button called `name`; where the browser saved the download."""
+    with page.expect_download() as started:
+        page.get_by_role("link", name=name).first.click()
+    saved = into / started.value.suggested_filename
+    started.value.save_as(saved)
+    return saved
+
+
+def test_an_iro_records_a_challenge_and_verifies_its_receipt(page: Page, live: Live,
+                                                             tmp_path: Path) -> None:
+    sign_in(page, live, live.token(IRO, "iro"))
+    accessible(page)
+    page.get_by_role("link", name="Record", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What do you want to record?")
+    accessible(page)
+
+    page.get_by_role("link", name="Raise a challenge").click()
+    page.get_by_label("Case").fill(CASE)
+    page.get_by_label("What are you challenging?").fill(DECISION)
+    page.get_by_label("Your grounds").fill("The move takes the child away from their school "
+                                           "in the middle of exams.")
+    accessible(page)
+    page.get_by_role("button", name="Record it").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Challenge raised")
+    accessible(page)
+    receipt = download(page, "Download receipt", tmp_path)
+    key = download(page, "the ledger's public key", tmp_path)
+    checked = verified(receipt, key)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    document = json.loads(receipt.read_text())
+    assert document["record"]["kind"] == "challenge"
+    assert document["receipts"][0]["event"]["fields"]["recorded_by"] == IRO
+
+    document["receipts"][0]["event"]["fields"]["recorded_by"] = "someone-else"
+    document["receipts"][0]["leaf"]["canonical"] = document["receipts"][0]["leaf"][
+        "canonical"][:-8] + "AAAAAAA="
+    receipt.write_text(json.dumps(document))
+    assert verified(receipt, key).returncode != 0, "a changed receipt must not verify"
+
+
+def test_a_form_left_incomplete_shows_an_accessible_error_summary(page: Page,
+                                                                  live: Live) -> None:
+    sign_in(page, live, live.token(IRO, "iro"))
+    page.goto(f"{live.url}/ui/record/raise-challenge")
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_role("button", name="Record it").click()
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("Nothing has been recorded")
+    expect(summary).to_contain_text("must be a real date")
+    accessible(page)
+    summary.get_by_role("link", name="Enter your grounds for the challenge").click()
+    expect(page.get_by_label("Your grounds")).to_be_focused()
+
+
+def test_a_manager_records_a_decision_on_a_phone(browser_phone: Page, live: Live) -> None:
+    page = browser_phone
+    sign_in(page, live, live.token("mgr-costa", "la_manager"))
+    page.goto(f"{live.url}/ui/record/decision?case_id={CASE}")
+    assert fits_the_screen(page)
+    page.get_by_label("What kind of decision?").fill("contact")
+    page.get_by_label("What was decided (optional)").fill("Contact with a grandparent weekly.")
+    page.get_by_role("group", name="Was the IRO consulted?").get_by_label("Yes").check()
+    page.get_by_role("button", name="Record it").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Decision recorded")
+    assert fits_the_screen(page)
+    accessible(page)
+
+
+def test_an_inspector_opens_a_flag_with_its_evidence(page: Page, live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.get_by_role("link", name="Flags", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Flags")
+    accessible(page)
+
+    page.locator("table.flags tbody tr a[href^='/ui/flags/']").first.click()
+
+    expect(page.get_by_role("heading", name="What happened")).to_be_visible()
+    expect(page.get_by_role("heading", name="Evidence")).to_be_visible()
+    accessible(page)
+
+
+def test_an_inspector_downloads_a_dispute_bundle_that_verifies(page: Page, live: Live,
+                                                               tmp_path: Path) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    accessible(page)
+    page.get_by_role("link", name="Borough of Eastmere").first.click()
+    accessible(page)
+    page.locator("#challenges table a[href*='/cases/']").first.click()
+    expect(page.get_by_role("heading", name="Challenges on this case")).to_be_visible()
+    accessible(page)
+
+    bundle = download(page, "Download the dispute bundle", tmp_path)
+    with zipfile.ZipFile(bundle) as archive:
+        [json_name] = [n for n in archive.namelist() if n.endswith(".json")]
+        archive.extract(json_name, tmp_path)
+        assert any(n.endswith(".pdf") for n in archive.namelist())
+    key = tmp_path / "key.pem"
+    key.write_bytes(page.request.get(f"{live.url}/proof/public-key").body())
+    checked = verified(tmp_path / json_name, key)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_signing_out_ends_the_session(page: Page, live: Live) -> None:
+    sign_in(page, live, live.token(IRO, "iro"))
+
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    accessible(page)
+    page.goto(f"{live.url}/ui/flags")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_the_accessibility_check_finds_what_is_wrong_on_a_bad_page(page: Page,
+                                                                    live: Live) -> None:
+    page.goto(f"{live.url}/login")
+    page.evaluate("""() => {
+        const field = document.createElement('input');
+        document.querySelector('main').append(field);
+        document.querySelector('html').removeAttribute('lang');
+    }""")
+
+    found = {v["id"] for v in axe_violations(page)}
+
+    assert {"label", "html-has-lang"} <= found
