@@ -118,6 +118,7 @@ def measure_parts(measure: Mapping[str, Any]) -> list[str]:
     parts = []
     for key, item in value.items():
         if isinstance(item, Mapping):
+            parts.append(f"{label(key)}:")
             parts += [f"{k}: {_number(v, False)}" for k, v in item.items()]
         else:
             parts.append(f"{label(key)}: {_number(item, share or key.startswith('share'))}")
