@@ -6,7 +6,9 @@ way is checked with axe-core: no serious or critical WCAG 2.2 AA violation.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -147,6 +149,21 @@ def test_an_inspector_downloads_a_dispute_bundle_that_verifies(page: Page, live:
     key.write_bytes(page.request.get(f"{live.url}/proof/public-key").body())
     checked = verified(tmp_path / json_name, key)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_an_inspector_exports_the_flags_as_csv(page: Page, live: Live, tmp_path: Path) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.get_by_role("link", name="Flags", exact=True).click()
+    accessible(page)
+    link = page.get_by_role("link", name=re.compile(r"Download all \d+ as CSV")).first
+    total = int(re.findall(r"\d+", link.inner_text())[0])
+
+    saved = download(page, link.inner_text(), tmp_path)
+
+    with saved.open(newline="", encoding="utf-8") as opened:
+        rows = list(csv.reader(opened))
+    assert len(rows) == total + 1, "a header, then every flag of the filter"
+    assert total > 0 and saved.suffix == ".csv"
 
 
 def test_signing_out_ends_the_session(page: Page, live: Live) -> None:
