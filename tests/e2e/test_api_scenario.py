@@ -51,6 +51,17 @@ def tell_the_story(story: Story) -> None:
     t("revise_care_plan", MANAGER, case_id="case-1", change="placement_move",
       summary="Residential placement", via_review=False, iro_consulted=False,
       occurred_on="2024-02-12")
+    # The seed stories' vocabulary: short breaks, a review required, a concern outside the
+    # protocol, working time.
+    t("record_short_breaks", MANAGER, case_id="case-1", short_breaks=True,
+      occurred_on="2024-02-13")
+    t("require_review", IRO_ADA, case_id="case-1", officer_id="iro-ada",
+      reason="The move needs a review", hold_by="2024-02-28", occurred_on="2024-02-13")
+    t("record_concern", IRO_ADA, concern_id="con-1", officer_id="iro-ada", case_id="case-1",
+      raised_in="review_minutes", raised_with="dir-lee", summary="The move ignores her school",
+      occurred_on="2024-02-14")
+    t("record_fte", MANAGER, officer_id="iro-ada", fte=0.8, reason="Part time",
+      occurred_on="2024-02-14")
     # A challenge through the whole protocol, then beyond it.
     t("raise_challenge", IRO_ADA, challenge_id="ch-1", case_id="case-1", officer_id="iro-ada",
       about="dec-1", grounds="The move ignores the child's wishes", occurred_on="2024-02-15")
@@ -64,6 +75,8 @@ def tell_the_story(story: Story) -> None:
     t("record_cafcass_outcome", IRO_ADA, challenge_id="ch-1", outcome="advice given",
       summary="Cafcass advised a review", occurred_on="2024-04-01")
     t("request_arbitration", IRO_ADA, challenge_id="ch-1", body=PANEL, occurred_on="2024-04-02")
+    t("record_legal_step", MANAGER, challenge_id="ch-1", step="judicial_review_letter",
+      taken_by="child", summary="A pre-action letter", occurred_on="2024-04-03")
     t("resolve_challenge", MANAGER, challenge_id="ch-1", outcome="partially_upheld",
       occurred_on="2024-04-10")
     # An instruction to withdraw, obeyed, then rescinded.
@@ -77,7 +90,8 @@ def tell_the_story(story: Story) -> None:
     t("rescind_instruction", MANAGER, instruction_id="ins-1", occurred_on="2024-04-01")
     # People: disciplinary action threatened, a freelance contract ended.
     t("record_disciplinary_action", MANAGER, officer_id="iro-ada", stage="threatened",
-      actor="dir-lee", stated_reason="Conduct", occurred_on="2024-03-10")
+      actor="dir-lee", stated_reason="Conduct", about=["concern:con-1"],
+      occurred_on="2024-03-10")
     t("end_engagement", MANAGER, officer_id="iro-ben", how="contract_terminated",
       actor="dir-lee", reason="Budget", occurred_on="2024-05-01")
     # The annual report: drafted, edits requested, revised, submitted; another withheld.
