@@ -17,6 +17,7 @@ from tests.browser.live import (
     CASE,
     DECISION,
     IRO,
+    LA,
     Live,
     axe_violations,
     fits_the_screen,
@@ -54,9 +55,12 @@ def test_an_iro_records_a_challenge_and_verifies_its_receipt(page: Page, live: L
     expect(page.get_by_role("heading", level=1)).to_have_text("What do you want to record?")
     accessible(page)
 
-    page.get_by_role("link", name="Raise a challenge").click()
-    page.get_by_label("Case").fill(CASE)
-    page.get_by_label("What are you challenging?").fill(DECISION)
+    page.goto(f"{live.url}/ui/authorities/{LA}/cases/{CASE}")
+    accessible(page)
+    page.get_by_role("link", name="Raise a challenge on this case").click()
+    expect(page.get_by_label("Case")).to_have_value(CASE)
+    page.get_by_role("group", name="What are you challenging?").get_by_label(
+        f"Decision {DECISION}", exact=False).check()
     page.get_by_label("Your grounds").fill("The move takes the child away from their school "
                                            "in the middle of exams.")
     accessible(page)
