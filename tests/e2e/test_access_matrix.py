@@ -111,6 +111,8 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/ui/flags/{flag_id}"): Access.AUTHORITY,
     ("GET", "/ui/authorities/{la_code}/records/{kind}/{ref}"): Access.AUTHORITY,
     ("GET", "/static/{path}"): Access.PUBLIC,
+    ("GET", "/static/govuk/{path}"): Access.PUBLIC,
+    ("GET", "/assets/{path}"): Access.PUBLIC,
     ("GET", "/ui/record"): Access.RECORDERS,
     ("GET", "/ui/record/{slug}"): Access.FORM,
     ("POST", "/ui/record/{slug}"): Access.FORM_POST,

@@ -117,6 +117,9 @@ def tell_the_story(story: Story) -> None:
     t("correct_record", MANAGER, kind="case", record_id="case-1", corrects_event=1,
       reason="Legal status was C1", details={"legal_status": "C1"}, occurred_on="2024-05-02")
     t("close_case", MANAGER, case_id="case-1", reason="Returned home", occurred_on="2024-06-01")
+    # Southmere's child asks for their free text to be erased.
+    t("erase_case", ADMIN, la_code="SMR", case_id="case-9", reason="request SAR-0009",
+      occurred_on="2024-06-02")
 
 
 def test_every_command_of_the_language_is_recorded_through_its_endpoint(

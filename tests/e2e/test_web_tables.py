@@ -99,3 +99,63 @@ def test_a_manager_exports_only_their_own_authoritys_flags(board: Dashboard) -> 
     assert rows and {r["Authority"] for r in rows} == {"SMV"}
     refused = board.page("/ui/flags?la=EMR&format=csv", "mgr-hale", "la_manager", la="SMV")
     assert refused.status_code == 403
+
+
+# The overview: a chosen period and chosen authorities
+
+
+def overview_rows(page: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a class="govuk-link" href="/ui/authorities/([^"]+)"',
+                      page)
+
+
+def test_an_inspector_compares_the_authorities_they_choose_over_the_period_they_choose(
+        board: Dashboard) -> None:
+    response = board.as_inspector("/?from=2025-01-01&to=2025-06-30&la=SMV")
+
+    assert response.status_code == 200
+    assert overview_rows(response.text) == ["SMV"]
+    assert "1 Jan 2025 to 30 Jun 2025" in text(response.text)
+    assert re.search(r'name="from"[^>]* value="2025-01-01"', response.text)
+
+
+def test_a_day_alone_gives_the_twelve_months_ending_on_it(board: Dashboard) -> None:
+    response = board.as_inspector("/?to=2025-06-30")
+
+    assert re.search(r'name="from"[^>]* value="2024-07-01"', response.text)
+    assert overview_rows(response.text) == ["EMR", "SMV"]
+
+
+def test_the_overview_sorts_by_a_figure(board: Dashboard) -> None:
+    up = overview_rows(board.as_inspector("/?sort=open_flags&order=asc").text)
+    down = overview_rows(board.as_inspector("/?sort=open_flags&order=desc").text)
+    counts = {la: len(board.flags(la_codes=[la], status="open")) for la in ("EMR", "SMV")}
+
+    assert counts["EMR"] != counts["SMV"]
+    assert up == sorted(counts, key=counts.__getitem__)
+    assert down == up[::-1]
+
+
+@pytest.mark.parametrize("query", ["from=2025-13-01", "to=yesterday", "from=20250101",
+                                   "from=2025-06-01&to=2025-01-01"])
+def test_a_period_that_is_not_one_gets_a_page_saying_so(board: Dashboard, query: str) -> None:
+    response = board.as_inspector(f"/?{query}")
+
+    assert response.status_code == 422
+    assert "Check what you asked for" in text(response.text)
+
+
+def test_the_overview_exports_the_chosen_authorities_as_csv(board: Dashboard) -> None:
+    response = board.as_inspector("/?to=2025-06-30&la=EMR&la=SMV&format=csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["Authority"] for r in rows] == ["EMR", "SMV"]
+    assert rows[0]["Name"] == "Borough of Eastmere"
+
+
+def test_a_manager_may_not_choose_another_authority_to_compare(board: Dashboard) -> None:
+    response = board.page("/?la=EMR", "mgr-hale", "la_manager", la="SMV")
+
+    assert response.status_code == 403
+    unknown = board.as_inspector("/?la=NOPE")
+    assert unknown.status_code == 404

@@ -22,7 +22,7 @@ from iro_ledger.domain.errors import InvalidValue, NotRecorded
 from iro_ledger.domain.limits import OFFSET_MAX, iso_day
 from iro_ledger.exports.dispute_bundle import dispute_bundle, file_stem
 from iro_ledger.exports.dispute_pdf import dispute_pdf
-from iro_ledger.reads import Flag, FlagsRead
+from iro_ledger.reads import Flag, FlagsRead, Reader
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
     REGISTER_STATUSES,
@@ -34,7 +34,7 @@ from iro_ledger.reads.words import (
 from iro_ledger.web import auth, recording
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
-from iro_ledger.web.present import headline
+from iro_ledger.web.present import headline, headline_values
 from iro_ledger.web.reads import Links, reader
 from iro_ledger.web.tables import Column, Table
 
@@ -62,23 +62,68 @@ def _shown(found: FlagsRead) -> list[dict[str, Any]]:
                                                            -f.raised_on.toordinal(), f.id)))
 
 
-@router.get("/")
-def overview(request: Request, principal: Viewer) -> Response:
+OVERVIEW = Table("overview", (
+    Column("la_code", "Authority", lambda r: r["la_code"]),
+    Column("name", "Name", lambda r: r["name"]),
+    Column("children", "Children in care", lambda r: r["values"]["children"]),
+    Column("iros", "IROs", lambda r: r["values"]["iros"]),
+    Column("mean_caseload", "Caseload mean", lambda r: r["values"]["mean_caseload"]),
+    Column("max_caseload", "Caseload max", lambda r: r["values"]["max_caseload"]),
+    Column("challenges_per_100", "Challenges per 100 children",
+           lambda r: r["values"]["challenges_per_100"]),
+    Column("resolved_informally", "Share resolved informally",
+           lambda r: r["values"]["resolved_informally"]),
+    Column("median_days", "Median days to resolve", lambda r: r["values"]["median_days"]),
+    Column("instructions", "Instructions in force", lambda r: r["values"]["instructions"]),
+    Column("reviews_on_time", "Share of reviews on time",
+           lambda r: r["values"]["reviews_on_time"]),
+    Column("reviews_overdue", "Reviews overdue at the end",
+           lambda r: r["values"]["reviews_overdue"]),
+    Column("open_flags", "Open flags", lambda r: r["open_flags"]),
+    Column("grave", "Open flags high or critical", lambda r: r["grave"]),
+), sort="la_code")
+"""The overview: the chosen authorities side by side over the chosen period."""
+
+
+def _chosen_authorities(request: Request, read: Reader) -> tuple[list[str], list[str]]:
+    """Every authority the reader may compare, and those chosen (`la`, repeated; all when
+    none is named). Naming one the reader may not see is refused, never dropped silently."""
+    offered = read.authorities()
+    named = [code for code in request.query_params.getlist("la") if code]
+    for code in named:
+        if code not in offered:
+            read.may_read(code)
+            raise NotRecorded(f"no authority {code!r} is recorded")
+    return offered, sorted(set(named)) or offered
+
+
+@router.get("/", response_model=None)
+def overview(request: Request, principal: Viewer,
+             start: Annotated[str | None, Query(alias="from")] = None,
+             end: Annotated[str | None, Query(alias="to")] = None) -> Response:
+    choice = OVERVIEW.choose(request)
     with reader(request, principal) as read:
         if read.arbitrator:
-            return render(request, "overview.html", rows=[], disputes=read.disputes(),
-                          period=None, links=Links(read))
-        period = read.period()
+            return render(request, "overview.html", page=None, disputes=read.disputes(),
+                          period=None, offered=[], chosen=[], links=Links(read))
+        period = read.period(_day("from", start), _day("to", end))
+        offered, chosen = _chosen_authorities(request, read)
         open_flags = read.flags(status=FlagStatus.OPEN).flags
         rows = []
-        for la_code in read.authorities():
-            measures = read.measures(la_code, period.start, period.end)
+        for la_code in chosen:
+            measures = read.measures(la_code, period.start, period.end).measures
             mine = [f for f in open_flags if f.la_code == la_code]
             rows.append({"la_code": la_code, "name": read.authority_name(la_code),
-                         "figures": headline(measures.measures), "open_flags": len(mine),
+                         "values": headline_values(measures),
+                         "figures": headline(measures), "open_flags": len(mine),
                          "grave": sum(1 for f in mine
                                        if f.severity.rank >= Severity.HIGH.rank)})
-        return render(request, "overview.html", rows=rows, disputes=None, period=period,
+        ordered = OVERVIEW.ordered(rows, choice)
+        if choice.format == "csv":
+            return OVERVIEW.csv(ordered, f"overview-{period.start}-{period.end}")
+        page = OVERVIEW.page(request, ordered, choice, keep=("from", "to", "la"))
+        return render(request, "overview.html", page=page, disputes=None, period=period,
+                      offered=offered, chosen=chosen if chosen != offered else [],
                       links=Links(read))
 
 

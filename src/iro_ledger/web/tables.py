@@ -86,7 +86,8 @@ class Page:
     choice: Choice
     rows: list[Any]
     total: int
-    query: dict[str, str] = field(default_factory=dict)
+    query: dict[str, list[str]] = field(default_factory=dict)
+    """The filters the page's links carry (a name may repeat: `la=EMR&la=SMV`)."""
 
     @property
     def pages(self) -> int:
@@ -102,9 +103,10 @@ class Page:
 
     def url(self, **changes: Any) -> str:
         """This page's query string with `changes` (None drops a parameter)."""
-        query = {**self.query, **{k: v for k, v in changes.items()}}
-        kept = {k: str(v) for k, v in query.items() if v not in (None, "")}
-        return "?" + urlencode(kept, quote_via=quote)
+        query: dict[str, Any] = {**self.query, **changes}
+        kept = {k: v if isinstance(v, list) else str(v) for k, v in query.items()
+                if v not in (None, "", [])}
+        return "?" + urlencode(kept, doseq=True, quote_via=quote)
 
     def sort_url(self, key: str) -> str:
         """Sorted by `key`; asked again, the other way round. Back to the first page."""
@@ -182,8 +184,9 @@ class Table:
         if total and self.offset(choice) >= total:
             raise InvalidValue("page", f"page {choice.page} is past the last page "
                                        f"({-(-total // self.size)})")
-        query = {k: v for k in keep if (v := request.query_params.get(k))}
-        query.update(sort=choice.sort, order=choice.order)
+        query = {k: found for k in keep
+                 if (found := [v for v in request.query_params.getlist(k) if v])}
+        query.update(sort=[choice.sort], order=[choice.order])
         return Page(self, choice, list(rows), total, query)
 
     def rows_csv(self, rows: Iterable[Any]) -> Iterator[str]:
