@@ -96,7 +96,9 @@ def test_every_command_mapped_from_the_sample_is_stored(imported: Imported) -> N
     assert kinds["CarePlanRevised"] == summary["placement_moves"]
     assert kinds["ReviewHeld"] == summary["reviews"]
     assert kinds["Closed"] == summary["cases_closed"]
-    assert kinds["Accepted"] == summary["commands"]  # one command_id receipt each
+    # one command_id receipt each, and one for the batch of data-quality findings
+    assert summary["data_quality"] == "recorded" and kinds["DataQualityRecorded"] == 1
+    assert kinds["Accepted"] == summary["commands"] + 1
 
 
 def test_each_skipped_row_is_reported_with_its_file_and_line(imported: Imported) -> None:

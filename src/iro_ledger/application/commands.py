@@ -91,6 +91,20 @@ class RegisterAuthority(CommandBase):
     name: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class RecordDataQuality(CommandBase):
+    """Data-quality findings about the authority's data from one import: kept apart from
+    independence flags (no rule sees them; docs/ssda903.md lists the kinds)."""
+
+    KIND, ID_FIELD = "authority", "la_code"
+    command: Literal["record_data_quality"] = "record_data_quality"
+    dataset: Literal["ssda903"]
+    counts: Annotated[dict[Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")],
+                           Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=40)]
+    rows: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=20_000)] = (
+        Field(default_factory=list))
+    """Each finding as `KIND FILE:LINE`."""
+
+
 class RegisterOfficer(CommandBase):
     KIND, ID_FIELD = "officer", "officer_id"
     command: Literal["register_officer"] = "register_officer"
@@ -382,7 +396,8 @@ class CorrectRecord(CommandBase):
 
 
 COMMAND_TYPES: tuple[type[CommandBase], ...] = (
-    RegisterAuthority, RegisterOfficer, RecordFte, EndEngagement, RecordDisciplinaryAction,
+    RegisterAuthority, RecordDataQuality, RegisterOfficer, RecordFte, EndEngagement,
+    RecordDisciplinaryAction,
     OpenCase, RecordShortBreaks, AssignIro, ReviseCarePlan, HoldReview, RequireReview,
     MakeRecommendation, RecordRecommendationOutcome, RecordDecision, CloseCase, EraseCase,
     RaiseChallenge, EscalateChallenge, RespondToChallenge, ResolveChallenge,

@@ -246,6 +246,20 @@ class Reader:
         self._seen.add((la_code, "measures"))
         return MeasuresRead(la_code, period, found, position)
 
+    def data_quality(self, la_code: str) -> list[dict[str, Any]]:
+        """The data-quality findings recorded about an authority's data, one batch per import,
+        oldest first: kept apart from the flags (they judge nobody), read from the
+        authority's own record."""
+        self.may_read(la_code)
+        view = self._reads.ledger.read("authority", la_code, la_code, self.principal,
+                                       record=False)
+        self._seen.add((la_code, "data_quality"))
+        return [{"number": e["number"], "occurred_on": e["occurred_on"],
+                 "recorded_at": e["recorded_at"], "recorded_by": e["recorded_by"],
+                 "dataset": e["dataset"], "findings": sum(e["counts"].values()),
+                 "counts": dict(sorted(e["counts"].items())), "rows": list(e["rows"])}
+                for e in view.events if e["type"] == "DataQualityRecorded"]
+
     def officers(self, la_code: str) -> list[dict[str, Any]]:
         """Every officer of an authority (the people list)."""
         self.may_read(la_code)

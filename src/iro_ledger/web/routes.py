@@ -146,13 +146,26 @@ def authority(request: Request, la_code: str, principal: Viewer,
         measures = [] if outsider else read.measures(la_code, period.start,
                                                      period.end).measures
         open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN))
+        quality = [] if outsider or name is None else read.data_quality(la_code)
         return render(request, "authority.html", la_code=la_code, name=name,
                       period=period, measures=measures, open_flags=open_flags,
+                      data_quality=quality,
                       register=register.items, register_statuses=REGISTER_STATUSES,
                       total=register.total, offset=offset, page=PAGE,
                       status=status or "", people=people, cases=cases,
                       arbitration_body=principal.body if outsider else None,
                       links=Links(read))
+
+
+@router.get("/ui/authorities/{la_code}/data-quality")
+def data_quality(request: Request, la_code: str, principal: Viewer) -> Response:
+    """Every data-quality finding about the authority's data, row by row: not flags."""
+    with reader(request, principal) as read:
+        name = read.authority_name(la_code)
+        if name is None:
+            raise NotRecorded(f"no authority {la_code!r} is recorded")
+        return render(request, "data_quality.html", la_code=la_code, name=name,
+                      data_quality=read.data_quality(la_code), links=Links(read))
 
 
 @router.get("/ui/authorities/{la_code}/cases/{case_id}")
