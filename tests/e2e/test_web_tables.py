@@ -159,3 +159,23 @@ def test_a_manager_may_not_choose_another_authority_to_compare(board: Dashboard)
     assert response.status_code == 403
     unknown = board.as_inspector("/?la=NOPE")
     assert unknown.status_code == 404
+
+
+# Charts
+
+
+def test_the_flags_chart_is_an_image_with_a_title_and_the_same_counts_in_a_table(
+        board: Dashboard) -> None:
+    page = board.as_inspector("/ui/flags?la=EMR&status=open").text
+    flags = board.flags(la_codes=["EMR"], status="open")
+
+    svg = re.search(r"<svg [^>]*role=\"img\".*?</svg>", page, re.S)
+    assert svg and "<title id=\"flags-by-month-title\">Flags raised each month, by rule" in svg[0]
+    assert "<desc id=\"flags-by-month-desc\">" in svg[0]
+    table = re.search(r'<table class="govuk-table app-chart-table">.*?</table>', page, re.S)
+    assert table
+    months = re.findall(r'<th scope="col">(\d{4}-\d{2})</th>', table[0])
+    totals = [int(n) for n in re.findall(r"<td>(\d+)</td></tr>", table[0])]
+    assert 0 < len(months) <= 12
+    assert sum(totals) == sum(1 for f in flags if f"{f.raised_on:%Y-%m}" in months)
+    assert min(f"{f.raised_on:%Y-%m}" for f in flags) <= months[0]

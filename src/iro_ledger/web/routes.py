@@ -31,7 +31,7 @@ from iro_ledger.reads.words import (
     FlagStatus,
     Severity,
 )
-from iro_ledger.web import auth, recording
+from iro_ledger.web import auth, charts, recording
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline, headline_values
@@ -217,8 +217,10 @@ def flag_list(request: Request, principal: Viewer, la: Text = None,
               rule: Text = None, severity: Text = None,
               status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
     choice = FLAGS.choose(request)
+    every_flag: list[Flag] = []
     with reader(request, principal) as read:
         def order(flags: list[Flag]) -> list[Flag]:
+            every_flag[:] = flags  # the chart counts every flag of the filter, not one page
             return FLAGS.ordered(_gravest_newest(flags), choice)
 
         if choice.format == "csv":
@@ -229,7 +231,10 @@ def flag_list(request: Request, principal: Viewer, la: Text = None,
                            order=order, limit=FLAGS.size, offset=FLAGS.offset(choice))
         page = FLAGS.window(request, found.public(), found.total, choice,
                             keep=("la", "rule", "severity", "status"))
-        return render(request, "flags.html", page=page, codes=read.authorities(),
+        chart = charts.by_month("Flags raised each month, by rule",
+                                ((f.rule, f.raised_on) for f in every_flag))
+        return render(request, "flags.html", page=page, chart=chart,
+                      chart_svg=charts.svg(chart, "flags-by-month"), codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
                               "status": status}, links=Links(read))
