@@ -193,3 +193,13 @@ def test_an_authoritys_register_downloads_as_csv_and_only_for_who_may_read_it(
     refused = board.page("/ui/authorities/EMR/challenges.csv", "mgr-hale", "la_manager",
                          la="SMV")
     assert refused.status_code == 403
+
+
+def test_an_authoritys_officers_download_as_csv_with_their_caseloads(board: Dashboard) -> None:
+    response = board.as_inspector("/ui/authorities/EMR/officers.csv?sort=cases_now&order=desc")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    held = [int(r["Cases held now"]) for r in rows]
+    assert rows and held == sorted(held, reverse=True)
+    assert board.page("/ui/authorities/EMR/officers.csv", "mgr-hale", "la_manager",
+                      la="SMV").status_code == 403

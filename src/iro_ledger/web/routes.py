@@ -195,6 +195,29 @@ def register_csv(request: Request, la_code: str, principal: Viewer,
                             f"challenges-{la_code}-{status or 'all'}")
 
 
+OFFICERS = Table("officers", (
+    Column("officer_id", "Officer", lambda o: o.get("officer_id")),
+    Column("role", "Role", lambda o: o.get("role")),
+    Column("employment", "Employment", lambda o: o.get("employment")),
+    Column("registered_on", "Registered", lambda o: o.get("registered_on")),
+    Column("ended_on", "Engagement ended", lambda o: (o.get("ended") or {}).get("on")),
+    Column("ended_how", "How it ended", lambda o: (o.get("ended") or {}).get("how")),
+    Column("cases_now", "Cases held now",
+           lambda o: sum(1 for h in o.get("holdings", []) if h.get("to") is None)),
+    Column("challenges", "Challenges raised", lambda o: len(o.get("challenges", []))),
+), sort="officer_id")
+"""An authority's officers and their caseloads, as its CSV download."""
+
+
+@router.get("/ui/authorities/{la_code}/officers.csv", response_model=None)
+def officers_csv(request: Request, la_code: str, principal: Viewer) -> Response:
+    """Every officer of the authority, in the chosen order, as CSV."""
+    choice = OFFICERS.choose(request)
+    with reader(request, principal) as read:
+        return OFFICERS.csv(OFFICERS.ordered(read.officers(la_code), choice),
+                            f"officers-{la_code}")
+
+
 @router.get("/ui/authorities/{la_code}/cases/{case_id}")
 def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Response:
     with reader(request, principal) as read:
