@@ -179,3 +179,27 @@ def test_the_flags_chart_is_an_image_with_a_title_and_the_same_counts_in_a_table
     assert 0 < len(months) <= 12
     assert sum(totals) == sum(1 for f in flags if f"{f.raised_on:%Y-%m}" in months)
     assert min(f"{f.raised_on:%Y-%m}" for f in flags) <= months[0]
+
+
+def test_an_authoritys_register_downloads_as_csv_and_only_for_who_may_read_it(
+        board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR").text
+    response = board.as_inspector("/ui/authorities/EMR/challenges.csv?sort=raised_on")
+
+    assert 'href="/ui/authorities/EMR/challenges.csv"' in page
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows and all(r["Case"].startswith("EMR-") for r in rows)
+    assert [r["Raised"] for r in rows] == sorted(r["Raised"] for r in rows)
+    refused = board.page("/ui/authorities/EMR/challenges.csv", "mgr-hale", "la_manager",
+                         la="SMV")
+    assert refused.status_code == 403
+
+
+def test_an_authoritys_officers_download_as_csv_with_their_caseloads(board: Dashboard) -> None:
+    response = board.as_inspector("/ui/authorities/EMR/officers.csv?sort=cases_now&order=desc")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    held = [int(r["Cases held now"]) for r in rows]
+    assert rows and held == sorted(held, reverse=True)
+    assert board.page("/ui/authorities/EMR/officers.csv", "mgr-hale", "la_manager",
+                      la="SMV").status_code == 403

@@ -168,6 +168,56 @@ def data_quality(request: Request, la_code: str, principal: Viewer) -> Response:
                       data_quality=read.data_quality(la_code), links=Links(read))
 
 
+REGISTER = Table("challenges", (
+    Column("challenge_id", "Challenge", lambda c: c.get("challenge_id")),
+    Column("case_id", "Case", lambda c: c.get("case_id")),
+    Column("officer_id", "Raised by", lambda c: c.get("officer_id")),
+    Column("about", "About", lambda c: c.get("about")),
+    Column("raised_on", "Raised", lambda c: c.get("raised_on")),
+    Column("stage", "Stage", lambda c: c.get("stage")),
+    Column("status", "Status", lambda c: c.get("status")),
+    Column("closed_as", "Closed as", lambda c: c.get("closed_as")),
+    Column("closed_on", "Closed", lambda c: c.get("closed_on")),
+    Column("outcome", "Outcome", lambda c: c.get("outcome")),
+    Column("days_open", "Working days open", lambda c: c.get("days_open")),
+), sort="raised_on")
+"""An authority's challenge register, as its CSV download."""
+
+
+@router.get("/ui/authorities/{la_code}/challenges.csv", response_model=None)
+def register_csv(request: Request, la_code: str, principal: Viewer,
+                 status: Text = None) -> Response:
+    """Every challenge of the register (under `status`), in the chosen order, as CSV."""
+    choice = REGISTER.choose(request)
+    with reader(request, principal) as read:
+        found = read.register(la_code, status or None, limit=OFFSET_MAX)
+        return REGISTER.csv(REGISTER.ordered(found.items, choice),
+                            f"challenges-{la_code}-{status or 'all'}")
+
+
+OFFICERS = Table("officers", (
+    Column("officer_id", "Officer", lambda o: o.get("officer_id")),
+    Column("role", "Role", lambda o: o.get("role")),
+    Column("employment", "Employment", lambda o: o.get("employment")),
+    Column("registered_on", "Registered", lambda o: o.get("registered_on")),
+    Column("ended_on", "Engagement ended", lambda o: (o.get("ended") or {}).get("on")),
+    Column("ended_how", "How it ended", lambda o: (o.get("ended") or {}).get("how")),
+    Column("cases_now", "Cases held now",
+           lambda o: sum(1 for h in o.get("holdings", []) if h.get("to") is None)),
+    Column("challenges", "Challenges raised", lambda o: len(o.get("challenges", []))),
+), sort="officer_id")
+"""An authority's officers and their caseloads, as its CSV download."""
+
+
+@router.get("/ui/authorities/{la_code}/officers.csv", response_model=None)
+def officers_csv(request: Request, la_code: str, principal: Viewer) -> Response:
+    """Every officer of the authority, in the chosen order, as CSV."""
+    choice = OFFICERS.choose(request)
+    with reader(request, principal) as read:
+        return OFFICERS.csv(OFFICERS.ordered(read.officers(la_code), choice),
+                            f"officers-{la_code}")
+
+
 @router.get("/ui/authorities/{la_code}/cases/{case_id}")
 def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Response:
     with reader(request, principal) as read:
