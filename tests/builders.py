@@ -56,6 +56,8 @@ SHA = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "register_authority": {"name": "Fenwick Cross"},
+    "record_data_quality": {"dataset": "ssda903", "counts": {"no_case": 1},
+                            "rows": ["no_case reviews.csv:3"]},
     "register_officer": {"officer_id": "iro-kit", "role": "iro", "employment": "freelance"},
     "record_fte": {"officer_id": "iro-kit", "fte": 0.6, "reason": "part-time from June"},
     "end_engagement": {"officer_id": "iro-kit", "how": "contract_terminated",

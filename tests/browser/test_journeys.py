@@ -6,7 +6,9 @@ way is checked with axe-core: no serious or critical WCAG 2.2 AA violation.
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -17,6 +19,7 @@ from tests.browser.live import (
     CASE,
     DECISION,
     IRO,
+    LA,
     Live,
     axe_violations,
     fits_the_screen,
@@ -54,9 +57,12 @@ def test_an_iro_records_a_challenge_and_verifies_its_receipt(page: Page, live: L
     expect(page.get_by_role("heading", level=1)).to_have_text("What do you want to record?")
     accessible(page)
 
-    page.get_by_role("link", name="Raise a challenge").click()
-    page.get_by_label("Case").fill(CASE)
-    page.get_by_label("What are you challenging?").fill(DECISION)
+    page.goto(f"{live.url}/ui/authorities/{LA}/cases/{CASE}")
+    accessible(page)
+    page.get_by_role("link", name="Raise a challenge on this case").click()
+    expect(page.get_by_label("Case")).to_have_value(CASE)
+    page.get_by_role("group", name="What are you challenging?").get_by_label(
+        f"Decision {DECISION}", exact=False).check()
     page.get_by_label("Your grounds").fill("The move takes the child away from their school "
                                            "in the middle of exams.")
     accessible(page)
@@ -143,6 +149,21 @@ def test_an_inspector_downloads_a_dispute_bundle_that_verifies(page: Page, live:
     key.write_bytes(page.request.get(f"{live.url}/proof/public-key").body())
     checked = verified(tmp_path / json_name, key)
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+def test_an_inspector_exports_the_flags_as_csv(page: Page, live: Live, tmp_path: Path) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.get_by_role("link", name="Flags", exact=True).click()
+    accessible(page)
+    link = page.get_by_role("link", name=re.compile(r"Download all \d+ as CSV")).first
+    total = int(re.findall(r"\d+", link.inner_text())[0])
+
+    saved = download(page, link.inner_text(), tmp_path)
+
+    with saved.open(newline="", encoding="utf-8") as opened:
+        rows = list(csv.reader(opened))
+    assert len(rows) == total + 1, "a header, then every flag of the filter"
+    assert total > 0 and saved.suffix == ".csv"
 
 
 def test_signing_out_ends_the_session(page: Page, live: Live) -> None:

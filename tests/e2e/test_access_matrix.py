@@ -88,6 +88,7 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/authorities/{la_code}/challenges"): Access.REFERRED,
     ("GET", "/authorities/{la_code}/officers/{officer_id}/record"): Access.AUTHORITY,
     ("GET", "/authorities/{la_code}/measures"): Access.AUTHORITY,
+    ("GET", "/authorities/{la_code}/data-quality"): Access.AUTHORITY,
     ("GET", "/flags"): Access.AUTHORITY,
     ("GET", "/flags/{flag_id}"): Access.AUTHORITY,
     ("GET", "/proof/public-key"): Access.PUBLIC,
@@ -105,10 +106,13 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/ui/authorities/{la_code}"): Access.REFERRED,
     ("GET", "/ui/authorities/{la_code}/cases/{case_id}"): Access.AUTHORITY,
     ("GET", "/ui/authorities/{la_code}/officers/{officer_id}"): Access.AUTHORITY,
+    ("GET", "/ui/authorities/{la_code}/data-quality"): Access.AUTHORITY,
     ("GET", "/ui/flags"): Access.AUTHORITY,
     ("GET", "/ui/flags/{flag_id}"): Access.AUTHORITY,
     ("GET", "/ui/authorities/{la_code}/records/{kind}/{ref}"): Access.AUTHORITY,
     ("GET", "/static/{path}"): Access.PUBLIC,
+    ("GET", "/static/govuk/{path}"): Access.PUBLIC,
+    ("GET", "/assets/{path}"): Access.PUBLIC,
     ("GET", "/ui/record"): Access.RECORDERS,
     ("GET", "/ui/record/{slug}"): Access.FORM,
     ("POST", "/ui/record/{slug}"): Access.FORM_POST,
@@ -129,7 +133,7 @@ LA_MANAGER_RECORDS = {
     "record_recommendation_outcome", "respond_to_challenge", "resolve_challenge",
     "record_instruction", "rescind_instruction", "draft_annual_report", "request_report_edit",
     "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record",
-    "record_fte", "record_short_breaks", "record_legal_step"}
+    "record_fte", "record_short_breaks", "record_legal_step", "record_data_quality"}
 RECORDS: dict[str, set[str]] = {
     "iro": IRO_RECORDS, "la_manager": LA_MANAGER_RECORDS,
     "iro_manager": IRO_RECORDS | LA_MANAGER_RECORDS, "inspector": set(), "arbitrator": set(),

@@ -21,7 +21,7 @@ from iro_ledger.settings import Settings
 from iro_ledger.trust.keys import ensure_signing_key
 from tests.e2e import ADMIN, SECRET, running_api, seed
 
-EXAMPLES_PER_OPERATION = 10
+EXAMPLES_PER_OPERATION = 6
 
 schema = schemathesis.openapi.from_dict(create_app(Settings(jwt_secret=SECRET)).openapi())
 """Every operation the API documents (the app is only built, never started, here)."""

@@ -66,6 +66,8 @@ def tell_the_story(story: Story) -> None:
     t("request_arbitration", IRO_ADA, challenge_id="ch-1", body=PANEL, occurred_on="2024-04-02")
     t("resolve_challenge", MANAGER, challenge_id="ch-1", outcome="partially_upheld",
       occurred_on="2024-04-10")
+    t("record_legal_step", IRO_ADA, challenge_id="ch-1", step="legal_advice", taken_by="iro",
+      summary="Advice on a judicial review", occurred_on="2024-04-20")
     # An instruction to withdraw, obeyed, then rescinded.
     t("raise_challenge", IRO_ADA, challenge_id="ch-2", case_id="case-1", officer_id="iro-ada",
       about="care_plan", grounds="No review before the move", occurred_on="2024-03-01")
@@ -75,9 +77,11 @@ def tell_the_story(story: Story) -> None:
     t("withdraw_challenge", IRO_ADA, challenge_id="ch-2", reason="Instructed to",
       occurred_on="2024-03-03")
     t("rescind_instruction", MANAGER, instruction_id="ins-1", occurred_on="2024-04-01")
-    # People: disciplinary action threatened, a freelance contract ended.
+    # People: disciplinary action threatened; a freelance IRO's hours, then contract ended.
     t("record_disciplinary_action", MANAGER, officer_id="iro-ada", stage="threatened",
       actor="dir-lee", stated_reason="Conduct", occurred_on="2024-03-10")
+    t("record_fte", MANAGER, officer_id="iro-ben", fte=0.6, reason="Three days a week",
+      occurred_on="2024-01-15")
     t("end_engagement", MANAGER, officer_id="iro-ben", how="contract_terminated",
       actor="dir-lee", reason="Budget", occurred_on="2024-05-01")
     # The annual report: drafted, edits requested, revised, submitted; another withheld.
@@ -93,10 +97,29 @@ def tell_the_story(story: Story) -> None:
       content_sha256=SHA_A, occurred_on="2024-04-01")
     t("withhold_annual_report", MANAGER, report_id="rep-2023", actor="dir-lee",
       reason="Not for the board", occurred_on="2024-04-02")
+    # Outside the protocol: a concern in review minutes; a review the IRO requires on a
+    # second child's case, who has short breaks.
+    t("record_concern", IRO_ADA, concern_id="con-1", officer_id="iro-ada", case_id="case-1",
+      raised_in="review_minutes", raised_with="mgr-cara",
+      summary="No plan for accommodation after 18", occurred_on="2024-02-01")
+    t("open_case", MANAGER, case_id="case-2", child_ref="child-nw-0002", legal_status="V3",
+      entered_care_on="2024-02-01", occurred_on="2024-02-01")
+    t("assign_iro", MANAGER, case_id="case-2", officer_id="iro-ada",
+      reason="first_allocation", occurred_on="2024-02-02")
+    t("record_short_breaks", MANAGER, case_id="case-2", short_breaks=True,
+      occurred_on="2024-02-02")
+    t("require_review", IRO_ADA, case_id="case-2", officer_id="iro-ada",
+      reason="The short breaks have stopped", hold_by="2024-03-15", occurred_on="2024-03-01")
+    # The second child's family asks for their text to be erased.
+    t("erase_case", ADMIN, case_id="case-2", reason="Erasure request SAR-0001",
+      occurred_on="2024-06-01")
     # A mistaken record corrected; the case closed last.
     t("correct_record", MANAGER, kind="case", record_id="case-1", corrects_event=1,
       reason="Legal status was C1", details={"legal_status": "C1"}, occurred_on="2024-05-02")
     t("close_case", MANAGER, case_id="case-1", reason="Returned home", occurred_on="2024-06-01")
+    # Southmere's child asks for their free text to be erased.
+    t("erase_case", ADMIN, la_code="SMR", case_id="case-9", reason="request SAR-0009",
+      occurred_on="2024-06-02")
 
 
 def test_every_command_of_the_language_is_recorded_through_its_endpoint(
@@ -111,7 +134,7 @@ def test_every_command_of_the_language_is_recorded_through_its_endpoint(
         challenge = api.read(f"/authorities/{LA}/challenges/ch-1", MANAGER).json()
         assert [e["type"] for e in challenge["events"]] == [
             "Raised", "Escalated", "Responded", "Escalated", "ReferredToCafcass",
-            "CafcassOutcomeRecorded", "ArbitrationRequested", "Resolved"]
+            "CafcassOutcomeRecorded", "ArbitrationRequested", "Resolved", "LegalStepRecorded"]
         assert challenge["state"]["stage"] == "stage_3"
         assert challenge["state"]["arbitration_body"] == PANEL
 

@@ -211,3 +211,25 @@ def test_an_instruction_an_iro_received_names_them(browser: Browser) -> None:
     view: dict[str, Any] = json.loads(json.dumps(browser.services.ledger.read(
         "instruction", LA, ref, Principal(sub="t", role=Role.ADMIN)).state, default=str))
     assert IRO in view["issued_to"]
+
+
+def test_a_case_page_offers_its_iro_the_acts_they_record_and_an_inspector_none(
+        browser: Browser) -> None:
+    case_page = f"/ui/authorities/{LA}/cases/{CASE}"
+    iro = browser.as_(IRO, "iro").client.get(case_page).text
+    inspector = browser.as_("insp-wren", "inspector", la=None).client.get(case_page).text
+
+    assert f'href="/ui/record/raise-challenge?case_id={CASE}"' in iro
+    assert "/ui/record/decision" not in iro
+    assert "/ui/record/" not in inspector
+
+
+def test_a_challenge_is_chosen_from_the_cases_decisions_and_recommendations(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+
+    page = browser.form("raise-challenge", case_id=CASE).text
+
+    assert re.search(rf'type="radio" value="{re.escape(decision)}"', page)
+    assert f"Decision {decision} of" in page

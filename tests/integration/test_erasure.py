@@ -200,3 +200,16 @@ def _sqlite_states(store: Store) -> list[Any]:
 def _decisions(flags: Any) -> list[tuple[str, str]]:
     items = flags["items"] if isinstance(flags, dict) else flags
     return sorted((f["id"], f["status"]) for f in items)
+
+
+def test_text_recorded_after_an_erasure_is_sealed_anew_and_the_old_stays_erased(
+        store: Store) -> None:
+    erase(store)
+    store.ingest([{"command": "record_decision", "la_code": LA, "occurred_on": "2024-05-03",
+                   "case_id": CASE, "decision_id": "d-after", "kind": "placement",
+                   "summary": "NEWER-SUMMARY"}])
+
+    with store.services() as built:
+        case = built.ledger.read("case", LA, CASE, ADMIN)
+    assert case.events[0]["child_ref"] == ERASED
+    assert case.events[-1]["summary"] == "NEWER-SUMMARY"

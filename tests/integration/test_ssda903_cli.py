@@ -66,7 +66,8 @@ def test_a_return_is_recorded_and_importing_it_again_stores_nothing_new(
     assert summary(first) | {"key": None, "not_read": None} == {
         "children": 2, "cases_opened": 2, "placement_moves": 1, "reviews": 3,
         "cases_closed": 1, "commands": COMMANDS, "skipped": 0, "skipped_by_reason": {},
-        "accepted": COMMANDS, "replayed": 0, "rejected": 0, "key": None, "key_made": True,
+        "accepted": COMMANDS, "replayed": 0, "rejected": 0, "data_quality": "none",
+        "key": None, "key_made": True,
         "form": "csv", "years": [], "repeated_across_years": 0, "reviews_shown": True,
         "period_begins": "2022-04-01",
         "not_read": None}
@@ -99,7 +100,9 @@ def test_skipped_rows_are_reported_by_file_and_line_and_the_rest_recorded(
     found = summary(result)
     assert found["skipped_by_reason"] == {"future_date": 1, "review_before_care": 1}
     assert found["accepted"] == COMMANDS and found["rejected"] == 0
-    assert events(sqlite_url, key) == 2 * COMMANDS
+    assert found["data_quality"] == "recorded"
+    # each command's event and receipt, and the data-quality findings' event and receipt
+    assert events(sqlite_url, key) == 2 * COMMANDS + 2
 
 
 def test_an_authority_not_yet_recorded_needs_its_name(sqlite_url: str, tmp_path: Path) -> None:

@@ -96,7 +96,9 @@ def test_every_command_mapped_from_the_sample_is_stored(imported: Imported) -> N
     assert kinds["CarePlanRevised"] == summary["placement_moves"]
     assert kinds["ReviewHeld"] == summary["reviews"]
     assert kinds["Closed"] == summary["cases_closed"]
-    assert kinds["Accepted"] == summary["commands"]  # one command_id receipt each
+    # one command_id receipt each, and one for the batch of data-quality findings
+    assert summary["data_quality"] == "recorded" and kinds["DataQualityRecorded"] == 1
+    assert kinds["Accepted"] == summary["commands"] + 1
 
 
 def test_each_skipped_row_is_reported_with_its_file_and_line(imported: Imported) -> None:
@@ -156,7 +158,15 @@ def test_no_upn_postcode_or_child_id_of_the_sample_reaches_the_batch(tmp_path: P
     result = import_sample(f"sqlite:///{tmp_path / 'unused.sqlite'}", tmp_path / "903.key",
                            "--name", "Sample Vale", "--out", str(out))
     assert result.exit_code == 1
-    batch = out.read_text()
+    *commands, findings = out.read_text().splitlines(keepends=True)
+    batch = "".join(commands)
+    # The data-quality findings point at rows by file and line number (a line number may
+    # equal some CHILD id by chance): nothing else.
+    recorded = json.loads(findings)
+    assert recorded["command"] == "record_data_quality"
+    assert all(re.fullmatch(r"[a-z_]+ (header|episodes|reviews)\.csv:\d+", row)
+               for row in recorded["rows"])
+    assert recorded["dataset"] == "ssda903"
 
     def column(name: str, *columns: str) -> set[str]:
         with (sample() / name).open(encoding="utf-8-sig", newline="") as rows:
@@ -181,7 +191,8 @@ def test_the_sample_imports_into_postgresql_too(postgres_url: str, tmp_path: Pat
     summary = json.loads(result.stdout.splitlines()[-1])
     assert result.exit_code == 1
     assert summary["rejected"] == 0 and summary["accepted"] == summary["commands"] > 0
-    assert len(stored_events(postgres_url)) == 2 * summary["commands"]
+    assert summary["data_quality"] == "recorded"  # one event and its receipt
+    assert len(stored_events(postgres_url)) == 2 * summary["commands"] + 2
 
 
 def test_a_child_in_care_before_the_period_is_owed_no_review_the_return_cannot_show(
@@ -218,4 +229,10 @@ def test_the_sample_in_the_xml_form_maps_to_the_same_batch(tmp_path: Path) -> No
 
     assert as_xml.exit_code == as_csv.exit_code == 1
     assert json.loads(as_xml.stdout.splitlines()[-1])["form"] == "xml"
-    assert (tmp_path / "x").read_text() == (tmp_path / "c").read_text()
+    *from_xml, xml_findings = (tmp_path / "x").read_text().splitlines()
+    *from_csv, csv_findings = (tmp_path / "c").read_text().splitlines()
+    assert from_xml == from_csv
+    # The same findings, each pointing at its row in its own form of the return.
+    assert json.loads(xml_findings)["counts"] == json.loads(csv_findings)["counts"]
+    assert all(row.split(" ")[1].startswith("return.xml:")
+               for row in json.loads(xml_findings)["rows"])

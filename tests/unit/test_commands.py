@@ -21,6 +21,7 @@ from iro_ledger.application.handlers import handle
 from tests.builders import EXAMPLES, batch_line
 
 ENUM_FIELDS: dict[str, list[str]] = {
+    "record_data_quality": ["dataset"],
     "register_officer": ["role", "employment"],
     "end_engagement": ["how"],
     "record_disciplinary_action": ["stage"],

@@ -1,4 +1,5 @@
-"""Reads of one record with its whole history: `GET /authorities/{la_code}[/{kind}/{id}]`.
+"""Reads of one record with its whole history: `GET /authorities/{la_code}[/{kind}/{id}]`,
+and the data-quality findings recorded about an authority's data (`.../data-quality`).
 
 Through the read service: who may see what (a principal's own authority; inspectors anywhere;
 an arbitrator only challenges referred to their body) and recording reads by outsiders.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from fastapi import APIRouter
+from pydantic import BaseModel, Field
 
 from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
 from iro_ledger.api.schemas import EventPublic, RecordPublic, problem_responses
@@ -40,6 +42,36 @@ def read_authority(la_code: str, services: ServicesDep,
                    principal: CurrentPrincipal) -> RecordPublic:
     with services.reads.by(principal, "api") as reader:
         return public(reader.record("authority", la_code, la_code))
+
+
+class DataQualityBatchPublic(BaseModel):
+    number: int = Field(description="the event's number on the authority's record")
+    occurred_on: str
+    recorded_at: str
+    recorded_by: str
+    dataset: str = Field(description="what the findings are about: ssda903, an SSDA903 return")
+    findings: int
+    counts: dict[str, int] = Field(description="findings by kind (docs/ssda903.md)")
+    rows: list[str] = Field(description="each finding as `KIND FILE:LINE`")
+
+
+class DataQualityPublic(BaseModel):
+    """Findings about the authority's data: not flags, they judge nobody."""
+
+    la_code: str
+    findings: int
+    batches: list[DataQualityBatchPublic]
+
+
+@router.get("/{la_code}/data-quality", response_model=DataQualityPublic, responses=_REFUSALS,
+            summary="Data-quality findings about an authority's data (apart from the flags)")
+def read_data_quality(la_code: str, services: ServicesDep,
+                      principal: CurrentPrincipal) -> DataQualityPublic:
+    with services.reads.by(principal, "api") as reader:
+        batches = reader.data_quality(la_code)
+    return DataQualityPublic(la_code=la_code, findings=sum(b["findings"] for b in batches),
+                             batches=[DataQualityBatchPublic.model_validate(b)
+                                      for b in batches])
 
 
 def _reader(kind: str) -> Callable[[str, str, ServicesDep, CurrentPrincipal], RecordPublic]:

@@ -33,7 +33,8 @@ from iro_ledger.domain.values import (
     ReportRecipient,
 )
 
-Ref = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^/\s][^/]*$")]
+ClientId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[^/\s][^/]*$")]
+"""The id a client gives a record (case_id, officer_id, ...): unique within its authority."""
 Text = Annotated[str, Field(max_length=TEXT_MAX_CHARS)]
 Day = Annotated[date, BeforeValidator(iso_day), Field(
     json_schema_extra={"format": "date", "pattern": r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})]
@@ -58,9 +59,9 @@ class CommandBase(BaseModel):
     ID_FIELD: ClassVar[str] = ""
     """The field naming that record."""
 
-    la_code: Ref
+    la_code: ClientId
     occurred_on: Day
-    actor: Ref | None = None
+    actor: ClientId | None = None
     command_id: Annotated[str, Field(min_length=1, max_length=128)] | None = None
 
     @field_validator("*", mode="after")
@@ -90,10 +91,24 @@ class RegisterAuthority(CommandBase):
     name: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+class RecordDataQuality(CommandBase):
+    """Data-quality findings about the authority's data from one import: kept apart from
+    independence flags (no rule sees them; docs/ssda903.md lists the kinds)."""
+
+    KIND, ID_FIELD = "authority", "la_code"
+    command: Literal["record_data_quality"] = "record_data_quality"
+    dataset: Literal["ssda903"]
+    counts: Annotated[dict[Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")],
+                           Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=40)]
+    rows: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=20_000)] = (
+        Field(default_factory=list))
+    """Each finding as `KIND FILE:LINE`."""
+
+
 class RegisterOfficer(CommandBase):
     KIND, ID_FIELD = "officer", "officer_id"
     command: Literal["register_officer"] = "register_officer"
-    officer_id: Ref
+    officer_id: ClientId
     role: OfficerRole
     employment: Employment
     fte: Fte | None = None
@@ -102,7 +117,7 @@ class RegisterOfficer(CommandBase):
 class RecordFte(CommandBase):
     KIND, ID_FIELD = "officer", "officer_id"
     command: Literal["record_fte"] = "record_fte"
-    officer_id: Ref
+    officer_id: ClientId
     fte: Fte
     reason: Text = ""
 
@@ -110,7 +125,7 @@ class RecordFte(CommandBase):
 class EndEngagement(CommandBase):
     KIND, ID_FIELD = "officer", "officer_id"
     command: Literal["end_engagement"] = "end_engagement"
-    officer_id: Ref
+    officer_id: ClientId
     how: EngagementEnd
     reason: Text = ""
     about: Links = Field(default_factory=list)
@@ -119,7 +134,7 @@ class EndEngagement(CommandBase):
 class RecordDisciplinaryAction(CommandBase):
     KIND, ID_FIELD = "officer", "officer_id"
     command: Literal["record_disciplinary_action"] = "record_disciplinary_action"
-    officer_id: Ref
+    officer_id: ClientId
     stage: DisciplinaryStage
     stated_reason: Text = ""
     about: Links = Field(default_factory=list)
@@ -128,8 +143,8 @@ class RecordDisciplinaryAction(CommandBase):
 class OpenCase(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["open_case"] = "open_case"
-    case_id: Ref
-    child_ref: Ref
+    case_id: ClientId
+    child_ref: ClientId
     legal_status: Annotated[str, Field(min_length=1, max_length=64)]
     entered_care_on: Day
     short_breaks: bool = False
@@ -138,22 +153,22 @@ class OpenCase(CommandBase):
 class RecordShortBreaks(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["record_short_breaks"] = "record_short_breaks"
-    case_id: Ref
+    case_id: ClientId
     short_breaks: bool
 
 
 class AssignIro(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["assign_iro"] = "assign_iro"
-    case_id: Ref
-    officer_id: Ref
+    case_id: ClientId
+    officer_id: ClientId
     reason: AssignmentReason
 
 
 class ReviseCarePlan(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["revise_care_plan"] = "revise_care_plan"
-    case_id: Ref
+    case_id: ClientId
     change: PlanChange
     summary: Text = ""
     via_review: bool
@@ -166,8 +181,8 @@ class ReviseCarePlan(CommandBase):
 class HoldReview(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["hold_review"] = "hold_review"
-    case_id: Ref
-    chaired_by: Ref
+    case_id: ClientId
+    chaired_by: ClientId
     child_participation: ChildParticipation
     child_seen_before: bool
 
@@ -175,8 +190,8 @@ class HoldReview(CommandBase):
 class RequireReview(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["require_review"] = "require_review"
-    case_id: Ref
-    officer_id: Ref
+    case_id: ClientId
+    officer_id: ClientId
     reason: Annotated[str, Field(min_length=1, max_length=20_000)]
     hold_by: Day
 
@@ -184,18 +199,18 @@ class RequireReview(CommandBase):
 class MakeRecommendation(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["make_recommendation"] = "make_recommendation"
-    case_id: Ref
-    recommendation_id: Ref
+    case_id: ClientId
+    recommendation_id: ClientId
     text: Text
     due_on: Day
-    repeats: Ref | None = None
+    repeats: ClientId | None = None
 
 
 class RecordRecommendationOutcome(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["record_recommendation_outcome"] = "record_recommendation_outcome"
-    case_id: Ref
-    recommendation_id: Ref
+    case_id: ClientId
+    recommendation_id: ClientId
     outcome: RecommendationOutcome
     reason: Text = ""
 
@@ -203,8 +218,8 @@ class RecordRecommendationOutcome(CommandBase):
 class RecordDecision(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["record_decision"] = "record_decision"
-    case_id: Ref
-    decision_id: Ref
+    case_id: ClientId
+    decision_id: ClientId
     kind: Annotated[str, Field(min_length=1, max_length=64)]
     summary: Text = ""
     child_consulted: bool | None = None
@@ -216,7 +231,7 @@ class RecordDecision(CommandBase):
 class CloseCase(CommandBase):
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["close_case"] = "close_case"
-    case_id: Ref
+    case_id: ClientId
     reason: Text = ""
 
 
@@ -226,17 +241,17 @@ class EraseCase(CommandBase):
 
     KIND, ID_FIELD = "case", "case_id"
     command: Literal["erase_case"] = "erase_case"
-    case_id: Ref
+    case_id: ClientId
     reason: Annotated[str, Field(min_length=1, max_length=2_000)]
 
 
 class RaiseChallenge(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["raise_challenge"] = "raise_challenge"
-    challenge_id: Ref
-    case_id: Ref
-    officer_id: Ref
-    about: Ref = Field(description="a decision_id or recommendation_id of the case, "
+    challenge_id: ClientId
+    case_id: ClientId
+    officer_id: ClientId
+    about: ClientId = Field(description="a decision_id or recommendation_id of the case, "
                                    "'care_plan', 'case_closure' or 'other'")
     grounds: Annotated[str, Field(min_length=1, max_length=20_000)]
 
@@ -244,42 +259,42 @@ class RaiseChallenge(CommandBase):
 class EscalateChallenge(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["escalate_challenge"] = "escalate_challenge"
-    challenge_id: Ref
+    challenge_id: ClientId
     to_stage: EscalationStage
-    addressed_to: Ref
+    addressed_to: ClientId
 
 
 class RespondToChallenge(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["respond_to_challenge"] = "respond_to_challenge"
-    challenge_id: Ref
+    challenge_id: ClientId
     response: Text
 
 
 class ResolveChallenge(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["resolve_challenge"] = "resolve_challenge"
-    challenge_id: Ref
+    challenge_id: ClientId
     outcome: ChallengeOutcome
 
 
 class WithdrawChallenge(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["withdraw_challenge"] = "withdraw_challenge"
-    challenge_id: Ref
+    challenge_id: ClientId
     reason: Text = ""
 
 
 class ReferToCafcass(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["refer_to_cafcass"] = "refer_to_cafcass"
-    challenge_id: Ref
+    challenge_id: ClientId
 
 
 class RecordCafcassOutcome(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["record_cafcass_outcome"] = "record_cafcass_outcome"
-    challenge_id: Ref
+    challenge_id: ClientId
     outcome: Annotated[str, Field(min_length=1, max_length=200)]
     summary: Text = ""
 
@@ -287,14 +302,14 @@ class RecordCafcassOutcome(CommandBase):
 class RequestArbitration(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["request_arbitration"] = "request_arbitration"
-    challenge_id: Ref
+    challenge_id: ClientId
     body: Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class RecordLegalStep(CommandBase):
     KIND, ID_FIELD = "challenge", "challenge_id"
     command: Literal["record_legal_step"] = "record_legal_step"
-    challenge_id: Ref
+    challenge_id: ClientId
     step: LegalStep
     taken_by: LegalStepTaker
     summary: Text = ""
@@ -303,9 +318,9 @@ class RecordLegalStep(CommandBase):
 class RecordConcern(CommandBase):
     KIND, ID_FIELD = "concern", "concern_id"
     command: Literal["record_concern"] = "record_concern"
-    concern_id: Ref
-    officer_id: Ref
-    case_id: Ref | None = None
+    concern_id: ClientId
+    officer_id: ClientId
+    case_id: ClientId | None = None
     raised_in: ConcernSetting
     raised_with: Annotated[str, Field(max_length=200)] = ""
     summary: Annotated[str, Field(min_length=1, max_length=20_000)]
@@ -314,8 +329,8 @@ class RecordConcern(CommandBase):
 class RecordInstruction(CommandBase):
     KIND, ID_FIELD = "instruction", "instruction_id"
     command: Literal["record_instruction"] = "record_instruction"
-    instruction_id: Ref
-    issued_to: Annotated[list[Ref], Field(min_length=1)]
+    instruction_id: ClientId
+    issued_to: Annotated[list[ClientId], Field(min_length=1)]
     kind: InstructionKind
     text: Text = ""
 
@@ -323,22 +338,22 @@ class RecordInstruction(CommandBase):
 class RescindInstruction(CommandBase):
     KIND, ID_FIELD = "instruction", "instruction_id"
     command: Literal["rescind_instruction"] = "rescind_instruction"
-    instruction_id: Ref
+    instruction_id: ClientId
 
 
 class DraftAnnualReport(CommandBase):
     KIND, ID_FIELD = "report", "report_id"
     command: Literal["draft_annual_report"] = "draft_annual_report"
-    report_id: Ref
+    report_id: ClientId
     year: Annotated[int, Field(ge=2000, le=2100)]
-    author: Ref
+    author: ClientId
     content_sha256: Sha256
 
 
 class RequestReportEdit(CommandBase):
     KIND, ID_FIELD = "report", "report_id"
     command: Literal["request_report_edit"] = "request_report_edit"
-    report_id: Ref
+    report_id: ClientId
     sections: Annotated[list[Annotated[str, Field(min_length=1, max_length=200)]],
                         Field(min_length=1)]
 
@@ -346,14 +361,14 @@ class RequestReportEdit(CommandBase):
 class ReviseAnnualReport(CommandBase):
     KIND, ID_FIELD = "report", "report_id"
     command: Literal["revise_annual_report"] = "revise_annual_report"
-    report_id: Ref
+    report_id: ClientId
     content_sha256: Sha256
 
 
 class SubmitAnnualReport(CommandBase):
     KIND, ID_FIELD = "report", "report_id"
     command: Literal["submit_annual_report"] = "submit_annual_report"
-    report_id: Ref
+    report_id: ClientId
     to: ReportRecipient
     content_sha256: Sha256
 
@@ -361,7 +376,7 @@ class SubmitAnnualReport(CommandBase):
 class WithholdAnnualReport(CommandBase):
     KIND, ID_FIELD = "report", "report_id"
     command: Literal["withhold_annual_report"] = "withhold_annual_report"
-    report_id: Ref
+    report_id: ClientId
     reason: Text = ""
 
 
@@ -371,7 +386,7 @@ class CorrectRecord(CommandBase):
     ID_FIELD = "record_id"
     command: Literal["correct_record"] = "correct_record"
     kind: RecordKind
-    record_id: Ref
+    record_id: ClientId
     corrects_event: Annotated[int, Field(ge=1, description="the record's event number")]
     reason: Annotated[str, Field(min_length=1, max_length=20_000)]
     details: dict[str, Any] = Field(default_factory=dict)
@@ -381,7 +396,8 @@ class CorrectRecord(CommandBase):
 
 
 COMMAND_TYPES: tuple[type[CommandBase], ...] = (
-    RegisterAuthority, RegisterOfficer, RecordFte, EndEngagement, RecordDisciplinaryAction,
+    RegisterAuthority, RecordDataQuality, RegisterOfficer, RecordFte, EndEngagement,
+    RecordDisciplinaryAction,
     OpenCase, RecordShortBreaks, AssignIro, ReviseCarePlan, HoldReview, RequireReview,
     MakeRecommendation, RecordRecommendationOutcome, RecordDecision, CloseCase, EraseCase,
     RaiseChallenge, EscalateChallenge, RespondToChallenge, ResolveChallenge,

@@ -74,6 +74,13 @@ def _(cmd: c.RegisterAuthority, ctx: HandlerContext) -> list[LedgerRecord]:
 
 
 @handle.register
+def _(cmd: c.RecordDataQuality, ctx: HandlerContext) -> list[LedgerRecord]:
+    return _act_on(ctx, Authority, cmd.la_code, cmd.la_code,
+                   lambda a: a.record_data_quality(cmd.dataset, cmd.counts, tuple(cmd.rows),
+                                                   ctx.stamp))
+
+
+@handle.register
 def _(cmd: c.RegisterOfficer, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Officer, cmd.la_code, cmd.officer_id)
     return [Officer.register(cmd.la_code, cmd.officer_id, cmd.role, cmd.employment, ctx.stamp,

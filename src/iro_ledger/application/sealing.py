@@ -31,6 +31,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 import psycopg
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
@@ -257,8 +258,13 @@ def seal(key: bytes, originator: UUID, field: str, value: Any) -> str:
 
 
 def open_sealed(key: bytes, originator: UUID, field: str, value: str) -> Any:
+    """The value, or what an erased one reads as when it was sealed with a key since destroyed
+    (a record written to after its erasure has a new key, which opens only the newer text)."""
     raw = base64.b64decode(value.removeprefix(SEALED))
-    plain = AESGCM(key).decrypt(raw[:12], raw[12:], f"{originator}/{field}".encode())
+    try:
+        plain = AESGCM(key).decrypt(raw[:12], raw[12:], f"{originator}/{field}".encode())
+    except InvalidTag:
+        return erased(field)
     return json.loads(plain)
 
 

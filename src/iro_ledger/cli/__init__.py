@@ -3,6 +3,7 @@
 import iro_ledger.cli.generate  # noqa: F401  (registers `generate`)
 from iro_ledger.cli import (  # noqa: F401  (register commands)
     core,
+    data_quality,
     db,
     erase,
     exports,

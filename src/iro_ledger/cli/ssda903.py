@@ -100,7 +100,7 @@ def import_903(
                                "not_read": list(files.not_read)}
     if out is not None:
         mapping = _mapped(files, options)
-        _write(mapping, out)
+        _write(mapping, out, options)
         summary = {**mapping.summary(), "out": str(out), **summary}
         problems = len(mapping.skips)
     else:
@@ -121,8 +121,12 @@ def _mapped(files: ReturnFiles, options: Options) -> Mapping:
     return mapping
 
 
-def _write(mapping: Mapping, out: Path) -> None:
-    lines = "".join(json.dumps(command.body) + "\n" for command in mapping.commands)
+def _write(mapping: Mapping, out: Path, options: Options) -> None:
+    bodies = [command.body for command in mapping.commands]
+    finding = mapping.data_quality(options.la_code, options.today)
+    if finding is not None:
+        bodies.append(finding)
+    lines = "".join(json.dumps(body) + "\n" for body in bodies)
     try:
         out.write_text(lines, encoding="utf-8")
     except OSError as unwritable:
@@ -151,11 +155,32 @@ def _record(built: Services, files: ReturnFiles, options: Options,
 
     try:
         outcome = _apply(ledger, mapping, principal, report)
+        quality = _record_findings(ledger, mapping, options, principal)
     except PersistenceError as down:
         fail(f"the store failed during the import: {down}; rows before the failure may be "
              "recorded (importing again stores nothing twice)")
     return mapping, {"accepted": outcome.accepted, "replayed": outcome.replayed,
-                     "rejected": len(outcome.rejected)}
+                     "rejected": len(outcome.rejected) + (quality == "refused"),
+                     "data_quality": quality}
+
+
+def _record_findings(ledger: Ledger, mapping: Mapping, options: Options,
+                     principal: Principal) -> str:
+    """The skipped rows recorded as one data-quality batch on the authority's record:
+    `recorded`, `already_recorded` (the same findings, by an earlier import), `refused` or
+    `none` (every row was mapped)."""
+    finding = mapping.data_quality(options.la_code, options.today)
+    if finding is None:
+        return "none"
+
+    def report(rejection: Rejection) -> None:
+        typer.echo(f"(import): {rejection.command}: {rejection.reason}", err=True)
+
+    found = ingest(ledger, [(len(mapping.commands) + 1, finding)], principal,
+                   source="import", on_rejection=report)
+    if found.rejected:
+        return "refused"
+    return "already_recorded" if found.replayed else "recorded"
 
 
 def _apply(ledger: Ledger, mapping: Mapping, principal: Principal,

@@ -11,7 +11,7 @@ authority and thing read, or one per authority for a named page (`seen_as`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -112,8 +112,11 @@ class Reader:
               severity: str | None = None, status: str | None = None,
               officer_id: str | None = None, case_id: str | None = None,
               as_of: date | None = None, min_position: int | None = None,
-              limit: int | None = None, offset: int = 0) -> FlagsRead:
-        """One page of the flags as they stood at the end of `as_of` (all when no `limit`)."""
+              limit: int | None = None, offset: int = 0,
+              order: Callable[[list[Flag]], list[Flag]] | None = None) -> FlagsRead:
+        """One page of the flags as they stood at the end of `as_of` (all when no `limit`),
+        oldest first or in `order` (applied before paging, so only the page's withdrawn
+        flags are looked up in the store)."""
         _choice("rule", rule, words.RULE_NAMES)
         _choice("severity", severity, words.SEVERITIES)
         _choice("status", status, words.FLAG_STATUSES)
@@ -122,7 +125,8 @@ class Reader:
         found = self._flags(query, as_of, min_position)
         if self.arbitrator:
             found = self._referred_flags(found)
-        page = found.flags[offset:None if limit is None else offset + limit]
+        every = found.flags if order is None else order(found.flags)
+        page = every[offset:None if limit is None else offset + limit]
         for la in {f.la_code for f in page} | set(query.la_codes or []):
             self._seen.add((la, "flags"))
         return FlagsRead(found.as_of, page, found.position, len(found.flags),
@@ -241,6 +245,20 @@ class Reader:
         found = as_dicts(measures_of(self._reads.projections, la_code, period))
         self._seen.add((la_code, "measures"))
         return MeasuresRead(la_code, period, found, position)
+
+    def data_quality(self, la_code: str) -> list[dict[str, Any]]:
+        """The data-quality findings recorded about an authority's data, one batch per import,
+        oldest first: kept apart from the flags (they judge nobody), read from the
+        authority's own record."""
+        self.may_read(la_code)
+        view = self._reads.ledger.read("authority", la_code, la_code, self.principal,
+                                       record=False)
+        self._seen.add((la_code, "data_quality"))
+        return [{"number": e["number"], "occurred_on": e["occurred_on"],
+                 "recorded_at": e["recorded_at"], "recorded_by": e["recorded_by"],
+                 "dataset": e["dataset"], "findings": sum(e["counts"].values()),
+                 "counts": dict(sorted(e["counts"].items())), "rows": list(e["rows"])}
+                for e in view.events if e["type"] == "DataQualityRecorded"]
 
     def officers(self, la_code: str) -> list[dict[str, Any]]:
         """Every officer of an authority (the people list)."""

@@ -297,7 +297,7 @@ class _XmlReader:
     line: Callable[[], int] = lambda: 0
 
     def start(self, tag: str, _attributes: dict[str, str]) -> None:
-        tag = tag.rsplit("}", 1)[-1].upper()
+        tag = _local(tag)
         self.text = []
         if tag == "CHILD" and not self.stack_has("CHILD"):
             self.child_line, self.child, self.child_rows = self.line(), "", []
@@ -333,6 +333,11 @@ class _XmlReader:
             fields = {"CHILD": self.child, **{f: values.get(f, "") for f in _XML_FIELDS[kind]}}
             (self.episodes if kind == "EPISODE" else self.reviews).append(
                 Row(self.name, line, fields))
+
+
+def _local(tag: str) -> str:
+    """An element's name without its namespace prefix (`ns:CHILD`, `{uri}CHILD`)."""
+    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1].upper()
 
 
 def parse_xml(name: str, text: str) -> ReturnFiles:

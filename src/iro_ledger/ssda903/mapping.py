@@ -10,6 +10,7 @@ again stores nothing new. docs/ssda903.md gives the whole mapping and what is dr
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -68,6 +69,19 @@ class Mapping:
 
     def skipped_by_reason(self) -> dict[str, int]:
         return dict(sorted(Counter(skip.kind for skip in self.skips).items()))
+
+    def data_quality(self, la_code: str, today: date) -> dict[str, Any] | None:
+        """The skipped rows as one `record_data_quality` command (None when there are none):
+        its id is a digest of the findings, so importing the same return again stores
+        nothing new."""
+        if not self.skips:
+            return None
+        rows = [f"{skip.kind} {skip.file}:{skip.line}" for skip in self.skips]
+        digest = hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()[:32]
+        return {"command": "record_data_quality", "la_code": la_code,
+                "occurred_on": today.isoformat(), "dataset": "ssda903",
+                "counts": self.skipped_by_reason(), "rows": rows,
+                "command_id": f"ssda903:{la_code}:data-quality:{digest}"}
 
     def summary(self) -> dict[str, Any]:
         return {

@@ -124,8 +124,8 @@ FORMS: tuple[Form, ...] = (
     Form("raise-challenge", "Raise a challenge", "Challenge raised", RaiseChallenge, (
         CASE,
         Field("about", "What are you challenging?",
-              hint="The id of the decision or recommendation on the case.",
-              missing="Enter the id of the decision or recommendation you are challenging"),
+              hint="A decision or recommendation on the case (its id, if none is listed).",
+              missing="Say which decision or recommendation you are challenging"),
         Field("grounds", "Your grounds", "textarea",
               hint="Why the plan or decision does not meet the child's needs.",
               missing="Enter your grounds for the challenge"),

@@ -24,6 +24,7 @@ from iro_ledger.domain.errors import DomainError
 from iro_ledger.reads import NotServed
 from iro_ledger.reads.words import RegisterStatus
 from iro_ledger.web import present
+from iro_ledger.web.forms import offered
 from iro_ledger.web.refusals import refusal_of, retry_headers
 
 COOKIE = "iro_ledger_session"
@@ -43,7 +44,8 @@ _env.filters.update(label=present.label, event_name=present.event_name, day=pres
                     moment=present.moment, shown=present.shown,
                     measure_label=present.measure_label, measure_parts=present.measure_parts,
                     q=lambda text: quote(str(text), safe=""))
-_env.globals.update(RegisterStatus=RegisterStatus)  # the words templates compare with
+_env.globals.update(RegisterStatus=RegisterStatus,  # the words templates compare with
+                    recordable=lambda who: {form.slug for form in offered(who)} if who else set())
 templates = Jinja2Templates(env=_env)
 
 

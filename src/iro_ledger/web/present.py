@@ -118,6 +118,7 @@ def measure_parts(measure: Mapping[str, Any]) -> list[str]:
     parts = []
     for key, item in value.items():
         if isinstance(item, Mapping):
+            parts.append(f"{label(key)}:")
             parts += [f"{k}: {_number(v, False)}" for k, v in item.items()]
         else:
             parts.append(f"{label(key)}: {_number(item, share or key.startswith('share'))}")
@@ -128,8 +129,8 @@ def measure_label(name: str) -> str:
     return MEASURE_LABELS.get(name, label(name))
 
 
-def headline(measures: Sequence[Mapping[str, Any]]) -> dict[str, str]:
-    """The few figures the overview compares across authorities, as text."""
+def headline_values(measures: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    """The few figures the overview compares across authorities, as numbers (None: none)."""
     by_name = {m["name"]: m for m in measures}
 
     def value(name: str) -> Any:
@@ -139,14 +140,23 @@ def headline(measures: Sequence[Mapping[str, Any]]) -> dict[str, str]:
     reviews = value("review_timeliness") or {}
     instructions = value("instructions_in_force_by_kind") or {}
     return {
-        "children": _number(value("children_in_care_at_end"), False),
-        "iros": _number(value("iros"), False),
-        "mean_caseload": _number(caseloads.get("mean"), False),
-        "max_caseload": _number(caseloads.get("max"), False),
-        "challenges_per_100": _number(value("challenges_per_100_children"), False),
-        "resolved_informally": _number(value("share_resolved_informally"), True),
-        "median_days": _number(value("median_days_to_resolution"), False),
-        "instructions": str(sum(instructions.values())) if instructions else "0",
-        "reviews_on_time": _number(reviews.get("share_on_time"), True),
-        "reviews_overdue": _number(reviews.get("overdue_at_end"), False),
+        "children": value("children_in_care_at_end"),
+        "iros": value("iros"),
+        "mean_caseload": caseloads.get("mean"),
+        "max_caseload": caseloads.get("max"),
+        "challenges_per_100": value("challenges_per_100_children"),
+        "resolved_informally": value("share_resolved_informally"),
+        "median_days": value("median_days_to_resolution"),
+        "instructions": sum(instructions.values()) if instructions else 0,
+        "reviews_on_time": reviews.get("share_on_time"),
+        "reviews_overdue": reviews.get("overdue_at_end"),
     }
+
+
+SHARES = ("resolved_informally", "reviews_on_time")
+"""The headline figures that are shares, shown as percentages."""
+
+
+def headline(measures: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """The few figures the overview compares across authorities, as text."""
+    return {k: _number(v, k in SHARES) for k, v in headline_values(measures).items()}

@@ -36,6 +36,7 @@ from iro_ledger.trust.service import LogDamaged
 from iro_ledger.web.auth import Viewer, check_origin
 from iro_ledger.web.forms import BY_SLUG, Form, asked, command_data, fresh_values, offered
 from iro_ledger.web.pages import PageRoute, render
+from iro_ledger.web.present import day
 from iro_ledger.web.reads import reader
 from iro_ledger.web.refusals import refusal_of
 from iro_ledger.wiring import Services
@@ -57,15 +58,36 @@ def _form(slug: str) -> Form:
     return form
 
 
+def _challengeable(request: Request, form: Form, values: dict[str, str]
+                   ) -> list[tuple[str, str]]:
+    """The decisions and recommendations of the case named, to choose what is challenged
+    from (none when no case is named, or it cannot be read: the id is typed instead)."""
+    principal = request.state.principal
+    la_code, case_id = principal.la_code or values.get("la_code", ""), values.get("case_id", "")
+    if "about" not in {f.name for f in form.fields} or not la_code or not case_id:
+        return []
+    try:
+        with reader(request, principal) as read:
+            state = read.record("case", la_code, case_id).state
+    except (DomainError, NotServed):
+        return []
+    decided, recommended = state.get("decided_on", {}), state.get("recommended_on", {})
+    return ([(ref, f"Decision {ref} of {day(decided.get(ref))}") for ref in decided]
+            + [(ref, f"Recommendation {ref} of {day(on)}") for ref, on in recommended.items()])
+
+
 def _draw(request: Request, form: Form, values: dict[str, str], errors: dict[str, str],
           http_status: int = 200, refusal: str | None = None) -> Response:
     principal = request.state.principal
     fields = asked(form, principal)
-    summary = [(f"#{f.anchor}", errors[f.name]) for f in fields if f.name in errors]
+    choices = {"about": options} if (options := _challengeable(request, form, values)) else {}
+    summary = [(f"#{f.name if f.name in choices else f.anchor}", errors[f.name])
+               for f in fields if f.name in errors]
     if refusal:
         summary.insert(0, (f"#{fields[0].anchor}", refusal))
     return render(request, "record_form.html", http_status=http_status, form=form,
-                  fields=fields, values=values, errors=errors, summary=summary)
+                  fields=fields, values=values, errors=errors, summary=summary,
+                  choices=choices)
 
 
 @router.get("/ui/record")

@@ -22,7 +22,7 @@ from iro_ledger.domain.errors import InvalidValue, NotRecorded
 from iro_ledger.domain.limits import OFFSET_MAX, iso_day
 from iro_ledger.exports.dispute_bundle import dispute_bundle, file_stem
 from iro_ledger.exports.dispute_pdf import dispute_pdf
-from iro_ledger.reads import FlagsRead
+from iro_ledger.reads import Flag, FlagsRead, Reader
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
     REGISTER_STATUSES,
@@ -31,11 +31,12 @@ from iro_ledger.reads.words import (
     FlagStatus,
     Severity,
 )
-from iro_ledger.web import auth, recording
+from iro_ledger.web import auth, charts, recording
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
-from iro_ledger.web.present import headline
+from iro_ledger.web.present import headline, headline_values
 from iro_ledger.web.reads import Links, reader
+from iro_ledger.web.tables import Column, Table
 
 PAGE = 100
 """Challenges per page of the register."""
@@ -61,23 +62,68 @@ def _shown(found: FlagsRead) -> list[dict[str, Any]]:
                                                            -f.raised_on.toordinal(), f.id)))
 
 
-@router.get("/")
-def overview(request: Request, principal: Viewer) -> Response:
+OVERVIEW = Table("overview", (
+    Column("la_code", "Authority", lambda r: r["la_code"]),
+    Column("name", "Name", lambda r: r["name"]),
+    Column("children", "Children in care", lambda r: r["values"]["children"]),
+    Column("iros", "IROs", lambda r: r["values"]["iros"]),
+    Column("mean_caseload", "Caseload mean", lambda r: r["values"]["mean_caseload"]),
+    Column("max_caseload", "Caseload max", lambda r: r["values"]["max_caseload"]),
+    Column("challenges_per_100", "Challenges per 100 children",
+           lambda r: r["values"]["challenges_per_100"]),
+    Column("resolved_informally", "Share resolved informally",
+           lambda r: r["values"]["resolved_informally"]),
+    Column("median_days", "Median days to resolve", lambda r: r["values"]["median_days"]),
+    Column("instructions", "Instructions in force", lambda r: r["values"]["instructions"]),
+    Column("reviews_on_time", "Share of reviews on time",
+           lambda r: r["values"]["reviews_on_time"]),
+    Column("reviews_overdue", "Reviews overdue at the end",
+           lambda r: r["values"]["reviews_overdue"]),
+    Column("open_flags", "Open flags", lambda r: r["open_flags"]),
+    Column("grave", "Open flags high or critical", lambda r: r["grave"]),
+), sort="la_code")
+"""The overview: the chosen authorities side by side over the chosen period."""
+
+
+def _chosen_authorities(request: Request, read: Reader) -> tuple[list[str], list[str]]:
+    """Every authority the reader may compare, and those chosen (`la`, repeated; all when
+    none is named). Naming one the reader may not see is refused, never dropped silently."""
+    offered = read.authorities()
+    named = [code for code in request.query_params.getlist("la") if code]
+    for code in named:
+        if code not in offered:
+            read.may_read(code)
+            raise NotRecorded(f"no authority {code!r} is recorded")
+    return offered, sorted(set(named)) or offered
+
+
+@router.get("/", response_model=None)
+def overview(request: Request, principal: Viewer,
+             start: Annotated[str | None, Query(alias="from")] = None,
+             end: Annotated[str | None, Query(alias="to")] = None) -> Response:
+    choice = OVERVIEW.choose(request)
     with reader(request, principal) as read:
         if read.arbitrator:
-            return render(request, "overview.html", rows=[], disputes=read.disputes(),
-                          period=None, links=Links(read))
-        period = read.period()
+            return render(request, "overview.html", page=None, disputes=read.disputes(),
+                          period=None, offered=[], chosen=[], links=Links(read))
+        period = read.period(_day("from", start), _day("to", end))
+        offered, chosen = _chosen_authorities(request, read)
         open_flags = read.flags(status=FlagStatus.OPEN).flags
         rows = []
-        for la_code in read.authorities():
-            measures = read.measures(la_code, period.start, period.end)
+        for la_code in chosen:
+            measures = read.measures(la_code, period.start, period.end).measures
             mine = [f for f in open_flags if f.la_code == la_code]
             rows.append({"la_code": la_code, "name": read.authority_name(la_code),
-                         "figures": headline(measures.measures), "open_flags": len(mine),
+                         "values": headline_values(measures),
+                         "figures": headline(measures), "open_flags": len(mine),
                          "grave": sum(1 for f in mine
                                        if f.severity.rank >= Severity.HIGH.rank)})
-        return render(request, "overview.html", rows=rows, disputes=None, period=period,
+        ordered = OVERVIEW.ordered(rows, choice)
+        if choice.format == "csv":
+            return OVERVIEW.csv(ordered, f"overview-{period.start}-{period.end}")
+        page = OVERVIEW.page(request, ordered, choice, keep=("from", "to", "la"))
+        return render(request, "overview.html", page=page, disputes=None, period=period,
+                      offered=offered, chosen=chosen if chosen != offered else [],
                       links=Links(read))
 
 
@@ -100,13 +146,76 @@ def authority(request: Request, la_code: str, principal: Viewer,
         measures = [] if outsider else read.measures(la_code, period.start,
                                                      period.end).measures
         open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN))
+        quality = [] if outsider or name is None else read.data_quality(la_code)
         return render(request, "authority.html", la_code=la_code, name=name,
                       period=period, measures=measures, open_flags=open_flags,
+                      data_quality=quality,
                       register=register.items, register_statuses=REGISTER_STATUSES,
                       total=register.total, offset=offset, page=PAGE,
                       status=status or "", people=people, cases=cases,
                       arbitration_body=principal.body if outsider else None,
                       links=Links(read))
+
+
+@router.get("/ui/authorities/{la_code}/data-quality")
+def data_quality(request: Request, la_code: str, principal: Viewer) -> Response:
+    """Every data-quality finding about the authority's data, row by row: not flags."""
+    with reader(request, principal) as read:
+        name = read.authority_name(la_code)
+        if name is None:
+            raise NotRecorded(f"no authority {la_code!r} is recorded")
+        return render(request, "data_quality.html", la_code=la_code, name=name,
+                      data_quality=read.data_quality(la_code), links=Links(read))
+
+
+REGISTER = Table("challenges", (
+    Column("challenge_id", "Challenge", lambda c: c.get("challenge_id")),
+    Column("case_id", "Case", lambda c: c.get("case_id")),
+    Column("officer_id", "Raised by", lambda c: c.get("officer_id")),
+    Column("about", "About", lambda c: c.get("about")),
+    Column("raised_on", "Raised", lambda c: c.get("raised_on")),
+    Column("stage", "Stage", lambda c: c.get("stage")),
+    Column("status", "Status", lambda c: c.get("status")),
+    Column("closed_as", "Closed as", lambda c: c.get("closed_as")),
+    Column("closed_on", "Closed", lambda c: c.get("closed_on")),
+    Column("outcome", "Outcome", lambda c: c.get("outcome")),
+    Column("days_open", "Working days open", lambda c: c.get("days_open")),
+), sort="raised_on")
+"""An authority's challenge register, as its CSV download."""
+
+
+@router.get("/ui/authorities/{la_code}/challenges.csv", response_model=None)
+def register_csv(request: Request, la_code: str, principal: Viewer,
+                 status: Text = None) -> Response:
+    """Every challenge of the register (under `status`), in the chosen order, as CSV."""
+    choice = REGISTER.choose(request)
+    with reader(request, principal) as read:
+        found = read.register(la_code, status or None, limit=OFFSET_MAX)
+        return REGISTER.csv(REGISTER.ordered(found.items, choice),
+                            f"challenges-{la_code}-{status or 'all'}")
+
+
+OFFICERS = Table("officers", (
+    Column("officer_id", "Officer", lambda o: o.get("officer_id")),
+    Column("role", "Role", lambda o: o.get("role")),
+    Column("employment", "Employment", lambda o: o.get("employment")),
+    Column("registered_on", "Registered", lambda o: o.get("registered_on")),
+    Column("ended_on", "Engagement ended", lambda o: (o.get("ended") or {}).get("on")),
+    Column("ended_how", "How it ended", lambda o: (o.get("ended") or {}).get("how")),
+    Column("cases_now", "Cases held now",
+           lambda o: sum(1 for h in o.get("holdings", []) if h.get("to") is None)),
+    Column("challenges", "Challenges raised", lambda o: len(o.get("challenges", []))),
+), sort="officer_id")
+"""An authority's officers and their caseloads, as its CSV download."""
+
+
+@router.get("/ui/authorities/{la_code}/officers.csv", response_model=None)
+def officers_csv(request: Request, la_code: str, principal: Viewer) -> Response:
+    """Every officer of the authority, in the chosen order, as CSV."""
+    choice = OFFICERS.choose(request)
+    with reader(request, principal) as read:
+        return OFFICERS.csv(OFFICERS.ordered(read.officers(la_code), choice),
+                            f"officers-{la_code}")
 
 
 @router.get("/ui/authorities/{la_code}/cases/{case_id}")
@@ -132,14 +241,50 @@ def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) 
                       name=read.authority_name(la_code), links=Links(read))
 
 
-@router.get("/ui/flags")
+def _subjects(flag: Flag) -> str:
+    return "; ".join(f"{k}={v}" for k, v in sorted(flag.subjects.items()))
+
+
+FLAGS = Table("flags", (
+    Column("severity", "Severity", lambda f: f.severity, sort=lambda f: f.severity.rank),
+    Column("rule", "Flag", lambda f: f.rule),
+    Column("la_code", "Authority", lambda f: f.la_code),
+    Column("about", "About", _subjects),
+    Column("raised_on", "Raised", lambda f: f.raised_on),
+    Column("status", "Status", lambda f: f.status),
+    Column("explanation", "What happened", lambda f: f.explanation),
+    Column("id", "Flag id", lambda f: f.id),
+), sort="severity", order="desc")
+"""The flags page: gravest first, and within a severity the newest first."""
+
+
+def _gravest_newest(flags: list[Flag]) -> list[Flag]:
+    return sorted(flags, key=lambda f: (-f.severity.rank, -f.raised_on.toordinal(), f.id))
+
+
+@router.get("/ui/flags", response_model=None)
 def flag_list(request: Request, principal: Viewer, la: Text = None,
               rule: Text = None, severity: Text = None,
               status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
+    choice = FLAGS.choose(request)
+    every_flag: list[Flag] = []
     with reader(request, principal) as read:
-        found = _shown(read.flags(la or None, rule or None, severity or None,
-                                  status or None))
-        return render(request, "flags.html", found=found, codes=read.authorities(),
+        def order(flags: list[Flag]) -> list[Flag]:
+            every_flag[:] = flags  # the chart counts every flag of the filter, not one page
+            return FLAGS.ordered(_gravest_newest(flags), choice)
+
+        if choice.format == "csv":
+            every = read.flags(la or None, rule or None, severity or None, status or None,
+                               order=order).flags
+            return FLAGS.csv(every, f"flags-{status or 'all'}")
+        found = read.flags(la or None, rule or None, severity or None, status or None,
+                           order=order, limit=FLAGS.size, offset=FLAGS.offset(choice))
+        page = FLAGS.window(request, found.public(), found.total, choice,
+                            keep=("la", "rule", "severity", "status"))
+        chart = charts.by_month("Flags raised each month, by rule",
+                                ((f.rule, f.raised_on) for f in every_flag))
+        return render(request, "flags.html", page=page, chart=chart,
+                      chart_svg=charts.svg(chart, "flags-by-month"), codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
                               "status": status}, links=Links(read))

@@ -329,6 +329,16 @@ def test_a_child_in_short_breaks_not_reviewed_within_three_months_is_flagged() -
     assert flag.details["due_on"] == "2024-04-08"
 
 
+def test_a_child_in_care_long_before_the_record_began_is_judged_only_from_then() -> None:
+    # The "2,231 days late": a return's first review is not the child's first ever.
+    story = staffed(since="2017-01-02")
+    story.case("c1", "2017-03-06", on="2023-04-01", iro="iro-kit")
+    story.review("c1", "2023-05-10")
+    assert story.flags("2023-10-31", "review_overdue") == []
+    [late] = story.flags("2024-12-31", "review_overdue")
+    assert late.details["due_on"] == "2023-11-10"
+
+
 # Healthy controls: the same kinds of history, handled well, raise nothing.
 
 

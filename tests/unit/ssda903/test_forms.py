@@ -55,6 +55,14 @@ def test_the_xml_form_maps_to_the_same_commands_as_the_csv_form() -> None:
     assert mapping.skips == []
 
 
+def test_namespace_prefixes_in_the_xml_form_are_passed_over() -> None:
+    xml = to_xml(RETURN).replace("<EXPSSDA903>", '<d:EXPSSDA903 xmlns:d="urn:x-903">')
+    xml = xml.replace("</EXPSSDA903>", "</d:EXPSSDA903>")
+    xml = xml.replace("<CHILD>", "<d:CHILD>").replace("</CHILD>", "</d:CHILD>")
+
+    assert jsonl(map_return(parse_xml("return.xml", xml), options())) == commands(RETURN)
+
+
 def test_a_bad_row_in_the_xml_form_is_reported_at_its_element_line() -> None:
     bad = dict(RETURN, **{"reviews.csv": REVIEWS + review("KX101", "02/05/2023", "PN9")})
     xml = to_xml(bad)

@@ -1,0 +1,214 @@
+"""Every dashboard table's paging, sorting and CSV export: one way to do each.
+
+A `Table` names its columns (a heading and the value each row gives). A page reads the
+reader's choices from the query string with `Table.choose` (`sort`, `order`, `page`,
+`format`), strictly: an unknown column, order or format, or a page that is not a whole number
+from 1 to the last page the server allows, is refused (InvalidValue: a 422 page), never
+guessed. The server chooses the page size (`PAGE_SIZE`). With `format=csv` the same rows, all
+of them under the current filter and order, are streamed as CSV; a cell that a spreadsheet
+would read as a formula (starting = + - @, or a tab or carriage return) is prefixed with a
+quote.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from fastapi import Request
+from fastapi.responses import StreamingResponse
+
+from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.domain.limits import OFFSET_MAX
+
+PAGE_SIZE = 50
+"""Rows per page of every table: the server's choice, never the reader's."""
+ORDERS = ("asc", "desc")
+FORMATS = ("html", "csv")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> str:
+    """A value as CSV text, guarded against formula injection."""
+    if value is None:
+        text = ""
+    elif isinstance(value, Enum):
+        text = str(value.value)
+    elif isinstance(value, date):
+        text = value.isoformat()
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, dict):
+        text = "; ".join(f"{k}={v}" for k, v in sorted(value.items()))
+    else:
+        text = str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _sort_key(value: Any) -> tuple[bool, Any]:
+    """Empty values last, whichever the order (they are put last after any reversal)."""
+    if isinstance(value, Enum):
+        value = value.value
+    return (value is None, value if value is not None else 0)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    heading: str
+    value: Callable[[Any], Any]
+    """The row's value: what the column sorts by and what its CSV cell says."""
+    sort: Callable[[Any], Any] | None = None
+    """What to sort by when it is not the value itself (a severity by its rank)."""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the reader asked of a table: its order, its page and its format."""
+
+    sort: str
+    order: str
+    page: int
+    format: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a table's rows, with what a template needs to draw headings and links."""
+
+    table: Table
+    choice: Choice
+    rows: list[Any]
+    total: int
+    query: dict[str, list[str]] = field(default_factory=dict)
+    """The filters the page's links carry (a name may repeat: `la=EMR&la=SMV`)."""
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.table.size))
+
+    @property
+    def first(self) -> int:
+        return self.table.offset(self.choice) + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.table.offset(self.choice) + len(self.rows)
+
+    def url(self, **changes: Any) -> str:
+        """This page's query string with `changes` (None drops a parameter)."""
+        query: dict[str, Any] = {**self.query, **changes}
+        kept = {k: v if isinstance(v, list) else str(v) for k, v in query.items()
+                if v not in (None, "", [])}
+        return "?" + urlencode(kept, doseq=True, quote_via=quote)
+
+    def sort_url(self, key: str) -> str:
+        """Sorted by `key`; asked again, the other way round. Back to the first page."""
+        same = self.choice.sort == key
+        order = ("desc" if self.choice.order == "asc" else "asc") if same else "asc"
+        return self.url(sort=key, order=order, page=None)
+
+    def aria_sort(self, key: str) -> str:
+        if self.choice.sort != key:
+            return "none"
+        return "ascending" if self.choice.order == "asc" else "descending"
+
+    def csv_url(self) -> str:
+        return self.url(format="csv", page=None)
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table of the dashboard: its columns, its default order and its CSV file name."""
+
+    name: str
+    columns: tuple[Column, ...]
+    sort: str
+    order: str = "asc"
+    size: int = PAGE_SIZE
+    """Rows per page."""
+
+    def offset(self, choice: Choice) -> int:
+        """Where the chosen page starts among the rows."""
+        return (choice.page - 1) * self.size
+
+    def column(self, key: str) -> Column:
+        for column in self.columns:
+            if column.key == key:
+                return column
+        raise InvalidValue("sort", f"{key!r} is not a column of this table; choose one of "
+                                   + ", ".join(c.key for c in self.columns))
+
+    def choose(self, request: Request) -> Choice:
+        """The reader's choices from the query string, checked strictly."""
+        params = request.query_params
+        sort = params.get("sort") or self.sort
+        self.column(sort)
+        order = params.get("order") or (self.order if sort == self.sort else "asc")
+        if order not in ORDERS:
+            raise InvalidValue("order", f"{order!r} is not asc or desc")
+        fmt = params.get("format") or "html"
+        if fmt not in FORMATS:
+            raise InvalidValue("format", f"{fmt!r} is not html or csv")
+        text = params.get("page") or "1"
+        if not text.isdigit() or not 1 <= int(text) <= OFFSET_MAX // self.size:
+            raise InvalidValue("page", f"{text!r} is not a page number from 1 to "
+                                       f"{OFFSET_MAX // self.size}")
+        return Choice(sort, order, int(text), fmt)
+
+    def ordered(self, rows: Iterable[Any], choice: Choice) -> list[Any]:
+        """The rows in the chosen order (a stable sort: ties keep the rows' own order)."""
+        column = self.column(choice.sort)
+        by = column.sort or column.value
+        present = [r for r in rows]
+        filled = [r for r in present if by(r) is not None]
+        empty = [r for r in present if by(r) is None]
+        filled.sort(key=lambda r: _sort_key(by(r)), reverse=choice.order == "desc")
+        return filled + empty
+
+    def page(self, request: Request, rows: Sequence[Any], choice: Choice,
+             keep: Sequence[str] = ()) -> Page:
+        """One page of rows already in order; `keep` names the filters its links carry."""
+        start = self.offset(choice)
+        return self.window(request, rows[start:start + self.size], len(rows), choice, keep)
+
+    def window(self, request: Request, rows: Sequence[Any], total: int, choice: Choice,
+               keep: Sequence[str] = ()) -> Page:
+        """A page whose rows were cut by the read itself (`offset`, `size`) of `total`."""
+        if total and self.offset(choice) >= total:
+            raise InvalidValue("page", f"page {choice.page} is past the last page "
+                                       f"({-(-total // self.size)})")
+        query = {k: found for k in keep
+                 if (found := [v for v in request.query_params.getlist(k) if v])}
+        query.update(sort=[choice.sort], order=[choice.order])
+        return Page(self, choice, list(rows), total, query)
+
+    def rows_csv(self, rows: Iterable[Any]) -> Iterator[str]:
+        """The heading row then each row, as CSV lines."""
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\r\n")
+
+        def line(values: Sequence[str]) -> str:
+            writer.writerow(values)
+            text = buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+            return text
+
+        yield line([c.heading for c in self.columns])
+        for row in rows:
+            yield line([cell(c.value(row)) for c in self.columns])
+
+    def csv(self, rows: Iterable[Any], stem: str) -> StreamingResponse:
+        """Every row, streamed as a CSV download named `stem`.csv."""
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "-" for ch in stem)
+        return StreamingResponse(
+            self.rows_csv(rows), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{safe}.csv"',
+                     "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,205 @@
+"""An inspector's tables: paged, sorted by any column, exported as CSV of every row."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+import pytest
+from fastapi.testclient import TestClient
+
+from iro_ledger.api.app import create_app
+from iro_ledger.settings import Settings
+from iro_ledger.web import routes
+from tests.e2e import BROWSER_URL
+from tests.e2e.test_web_pages import SECRET, Dashboard, seed, text
+
+PAGE_SIZE = 10
+"""Pages as small as this, so that the demo's flags fill several."""
+
+
+@pytest.fixture(scope="module")
+def board(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboard]:
+    """The demo history, as on the other dashboard pages' tests."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('store') / 'ledger.sqlite'}"
+    with TestClient(create_app(Settings(database_url=url, jwt_secret=SECRET)),
+                    base_url=BROWSER_URL) as client:
+        made = Dashboard(client)
+        seed(made.services.ledger)
+        yield made
+
+
+@pytest.fixture(autouse=True)
+def small_pages() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(routes, "FLAGS", replace(routes.FLAGS, size=PAGE_SIZE))
+        yield
+
+
+def flag_ids(page: str) -> list[str]:
+    return re.findall(r'data-flag="([^"]+)"', page)
+
+
+def test_the_flags_page_shows_one_page_of_every_flag_and_says_how_many(
+        board: Dashboard) -> None:
+    response = board.as_inspector("/ui/flags?status=")
+    every = board.flags()
+
+    assert response.status_code == 200
+    assert len(every) > PAGE_SIZE, "the demo has more than a page of flags"
+    assert len(flag_ids(response.text)) == PAGE_SIZE
+    assert f"1 to {PAGE_SIZE} of {len(every)} flags" in text(response.text)
+    last = board.as_inspector(f"/ui/flags?status=&page={-(-len(every) // PAGE_SIZE)}")
+    assert len(flag_ids(last.text)) == len(every) - PAGE_SIZE * (-(-len(every) // PAGE_SIZE) - 1)
+
+
+def test_flags_sort_by_the_day_raised_either_way(board: Dashboard) -> None:
+    up = flag_ids(board.as_inspector("/ui/flags?status=&sort=raised_on&order=asc").text)
+    down = flag_ids(board.as_inspector("/ui/flags?status=&sort=raised_on&order=desc").text)
+    raised = {f.id: f.raised_on for f in board.flags()}
+
+    assert [raised[i] for i in up] == sorted(raised.values())[:PAGE_SIZE]
+    assert [raised[i] for i in down] == sorted(raised.values(), reverse=True)[:PAGE_SIZE]
+
+
+def test_a_sorted_column_says_so_to_screen_readers(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/flags?sort=rule&order=desc").text
+
+    assert re.search(r'<th scope="col" aria-sort="descending"><a [^>]*>Flag</a>', page)
+
+
+def test_the_flags_csv_holds_every_flag_of_the_filter(board: Dashboard) -> None:
+    response = board.as_inspector("/ui/flags?la=EMR&status=open&format=csv")
+    expected = board.flags(la_codes=["EMR"], status="open")
+
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert {r["Flag id"] for r in rows} == {f.id for f in expected}
+    assert {r["Authority"] for r in rows} == {"EMR"}
+    assert all(not r["What happened"].startswith(("=", "+", "-", "@")) for r in rows)
+
+
+def test_a_sort_the_table_does_not_offer_gets_a_page_saying_so(board: Dashboard) -> None:
+    response = board.as_inspector("/ui/flags?sort=password")
+
+    assert response.status_code == 422
+    assert "is not a column of this table" in text(response.text)
+
+
+def test_a_manager_exports_only_their_own_authoritys_flags(board: Dashboard) -> None:
+    response = board.page("/ui/flags?status=&format=csv", "mgr-hale", "la_manager",
+                              la="SMV")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows and {r["Authority"] for r in rows} == {"SMV"}
+    refused = board.page("/ui/flags?la=EMR&format=csv", "mgr-hale", "la_manager", la="SMV")
+    assert refused.status_code == 403
+
+
+# The overview: a chosen period and chosen authorities
+
+
+def overview_rows(page: str) -> list[str]:
+    return re.findall(r'<th scope="row"><a class="govuk-link" href="/ui/authorities/([^"]+)"',
+                      page)
+
+
+def test_an_inspector_compares_the_authorities_they_choose_over_the_period_they_choose(
+        board: Dashboard) -> None:
+    response = board.as_inspector("/?from=2025-01-01&to=2025-06-30&la=SMV")
+
+    assert response.status_code == 200
+    assert overview_rows(response.text) == ["SMV"]
+    assert "1 Jan 2025 to 30 Jun 2025" in text(response.text)
+    assert re.search(r'name="from"[^>]* value="2025-01-01"', response.text)
+
+
+def test_a_day_alone_gives_the_twelve_months_ending_on_it(board: Dashboard) -> None:
+    response = board.as_inspector("/?to=2025-06-30")
+
+    assert re.search(r'name="from"[^>]* value="2024-07-01"', response.text)
+    assert overview_rows(response.text) == ["EMR", "SMV"]
+
+
+def test_the_overview_sorts_by_a_figure(board: Dashboard) -> None:
+    up = overview_rows(board.as_inspector("/?sort=open_flags&order=asc").text)
+    down = overview_rows(board.as_inspector("/?sort=open_flags&order=desc").text)
+    counts = {la: len(board.flags(la_codes=[la], status="open")) for la in ("EMR", "SMV")}
+
+    assert counts["EMR"] != counts["SMV"]
+    assert up == sorted(counts, key=counts.__getitem__)
+    assert down == up[::-1]
+
+
+@pytest.mark.parametrize("query", ["from=2025-13-01", "to=yesterday", "from=20250101",
+                                   "from=2025-06-01&to=2025-01-01"])
+def test_a_period_that_is_not_one_gets_a_page_saying_so(board: Dashboard, query: str) -> None:
+    response = board.as_inspector(f"/?{query}")
+
+    assert response.status_code == 422
+    assert "Check what you asked for" in text(response.text)
+
+
+def test_the_overview_exports_the_chosen_authorities_as_csv(board: Dashboard) -> None:
+    response = board.as_inspector("/?to=2025-06-30&la=EMR&la=SMV&format=csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert [r["Authority"] for r in rows] == ["EMR", "SMV"]
+    assert rows[0]["Name"] == "Borough of Eastmere"
+
+
+def test_a_manager_may_not_choose_another_authority_to_compare(board: Dashboard) -> None:
+    response = board.page("/?la=EMR", "mgr-hale", "la_manager", la="SMV")
+
+    assert response.status_code == 403
+    unknown = board.as_inspector("/?la=NOPE")
+    assert unknown.status_code == 404
+
+
+# Charts
+
+
+def test_the_flags_chart_is_an_image_with_a_title_and_the_same_counts_in_a_table(
+        board: Dashboard) -> None:
+    page = board.as_inspector("/ui/flags?la=EMR&status=open").text
+    flags = board.flags(la_codes=["EMR"], status="open")
+
+    svg = re.search(r"<svg [^>]*role=\"img\".*?</svg>", page, re.S)
+    assert svg and "<title id=\"flags-by-month-title\">Flags raised each month, by rule" in svg[0]
+    assert "<desc id=\"flags-by-month-desc\">" in svg[0]
+    table = re.search(r'<table class="govuk-table app-chart-table">.*?</table>', page, re.S)
+    assert table
+    months = re.findall(r'<th scope="col">(\d{4}-\d{2})</th>', table[0])
+    totals = [int(n) for n in re.findall(r"<td>(\d+)</td></tr>", table[0])]
+    assert 0 < len(months) <= 12
+    assert sum(totals) == sum(1 for f in flags if f"{f.raised_on:%Y-%m}" in months)
+    assert min(f"{f.raised_on:%Y-%m}" for f in flags) <= months[0]
+
+
+def test_an_authoritys_register_downloads_as_csv_and_only_for_who_may_read_it(
+        board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR").text
+    response = board.as_inspector("/ui/authorities/EMR/challenges.csv?sort=raised_on")
+
+    assert 'href="/ui/authorities/EMR/challenges.csv"' in page
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    assert rows and all(r["Case"].startswith("EMR-") for r in rows)
+    assert [r["Raised"] for r in rows] == sorted(r["Raised"] for r in rows)
+    refused = board.page("/ui/authorities/EMR/challenges.csv", "mgr-hale", "la_manager",
+                         la="SMV")
+    assert refused.status_code == 403
+
+
+def test_an_authoritys_officers_download_as_csv_with_their_caseloads(board: Dashboard) -> None:
+    response = board.as_inspector("/ui/authorities/EMR/officers.csv?sort=cases_now&order=desc")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    held = [int(r["Cases held now"]) for r in rows]
+    assert rows and held == sorted(held, reverse=True)
+    assert board.page("/ui/authorities/EMR/officers.csv", "mgr-hale", "la_manager",
+                      la="SMV").status_code == 403
