@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 
-from iro_ledger.settings import Settings
-from iro_ledger.wiring import build_services
 from tests.e2e import (
     ADMIN,
     ARBITRATOR,
@@ -20,6 +17,7 @@ from tests.e2e import (
     PANEL,
     PROBLEM,
     Api,
+    projection_worker,
     raise_challenge,
     running_api,
     seed,
@@ -38,18 +36,8 @@ def api(database_url: str) -> Iterator[Api]:
 @pytest.fixture
 def worker(database_url: str) -> Iterator[None]:
     """On PostgreSQL, a worker following the store (in a thread, as its own process would)."""
-    if not database_url.startswith("postgresql"):
+    with projection_worker(database_url):
         yield
-        return
-    services = build_services(Settings(database_url=database_url))
-    thread = threading.Thread(target=services.projections.follow)
-    thread.start()
-    try:
-        yield
-    finally:
-        services.projections.stop()
-        thread.join(timeout=15)
-        services.close()
 
 
 def test_a_read_given_the_write_position_shows_the_write(api: Api, worker: None) -> None:
