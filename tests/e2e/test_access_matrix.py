@@ -104,6 +104,8 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/login/callback"): Access.SIGN_IN_STEP,
     ("GET", "/"): Access.SIGNED_IN,
     ("GET", "/ui/authorities/{la_code}"): Access.REFERRED,
+    ("GET", "/ui/authorities/{la_code}/challenges.csv"): Access.REFERRED,
+    ("GET", "/ui/authorities/{la_code}/officers.csv"): Access.AUTHORITY,
     ("GET", "/ui/authorities/{la_code}/cases/{case_id}"): Access.AUTHORITY,
     ("GET", "/ui/authorities/{la_code}/officers/{officer_id}"): Access.AUTHORITY,
     ("GET", "/ui/authorities/{la_code}/data-quality"): Access.AUTHORITY,
