@@ -15,6 +15,7 @@ from tests.e2e import (
     IRO_MANAGER,
     LA,
     MANAGER,
+    OTHER_LA,
     PANEL,
     SHA_A,
     SHA_B,
@@ -113,6 +114,9 @@ def tell_the_story(story: Story) -> None:
     # The second child's family asks for their text to be erased.
     t("erase_case", ADMIN, case_id="case-2", reason="Erasure request SAR-0001",
       occurred_on="2024-06-01")
+    # An import's data-quality findings, on the other authority's record.
+    t("record_data_quality", ADMIN, la_code=OTHER_LA, dataset="ssda903",
+      counts={"no_case": 1}, rows=["no_case reviews.csv:3"], occurred_on="2024-06-02")
     # A mistaken record corrected; the case closed last.
     t("correct_record", MANAGER, kind="case", record_id="case-1", corrects_event=1,
       reason="Legal status was C1", details={"legal_status": "C1"}, occurred_on="2024-05-02")
