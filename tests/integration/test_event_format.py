@@ -26,6 +26,7 @@ from tests.builders import LA, command
 STORED_TOPICS = {
     "iro_ledger.domain.authority:Authority.Registered",
     "iro_ledger.domain.authority:Authority.Corrected",
+    "iro_ledger.domain.authority:Authority.DataQualityRecorded",
     "iro_ledger.domain.officer:Officer.Registered",
     "iro_ledger.domain.officer:Officer.FteChanged",
     "iro_ledger.domain.officer:Officer.EngagementEnded",
@@ -80,6 +81,7 @@ CORRECTED = {"authority": LA, "officer": "iro-kit", "case": "case-7", "challenge
              "instruction": "ins-1", "report": "rep-2024", "concern": "con-1"}
 EVERY_KIND_OF_EVENT: list[tuple[str, dict[str, Any]]] = [
     ("register_authority", {}),
+    ("record_data_quality", {}),
     ("register_officer", {}),
     ("register_officer", {"officer_id": "iro-max"}),
     ("record_fte", {}),
