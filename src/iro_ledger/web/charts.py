@@ -17,8 +17,14 @@ from markupsafe import Markup
 
 BLUE = "#1d70b8"
 """GOV.UK blue."""
+LIGHT_BLUE = "#5694ca"
+"""GOV.UK light blue: alternate segments of one bar."""
 TEXT = "#0b0c0c"
+SECONDARY = "#505a5f"
+"""GOV.UK secondary text: lines a reader must see (3:1 against white at least)."""
 GRID = "#b1b4b6"
+SHADE = "#f3f2f1"
+"""GOV.UK light grey: a band behind the bars."""
 ROW, LABEL, BAR = 28, 260, 14
 """A row's height, the label column's width and each month's bar width, in px."""
 
@@ -63,16 +69,28 @@ def by_month_counts(title: str, counts: Mapping[tuple[str, str], int],
     return Chart(title, description, shown, series, kept)
 
 
+def opening(ident: str, title: str, description: str, width: int, height: int) -> list[str]:
+    """An SVG's opening tag, title and description: what every chart here begins with."""
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="app-chart" '
+            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'aria-labelledby="{ident}-title {ident}-desc">',
+            f'<title id="{ident}-title">{escape(title)}</title>',
+            f'<desc id="{ident}-desc">{escape(description)}</desc>']
+
+
+def text(x: float, y: float, words: str, size: int = 14, anchor: str = "start",
+         weight: str = "normal") -> str:
+    """A label, escaped."""
+    return (f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{TEXT}" '
+            f'text-anchor="{anchor}" font-weight="{weight}">{escape(words)}</text>')
+
+
 def svg(chart: Chart, ident: str) -> Markup:
     """The chart as SVG with role="img", <title> and <desc> (`ident` names them)."""
     width = LABEL + len(chart.columns) * (BAR + 4) + 40
     height = ROW * (len(chart.series) + 1) + 10
     most = chart.most or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="app-chart" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'aria-labelledby="{ident}-title {ident}-desc">',
-             f'<title id="{ident}-title">{escape(chart.title)}</title>',
-             f'<desc id="{ident}-desc">{escape(chart.description)}</desc>']
+    parts = opening(ident, chart.title, chart.description, width, height)
     for i, name in enumerate(chart.series):
         base = ROW * (i + 1)
         parts.append(f'<text x="0" y="{base - 4}" font-size="14" fill="{TEXT}">'
