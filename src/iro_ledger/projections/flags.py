@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from iro_ledger.projections import flags_on
 from iro_ledger.projections.base import Envelope, Measure, Period, ReadModel
-from iro_ledger.projections.db import Tx
+from iro_ledger.projections.db import Database, Tx
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.rules.flag import Flag, Status
@@ -51,7 +52,7 @@ _DDL = (
 class Flags(ReadModel):
     name = "flags"
     version = 8
-    tables = ("flags_v8", "flag_facts_v8", "flags_meta_v8")
+    tables = ("flags_v8", "flag_facts_v8", "flags_meta_v8", *flags_on.TABLES)
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -60,7 +61,7 @@ class Flags(ReadModel):
         """The store position the in-memory engine reflects; -1 before it is loaded."""
 
     def create(self, tx: Tx) -> None:
-        for statement in _DDL:
+        for statement in (*_DDL, *flags_on.ddl(tx.dialect)):
             tx.execute(statement)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
@@ -86,15 +87,24 @@ class Flags(ReadModel):
             [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
              for f in changes.flags])
         self._position = batch[-1].position
+        flags_on.changed(tx, [la for la, *_ in changes.facts] + [f.la_code for f in changes.flags],
+                         self._position)
         tx.execute("INSERT INTO flags_meta_v8 (name, position) VALUES ('engine', ?)"
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
 
+    def ready(self, db: Database, la_code: str, period: Period) -> None:
+        flags_on.prepare(db, self.config, [la_code], period.end)
+
     def measures(self, tx: Tx, la_code: str, period: Period) -> list[Measure]:
         """Flags raised within the period, as they stood at its end: by rule, and apart
-        from them those a late record withdrew (with the late records as evidence)."""
-        every = [f for f in load_engine(tx, self.config, [la_code]).flags(
-            period.end, [la_code], withdrawn=True) if period.contains(f.raised_on)]
+        from them those a late record withdrew (with the late records as evidence). Read
+        from the flags stored as of the period's end (`ready` stored them)."""
+        every = [Flag.model_validate_json(r["doc"]) for r in tx.query(
+            "SELECT doc FROM flags_on_v8 WHERE judged_for = ? AND la_code = ?"
+            " AND raised_on >= ? AND raised_on <= ? ORDER BY raised_on, rule, id",
+            (flags_on.judged_for(period.end, self.config), la_code,
+             period.start.isoformat(), period.end.isoformat()))]
         flags = [f for f in every if f.status is not Status.WITHDRAWN]
         counts: dict[str, int] = {}
         for flag in flags:

@@ -8,7 +8,7 @@ colours apart: a row of bars per series (a rule), a bar per column (a month).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -52,7 +52,13 @@ class Chart:
 
 def by_month(title: str, dated: Iterable[tuple[str, date]], months: int = 12) -> Chart:
     """How many of each series fell in each of the last `months` months that have any."""
-    counts = Counter((name, f"{day:%Y-%m}") for name, day in dated)
+    return by_month_counts(title, Counter((name, f"{day:%Y-%m}") for name, day in dated),
+                           months)
+
+
+def by_month_counts(title: str, counts: Mapping[tuple[str, str], int],
+                    months: int = 12) -> Chart:
+    """`by_month` from counts already made: (series, YYYY-MM) -> how many."""
     shown = sorted({month for _, month in counts})[-months:]
     kept = {k: v for k, v in counts.items() if k[1] in shown}
     series = sorted({name for name, _ in kept})

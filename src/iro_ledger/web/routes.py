@@ -12,7 +12,8 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from typing import Annotated
+from collections import Counter
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -26,7 +27,6 @@ from iro_ledger.reads.words import (
     RULE_NAMES,
     SEVERITIES,
     FlagStatus,
-    Severity,
 )
 from iro_ledger.web import (
     auth,
@@ -98,16 +98,16 @@ def overview(request: Request, principal: Viewer,
                           period=None, offered=[], chosen=[], links=Links(read))
         period = read.period(_day("from", start), _day("to", end))
         offered, chosen = _chosen_authorities(request, read)
-        open_flags = read.flags(status=FlagStatus.OPEN).flags
+        open_flags = read.flag_counts(("la_code", "grave"), status=FlagStatus.OPEN)
         rows = []
         for la_code in chosen:
             measures = read.measures(la_code, period.start, period.end).measures
-            mine = [f for f in open_flags if f.la_code == la_code]
+            mine = [c for c in open_flags if c["la_code"] == la_code]
             rows.append({"la_code": la_code, "name": read.authority_name(la_code),
                          "values": headline_values(measures),
-                         "figures": headline(measures), "open_flags": len(mine),
-                         "grave": sum(1 for f in mine
-                                       if f.severity.rank >= Severity.HIGH.rank)})
+                         "figures": headline(measures),
+                         "open_flags": sum(int(c["n"]) for c in mine),
+                         "grave": sum(int(c["n"]) for c in mine if c["grave"])})
         ordered = OVERVIEW.ordered(rows, choice)
         if choice.format == "csv":
             return OVERVIEW.csv(ordered, f"overview-{period.start}-{period.end}")
@@ -171,36 +171,37 @@ FLAGS = Table("flags", (
 """The flags page: gravest first, and within a severity the newest first."""
 
 
-def _gravest_newest(flags: list[Flag]) -> list[Flag]:
-    return sorted(flags, key=lambda f: (-f.severity.rank, -f.raised_on.toordinal(), f.id))
-
-
 @router.get("/ui/flags", response_model=None)
 def flag_list(request: Request, principal: Viewer, la: Text = None,
               rule: Text = None, severity: Text = None,
               status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
     choice = FLAGS.choose(request)
-    every_flag: list[Flag] = []
+    filters = (la or None, rule or None, severity or None, status or None)
+    sort, descending = choice.sort, choice.order == "desc"
     with reader(request, principal) as read:
-        def order(flags: list[Flag]) -> list[Flag]:
-            every_flag[:] = flags  # the chart counts every flag of the filter, not one page
-            return FLAGS.ordered(_gravest_newest(flags), choice)
-
         if choice.format == "csv":
-            every = read.flags(la or None, rule or None, severity or None, status or None,
-                               order=order).flags
+            every = read.flags(*filters, sort=sort, descending=descending).flags
             return FLAGS.csv(every, f"flags-{status or 'all'}")
-        found = read.flags(la or None, rule or None, severity or None, status or None,
-                           order=order, limit=FLAGS.size, offset=FLAGS.offset(choice))
+        found = read.flags(*filters, sort=sort, descending=descending, limit=FLAGS.size,
+                           offset=FLAGS.offset(choice))
         page = FLAGS.window(request, found.public(), found.total, choice,
                             keep=("la", "rule", "severity", "status"))
-        chart = charts.by_month("Flags raised each month, by rule",
-                                ((f.rule, f.raised_on) for f in every_flag))
+        # The chart counts every flag of the filter, not one page: counted where stored.
+        monthly = (_monthly(read.flags(*filters).flags) if read.arbitrator
+                   else read.flag_counts(("rule", "month"), *filters))
+        chart = charts.by_month_counts("Flags raised each month, by rule",
+                                       {(c["rule"], c["month"]): int(c["n"]) for c in monthly})
         return render(request, "flags.html", page=page, chart=chart,
                       chart_svg=charts.svg(chart, "flags-by-month"), codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
                               "status": status}, links=Links(read))
+
+
+def _monthly(flags: list[Flag]) -> list[dict[str, Any]]:
+    """Flags counted by rule and month raised, as `Reader.flag_counts` counts them."""
+    counted = Counter((f.rule, f"{f.raised_on:%Y-%m}") for f in flags)
+    return [{"rule": rule, "month": month, "n": n} for (rule, month), n in counted.items()]
 
 
 @router.get("/ui/flags/{flag_id}")
