@@ -31,7 +31,12 @@ class Unauthorized(Exception):
 
 
 class NotReady(Exception):
-    """The store cannot be reached: answered 503."""
+    """The store, or an identity provider's keys, cannot be reached: answered 503 with
+    `Retry-After`, since trying again shortly is the fix."""
+
+
+RETRY_NOT_READY_SECONDS = 5
+"""What a 503's `Retry-After` asks a client to wait."""
 
 
 def problem(request: Request, status: int, kind: str, detail: str,
@@ -90,7 +95,8 @@ def _unauthorized(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _not_ready(request: Request, exc: Exception) -> JSONResponse:
-    return problem(request, 503, "not-ready", str(exc))
+    return problem(request, 503, "not-ready", str(exc),
+                   headers={"Retry-After": str(RETRY_NOT_READY_SECONDS)})
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:

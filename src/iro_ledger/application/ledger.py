@@ -31,7 +31,12 @@ from iro_ledger.application.group_commit import GroupCommit
 from iro_ledger.application.handlers import RECORD_CLASSES, HandlerContext, R, handle
 from iro_ledger.application.idempotency import CommandReceipt, fingerprint, receipt_id
 from iro_ledger.application.record_cache import DEFAULT_SIZE, RecordCache
-from iro_ledger.application.sealing import KeyStore, SealingMapper, keys_for
+from iro_ledger.application.sealing import (
+    KeyStore,
+    SealingEventStore,
+    SealingMapper,
+    keys_for,
+)
 from iro_ledger.application.store import DateAsISO
 from iro_ledger.domain.access_log import RecordRead
 from iro_ledger.domain.authority import Authority
@@ -115,6 +120,11 @@ class Ledger(Application[UUID]):
         """Called with a case's stored id once its keys are destroyed (the read models
         forget the text they hold)."""
         return SealingMapper(self.construct_transcoder(), self.keys)
+
+    def construct_event_store(self) -> SealingEventStore:
+        """Saves and loads batches of events with one key-store query (`sealing`)."""
+        assert isinstance(self.mapper, SealingMapper)
+        return SealingEventStore(mapper=self.mapper, recorder=self.recorder)
 
     def close(self) -> None:
         super().close()

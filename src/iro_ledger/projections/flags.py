@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from iro_ledger.projections import flags_on
 from iro_ledger.projections.base import Envelope, Measure, Period, ReadModel
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.rules.config import RulesConfig, load_config
@@ -54,7 +55,7 @@ _DDL = (
 class Flags(ReadModel):
     name = "flags"
     version = 9
-    tables = ("flags_v9", "flag_facts_v9", "flags_meta_v9")
+    tables = ("flags_v9", "flag_facts_v9", "flags_meta_v9", *flags_on.TABLES)
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -63,7 +64,7 @@ class Flags(ReadModel):
         """The store position the in-memory engine reflects; -1 before it is loaded."""
 
     def create(self, tx: Tx) -> None:
-        for statement in _DDL:
+        for statement in (*_DDL, *flags_on.ddl(tx.dialect)):
             tx.execute(statement)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
@@ -89,6 +90,8 @@ class Flags(ReadModel):
             [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
              for f in changes.flags])
         self._position = batch[-1].position
+        flags_on.changed(tx, [la for la, *_ in changes.facts] + [f.la_code for f in changes.flags],
+                         self._position)
         tx.execute("INSERT INTO flags_meta_v9 (name, position) VALUES ('engine', ?)"
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))

@@ -24,6 +24,7 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, Notification
 
 from iro_ledger.application import Ledger
+from iro_ledger.application.sealing import SealingMapper
 from iro_ledger.projections.base import Envelope, EventRef, ReadModel
 from iro_ledger.projections.db import Database, Tx
 
@@ -350,7 +351,11 @@ class Decoder:
         if self.mapper is None:
             raise ValueError("a Decoder without a mapper can only name domain events")
         mapper = self.mapper
-        return self.name([(mapper.to_domain_event(n), n.id, n) for n in notes])
+        if isinstance(mapper, SealingMapper):  # one key query for the whole page
+            events = mapper.to_domain_events(notes)
+        else:
+            events = [mapper.to_domain_event(n) for n in notes]
+        return self.name([(e, n.id, n) for e, n in zip(events, notes, strict=True)])
 
     def name(self, events: Sequence[tuple[Any, int, Any]]) -> list[Envelope]:
         """Envelopes for (domain event, store position, stored notification or None)."""

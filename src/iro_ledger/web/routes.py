@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections import Counter
 from datetime import date
 from typing import Annotated, Any
 
@@ -29,9 +30,8 @@ from iro_ledger.reads.words import (
     RULE_NAMES,
     SEVERITIES,
     FlagStatus,
-    Severity,
 )
-from iro_ledger.web import auth, charts, recording
+from iro_ledger.web import auth, caseload_chart, charts, compare_chart, recording, stage_chart
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline, headline_values
@@ -108,23 +108,40 @@ def overview(request: Request, principal: Viewer,
                           period=None, offered=[], chosen=[], links=Links(read))
         period = read.period(_day("from", start), _day("to", end))
         offered, chosen = _chosen_authorities(request, read)
-        open_flags = read.flags(status=FlagStatus.OPEN).flags
+        open_flags = read.flag_counts(("la_code", "grave"), status=FlagStatus.OPEN)
         rows = []
         for la_code in chosen:
             measures = read.measures(la_code, period.start, period.end).measures
-            mine = [f for f in open_flags if f.la_code == la_code]
+            mine = [c for c in open_flags if c["la_code"] == la_code]
             rows.append({"la_code": la_code, "name": read.authority_name(la_code),
                          "values": headline_values(measures),
-                         "figures": headline(measures), "open_flags": len(mine),
-                         "grave": sum(1 for f in mine
-                                       if f.severity.rank >= Severity.HIGH.rank)})
+                         "figures": headline(measures),
+                         "open_flags": sum(int(c["n"]) for c in mine),
+                         "grave": sum(int(c["n"]) for c in mine if c["grave"])})
         ordered = OVERVIEW.ordered(rows, choice)
         if choice.format == "csv":
             return OVERVIEW.csv(ordered, f"overview-{period.start}-{period.end}")
         page = OVERVIEW.page(request, ordered, choice, keep=("from", "to", "la"))
+        compared = compare_chart.comparison(
+            f"Authorities side by side, {period.start:%d %b %Y} to {period.end:%d %b %Y}",
+            page.rows)
         return render(request, "overview.html", page=page, disputes=None, period=period,
                       offered=offered, chosen=chosen if chosen != offered else [],
+                      compared=compared if len(page.rows) > 1 else None,
+                      compared_svg=compare_chart.svg(compared, "compared"),
                       links=Links(read))
+
+
+def _per_post(measures: list[dict[str, Any]], end: date) -> caseload_chart.Caseloads:
+    """Each IRO's cases per full-time post at the period's end (the caseloads measure)."""
+    value = next((m["value"] for m in measures if m["name"] == "caseloads_at_end"), None)
+    held, per_post = (value or {}).get("by_officer", {}), (value or {}).get(
+        "per_fte_by_officer", {})
+    return caseload_chart.caseloads(
+        f"Cases per full-time post on {end:%d %b %Y}",
+        (caseload_chart.Load(officer_id, per_post.get(officer_id), str(n))
+         for officer_id, n in sorted(held.items())),
+        "each IRO's cases on the period's last day, per full-time post")
 
 
 @router.get("/ui/authorities/{la_code}")
@@ -147,8 +164,10 @@ def authority(request: Request, la_code: str, principal: Viewer,
                                                      period.end).measures
         open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN))
         quality = [] if outsider or name is None else read.data_quality(la_code)
+        loads = _per_post(measures, period.end)
         return render(request, "authority.html", la_code=la_code, name=name,
                       period=period, measures=measures, open_flags=open_flags,
+                      loads=loads, loads_svg=caseload_chart.svg(loads, "caseloads"),
                       data_quality=quality,
                       register=register.items, register_statuses=REGISTER_STATUSES,
                       total=register.total, offset=offset, page=PAGE,
@@ -225,8 +244,11 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
         challenges = read.register(la_code, case_id=case_id, limit=500).items
         case_flags = _shown(read.flags(la_code, case_id=case_id))
         withdrawn = _shown(read.flags(la_code, case_id=case_id, status=FlagStatus.WITHDRAWN))
+        staged = stage_chart.stages(f"The stages of each challenge on case {case_id}",
+                                    challenges)
         return render(request, "case.html", la_code=la_code, timeline=timeline.doc,
                       challenges=challenges, case_flags=case_flags, withdrawn_flags=withdrawn,
+                      staged=staged, staged_svg=stage_chart.svg(staged, "stages"),
                       name=read.authority_name(la_code), links=Links(read))
 
 
@@ -236,8 +258,14 @@ def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) 
         found = read.officer(la_code, officer_id).doc
         months = found["caseload_by_month"][-24:]
         officer_flags = _shown(read.flags(la_code, officer_id=officer_id))
+        loads = caseload_chart.caseloads(
+            f"Most cases {officer_id} held on a day, each month",
+            (caseload_chart.Load(m["month"], m["max"], f"{m['at_end']} at the month's end")
+             for m in months),
+            "the most cases held on any day of the month (not adjusted for part-time hours)")
         return render(request, "officer.html", la_code=la_code, officer=found, months=months,
-                      most=max([m["max"] for m in months] + [1]), officer_flags=officer_flags,
+                      loads=loads, loads_svg=caseload_chart.svg(loads, "caseload"),
+                      officer_flags=officer_flags,
                       name=read.authority_name(la_code), links=Links(read))
 
 
@@ -258,36 +286,37 @@ FLAGS = Table("flags", (
 """The flags page: gravest first, and within a severity the newest first."""
 
 
-def _gravest_newest(flags: list[Flag]) -> list[Flag]:
-    return sorted(flags, key=lambda f: (-f.severity.rank, -f.raised_on.toordinal(), f.id))
-
-
 @router.get("/ui/flags", response_model=None)
 def flag_list(request: Request, principal: Viewer, la: Text = None,
               rule: Text = None, severity: Text = None,
               status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
     choice = FLAGS.choose(request)
-    every_flag: list[Flag] = []
+    filters = (la or None, rule or None, severity or None, status or None)
+    sort, descending = choice.sort, choice.order == "desc"
     with reader(request, principal) as read:
-        def order(flags: list[Flag]) -> list[Flag]:
-            every_flag[:] = flags  # the chart counts every flag of the filter, not one page
-            return FLAGS.ordered(_gravest_newest(flags), choice)
-
         if choice.format == "csv":
-            every = read.flags(la or None, rule or None, severity or None, status or None,
-                               order=order).flags
+            every = read.flags(*filters, sort=sort, descending=descending).flags
             return FLAGS.csv(every, f"flags-{status or 'all'}")
-        found = read.flags(la or None, rule or None, severity or None, status or None,
-                           order=order, limit=FLAGS.size, offset=FLAGS.offset(choice))
+        found = read.flags(*filters, sort=sort, descending=descending, limit=FLAGS.size,
+                           offset=FLAGS.offset(choice))
         page = FLAGS.window(request, found.public(), found.total, choice,
                             keep=("la", "rule", "severity", "status"))
-        chart = charts.by_month("Flags raised each month, by rule",
-                                ((f.rule, f.raised_on) for f in every_flag))
+        # The chart counts every flag of the filter, not one page: counted where stored.
+        monthly = (_monthly(read.flags(*filters).flags) if read.arbitrator
+                   else read.flag_counts(("rule", "month"), *filters))
+        chart = charts.by_month_counts("Flags raised each month, by rule",
+                                       {(c["rule"], c["month"]): int(c["n"]) for c in monthly})
         return render(request, "flags.html", page=page, chart=chart,
                       chart_svg=charts.svg(chart, "flags-by-month"), codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
                               "status": status}, links=Links(read))
+
+
+def _monthly(flags: list[Flag]) -> list[dict[str, Any]]:
+    """Flags counted by rule and month raised, as `Reader.flag_counts` counts them."""
+    counted = Counter((f.rule, f"{f.raised_on:%Y-%m}") for f in flags)
+    return [{"rule": rule, "month": month, "n": n} for (rule, month), n in counted.items()]
 
 
 @router.get("/ui/flags/{flag_id}")
