@@ -31,6 +31,7 @@ from iro_ledger.application import Principal, Role
 from iro_ledger.application.ingest import ingest, numbered
 from iro_ledger.generator import demo
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
+from iro_ledger.projections import flags_on
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import Services
 
@@ -72,6 +73,10 @@ def many_flags(services: Services, wanted: int) -> int:
         tx.executemany("INSERT INTO flags_v9 (id, la_code, rule, raised_on, doc)"
                        " VALUES (?, ?, ?, ?, ?)", made)
         total = tx.one("SELECT COUNT(*) AS n FROM flags_v9")
+        # The copies are a change to the authorities' flags: their stored days are judged again.
+        last = tx.one("SELECT MAX(position) AS p FROM flags_changed_v9")
+        flags_on.changed(tx, sorted({r["la_code"] for r in rows}),
+                         int(last["p"] or 0) + 1 if last else 1)
     return int(total["n"]) if total else 0
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 from iro_ledger.projections import flags_on
 from iro_ledger.projections.base import Envelope, Measure, Period, ReadModel
-from iro_ledger.projections.db import Tx
+from iro_ledger.projections.db import Database, Tx
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.rules.flag import Flag, Status
@@ -96,11 +96,18 @@ class Flags(ReadModel):
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
 
+    def ready(self, db: Database, la_code: str, period: Period) -> None:
+        flags_on.prepare(db, self.config, [la_code], period.end)
+
     def measures(self, tx: Tx, la_code: str, period: Period) -> list[Measure]:
         """Flags raised within the period, as they stood at its end: by rule, and apart
-        from them those a late record withdrew (with the late records as evidence)."""
-        every = [f for f in load_engine(tx, self.config, [la_code]).flags(
-            period.end, [la_code], withdrawn=True) if period.contains(f.raised_on)]
+        from them those a late record withdrew (with the late records as evidence). Read
+        from the flags stored as of the period's end (`ready` stored them)."""
+        every = [Flag.model_validate_json(r["doc"]) for r in tx.query(
+            "SELECT doc FROM flags_on_v9 WHERE judged_for = ? AND la_code = ?"
+            " AND raised_on >= ? AND raised_on <= ? ORDER BY raised_on, rule, id",
+            (flags_on.judged_for(period.end, self.config), la_code,
+             period.start.isoformat(), period.end.isoformat()))]
         flags = [f for f in every if f.status is not Status.WITHDRAWN]
         counts: dict[str, int] = {}
         for flag in flags:
