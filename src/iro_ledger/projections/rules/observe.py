@@ -42,7 +42,6 @@ from iro_ledger.projections.rules.facts import (
     Stage,
 )
 
-
 IMPORT = "import"
 """The `source` of records made by importing a history (a batch, an SSDA903 return)."""
 
@@ -55,10 +54,10 @@ def observe(book: Book, env: Envelope) -> None:
     facts = book.facts_of(env.kind, env.record)
     if isinstance(env.event, LedgerRecord.Created) and isinstance(facts, RecordFacts):
         facts.recorded_on = england_date(env.event.recorded_at)
-    if isinstance(facts, CaseFacts) and env.event.source != IMPORT:
-        if facts.live_until is None or facts.live_until < env.occurred_on:
-            facts.live_until = env.occurred_on
-            book.touch("case", env.record)
+    if isinstance(facts, CaseFacts) and env.event.source != IMPORT and (
+            facts.live_until is None or facts.live_until < env.occurred_on):
+        facts.live_until = env.occurred_on
+        book.touch("case", env.record)
 
 
 def _authority(book: Book, s: Envelope) -> None:
