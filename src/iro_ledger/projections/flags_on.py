@@ -51,7 +51,7 @@ def ddl(dialect: str) -> tuple[str, ...]:
         "CREATE INDEX IF NOT EXISTS flags_on_v9_listed ON flags_on_v9"
         " (judged_for, la_code, status, raised_on, rule, id)",
         "CREATE INDEX IF NOT EXISTS flags_on_v9_gravest ON flags_on_v9"
-        " (judged_for, status, severity_rank, raised_on, id)",
+        " (judged_for, severity_rank, raised_on, id)",
         "CREATE INDEX IF NOT EXISTS flags_on_v9_case ON flags_on_v9 (judged_for, la_code, case_id)",
         "CREATE INDEX IF NOT EXISTS flags_on_v9_officer ON flags_on_v9"
         " (judged_for, la_code, officer_id)",
@@ -264,13 +264,24 @@ def listed(tx: Tx, key: str, chosen: Filter, order: Sequence[tuple[str, bool]],
     if after is not None:
         more, extra = _after(after, order)
         page_where, page_params = f"{where} AND {more}", [*params, *extra]
-    sql = (f"SELECT {', '.join(c for c, _ in order)}, doc FROM flags_on_v9 WHERE {page_where}"
-           " ORDER BY " + ", ".join(f"{c}{' DESC' if d else ''}" for c, d in order))
+    by = ", ".join(f"{c}{' DESC' if d else ''}" for c, d in order)
+    cut = ""
     if limit is not None:
-        sql += f" LIMIT {int(limit) + 1}"
+        cut += f" LIMIT {int(limit) + 1}"
     if offset and after is None:
         bare = limit is None and tx.dialect == "sqlite"  # SQLite has no OFFSET without LIMIT
-        sql += f"{' LIMIT -1' if bare else ''} OFFSET {int(offset)}"
+        cut += f"{' LIMIT -1' if bare else ''} OFFSET {int(offset)}"
+    if limit is None:
+        sql = (f"SELECT {', '.join(c for c, _ in order)}, doc FROM flags_on_v9"
+               f" WHERE {page_where} ORDER BY {by}{cut}")
+    else:
+        # Order and cut the keys alone, then fetch the page's documents by key: sorting
+        # every row with its document would cost as much as reading them all.
+        sql = (f"SELECT {', '.join(f'f.{c}' for c, _ in order)}, f.doc FROM (SELECT la_code, id"
+               f" FROM flags_on_v9 WHERE {page_where} ORDER BY {by}{cut}) AS k JOIN flags_on_v9"
+               " AS f ON f.judged_for = ? AND f.la_code = k.la_code AND f.id = k.id ORDER BY "
+               + ", ".join(f"f.{c}{' DESC' if d else ''}" for c, d in order))
+        page_params.append(key)
     rows = tx.query(sql, page_params)
     more_rows = limit is not None and len(rows) > limit
     rows = rows[:limit] if limit is not None else rows
@@ -280,8 +291,8 @@ def listed(tx: Tx, key: str, chosen: Filter, order: Sequence[tuple[str, bool]],
 
 
 def counts(tx: Tx, key: str, chosen: Filter, by: Sequence[str]) -> list[dict[str, Any]]:
-    """How many flags stored under `key` under `chosen` there are for each value of the columns `by`
-    (`month` is the month raised, YYYY-MM; `grave` whether high or critical)."""
+    """How many flags stored under `key` under `chosen` there are for each value of the
+    columns `by` (`month` is the month raised, YYYY-MM; `grave` whether high or critical)."""
     columns = {"month": "SUBSTR(raised_on, 1, 7)", "grave": "CASE WHEN severity_rank >= 2"
                " THEN 1 ELSE 0 END", "la_code": "la_code", "rule": "rule", "status": "status"}
     chosen_columns = [f"{columns[b]} AS {b}" for b in by]
