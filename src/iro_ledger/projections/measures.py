@@ -400,6 +400,8 @@ def as_dicts(measures: Iterable[Measure]) -> list[dict[str, Any]]:
 def measures_of(projections: Projections, la_code: str, period: Period) -> list[Measure]:
     """The measures from the projections' tables, with what every `MeasureSource` adds."""
     sources = [m for m in projections.models.values() if isinstance(m, MeasureSource)]
+    for source in sources:
+        source.ready(projections.db, la_code, period)
     with projections.db.reading() as tx:
         return compute(tx, la_code, period, sources)
 

@@ -13,53 +13,43 @@ import io
 import json
 import zipfile
 from collections import Counter
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from iro_ledger.domain.errors import InvalidValue, NotRecorded
-from iro_ledger.domain.limits import OFFSET_MAX, iso_day
+from iro_ledger.domain.errors import NotRecorded
 from iro_ledger.exports.dispute_bundle import dispute_bundle, file_stem
 from iro_ledger.exports.dispute_pdf import dispute_pdf
-from iro_ledger.reads import Flag, FlagsRead, Reader
+from iro_ledger.reads import Flag, Reader
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
-    REGISTER_STATUSES,
     RULE_NAMES,
     SEVERITIES,
     FlagStatus,
 )
-from iro_ledger.web import auth, caseload_chart, charts, compare_chart, recording, stage_chart
+from iro_ledger.web import (
+    auth,
+    authority,
+    caseload_chart,
+    charts,
+    compare_chart,
+    recording,
+    stage_chart,
+)
+from iro_ledger.web.asked import day_asked as _day
+from iro_ledger.web.asked import gravest_first as _shown
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline, headline_values
 from iro_ledger.web.reads import Links, reader
 from iro_ledger.web.tables import Column, Table
 
-PAGE = 100
-"""Challenges per page of the register."""
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(recording.router)
+router.include_router(authority.router)
 Text = Annotated[str | None, Query()]
-
-
-def _day(name: str, text: str | None) -> date | None:
-    """A date from a form field; an empty field means the default."""
-    if not text:
-        return None
-    try:
-        return iso_day(text)
-    except ValueError as bad:
-        raise InvalidValue(name, str(bad)) from None
-
-
-def _shown(found: FlagsRead) -> list[dict[str, Any]]:
-    """Flags as pages show them: gravest, then newest, first."""
-    return found.public(sorted(found.flags, key=lambda f: (-f.severity.rank,
-                                                           -f.raised_on.toordinal(), f.id)))
 
 
 OVERVIEW = Table("overview", (
@@ -130,111 +120,6 @@ def overview(request: Request, principal: Viewer,
                       compared=compared if len(page.rows) > 1 else None,
                       compared_svg=compare_chart.svg(compared, "compared"),
                       links=Links(read))
-
-
-def _per_post(measures: list[dict[str, Any]], end: date) -> caseload_chart.Caseloads:
-    """Each IRO's cases per full-time post at the period's end (the caseloads measure)."""
-    value = next((m["value"] for m in measures if m["name"] == "caseloads_at_end"), None)
-    held, per_post = (value or {}).get("by_officer", {}), (value or {}).get(
-        "per_fte_by_officer", {})
-    return caseload_chart.caseloads(
-        f"Cases per full-time post on {end:%d %b %Y}",
-        (caseload_chart.Load(officer_id, per_post.get(officer_id), str(n))
-         for officer_id, n in sorted(held.items())),
-        "each IRO's cases on the period's last day, per full-time post")
-
-
-@router.get("/ui/authorities/{la_code}")
-def authority(request: Request, la_code: str, principal: Viewer,
-              start: Annotated[str | None, Query(alias="from")] = None,
-              end: Annotated[str | None, Query(alias="to")] = None,
-              status: Text = None,
-              offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> Response:
-    with reader(request, principal) as read:
-        period = read.period(_day("from", start), _day("to", end))
-        register = read.register(la_code, status or None, limit=PAGE, offset=offset)
-        outsider = read.arbitrator
-        people = [] if outsider else read.officers(la_code)
-        cases = [] if outsider else read.cases(la_code)
-        name = read.authority_name(la_code)
-        if name is None and not (register.total or people or cases):
-            raise NotRecorded(f"no authority {la_code!r} is recorded" + (
-                f" with disputes referred to {principal.body}" if outsider else ""))
-        measures = [] if outsider else read.measures(la_code, period.start,
-                                                     period.end).measures
-        open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN))
-        quality = [] if outsider or name is None else read.data_quality(la_code)
-        loads = _per_post(measures, period.end)
-        return render(request, "authority.html", la_code=la_code, name=name,
-                      period=period, measures=measures, open_flags=open_flags,
-                      loads=loads, loads_svg=caseload_chart.svg(loads, "caseloads"),
-                      data_quality=quality,
-                      register=register.items, register_statuses=REGISTER_STATUSES,
-                      total=register.total, offset=offset, page=PAGE,
-                      status=status or "", people=people, cases=cases,
-                      arbitration_body=principal.body if outsider else None,
-                      links=Links(read))
-
-
-@router.get("/ui/authorities/{la_code}/data-quality")
-def data_quality(request: Request, la_code: str, principal: Viewer) -> Response:
-    """Every data-quality finding about the authority's data, row by row: not flags."""
-    with reader(request, principal) as read:
-        name = read.authority_name(la_code)
-        if name is None:
-            raise NotRecorded(f"no authority {la_code!r} is recorded")
-        return render(request, "data_quality.html", la_code=la_code, name=name,
-                      data_quality=read.data_quality(la_code), links=Links(read))
-
-
-REGISTER = Table("challenges", (
-    Column("challenge_id", "Challenge", lambda c: c.get("challenge_id")),
-    Column("case_id", "Case", lambda c: c.get("case_id")),
-    Column("officer_id", "Raised by", lambda c: c.get("officer_id")),
-    Column("about", "About", lambda c: c.get("about")),
-    Column("raised_on", "Raised", lambda c: c.get("raised_on")),
-    Column("stage", "Stage", lambda c: c.get("stage")),
-    Column("status", "Status", lambda c: c.get("status")),
-    Column("closed_as", "Closed as", lambda c: c.get("closed_as")),
-    Column("closed_on", "Closed", lambda c: c.get("closed_on")),
-    Column("outcome", "Outcome", lambda c: c.get("outcome")),
-    Column("days_open", "Working days open", lambda c: c.get("days_open")),
-), sort="raised_on")
-"""An authority's challenge register, as its CSV download."""
-
-
-@router.get("/ui/authorities/{la_code}/challenges.csv", response_model=None)
-def register_csv(request: Request, la_code: str, principal: Viewer,
-                 status: Text = None) -> Response:
-    """Every challenge of the register (under `status`), in the chosen order, as CSV."""
-    choice = REGISTER.choose(request)
-    with reader(request, principal) as read:
-        found = read.register(la_code, status or None, limit=OFFSET_MAX)
-        return REGISTER.csv(REGISTER.ordered(found.items, choice),
-                            f"challenges-{la_code}-{status or 'all'}")
-
-
-OFFICERS = Table("officers", (
-    Column("officer_id", "Officer", lambda o: o.get("officer_id")),
-    Column("role", "Role", lambda o: o.get("role")),
-    Column("employment", "Employment", lambda o: o.get("employment")),
-    Column("registered_on", "Registered", lambda o: o.get("registered_on")),
-    Column("ended_on", "Engagement ended", lambda o: (o.get("ended") or {}).get("on")),
-    Column("ended_how", "How it ended", lambda o: (o.get("ended") or {}).get("how")),
-    Column("cases_now", "Cases held now",
-           lambda o: sum(1 for h in o.get("holdings", []) if h.get("to") is None)),
-    Column("challenges", "Challenges raised", lambda o: len(o.get("challenges", []))),
-), sort="officer_id")
-"""An authority's officers and their caseloads, as its CSV download."""
-
-
-@router.get("/ui/authorities/{la_code}/officers.csv", response_model=None)
-def officers_csv(request: Request, la_code: str, principal: Viewer) -> Response:
-    """Every officer of the authority, in the chosen order, as CSV."""
-    choice = OFFICERS.choose(request)
-    with reader(request, principal) as read:
-        return OFFICERS.csv(OFFICERS.ordered(read.officers(la_code), choice),
-                            f"officers-{la_code}")
 
 
 @router.get("/ui/authorities/{la_code}/cases/{case_id}")

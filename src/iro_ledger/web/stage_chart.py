@@ -80,7 +80,10 @@ def stages(title: str, challenges: Iterable[Mapping[str, Any]]) -> Stages:
 
 
 def svg(chart: Stages, ident: str) -> Markup:
-    """The chart as SVG with role="img", <title> and <desc> (`ident` names them)."""
+    """The chart as SVG with role="img", <title> and <desc> (`ident` names them); nothing
+    when there is no stage to draw."""
+    if not chart.rows:
+        return Markup("")
     width, height = LABEL + PLOT + 80, ROW * len(chart.challenges) + 36
     span = max((chart.last - chart.first).days, 1)
 

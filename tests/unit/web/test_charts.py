@@ -99,3 +99,9 @@ def test_authorities_side_by_side_have_a_scale_for_each_measure() -> None:
     assert "AAA, children in care: 100" in drawn and "&lt;B&gt;, resolved informally: 100%" in drawn
     assert ">—</text>" in drawn, "no figure is a dash, not an empty bar"
     assert "<B>" not in drawn
+
+
+def test_a_case_without_challenges_draws_no_timeline() -> None:
+    chart = stages("Stages", [])
+
+    assert chart.rows == [] and stage_svg(chart, "s") == ""
