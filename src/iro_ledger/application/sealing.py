@@ -107,6 +107,11 @@ class SqliteKeys:
         return None if row is None else bytes(row[0])
 
     def get_or_create(self, record: UUID, subject: UUID) -> bytes:
+        # Most events are of records whose key exists: read it without a write transaction
+        # (each of which syncs the file); write only for a new record.
+        found = self.get(record)
+        if found is not None:
+            return found
         with self._lock:
             self._db.execute("INSERT OR IGNORE INTO record_keys VALUES (?, ?, ?)",
                              (str(record), str(subject), AESGCM.generate_key(256)))
@@ -162,6 +167,10 @@ class PostgresKeys:
         return None if row is None else bytes(row[0])
 
     def get_or_create(self, record: UUID, subject: UUID) -> bytes:
+        # As SqliteKeys: a record's key usually exists, and reading it commits nothing.
+        found = self.get(record)
+        if found is not None:
+            return found
         with self._lock:
             self._run(f"INSERT INTO {KEYS_SCHEMA}.record_keys VALUES (%s, %s, %s)"
                       " ON CONFLICT (record_id) DO NOTHING",
