@@ -58,6 +58,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
     "register_authority": {"name": "Fenwick Cross"},
     "record_data_quality": {"dataset": "ssda903", "counts": {"no_case": 1},
                             "rows": ["no_case reviews.csv:3"]},
+    "record_source_period": {"dataset": "ssda903", "begins_on": "2017-04-01",
+                             "ends_on": "2018-03-31"},
     "register_officer": {"officer_id": "iro-kit", "role": "iro", "employment": "freelance"},
     "record_fte": {"officer_id": "iro-kit", "fte": 0.6, "reason": "part-time from June"},
     "end_engagement": {"officer_id": "iro-kit", "how": "contract_terminated",

@@ -47,8 +47,9 @@ class Services:
 
 def read_models(settings: Settings) -> list[ReadModel]:
     """Every read model the projections run (a new read model is added here)."""
-    return [Timeline(), ChallengeRegister(), OfficerRecord(), Measures(),
-            Flags(load_config(settings.rules_path)), MerkleLogModel()]
+    rules = load_config(settings.rules_path)
+    return [Timeline(), ChallengeRegister(), OfficerRecord(), Measures(rules), Flags(rules),
+            MerkleLogModel()]
 
 
 def forget_erased(projections: Projections) -> None:

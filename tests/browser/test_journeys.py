@@ -189,3 +189,74 @@ def test_the_accessibility_check_finds_what_is_wrong_on_a_bad_page(page: Page,
     found = {v["id"] for v in axe_violations(page)}
 
     assert {"label", "html-has-lang"} <= found
+
+
+def test_an_inspector_sorts_pages_and_exports_an_authoritys_cases(page: Page, live: Live,
+                                                                 tmp_path: Path) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.goto(f"{live.url}/ui/authorities/{LA}")
+    expect(page.get_by_role("img", name=re.compile("Cases per full-time post"))).to_be_visible()
+    accessible(page)
+    cases = page.locator("#cases")
+
+    cases.get_by_role("link", name="Case timeline", exact=True).click()
+    expect(cases.locator("th[aria-sort='descending']")).to_have_count(1)
+    shown = cases.locator("table.cases tbody tr td:first-child").all_inner_texts()
+    assert shown == sorted(shown, reverse=True)
+    assert "#cases" in page.url and "cases.order=desc" in page.url
+    accessible(page)
+
+    saved = download(page, cases.get_by_role("link", name=re.compile(r"Download all \d+ as CSV"))
+                     .inner_text(), tmp_path)
+    with saved.open(newline="", encoding="utf-8") as opened:
+        rows = list(csv.DictReader(opened))
+    total = int(re.findall(r"of (\d+) cases", cases.inner_text())[0])
+    assert len(rows) == total and [r["Case"] for r in rows] == sorted(
+        (r["Case"] for r in rows), reverse=True), "every case, in the order chosen"
+
+
+def test_a_case_page_draws_the_stages_of_its_challenges(page: Page, live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.goto(f"{live.url}/ui/authorities/{LA}/cases/EMR-C01")
+
+    chart = page.get_by_role("img", name=re.compile("The stages of each challenge"))
+    expect(chart).to_be_visible()
+    page.get_by_text("The same as a table").first.click()
+    expect(page.locator("table.stages tbody tr").first).to_be_visible()
+    accessible(page)
+
+
+def test_an_inspector_compares_authorities_side_by_side_on_a_phone(browser_phone: Page,
+                                                                   live: Live) -> None:
+    page = browser_phone
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+
+    expect(page.get_by_role("img", name=re.compile("Authorities side by side"))).to_be_visible()
+    assert fits_the_screen(page), "the chart scrolls inside its box, not the page"
+    accessible(page)
+
+
+def test_a_wrong_period_is_asked_again_under_an_error_summary(page: Page, live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.goto(f"{live.url}/ui/authorities/{LA}?from=2025-13-01")
+
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(page.locator("#from-error")).to_contain_text("is not a day of the calendar")
+    accessible(page)
+    summary.get_by_role("link").first.click()
+    expect(page.get_by_label("From")).to_be_focused()
+    page.get_by_label("From").fill("2025-01-01")
+    page.get_by_role("button", name="Ask again").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Borough of Eastmere")
+    expect(page.locator("#measures caption")).to_contain_text("1 Jan 2025")
+
+
+def test_an_address_that_is_nowhere_is_a_plain_page_not_found(page: Page, live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.goto(f"{live.url}/ui/authorities/{LA}/cases/EMR-C999")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    expect(page.get_by_text("check it is correct")).to_be_visible()
+    accessible(page)

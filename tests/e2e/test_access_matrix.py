@@ -135,7 +135,8 @@ LA_MANAGER_RECORDS = {
     "record_recommendation_outcome", "respond_to_challenge", "resolve_challenge",
     "record_instruction", "rescind_instruction", "draft_annual_report", "request_report_edit",
     "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record",
-    "record_fte", "record_short_breaks", "record_legal_step", "record_data_quality"}
+    "record_fte", "record_short_breaks", "record_legal_step", "record_data_quality",
+    "record_source_period"}
 RECORDS: dict[str, set[str]] = {
     "iro": IRO_RECORDS, "la_manager": LA_MANAGER_RECORDS,
     "iro_manager": IRO_RECORDS | LA_MANAGER_RECORDS, "inspector": set(), "arbitrator": set(),

@@ -117,6 +117,9 @@ def tell_the_story(story: Story) -> None:
     # An import's data-quality findings, on the other authority's record.
     t("record_data_quality", ADMIN, la_code=OTHER_LA, dataset="ssda903",
       counts={"no_case": 1}, rows=["no_case reviews.csv:3"], occurred_on="2024-06-02")
+    # ...and the period that import's return covers.
+    t("record_source_period", ADMIN, la_code=OTHER_LA, dataset="ssda903",
+      begins_on="2023-04-01", ends_on="2024-03-31", occurred_on="2024-06-02")
     # A mistaken record corrected; the case closed last.
     t("correct_record", MANAGER, kind="case", record_id="case-1", corrects_event=1,
       reason="Legal status was C1", details={"legal_status": "C1"}, occurred_on="2024-05-02")

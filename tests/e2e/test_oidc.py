@@ -341,6 +341,33 @@ def test_unknown_key_ids_cannot_make_the_service_hammer_the_provider(
     assert northwold.fetches - before <= 1
 
 
+def test_a_provider_that_cannot_be_reached_is_a_503_to_try_again_not_a_refusal(
+        api: Api, northwold: LocalIssuer) -> None:
+    token = northwold.token(roles=["Ledger.Inspector"])
+    assert northwold.server is not None
+    northwold.server.shutdown()
+    northwold.server.server_close()
+
+    response = api.read("/flags", bearer(token))
+
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"].isdigit()
+    assert "could not be fetched" in response.json()["detail"]
+
+
+def test_a_provider_that_cannot_be_reached_asks_the_dashboard_user_to_try_again(
+        api: Api, northwold: LocalIssuer) -> None:
+    token = northwold.token(sub="mgr-cara", roles=["Ledger.Manager"])
+    assert northwold.server is not None
+    northwold.server.shutdown()
+    northwold.server.server_close()
+
+    page = form_sign_in(api.client, token)
+
+    assert page.status_code == 503
+    assert "try again" in page.text and "mgr-cara" not in page.text
+
+
 # Signing in by redirect: the authorization code flow with PKCE
 
 

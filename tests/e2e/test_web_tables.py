@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Iterator
@@ -13,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
 from iro_ledger.settings import Settings
-from iro_ledger.web import routes
+from iro_ledger.web import authority, routes
 from tests.e2e import BROWSER_URL
 from tests.e2e.test_web_pages import SECRET, Dashboard, seed, text
 
@@ -186,7 +187,10 @@ def test_an_authoritys_register_downloads_as_csv_and_only_for_who_may_read_it(
     page = board.as_inspector("/ui/authorities/EMR").text
     response = board.as_inspector("/ui/authorities/EMR/challenges.csv?sort=raised_on")
 
-    assert 'href="/ui/authorities/EMR/challenges.csv"' in page
+    link = csv_link(page, "challenges")
+    assert link == csv_link(page, "challenges")
+    own = board.as_inspector(f"/ui/authorities/EMR{link}")
+    assert own.text == response.text, "the page's own CSV link gives the same file"
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert rows and all(r["Case"].startswith("EMR-") for r in rows)
     assert [r["Raised"] for r in rows] == sorted(r["Raised"] for r in rows)
@@ -203,3 +207,96 @@ def test_an_authoritys_officers_download_as_csv_with_their_caseloads(board: Dash
     assert rows and held == sorted(held, reverse=True)
     assert board.page("/ui/authorities/EMR/officers.csv", "mgr-hale", "la_manager",
                       la="SMV").status_code == 403
+
+
+# An authority's page: every table pages, sorts and exports, each by its own parameters
+
+
+def csv_link(page: str, table: str) -> str:
+    """The href of the table's 'Download all N as CSV' link, unescaped."""
+    found = re.findall(rf'href="(\?[^"]*{re.escape(table)}\.format=csv[^"]*)"', page)
+    assert found, f"no CSV link for {table}"
+    return html.unescape(found[0])
+
+
+def section(page: str, ident: str) -> str:
+    found = re.search(rf'<section id="{ident}".*?</section>', page, re.S)
+    assert found, ident
+    return found[0]
+
+
+def test_an_authoritys_cases_page_and_sort_by_their_own_parameters(board: Dashboard) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(authority, "CASES", replace(authority.CASES, size=5))
+        first = section(board.as_inspector("/ui/authorities/EMR").text, "cases")
+        down = section(board.as_inspector(
+            "/ui/authorities/EMR?cases.sort=case_id&cases.order=desc&cases.page=2").text,
+            "cases")
+
+    shown = re.findall(r">(EMR-C\d+)</a>", first)
+    assert len(shown) == 5 and shown == sorted(shown)
+    assert int(re.findall(r"of (\d+) cases", text(first))[0]) > 5
+    later = re.findall(r">(EMR-C\d+)</a>", down)
+    assert later and later == sorted(later, reverse=True)
+    assert "6 to 10 of" in text(down)
+    assert 'href="?cases.sort=case_id&amp;cases.order=asc&amp;cases.page=2#cases"' in first, \
+        "the pager's links carry the table's own parameters, back to its section"
+
+
+def test_an_authoritys_cases_export_every_case_as_csv(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR").text
+    link = csv_link(page, "cases")
+
+    response = board.as_inspector(f"/ui/authorities/EMR{link.split('#')[0]}")
+
+    assert response.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    total = int(re.findall(r"of (\d+) cases", text(section(page, "cases")))[0])
+    assert len(rows) == total and all(r["Case"].startswith("EMR-C") for r in rows)
+    assert set(rows[0]) == {"Case", "Opened", "Closed", "IRO now (or last)", "IROs so far"}
+
+
+def test_an_authoritys_measures_sort_and_export_with_their_values(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR?measures.sort=measure").text
+    names = re.findall(r'<tr id="measure-([a-z_0-9]+)"', page)
+    response = board.as_inspector("/ui/authorities/EMR?measures.format=csv")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    labels = {r["Name"]: r["Measure"] for r in rows}
+    assert [labels[n] for n in names] == sorted(labels[n] for n in names)
+    assert {"children_in_care", "caseloads_at_end"} <= set(labels)
+    by_name = {r["Name"]: r for r in rows}
+    assert by_name["iros"]["Value"].isdigit() and int(by_name["iros"]["Evidence events"]) > 0
+
+
+def test_the_period_chosen_is_kept_by_the_tables_links(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR?from=2025-01-01&to=2025-06-30").text
+
+    link = csv_link(page, "measures")
+    assert "from=2025-01-01" in link and "to=2025-06-30" in link
+    response = board.as_inspector(f"/ui/authorities/EMR{link.split('#')[0]}")
+    assert response.status_code == 200 and "Children in care" in response.text
+
+
+@pytest.mark.parametrize("query", ["cases.sort=nope", "officers.order=up",
+                                   "measures.page=0", "flags.format=pdf",
+                                   "challenges.page=99"])
+def test_a_table_choice_the_page_does_not_offer_gets_a_page_saying_so(
+        board: Dashboard, query: str) -> None:
+    response = board.as_inspector(f"/ui/authorities/EMR?{query}")
+
+    name, value = query.split("=")
+    assert response.status_code == 422
+    assert f'<li><a href="#{name}">' in response.text, "the error summary links to the field"
+    assert re.search(rf'<input [^>]*id="{re.escape(name)}" name="{re.escape(name)}" '
+                     rf'[^>]*value="{value}"', response.text), "asked again as it was given"
+
+
+def test_an_arbitrator_exports_only_the_disputes_referred_to_them(board: Dashboard) -> None:
+    referred = board.page("/ui/authorities/EMR?challenges.format=csv", "arb-ives", "arbitrator",
+                          body="NAIRO")
+    officers = board.client.get("/ui/authorities/EMR?officers.format=csv")
+
+    rows = list(csv.DictReader(io.StringIO(referred.text)))
+    assert [r["Challenge"] for r in rows] == ["EMR-CH05"]
+    assert list(csv.reader(io.StringIO(officers.text)))[1:] == [], "no officer, only headings"

@@ -27,6 +27,7 @@ STORED_TOPICS = {
     "iro_ledger.domain.authority:Authority.Registered",
     "iro_ledger.domain.authority:Authority.Corrected",
     "iro_ledger.domain.authority:Authority.DataQualityRecorded",
+    "iro_ledger.domain.authority:Authority.SourcePeriodRecorded",
     "iro_ledger.domain.officer:Officer.Registered",
     "iro_ledger.domain.officer:Officer.FteChanged",
     "iro_ledger.domain.officer:Officer.EngagementEnded",
@@ -82,6 +83,7 @@ CORRECTED = {"authority": LA, "officer": "iro-kit", "case": "case-7", "challenge
 EVERY_KIND_OF_EVENT: list[tuple[str, dict[str, Any]]] = [
     ("register_authority", {}),
     ("record_data_quality", {}),
+    ("record_source_period", {}),
     ("register_officer", {}),
     ("register_officer", {"officer_id": "iro-max"}),
     ("record_fte", {}),

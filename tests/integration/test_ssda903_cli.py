@@ -15,17 +15,20 @@ import pytest
 from typer.testing import CliRunner, Result
 
 from iro_ledger.cli import app
-from tests.unit.ssda903.returns import LA, TODAY, episode, review, texts
+from tests.unit.ssda903.returns import LA, TODAY, episode, header, review, texts
 
 CHILDREN = ("KX101", "KX202")
 EPISODES = [
-    episode("KX101", "01/02/2023", dec="01/03/2023", rec="X1"),
-    episode("KX101", "01/03/2023", rne="P", dec="30/09/2023", rec="E11"),
+    episode("KX101", "01/05/2023", dec="01/06/2023", rec="X1"),
+    episode("KX101", "01/06/2023", rne="P", dec="30/09/2023", rec="E11"),
     episode("KX202", "01/01/2023"),
 ]
-REVIEWS = [review("KX101", "27/02/2023"), review("KX101", "20/08/2023", "PN5"),
-           review("KX202", "20/01/2023", "PN0")]
-COMMANDS = 9  # authority, placeholder IRO, 2 cases opened, 1 move, 3 reviews, 1 closure
+"""A 2023-24 return: KX202 was in care before it began (1 April 2023)."""
+REVIEWS = [review("KX101", "27/05/2023"), review("KX101", "20/08/2023", "PN5"),
+           review("KX202", "20/04/2023", "PN0")]
+COMMANDS = 10
+"""The authority, the placeholder IRO, the period the return covers, 2 cases opened, 1 move,
+3 reviews, 1 closure."""
 
 
 def write_return(folder: Path, episodes: list[str] = EPISODES, reviews: list[str] = REVIEWS,
@@ -69,16 +72,16 @@ def test_a_return_is_recorded_and_importing_it_again_stores_nothing_new(
         "accepted": COMMANDS, "replayed": 0, "rejected": 0, "data_quality": "none",
         "key": None, "key_made": True,
         "form": "csv", "years": [], "repeated_across_years": 0, "reviews_shown": True,
-        "period_begins": "2022-04-01",
-        "not_read": None}
+        "period_begins": "2023-04-01", "period_ends": "2024-03-31",
+        "data_quality_commands": 0, "not_read": None}
     stored = events(database_url, key)
     assert stored == 2 * COMMANDS  # each command's event and its command_id's receipt
 
     again = imported(database_url, key, folder)
 
     assert again.exit_code == 0, again.output
-    # The authority and the placeholder IRO are recorded already: not sent again.
-    assert summary(again)["accepted"] == summary(again)["replayed"] == COMMANDS - 2
+    # The authority, the placeholder IRO and the period are recorded already: not sent again.
+    assert summary(again)["accepted"] == summary(again)["replayed"] == COMMANDS - 3
     assert events(database_url, key) == stored
 
 
@@ -87,15 +90,15 @@ def test_skipped_rows_are_reported_by_file_and_line_and_the_rest_recorded(
     key = tmp_path / "903.key"
     future = TODAY.replace(year=TODAY.year + 5).strftime("%d/%m/%Y")
     folder = write_return(tmp_path / "return", reviews=[
-        *REVIEWS, review("KX101", future), review("KX202", "31/12/2022")])
+        *REVIEWS, review("KX101", future), review("KX101", "30/04/2023")])
 
     result = imported(sqlite_url, key, folder, "--name", "Quarry Vale")
 
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"reviews.csv:5: REVIEW {future} is in the future",
-        "reviews.csv:6: review on 31/12/2022 is before the child entered care on 01/01/2023 "
-        "(episodes.csv:4)",
+        "reviews.csv:6: review on 30/04/2023 is before the child entered care on 01/05/2023 "
+        "(episodes.csv:2)",
     ]
     found = summary(result)
     assert found["skipped_by_reason"] == {"future_date": 1, "review_before_care": 1}
@@ -193,7 +196,7 @@ def test_another_principals_import_of_the_same_return_records_nothing_twice(
     # recorded, and nothing more is added to them.
     assert result.exit_code == 1
     assert summary(result)["accepted"] == 0
-    assert summary(result)["rejected"] == COMMANDS - 2
+    assert summary(result)["rejected"] == COMMANDS - 3
     reports = result.stderr.splitlines()
     assert any(r.startswith("episodes.csv:2: open_case: ") and "already recorded" in r
                for r in reports)
@@ -242,3 +245,25 @@ def test_a_return_without_reviews_is_recorded_and_says_it_shows_none(
     assert result.exit_code == 0, result.stderr
     assert summary(result)["reviews_shown"] is False and summary(result)["reviews"] == 0
     assert summary(result)["cases_opened"] == 2
+
+
+def test_a_return_with_more_findings_than_one_record_holds_keeps_every_one(
+        sqlite_url: str, tmp_path: Path) -> None:
+    key = tmp_path / "903.key"
+    absent = [f"KZ{n:05d}" for n in range(20_005)]  # in the header, with no episode
+    folder = write_return(tmp_path / "return", replace={
+        "header.csv": header(*CHILDREN, *absent)})
+
+    result = imported(sqlite_url, key, folder, "--name", "Quarry Vale")
+
+    found = summary(result)
+    assert found["skipped_by_reason"] == {"no_episodes": 20_005}
+    assert (found["data_quality"], found["data_quality_commands"]) == ("recorded", 2)
+    recorded = json.loads(cli(sqlite_url, key, "data-quality", "--la", LA, "--json").stdout)
+    rows = [row for batch in recorded for row in batch["rows"]]
+    assert len(rows) == len(set(rows)) == 20_005
+    assert sum(batch["findings"] for batch in recorded) == 20_005
+
+    again = imported(sqlite_url, key, folder)
+
+    assert summary(again)["data_quality"] == "already_recorded"

@@ -44,6 +44,7 @@ LA_MANAGER_MAY = {
     "record_instruction", "rescind_instruction", "draft_annual_report", "request_report_edit",
     "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record",
     "record_fte", "record_short_breaks", "record_legal_step", "record_data_quality",
+    "record_source_period",
 }
 MAY: dict[Principal, set[str]] = {
     KIT: IRO_MAY, JO: IRO_MAY | LA_MANAGER_MAY, ADA: LA_MANAGER_MAY, VALE: set(), NEL: set(),

@@ -22,6 +22,7 @@ from tests.builders import EXAMPLES, batch_line
 
 ENUM_FIELDS: dict[str, list[str]] = {
     "record_data_quality": ["dataset"],
+    "record_source_period": ["dataset"],
     "register_officer": ["role", "employment"],
     "end_engagement": ["how"],
     "record_disciplinary_action": ["stage"],

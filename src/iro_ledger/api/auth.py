@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from iro_ledger.api.errors import Unauthorized
+from iro_ledger.api.errors import NotReady, Unauthorized
 from iro_ledger.application.access import Principal, Role
 from iro_ledger.domain.errors import NotPermitted
 from iro_ledger.identity.service import Identity
-from iro_ledger.identity.tokens import TokenError
+from iro_ledger.identity.tokens import ProviderUnreachable, TokenError
 
 bearer = HTTPBearer(auto_error=False, description="a JWT: the service's own (`iro-ledger "
                                                   "token`) or an identity provider's")
@@ -36,6 +36,8 @@ async def authenticate(
     identity: Identity = request.app.state.services.identity
     try:
         return identity.verify(credentials.credentials).principal
+    except ProviderUnreachable as down:
+        raise NotReady(str(down)) from None
     except TokenError as bad:
         raise Unauthorized(str(bad)) from None
 

@@ -2,7 +2,8 @@
 
 Invalid input is 422 naming the field (400 when the body is not JSON at all), a broken rule of
 the record 409 with the reason, an unknown record 404, a forbidden act 403, a missing or bad
-token 401. Unexpected failures are 500 without internals; they are logged.
+token 401. Unexpected failures are 500 without internals; they are logged. An address under
+the dashboard's `/ui/` that nothing serves is answered as the dashboard's own pages are: HTML.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from iro_ledger.api.schemas import PROBLEM_MEDIA_TYPE, FieldError, Problem
 from iro_ledger.domain.errors import DomainError, InvalidValue
 from iro_ledger.reads import NotServed
+from iro_ledger.web.pages import no_such_page
 from iro_ledger.web.refusals import refusal_of, retry_headers
 
 PROBLEM_BASE = "https://iro-ledger.invalid/problems/"
@@ -31,7 +33,14 @@ class Unauthorized(Exception):
 
 
 class NotReady(Exception):
-    """The store cannot be reached: answered 503."""
+    """The store, or an identity provider's keys, cannot be reached: answered 503 with
+    `Retry-After`, since trying again shortly is the fix."""
+
+
+DASHBOARD = "/ui/"
+"""Where the dashboard's pages are: an address there that no route serves is an HTML page."""
+RETRY_NOT_READY_SECONDS = 5
+"""What a 503's `Retry-After` asks a client to wait."""
 
 
 def problem(request: Request, status: int, kind: str, detail: str,
@@ -75,9 +84,11 @@ def _domain(request: Request, exc: Exception) -> JSONResponse:
                    headers=retry_headers(exc))
 
 
-def _http(request: Request, exc: Exception) -> JSONResponse:
+def _http(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if request.url.path.startswith(DASHBOARD) and exc.status_code in (404, 405):
+        return no_such_page(request, exc.status_code)  # a person's browser: a page, not JSON
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"no such resource: {request.method} {request.url.path}"
     return problem(request, exc.status_code, f"http-{exc.status_code}", detail,
@@ -90,7 +101,8 @@ def _unauthorized(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _not_ready(request: Request, exc: Exception) -> JSONResponse:
-    return problem(request, 503, "not-ready", str(exc))
+    return problem(request, 503, "not-ready", str(exc),
+                   headers={"Retry-After": str(RETRY_NOT_READY_SECONDS)})
 
 
 def _unexpected(request: Request, exc: Exception) -> JSONResponse:

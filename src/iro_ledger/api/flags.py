@@ -80,6 +80,10 @@ class FlagsPublic(BaseModel):
     offset: int
     items: list[FlagPublic]
     position: int = Field(description="the store position the flags had reached")
+    next: str | None = Field(
+        None, description="the cursor of the next page: pass it as `after` (null on the last "
+                          "page); a cursor pages by keys, so pages do not shift as flags are "
+                          "raised")
 
 
 
@@ -97,13 +101,16 @@ def list_flags(
     = None,
     officer_id: str | None = None, case_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Offset = 0,
+    after: Annotated[str | None, Query(
+        max_length=2000, description="the `next` cursor of the page before (instead of "
+                                     "`offset`)")] = None,
     as_of: AsOf = None, min_position: MinPosition = None,
 ) -> Any:
     with services.reads.by(principal, "api") as reader:
         found = reader.flags(la_code, rule, severity, status, officer_id, case_id, as_of,
-                             min_position, limit, offset)
+                             min_position, limit, offset, after=after)
     return {"as_of": found.as_of, "total": found.total, "limit": limit, "offset": offset,
-            "items": found.public(), "position": found.position}
+            "items": found.public(), "position": found.position, "next": found.next}
 
 
 @router.get("/{flag_id}", response_model=FlagPublic, responses=_REFUSALS,

@@ -49,6 +49,7 @@ _LA_MANAGER_COMMANDS = frozenset({
     "record_instruction", "rescind_instruction", "draft_annual_report", "request_report_edit",
     "revise_annual_report", "submit_annual_report", "withhold_annual_report", "correct_record",
     "record_fte", "record_short_breaks", "record_legal_step", "record_data_quality",
+    "record_source_period",
 })
 _IRO_MANAGER_COMMANDS = (_IRO_COMMANDS | _LA_MANAGER_COMMANDS) - {"register_authority"}
 _ALLOWED: dict[Role, frozenset[str]] = {

@@ -91,6 +91,10 @@ class RegisterAuthority(CommandBase):
     name: Annotated[str, Field(min_length=1, max_length=200)]
 
 
+DATA_QUALITY_MAX_ROWS = 20_000
+"""Findings one `record_data_quality` holds: an import with more sends several."""
+
+
 class RecordDataQuality(CommandBase):
     """Data-quality findings about the authority's data from one import: kept apart from
     independence flags (no rule sees them; docs/ssda903.md lists the kinds)."""
@@ -100,9 +104,19 @@ class RecordDataQuality(CommandBase):
     dataset: Literal["ssda903"]
     counts: Annotated[dict[Annotated[str, Field(pattern=r"^[a-z_]{1,40}$")],
                            Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=40)]
-    rows: Annotated[list[Annotated[str, Field(max_length=200)]], Field(max_length=20_000)] = (
-        Field(default_factory=list))
+    rows: Annotated[list[Annotated[str, Field(max_length=200)]],
+                    Field(max_length=DATA_QUALITY_MAX_ROWS)] = Field(default_factory=list)
     """Each finding as `KIND FILE:LINE`."""
+
+
+class RecordSourcePeriod(CommandBase):
+    """What an imported source covers: records made from it show nothing after `ends_on`."""
+
+    KIND, ID_FIELD = "authority", "la_code"
+    command: Literal["record_source_period"] = "record_source_period"
+    dataset: Literal["ssda903"]
+    begins_on: Day
+    ends_on: Day
 
 
 class RegisterOfficer(CommandBase):
@@ -396,8 +410,8 @@ class CorrectRecord(CommandBase):
 
 
 COMMAND_TYPES: tuple[type[CommandBase], ...] = (
-    RegisterAuthority, RecordDataQuality, RegisterOfficer, RecordFte, EndEngagement,
-    RecordDisciplinaryAction,
+    RegisterAuthority, RecordDataQuality, RecordSourcePeriod, RegisterOfficer, RecordFte,
+    EndEngagement, RecordDisciplinaryAction,
     OpenCase, RecordShortBreaks, AssignIro, ReviseCarePlan, HoldReview, RequireReview,
     MakeRecommendation, RecordRecommendationOutcome, RecordDecision, CloseCase, EraseCase,
     RaiseChallenge, EscalateChallenge, RespondToChallenge, ResolveChallenge,

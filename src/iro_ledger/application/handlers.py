@@ -81,6 +81,13 @@ def _(cmd: c.RecordDataQuality, ctx: HandlerContext) -> list[LedgerRecord]:
 
 
 @handle.register
+def _(cmd: c.RecordSourcePeriod, ctx: HandlerContext) -> list[LedgerRecord]:
+    return _act_on(ctx, Authority, cmd.la_code, cmd.la_code,
+                   lambda a: a.record_source_period(cmd.dataset, cmd.begins_on, cmd.ends_on,
+                                                    ctx.stamp))
+
+
+@handle.register
 def _(cmd: c.RegisterOfficer, ctx: HandlerContext) -> list[LedgerRecord]:
     _new(ctx, Officer, cmd.la_code, cmd.officer_id)
     return [Officer.register(cmd.la_code, cmd.officer_id, cmd.role, cmd.employment, ctx.stamp,

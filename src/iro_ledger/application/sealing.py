@@ -25,7 +25,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
@@ -34,7 +34,16 @@ import psycopg
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from eventsourcing.domain import DomainEventProtocol
-from eventsourcing.persistence import Cipher, Compressor, Mapper, StoredEvent, Transcoder
+from eventsourcing.persistence import (
+    Cipher,
+    Compressor,
+    EventStore,
+    Mapper,
+    Notification,
+    Recording,
+    StoredEvent,
+    Transcoder,
+)
 
 from iro_ledger.domain.record import record_id
 
@@ -44,13 +53,26 @@ ERASED = "[erased]"
 ERASED_DETAILS = {"erased": ERASED}
 """What an erased `details` object reads as."""
 KEYS_SCHEMA = "iro_ledger_keys"
+_SQLITE_CHUNK = 500
+"""Record ids per SQLite `IN (...)` (its parameter limit is 999 on old builds)."""
 
 
 class KeyStore(Protocol):
-    """Where record keys are kept, outside the event store."""
+    """Where record keys are kept, outside the event store.
+
+    The `_many` forms take a whole batch (a save, a page of notifications) in one query:
+    keys are fetched and created per batch, never per event. Nothing is cached beyond the
+    call, so a key another process destroys is gone for this one at its next batch.
+    """
 
     def get(self, record: UUID) -> bytes | None: ...
     def get_or_create(self, record: UUID, subject: UUID) -> bytes: ...
+    def get_many(self, records: Iterable[UUID]) -> dict[UUID, bytes]:
+        """The keys found of `records` (a destroyed or never made key is absent)."""
+        ...
+    def get_or_create_many(self, subjects: Mapping[UUID, UUID]) -> dict[UUID, bytes]:
+        """The key of each record in `subjects` (record: subject), made where missing."""
+        ...
     def destroy(self, subject: UUID) -> int:
         """Destroy the keys of `subject` (its own and those naming it); how many."""
         ...
@@ -69,9 +91,16 @@ class MemoryKeys:
         return None if found is None else found[1]
 
     def get_or_create(self, record: UUID, subject: UUID) -> bytes:
+        return self.get_or_create_many({record: subject})[record]
+
+    def get_many(self, records: Iterable[UUID]) -> dict[UUID, bytes]:
+        keys = self._keys
+        return {r: keys[r][1] for r in records if r in keys}
+
+    def get_or_create_many(self, subjects: Mapping[UUID, UUID]) -> dict[UUID, bytes]:
         with self._lock:
-            found = self._keys.setdefault(record, (subject, AESGCM.generate_key(256)))
-            return found[1]
+            return {r: self._keys.setdefault(r, (s, AESGCM.generate_key(256)))[1]
+                    for r, s in subjects.items()}
 
     def destroy(self, subject: UUID) -> int:
         with self._lock:
@@ -101,23 +130,40 @@ class SqliteKeys:
             path.chmod(0o600)
 
     def get(self, record: UUID) -> bytes | None:
-        with self._lock:
-            row = self._db.execute("SELECT key FROM record_keys WHERE record_id = ?",
-                                   (str(record),)).fetchone()
-        return None if row is None else bytes(row[0])
+        return self.get_many([record]).get(record)
 
     def get_or_create(self, record: UUID, subject: UUID) -> bytes:
-        # Most events are of records whose key exists: read it without a write transaction
-        # (each of which syncs the file); write only for a new record.
-        found = self.get(record)
-        if found is not None:
-            return found
+        return self.get_or_create_many({record: subject})[record]
+
+    def get_many(self, records: Iterable[UUID]) -> dict[UUID, bytes]:
+        wanted = {str(r): r for r in records}
+        found: dict[UUID, bytes] = {}
+        names = list(wanted)
         with self._lock:
-            self._db.execute("INSERT OR IGNORE INTO record_keys VALUES (?, ?, ?)",
-                             (str(record), str(subject), AESGCM.generate_key(256)))
-            row = self._db.execute("SELECT key FROM record_keys WHERE record_id = ?",
-                                   (str(record),)).fetchone()
-        return bytes(row[0])
+            for start in range(0, len(names), _SQLITE_CHUNK):
+                chunk = names[start:start + _SQLITE_CHUNK]
+                marks = ", ".join("?" for _ in chunk)
+                for record, key in self._db.execute(
+                        f"SELECT record_id, key FROM record_keys WHERE record_id IN ({marks})",
+                        chunk):
+                    found[wanted[record]] = bytes(key)
+        return found
+
+    def get_or_create_many(self, subjects: Mapping[UUID, UUID]) -> dict[UUID, bytes]:
+        found = self.get_many(subjects)
+        missing = [r for r in subjects if r not in found]
+        if missing:
+            with self._lock:
+                self._db.execute("BEGIN IMMEDIATE")
+                try:
+                    self._db.executemany(
+                        "INSERT OR IGNORE INTO record_keys VALUES (?, ?, ?)",
+                        [(str(r), str(subjects[r]), AESGCM.generate_key(256))
+                         for r in missing])
+                finally:
+                    self._db.execute("COMMIT")
+            found.update(self.get_many(missing))
+        return found
 
     def destroy(self, subject: UUID) -> int:
         with self._lock:
@@ -161,24 +207,40 @@ class PostgresKeys:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def get(self, record: UUID) -> bytes | None:
-        with self._lock:
-            row = self._run(f"SELECT key FROM {KEYS_SCHEMA}.record_keys WHERE record_id = %s",
-                            (record,)).fetchone()
-        return None if row is None else bytes(row[0])
+        return self.get_many([record]).get(record)
 
     def get_or_create(self, record: UUID, subject: UUID) -> bytes:
-        # As SqliteKeys: a record's key usually exists, and reading it commits nothing.
-        found = self.get(record)
-        if found is not None:
-            return found
+        return self.get_or_create_many({record: subject})[record]
+
+    def get_many(self, records: Iterable[UUID]) -> dict[UUID, bytes]:
+        wanted = list(dict.fromkeys(records))
+        if not wanted:
+            return {}
         with self._lock:
-            self._run(f"INSERT INTO {KEYS_SCHEMA}.record_keys VALUES (%s, %s, %s)"
-                      " ON CONFLICT (record_id) DO NOTHING",
-                      (record, subject, AESGCM.generate_key(256)))
-            row = self._run(f"SELECT key FROM {KEYS_SCHEMA}.record_keys WHERE record_id = %s",
-                            (record,)).fetchone()
-        assert row is not None
-        return bytes(row[0])
+            rows = self._run(f"SELECT record_id, key FROM {KEYS_SCHEMA}.record_keys"
+                             " WHERE record_id = ANY(%s)", (wanted,)).fetchall()
+        return {row[0]: bytes(row[1]) for row in rows}
+
+    def get_or_create_many(self, subjects: Mapping[UUID, UUID]) -> dict[UUID, bytes]:
+        """One round trip: the keys already kept, and those this call made (RETURNING); a key
+        another process made meanwhile (its insert here did nothing) is read once more."""
+        if not subjects:
+            return {}
+        records = list(subjects)
+        made = [AESGCM.generate_key(256) for _ in records]
+        with self._lock:
+            rows = self._run(
+                f"WITH new AS (INSERT INTO {KEYS_SCHEMA}.record_keys (record_id, subject, key)"
+                " SELECT * FROM unnest(%s::uuid[], %s::uuid[], %s::bytea[])"
+                " ON CONFLICT (record_id) DO NOTHING RETURNING record_id, key)"
+                f" SELECT record_id, key FROM {KEYS_SCHEMA}.record_keys"
+                " WHERE record_id = ANY(%s) UNION ALL SELECT record_id, key FROM new",
+                (records, [subjects[r] for r in records], made, records)).fetchall()
+        found = {row[0]: bytes(row[1]) for row in rows}
+        missing = [r for r in records if r not in found]
+        if missing:
+            found.update(self.get_many(missing))
+        return found
 
     def destroy(self, subject: UUID) -> int:
         with self._lock:
@@ -220,7 +282,12 @@ def subject_of(originator: UUID, state: Mapping[str, Any]) -> UUID:
 
 
 class SealingMapper(Mapper[UUID]):
-    """The ledger's mapper: seals `ERASABLE` fields on the way in, opens them on the way out."""
+    """The ledger's mapper: seals `ERASABLE` fields on the way in, opens them on the way out.
+
+    `to_stored_events` and `to_domain_events` map a whole batch with one key-store query
+    (the single-event forms are batches of one); `SealingEventStore` saves and loads through
+    them, and the projections decode their pages of notifications with them.
+    """
 
     def __init__(self, transcoder: Transcoder, keys: KeyStore,
                  compressor: Compressor | None = None, cipher: Cipher | None = None) -> None:
@@ -228,31 +295,89 @@ class SealingMapper(Mapper[UUID]):
         self.keys = keys
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
-        fields = [f for f in getattr(type(domain_event), "ERASABLE", ())
-                  if _worth_sealing(getattr(domain_event, f, None))]
-        if not fields:
-            return super().to_stored_event(domain_event)
-        state = dict(vars(domain_event))
-        originator = domain_event.originator_id
-        key = self.keys.get_or_create(originator, subject_of(originator, state))
-        for name in fields:
-            state[name] = seal(key, originator, name, state[name])
-        sealed = object.__new__(type(domain_event))
-        object.__setattr__(sealed, "__dict__", state)
-        return super().to_stored_event(sealed)
+        return self.to_stored_events([domain_event])[0]
+
+    def to_stored_events(self, domain_events: Sequence[DomainEventProtocol[UUID]]
+                         ) -> list[StoredEvent]:
+        """Every event stored, its erasable fields sealed with keys got in one query."""
+        sealing: list[tuple[int, list[str], dict[str, Any]]] = []
+        subjects: dict[UUID, UUID] = {}
+        for index, event in enumerate(domain_events):
+            fields = [f for f in getattr(type(event), "ERASABLE", ())
+                      if _worth_sealing(getattr(event, f, None))]
+            if fields:
+                state = dict(vars(event))
+                originator = event.originator_id
+                subjects.setdefault(originator, subject_of(originator, state))
+                sealing.append((index, fields, state))
+        keys = self.keys.get_or_create_many(subjects) if subjects else {}
+        events = list(domain_events)
+        for index, fields, state in sealing:
+            originator = state["originator_id"]
+            for name in fields:
+                state[name] = seal(keys[originator], originator, name, state[name])
+            sealed = object.__new__(type(events[index]))
+            object.__setattr__(sealed, "__dict__", state)
+            events[index] = sealed
+        to_stored = super().to_stored_event
+        return [to_stored(event) for event in events]
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        event = super().to_domain_event(stored_event)
-        state = vars(event)
-        fields = [f for f in getattr(type(event), "ERASABLE", ())
-                  if isinstance(state.get(f), str) and state[f].startswith(SEALED)]
-        if fields:
-            originator = event.originator_id
-            key = self.keys.get(originator)
-            for name in fields:
+        return self.to_domain_events([stored_event])[0]
+
+    def to_domain_events(self, stored_events: Iterable[StoredEvent]
+                         ) -> list[DomainEventProtocol[UUID]]:
+        """Every event read, its sealed fields opened with keys got in one query (shown
+        erased where the key is gone)."""
+        to_domain = super().to_domain_event
+        events = [to_domain(stored) for stored in stored_events]
+        opening: list[tuple[dict[str, Any], list[str]]] = []
+        for event in events:
+            fields = getattr(type(event), "ERASABLE", ())
+            if not fields:
+                continue
+            state = vars(event)
+            sealed = [f for f in fields
+                      if isinstance(state.get(f), str) and state[f].startswith(SEALED)]
+            if sealed:
+                opening.append((state, sealed))
+        if not opening:
+            return events
+        keys = self.keys.get_many({state["originator_id"] for state, _ in opening})
+        for state, sealed in opening:
+            originator = state["originator_id"]
+            key = keys.get(originator)
+            for name in sealed:
                 state[name] = (open_sealed(key, originator, name, state[name])
                                if key is not None else erased(name))
-        return event
+        return events
+
+
+class SealingEventStore(EventStore[UUID]):
+    """The ledger's event store: saves and loads a batch of events with one key query
+    (with any other mapper, as eventsourcing's own)."""
+
+    def put(self, domain_events: Sequence[DomainEventProtocol[UUID]],
+            **kwargs: Any) -> list[Recording[UUID]]:
+        if not isinstance(self.mapper, SealingMapper):
+            return super().put(domain_events, **kwargs)
+        stored = self.mapper.to_stored_events(domain_events)
+        ids = self.recorder.insert_events(stored, **kwargs)
+        if not ids:
+            return []
+        return [Recording(d, Notification(originator_id=s.originator_id,
+                                          originator_version=s.originator_version,
+                                          topic=s.topic, state=s.state, id=n))
+                for d, s, n in zip(domain_events, stored, ids, strict=True)]
+
+    def get(self, originator_id: UUID, *, gt: int | None = None, lte: int | None = None,
+            desc: bool = False, limit: int | None = None
+            ) -> Iterator[DomainEventProtocol[UUID]]:
+        if not isinstance(self.mapper, SealingMapper):
+            return super().get(originator_id, gt=gt, lte=lte, desc=desc, limit=limit)
+        stored = self.recorder.select_events(originator_id, gt=gt, lte=lte, desc=desc,
+                                             limit=limit)
+        return iter(self.mapper.to_domain_events(stored))
 
 
 def _worth_sealing(value: Any) -> bool:

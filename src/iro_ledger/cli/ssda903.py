@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -123,9 +124,7 @@ def _mapped(files: ReturnFiles, options: Options) -> Mapping:
 
 def _write(mapping: Mapping, out: Path, options: Options) -> None:
     bodies = [command.body for command in mapping.commands]
-    finding = mapping.data_quality(options.la_code, options.today)
-    if finding is not None:
-        bodies.append(finding)
+    bodies.extend(mapping.data_quality(options.la_code, options.today))
     lines = "".join(json.dumps(body) + "\n" for body in bodies)
     try:
         out.write_text(lines, encoding="utf-8")
@@ -144,7 +143,9 @@ def _record(built: Services, files: ReturnFiles, options: Options,
                                               PLACEHOLDER_IRO)
     options = Options(options.la_code, options.pseudonyms, options.today,
                       None if has_authority else options.authority_name,
-                      register_officer=not has_officer, year=options.year)
+                      register_officer=not has_officer, year=options.year,
+                      recorded_periods=_periods_recorded(built, principal, options.la_code)
+                      if has_authority else ())
     mapping = _mapped(files, options)
     console = Console(stderr=True)
 
@@ -160,27 +161,40 @@ def _record(built: Services, files: ReturnFiles, options: Options,
         fail(f"the store failed during the import: {down}; rows before the failure may be "
              "recorded (importing again stores nothing twice)")
     return mapping, {"accepted": outcome.accepted, "replayed": outcome.replayed,
-                     "rejected": len(outcome.rejected) + (quality == "refused"),
-                     "data_quality": quality}
+                     "rejected": len(outcome.rejected) + quality.rejected,
+                     "data_quality": quality.status,
+                     "data_quality_commands": quality.commands}
+
+
+@dataclass(frozen=True)
+class Findings:
+    """What became of the import's data-quality findings."""
+
+    status: str
+    """`recorded`, `already_recorded` (the same findings, by an earlier import), `refused`
+    (some or all) or `none` (every row was mapped)."""
+    commands: int
+    """How many `record_data_quality` commands held them."""
+    rejected: int = 0
 
 
 def _record_findings(ledger: Ledger, mapping: Mapping, options: Options,
-                     principal: Principal) -> str:
-    """The skipped rows recorded as one data-quality batch on the authority's record:
-    `recorded`, `already_recorded` (the same findings, by an earlier import), `refused` or
-    `none` (every row was mapped)."""
-    finding = mapping.data_quality(options.la_code, options.today)
-    if finding is None:
-        return "none"
+                     principal: Principal) -> Findings:
+    """The skipped rows recorded on the authority's record as data-quality batches, as
+    many as it takes to keep every row."""
+    findings = mapping.data_quality(options.la_code, options.today)
+    if not findings:
+        return Findings("none", 0)
 
     def report(rejection: Rejection) -> None:
         typer.echo(f"(import): {rejection.command}: {rejection.reason}", err=True)
 
-    found = ingest(ledger, [(len(mapping.commands) + 1, finding)], principal,
-                   source="import", on_rejection=report)
+    found = ingest(ledger, list(enumerate(findings, start=len(mapping.commands) + 1)),
+                   principal, source="import", on_rejection=report)
     if found.rejected:
-        return "refused"
-    return "already_recorded" if found.replayed else "recorded"
+        return Findings("refused", len(findings), len(found.rejected))
+    return Findings("already_recorded" if found.replayed == len(findings) else "recorded",
+                    len(findings))
 
 
 def _apply(ledger: Ledger, mapping: Mapping, principal: Principal,
@@ -243,6 +257,18 @@ def _groups(mapping: Mapping) -> list[list[Entry]]:
             groups.append([])
         groups[-1].append((number, command.body))
     return groups
+
+
+def _periods_recorded(built: Services, principal: Principal,
+                      la_code: str) -> tuple[tuple[date, date], ...]:
+    """The SSDA903 periods earlier imports recorded as covered for the authority."""
+    view = built.ledger.read("authority", la_code, la_code, principal, record=False)
+    return tuple((_day(e["begins_on"]), _day(e["ends_on"])) for e in view.events
+                 if e["type"] == "SourcePeriodRecorded" and e["dataset"] == "ssda903")
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
 
 
 def _recorded(built: Services, principal: Principal, kind: str, la_code: str,

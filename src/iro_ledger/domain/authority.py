@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from iro_ledger.domain.errors import InvalidValue
+from iro_ledger.domain.errors import BadTiming, InvalidValue
 from iro_ledger.domain.record import LedgerRecord, Stamp
 
 
@@ -17,6 +17,9 @@ class Authority(LedgerRecord):
         self.name = name
         self.data_quality_batches = 0
         """How many batches of data-quality findings are recorded about the authority's data."""
+        self.source_periods: dict[str, tuple[date, date]] = {}
+        """What each imported source (dataset) covers: its first and last day, the widest
+        recorded."""
 
     class Registered(LedgerRecord.Created):
         name: str
@@ -48,3 +51,32 @@ class Authority(LedgerRecord):
             raise InvalidValue("counts", "give each kind of finding with a count of 1 or more")
         self._record(self.DataQualityRecorded, stamp, dataset=dataset, counts=dict(counts),
                      rows=tuple(rows))
+
+    class SourcePeriodRecorded(LedgerRecord.Event):
+        """An imported source (an SSDA903 return) covers the authority's children from
+        `begins_on` to `ends_on`: records made from it cannot show what happened after
+        `ends_on`, so deadline rules never judge what falls due after it on those records."""
+
+        dataset: str
+        """The source: `ssda903`, an SSDA903 return."""
+        begins_on: date
+        ends_on: date
+        """The last day the source covers (a return's period ends on 31 March)."""
+
+        def apply(self, aggregate: Any) -> None:
+            first, last = aggregate.source_periods.get(self.dataset,
+                                                       (self.begins_on, self.ends_on))
+            aggregate.source_periods[self.dataset] = (min(first, self.begins_on),
+                                                      max(last, self.ends_on))
+
+    def record_source_period(self, dataset: str, begins_on: date, ends_on: date,
+                             stamp: Stamp) -> None:
+        if ends_on < begins_on:
+            raise BadTiming("ends_on", f"{ends_on.isoformat()} is before the period begins on "
+                                       f"{begins_on.isoformat()}")
+        if ends_on > stamp.occurred_on:
+            raise BadTiming("ends_on", f"{ends_on.isoformat()} is after the day it is recorded "
+                                       f"({stamp.occurred_on.isoformat()}): a source cannot show "
+                                       "what has not happened")
+        self._record(self.SourcePeriodRecorded, stamp, dataset=dataset, begins_on=begins_on,
+                     ends_on=ends_on)

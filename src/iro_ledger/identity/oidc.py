@@ -38,6 +38,7 @@ from iro_ledger.identity.startup import is_loopback
 from iro_ledger.identity.tokens import (
     AUTHORITY_ROLES,
     LEEWAY,
+    ProviderUnreachable,
     TokenError,
     Verified,
     check_lifetime,
@@ -159,8 +160,8 @@ class Keys:
             try:
                 return self._client.get_signing_key(kid)
             except jwt.PyJWKClientConnectionError:
-                raise TokenError(f"the {self.provider.name} provider's keys could not be "
-                                 "fetched; try again shortly") from None
+                raise ProviderUnreachable(f"the {self.provider.name} provider's keys could "
+                                          "not be fetched; try again shortly") from None
             except jwt.PyJWKClientError:
                 raise TokenError(f"the token's key {kid!r} is not one of the "
                                  f"{self.provider.name} provider's") from None

@@ -23,7 +23,7 @@ from urllib.parse import urlencode
 
 from iro_ledger.identity.oidc import Provider, Providers
 from iro_ledger.identity.sessions import Pending, SignIns
-from iro_ledger.identity.tokens import TokenError, Verified
+from iro_ledger.identity.tokens import ProviderUnreachable, TokenError, Verified
 
 PENDING_SECONDS = 10 * 60
 """How long a person has at the provider before the sign-in must begin again."""
@@ -77,9 +77,11 @@ def _exchange(provider: Provider, code: str, verifier: str) -> str:
     except urllib.error.HTTPError as refused:
         raise TokenError(f"the {provider.name} provider refused the sign-in "
                          f"(HTTP {refused.code})") from None
-    except (OSError, ValueError):
-        raise TokenError(f"the {provider.name} provider could not be reached; try again "
-                         "shortly") from None
+    except OSError:
+        raise ProviderUnreachable(f"the {provider.name} provider could not be reached; try "
+                                  "again shortly") from None
+    except ValueError:
+        raise TokenError(f"the {provider.name} provider's answer was not JSON") from None
     id_token = answer.get("id_token") if isinstance(answer, dict) else None
     if not isinstance(id_token, str):
         raise TokenError(f"the {provider.name} provider sent no ID token")

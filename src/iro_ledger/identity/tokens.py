@@ -38,6 +38,11 @@ class TokenError(Exception):
     names an impossible principal."""
 
 
+class ProviderUnreachable(TokenError):
+    """The token may be good, but its provider's keys cannot be fetched to check it: the
+    caller should try again (answered 503, not 401, so clients do not discard the token)."""
+
+
 @dataclass(frozen=True)
 class TokenPolicy:
     """What the service's own tokens must be: signed with `secret`, from `issuer` to

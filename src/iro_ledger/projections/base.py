@@ -41,7 +41,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 
 from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
-from iro_ledger.projections.db import Tx
+from iro_ledger.projections.db import Database, Tx
 
 
 class EventRef(BaseModel):
@@ -231,4 +231,9 @@ class MeasureSource(Protocol):
 
     def measures(self, tx: Tx, la_code: str, period: Period) -> list[Measure]:
         """Measures read from the model's own tables, within a read transaction."""
+        ...
+
+    def ready(self, db: Database, la_code: str, period: Period) -> None:
+        """Store what `measures` will read, before its read transaction begins (the flags
+        stored as of the period's end: `flags_on.prepare`); nothing for most models."""
         ...

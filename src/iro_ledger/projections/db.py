@@ -45,31 +45,45 @@ def to_psycopg(sql: str) -> str:
     return sql.replace("%", "%%").replace("?", "%s")
 
 
-MANY_ROWS = 1000
-"""Rows per multi-row INSERT (PostgreSQL allows 65,535 parameters per statement)."""
-_INSERT = re.compile(r"^(INSERT INTO \w+ \(([^)]*)\)) VALUES \((\?(?:, \?)*)\)(.*)$", re.DOTALL)
+MANY_ROWS = 5000
+"""Rows per set-based INSERT: one array a column, unnested (`Tx.executemany`)."""
+_INSERT = re.compile(r"^(INSERT INTO (\w+) \(([^)]*)\)) VALUES \((\?(?:, \?)*)\)(.*)$",
+                     re.DOTALL)
 _UPSERT = re.compile(r"^ ON CONFLICT \(([^)]*)\) DO (?:NOTHING|UPDATE SET (.*))$", re.DOTALL)
 
 
-def _multi_row(sql: str) -> tuple[str, int, str, tuple[int, ...]] | None:
-    """(INSERT INTO t (cols), row width, conflict clause, positions of the conflict key when
-    it updates) for an INSERT that may be sent many rows at once; None otherwise."""
+@dataclass(frozen=True)
+class _SetInsert:
+    """An INSERT ... VALUES (?, ...) [ON CONFLICT ...] that can take many rows at once."""
+
+    head: str
+    """`INSERT INTO t (cols)`."""
+    table: str
+    columns: tuple[str, ...]
+    tail: str
+    """The conflict clause, or ''."""
+    keys: tuple[int, ...]
+    """Positions of the conflict key when the clause updates (each key once a statement)."""
+
+
+def _multi_row(sql: str) -> _SetInsert | None:
+    """The INSERT's parts when it may be sent many rows at once; None otherwise."""
     insert = _INSERT.match(sql)
     if insert is None:
         return None
-    head, columns, marks, tail = insert.groups()
-    names = [c.strip() for c in columns.split(",")]
+    head, table, columns, marks, tail = insert.groups()
+    names = tuple(c.strip() for c in columns.split(","))
     width = marks.count("?")
     if width != len(names) or "?" in tail:
         return None
     if not tail:
-        return head, width, tail, ()
+        return _SetInsert(head, table, names, tail, ())
     upsert = _UPSERT.match(tail)
     if upsert is None:
         return None
     key, updates = upsert.groups()
     if updates is None:
-        return head, width, tail, ()
+        return _SetInsert(head, table, names, tail, ())
     for assignment in updates.split(","):
         column, _, value = (part.strip() for part in assignment.partition("="))
         if value != f"excluded.{column}":
@@ -77,7 +91,12 @@ def _multi_row(sql: str) -> tuple[str, int, str, tuple[int, ...]] | None:
     key_names = [k.strip() for k in key.split(",")]
     if not all(k in names for k in key_names):
         return None
-    return head, width, tail, tuple(names.index(k) for k in key_names)
+    return _SetInsert(head, table, names, tail, tuple(names.index(k) for k in key_names))
+
+
+_TYPES: dict[tuple[str, str], dict[str, str]] = {}
+"""Column types of the read models' tables, by (database, table): tables are versioned, so
+a name keeps its columns' types (a rebuild drops and recreates them alike)."""
 
 
 @dataclass
@@ -92,25 +111,41 @@ class Tx:
 
     def executemany(self, sql: str, rows: Sequence[Params]) -> None:
         """Run `sql` for each row. On PostgreSQL an INSERT whose conflict clause does nothing
-        or overwrites columns with `excluded` ones is sent as multi-row INSERTs of up to
-        `MANY_ROWS` rows (the last row of each key wins, as it would one by one): a round trip
-        per thousand rows instead of a statement per row."""
+        or overwrites columns with `excluded` ones is sent set-based: one statement of up to
+        `MANY_ROWS` rows, a binary array a column, `INSERT ... SELECT * FROM unnest(...)` (the
+        last row of each key wins, as it would one by one). Its text never changes with the
+        number of rows, so the server plans it once and the client never re-parses it."""
         if not rows:
             return
         many = _multi_row(sql) if self.dialect == "postgres" else None
         if many is None:
             self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
             return
-        head, width, tail, keys = many
-        if keys:  # DO UPDATE may not meet one key twice in a statement: keep each key's last
-            last = {tuple(row[i] for i in keys): tuple(row) for row in rows}
+        if many.keys:  # DO UPDATE may not meet one key twice in a statement: keep the last
+            last = {tuple(row[i] for i in many.keys): row for row in rows}
             rows = list(last.values())
-        mark = "(" + ", ".join("%s" for _ in range(width)) + ")"
+        types = self.column_types(many.table)
+        arrays = ", ".join(f"%b::{types[c]}[]" for c in many.columns)
+        statement = f"{to_psycopg(many.head)} SELECT * FROM unnest({arrays}){to_psycopg(many.tail)}"
         for start in range(0, len(rows), MANY_ROWS):
             chunk = rows[start:start + MANY_ROWS]
+            self._cursor.execute(statement, [list(column) for column in zip(*chunk, strict=True)])
+
+    def column_types(self, table: str) -> dict[str, str]:
+        """A PostgreSQL table's columns and their types (as SQL names), looked up once."""
+        info = self._cursor.connection.info
+        slot = (f"{info.host}:{info.port}/{info.dbname}", table)
+        found = _TYPES.get(slot)
+        if found is None:
             self._cursor.execute(
-                to_psycopg(head) + " VALUES " + ", ".join(mark for _ in chunk)
-                + to_psycopg(tail), [value for row in chunk for value in row])
+                "SELECT attname, format_type(atttypid, atttypmod) AS type FROM pg_attribute"
+                " WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+                (table,))
+            found = {str(r["attname"]): str(r["type"]) for r in self._cursor.fetchall()}
+            if not found:
+                raise LookupError(f"no table {table!r}")
+            _TYPES[slot] = found
+        return found
 
     def query(self, sql: str, params: Params = ()) -> list[Row]:
         self._cursor.execute(self._sql(sql), tuple(params))

@@ -51,6 +51,17 @@ class Table:
     def load_many(self, tx: Tx, keys: Sequence[Key]) -> dict[Key, Doc]:
         """The documents found under `keys`, fetched a few hundred keys a query."""
         found: dict[Key, Doc] = {}
+        if tx.dialect == "postgres":  # an array a key column: one statement text, any count
+            types = tx.column_types(self.name)
+            arrays = ", ".join(f"?::{types[c]}[]" for c in self.key)
+            sql = (f"SELECT doc FROM {self.name} WHERE ({', '.join(self.key)}) IN"
+                   f" (SELECT * FROM unnest({arrays}))")
+            for start in range(0, len(keys), 5000):
+                chunk = keys[start:start + 5000]
+                columns = [list(c) for c in zip(*chunk, strict=True)]
+                for doc in map(decode, tx.query(sql, columns)):
+                    found[self.key_of(doc)] = doc
+            return found
         row = "(" + ", ".join("?" for _ in self.key) + ")"
         for start in range(0, len(keys), 200):
             chunk = keys[start:start + 200]

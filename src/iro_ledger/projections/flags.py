@@ -1,8 +1,8 @@
 """The flags read model: the rules engine's state and its flags, kept in the ledger's database.
 
 `apply` feeds each batch to the pure `RulesEngine` and writes, in the batch's transaction, the
-facts of every record the batch changed (`flag_facts_v8`), every flag it raised, re-judged,
-cleared or withdrew (`flags_v8`) and the position they reflect (`flags_meta_v8`). Deadline
+facts of every record the batch changed (`flag_facts_v9`), every flag it raised, re-judged,
+cleared or withdrew (`flags_v9`) and the position they reflect (`flags_meta_v9`). Deadline
 rules (stalled challenges, overdue reviews, caseloads) depend on the day asked about, so
 `read_flags` computes them from the stored facts as of that day, beside the stored
 event-raised flags as they stood on it. Changing the rules' configuration changes what
@@ -22,6 +22,9 @@ Version 7: records remember the day they were made, and the book its late record
 for late_record_changed_a_flag; a deadline flag a late record made vanish is kept, withdrawn.
 Version 8: the rules keep concerns raised outside the protocol, links, decisions with their
 consultation facts, recommendations, required reviews, review chairs, FTE and short breaks.
+Version 9: authorities keep the end of each imported source's period (`SourcePeriodRecorded`)
+and cases whether an import opened them and the latest day recorded on them otherwise, so
+review_overdue never judges a review an imported return cannot show (due after its end).
 """
 
 from __future__ import annotations
@@ -32,26 +35,27 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from iro_ledger.projections import flags_on
 from iro_ledger.projections.base import Envelope, Measure, Period, ReadModel
-from iro_ledger.projections.db import Tx
+from iro_ledger.projections.db import Database, Tx
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.engine import RulesEngine
 from iro_ledger.projections.rules.flag import Flag, Status
 
 _DDL = (
-    "CREATE TABLE IF NOT EXISTS flags_v8 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS flags_v9 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
     " rule TEXT NOT NULL, raised_on TEXT NOT NULL, doc TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS flags_v8_la ON flags_v8 (la_code, raised_on)",
-    "CREATE TABLE IF NOT EXISTS flag_facts_v8 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
+    "CREATE INDEX IF NOT EXISTS flags_v9_la ON flags_v9 (la_code, raised_on)",
+    "CREATE TABLE IF NOT EXISTS flag_facts_v9 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
     " id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (la_code, kind, id))",
-    "CREATE TABLE IF NOT EXISTS flags_meta_v8 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS flags_meta_v9 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
 )
 
 
 class Flags(ReadModel):
     name = "flags"
-    version = 8
-    tables = ("flags_v8", "flag_facts_v8", "flags_meta_v8")
+    version = 9
+    tables = ("flags_v9", "flag_facts_v9", "flags_meta_v9", *flags_on.TABLES)
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -60,7 +64,7 @@ class Flags(ReadModel):
         """The store position the in-memory engine reflects; -1 before it is loaded."""
 
     def create(self, tx: Tx) -> None:
-        for statement in _DDL:
+        for statement in (*_DDL, *flags_on.ddl(tx.dialect)):
             tx.execute(statement)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
@@ -76,25 +80,35 @@ class Flags(ReadModel):
             return
         changes = self._engine.changes()
         tx.executemany(
-            "INSERT INTO flag_facts_v8 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
+            "INSERT INTO flag_facts_v9 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (la_code, kind, id) DO UPDATE SET doc = excluded.doc",
             [(la, kind, ref, json.dumps(doc)) for la, kind, ref, doc in changes.facts])
         tx.executemany(
-            "INSERT INTO flags_v8 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO flags_v9 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET raised_on = excluded.raised_on,"
             " doc = excluded.doc",
             [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
              for f in changes.flags])
         self._position = batch[-1].position
-        tx.execute("INSERT INTO flags_meta_v8 (name, position) VALUES ('engine', ?)"
+        flags_on.follow(tx, self._engine, self.config, changes, self._position)
+        flags_on.changed(tx, [la for la, *_ in changes.facts] + [f.la_code for f in changes.flags],
+                         self._position)
+        tx.execute("INSERT INTO flags_meta_v9 (name, position) VALUES ('engine', ?)"
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
 
+    def ready(self, db: Database, la_code: str, period: Period) -> None:
+        flags_on.prepare(db, self.config, [la_code], period.end)
+
     def measures(self, tx: Tx, la_code: str, period: Period) -> list[Measure]:
         """Flags raised within the period, as they stood at its end: by rule, and apart
-        from them those a late record withdrew (with the late records as evidence)."""
-        every = [f for f in load_engine(tx, self.config, [la_code]).flags(
-            period.end, [la_code], withdrawn=True) if period.contains(f.raised_on)]
+        from them those a late record withdrew (with the late records as evidence). Read
+        from the flags stored as of the period's end (`ready` stored them)."""
+        every = [Flag.model_validate_json(r["doc"]) for r in tx.query(
+            "SELECT doc FROM flags_day_v9 WHERE judged_for = ? AND la_code = ?"
+            " AND raised_on >= ? AND raised_on <= ? ORDER BY raised_on, rule, id",
+            (flags_on.judged_for(period.end, self.config), la_code,
+             period.start.isoformat(), period.end.isoformat()))]
         flags = [f for f in every if f.status is not Status.WITHDRAWN]
         counts: dict[str, int] = {}
         for flag in flags:
@@ -111,7 +125,7 @@ class Flags(ReadModel):
 
 
 def _stored_position(tx: Tx) -> int:
-    row = tx.one("SELECT position FROM flags_meta_v8 WHERE name = 'engine'")
+    row = tx.one("SELECT position FROM flags_meta_v9 WHERE name = 'engine'")
     return int(row["position"]) if row else 0
 
 
@@ -126,10 +140,10 @@ def load_engine(tx: Tx, config: RulesConfig, la_codes: Iterable[str] | None = No
         where = f" WHERE la_code IN ({', '.join('?' for _ in chosen)})"
         params = list(chosen)
     facts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v8{where}", params):
+    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v9{where}", params):
         facts.setdefault(row["la_code"], []).append((row["kind"], json.loads(row["doc"])))
     flags: dict[str, list[dict[str, Any]]] = {}
-    for row in tx.query(f"SELECT la_code, doc FROM flags_v8{where}", params):
+    for row in tx.query(f"SELECT la_code, doc FROM flags_v9{where}", params):
         flags.setdefault(row["la_code"], []).append(json.loads(row["doc"]))
     engine = RulesEngine(config)
     for la_code in sorted(set(facts) | set(flags)):

@@ -3,9 +3,9 @@
 The `measures` read model keeps what only it needs (each child's time in care and reviews);
 challenges, officers and instructions are read from the register and the officer record.
 Other read models may add measures (the flags read model adds flags by rule) by being a
-`MeasureSource`. Review timeliness follows the Care Planning, Placement and Case Review
-(England) Regulations 2010, reg 33: the first review within 20 working days of entering care,
-the second within 3 months of the first, then at most 6 months apart. Disputes are counted in
+`MeasureSource`. Review timeliness follows the review_overdue rule's timetable
+(`rules.schedule`: the Care Planning, Placement and Case Review (England) Regulations 2010,
+reg 33, or reg 48 for short breaks; only IRO-chaired reviews count). Disputes are counted in
 working days in total (IRO Handbook 6.2: 20), caseloads also per full-time post (the Handbook's
 50-70), placement stability as the DfE does (3 or more placements in the period).
 """
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,13 +29,20 @@ from iro_ledger.projections.base import (
 )
 from iro_ledger.projections.db import Tx
 from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
-from iro_ledger.projections.periods import add_months, add_working_days, working_days_between
+from iro_ledger.projections.periods import add_months, working_days_between
+from iro_ledger.projections.rules.config import ReviewOverdueConfig, RulesConfig, load_config
+from iro_ledger.projections.rules.schedule import due_dates, not_counted
 from iro_ledger.projections.runner import Projections
 
-CASES = Table("measures_cases_v2", key=("la_code", "case_id"),
+IMPORT = "import"
+"""The `source` of records made by importing a history (a batch, an SSDA903 return)."""
+
+CASES = Table("measures_cases_v3", key=("la_code", "case_id"),
               columns=("entered_care_on", "closed_on"))
 WORKTIME = Table("measures_worktime_v1", key=("la_code", "officer_id"))
 """Each officer's recorded FTE over time (`changes`: day and share of a full-time post)."""
+SOURCES = Table("measures_sources_v1", key=("la_code", "dataset"))
+"""The last day each imported source (dataset) of an authority covers, the latest recorded."""
 DISPUTE_LIMIT_WORKING_DAYS = 20
 """IRO Handbook 6.2: a dispute resolved within 20 working days in total."""
 PARTICIPATION = ("attended", "views_conveyed", "did_not_participate")
@@ -45,24 +52,53 @@ OUTCOMES = ("upheld", "partially_upheld", "not_upheld")
 
 def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
     """The pure core: each case's entry to care, reviews, moves, recommendations and closure;
-    each officer's working time."""
+    each officer's working time; what each imported source covers."""
     for env in batch:
         if env.type in ("Officer.Registered", "Officer.FteChanged"):
             _worktime(docs, env)
             continue
+        if env.type == "Authority.SourcePeriodRecorded":
+            _source(docs, env)
+            continue
         if env.type == "Case.Opened":
+            event = env.event
             docs.put(CASES, {"la_code": env.la_code, "case_id": env.record,
-                             "entered_care_on": env.event.entered_care_on.isoformat(),
+                             "entered_care_on": event.entered_care_on.isoformat(),
+                             "opened_on": env.occurred_on.isoformat(),
                              "closed_on": None, "opened_ref": env.ref_doc(),
                              "closed_ref": None, "reviews": [], "moves": [],
-                             "recommendations": []})
+                             "recommendations": [],
+                             "short_breaks": [{"on": event.entered_care_on.isoformat(),
+                                               "value": event.short_breaks}],
+                             "imported": event.source == IMPORT,
+                             "live_until": (None if event.source == IMPORT
+                                            else env.occurred_on.isoformat())})
             continue
         if env.kind != "case":
             continue
         case = docs.get(CASES, env.la_code, env.record)
-        if case is None or not _case_event(case, env):
+        if case is None:
             continue
-        docs.touch(CASES, case)
+        live = _live(case, env)
+        if _case_event(case, env) or live:
+            docs.touch(CASES, case)
+
+
+def _live(case: Doc, env: Envelope) -> bool:
+    """Note a case event recorded otherwise than by import: the case is shown live to then."""
+    day = env.occurred_on.isoformat()
+    if env.event.source == IMPORT or (case.get("live_until") or "") >= day:
+        return False
+    case["live_until"] = day
+    return True
+
+
+def _source(docs: Docs, env: Envelope) -> None:
+    event = env.event
+    found = docs.get(SOURCES, env.la_code, event.dataset)
+    ends = event.ends_on.isoformat()
+    if found is None or found["ends_on"] < ends:
+        docs.put(SOURCES, {"la_code": env.la_code, "dataset": event.dataset, "ends_on": ends})
 
 
 def _case_event(case: Doc, env: Envelope) -> bool:
@@ -72,7 +108,10 @@ def _case_event(case: Doc, env: Envelope) -> bool:
         case["closed_on"], case["closed_ref"] = day, env.ref_doc()
     elif env.type == "Case.ReviewHeld":
         case["reviews"].append({"on": day, "ref": env.ref_doc(),
-                                "participation": event.child_participation})
+                                "participation": event.child_participation,
+                                "chaired_by": event.chaired_by})
+    elif env.type == "Case.ShortBreaksRecorded":
+        case["short_breaks"].append({"on": day, "value": event.short_breaks})
     elif env.type == "Case.CarePlanRevised" and event.change == "placement_move":
         case["moves"].append({"on": day, "ref": env.ref_doc(), "emergency": event.emergency})
     elif env.type == "Case.RecommendationMade":
@@ -329,55 +368,115 @@ def instructions_in_force(given: Sequence[Doc], period: Period) -> Measure:
                    "instructions in force on any day of the period")
 
 
-def review_due_dates(case: Doc) -> list[tuple[date, Doc | None]]:
-    """(due by, the review that met it or None) for each review due so far, in order."""
-    reviews = sorted(case["reviews"], key=lambda r: (r["on"], r["ref"]["position"]))
-    due = add_working_days(date.fromisoformat(case["entered_care_on"]), 20)
-    out: list[tuple[date, Doc | None]] = []
-    for number, review in enumerate(reviews):
-        out.append((due, review))
-        due = add_months(date.fromisoformat(review["on"]), 3 if number == 0 else 6)
-    out.append((due, None))
-    return out
+def _short_breaks_on(case: Doc) -> Callable[[date], bool]:
+    changes = sorted(case.get("short_breaks", []), key=lambda c: c["on"])
+
+    def on(day: date) -> bool:
+        current = False
+        for change in changes:
+            if change["on"] > day.isoformat():
+                break
+            current = bool(change["value"])
+        return current
+    return on
 
 
-def review_timeliness(cases: Sequence[Doc], period: Period) -> Measure:
-    held = late = overdue = 0
+def _counted(review: Doc, people: Mapping[str, Doc], config: ReviewOverdueConfig) -> bool:
+    """Whether a meeting is the statutory review: chaired by an IRO engaged that day (a chair
+    the record does not know, an import's placeholder, counts), as the rule judges."""
+    officer = people.get(review.get("chaired_by") or "")
+    if officer is None:
+        return True
+    ended = officer["ended"]["on"] if officer.get("ended") else None
+    engaged = officer["registered_on"] <= review["on"] and (ended is None
+                                                            or review["on"] <= ended)
+    return not_counted(config, officer["role"], engaged) is None
+
+
+def review_due_dates(case: Doc, people: Mapping[str, Doc] | None = None,
+                     config: RulesConfig | None = None) -> list[tuple[date, Doc | None]]:
+    """(due by, the counted review that met or followed it, or None) for each review due so
+    far, in order, on the rule's timetable (`rules.schedule`)."""
+    rules = config or load_config()
+    reviews = [r for r in sorted(case["reviews"], key=lambda r: (r["on"], r["ref"]["position"]))
+               if _counted(r, people or {}, rules.review_overdue)]
+    entered = date.fromisoformat(case["entered_care_on"])
+    dues = due_dates(rules.review_overdue, rules.working_calendar(), entered,
+                     date.fromisoformat(case.get("opened_on") or case["entered_care_on"]),
+                     [date.fromisoformat(r["on"]) for r in reviews], _short_breaks_on(case))
+    return list(zip(dues, [*reviews, None], strict=True))
+
+
+def _shown_until(case: Doc, sources: Mapping[str, str]) -> str | None:
+    """The last day an imported case's record can show (None: no limit), as the rule has it."""
+    if not case.get("imported") or not sources:
+        return None
+    last = max(sources.values())
+    live = case.get("live_until")
+    return None if live is not None and live > last else last
+
+
+def review_timeliness(cases: Sequence[Doc], period: Period,
+                      people: Sequence[Doc] = (), sources: Mapping[str, str] | None = None,
+                      config: RulesConfig | None = None) -> Measure:
+    """Reviews held in the period, on time or late, and children whose review was overdue at
+    its end, on the review_overdue rule's timetable: only a meeting an IRO engaged that day
+    chaired counts (the others are `not_counted`), a child in short breaks is on reg 48's
+    schedule, a record that began after care began owes no first review, and an imported
+    case is judged only to the end of what its source covers."""
+    chairs = {o["officer_id"]: o for o in people}
+    rules = config or load_config()
+    held = late = overdue = uncounted = 0
     evidence: list[Doc] = []
     for case in cases:
-        chain = review_due_dates(case)
+        chain = review_due_dates(case, chairs, rules)
+        counted = {r["ref"]["position"] for _, r in chain if r is not None}
+        for review in case["reviews"]:
+            if (review["ref"]["position"] not in counted
+                    and period.contains(date.fromisoformat(review["on"]))):
+                uncounted += 1
+                evidence.append(review["ref"])
         for due, review in chain:
             if review is not None and period.contains(date.fromisoformat(review["on"])):
                 held += 1
                 evidence.append(review["ref"])
                 late += date.fromisoformat(review["on"]) > due
         due, _ = chain[-1]
-        still_open = case["closed_on"] is None or case["closed_on"] > period.end.isoformat()
-        if still_open and due < period.end and _in_care(case, period):
+        shown = _shown_until(case, sources or {})
+        end = min(period.end, date.fromisoformat(shown)) if shown else period.end
+        still_open = case["closed_on"] is None or case["closed_on"] > end.isoformat()
+        if still_open and due < end and _in_care(case, period):
             overdue += 1
             evidence.append(case["opened_ref"])
     value = {"held": held, "on_time": held - late, "late": late,
-             "share_on_time": _share(held - late, held), "overdue_at_end": overdue}
+             "share_on_time": _share(held - late, held), "overdue_at_end": overdue,
+             "not_counted": uncounted}
     return Measure("review_timeliness", value, "reviews", _refs(evidence),
-                   "reg 33: first within 20 working days of entering care, second within 3 months,"
-                   " then at most 6 months apart")
+                   "as the review_overdue rule judges: reg 33 (first within 20 working days of "
+                   "entering care, second within 3 months, then at most 6 months apart) or reg "
+                   "48 for short breaks; only meetings chaired by an IRO engaged that day count "
+                   "(not_counted: the others held in the period); an imported case only to the "
+                   "end of its source")
 
 
 def compute(tx: Tx, la_code: str, period: Period,
-            sources: Sequence[MeasureSource] = ()) -> list[Measure]:
+            sources: Sequence[MeasureSource] = (), config: RulesConfig | None = None
+            ) -> list[Measure]:
     """Every measure for the authority and period, from the tables."""
     where = ("la_code = ?", (la_code,))
     contributed = [m for source in sources for m in source.measures(tx, la_code, period)]
+    covered = {d["dataset"]: d["ends_on"] for d in SOURCES.select(tx, *where)}
     return measure_all(CASES.select(tx, *where), officers.OFFICERS.select(tx, *where),
                        officers.INSTRUCTIONS.select(tx, *where),
                        challenges.REGISTER.select(tx, *where), period, contributed,
-                       WORKTIME.select(tx, *where))
+                       WORKTIME.select(tx, *where), covered, config)
 
 
 def measure_all(cases: Sequence[Doc], people: Sequence[Doc], given: Sequence[Doc],
                 register: Sequence[Doc], period: Period,
                 contributed: Sequence[Measure] = (),
-                worktime: Sequence[Doc] = ()) -> list[Measure]:
+                worktime: Sequence[Doc] = (), sources: Mapping[str, str] | None = None,
+                config: RulesConfig | None = None) -> list[Measure]:
     """Every measure from one authority's documents, in DESIGN.md's order, then those the
     seed documents' stories asked for."""
     found = children(cases, period)
@@ -390,7 +489,7 @@ def measure_all(cases: Sequence[Doc], people: Sequence[Doc], given: Sequence[Doc
     if not any(m.name == "flags_by_rule" for m in contributed):
         out += [Measure(name, None, "flags", [], "no flags read model is running")
                 for name in ("flags_by_rule", "flags_withdrawn_by_late_records")]
-    return [*out, review_timeliness(cases, period)]
+    return [*out, review_timeliness(cases, period, people, sources, config)]
 
 
 def as_dicts(measures: Iterable[Measure]) -> list[dict[str, Any]]:
@@ -400,6 +499,8 @@ def as_dicts(measures: Iterable[Measure]) -> list[dict[str, Any]]:
 def measures_of(projections: Projections, la_code: str, period: Period) -> list[Measure]:
     """The measures from the projections' tables, with what every `MeasureSource` adds."""
     sources = [m for m in projections.models.values() if isinstance(m, MeasureSource)]
+    for source in sources:
+        source.ready(projections.db, la_code, period)
     with projections.db.reading() as tx:
         return compute(tx, la_code, period, sources)
 
@@ -414,17 +515,28 @@ def period_of(start: date | None, end: date | None, today: date) -> Period:
 
 
 class Measures(ReadModel):
+    """Version 3: cases keep the day their record begins, their reviews' chairs, short
+    breaks and whether an import opened them; authorities what their imported sources cover
+    (review timeliness judged as the review_overdue rule judges)."""
+
     name = "measures"
-    version = 2
-    tables = (CASES.name, WORKTIME.name)
+    version = 3
+    tables = (CASES.name, WORKTIME.name, SOURCES.name)
+
+    def __init__(self, config: RulesConfig | None = None) -> None:
+        self.config = config or load_config()
+        """The rules' configuration: review timeliness follows review_overdue's timetable."""
 
     def create(self, tx: Tx) -> None:
         CASES.create(tx)
         WORKTIME.create(tx)
+        SOURCES.create(tx)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
         docs = tx_docs(tx)
         docs.prefetch(CASES, keys_of(batch, ["case"]))
         docs.prefetch(WORKTIME, keys_of(batch, ["officer"]))
+        docs.prefetch(SOURCES, [(e.la_code, e.event.dataset) for e in batch
+                                if e.type == "Authority.SourcePeriodRecorded"])
         apply_events(docs, batch)
         docs.save(tx)

@@ -1,9 +1,12 @@
 """Runs the read models over the ledger's notification log: catch-up, follow, rebuild, status.
 
 Each read model has its own row in `projection_tracking` (keyed `name_vN`). A batch of events is
-applied to a model in one transaction that first locks the model's tracking row, skips what the
-row says is done, writes the model's rows and then the new position: so a crash anywhere loses
-nothing and repeats nothing, and two processes running the same model take turns.
+applied to every model in one transaction that first locks the models' tracking rows (in name
+order), names the batch's new records, skips for each model what its row says is done, writes
+the models' rows and then their new positions: so a crash anywhere loses nothing and repeats
+nothing, and two processes running the same models take turns. A rebuild reads in batches of
+`REBUILD_BATCH_SIZE`; memory stays flat in the number of events (the records' names are
+kept for at most `NAMES_KEPT` records, the rest read back from `projection_records`).
 
 On SQLite the projections catch up in-process before reads. On PostgreSQL `iro-ledger worker`
 follows new events through the event store's LISTEN/NOTIFY subscription and announces each
@@ -17,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -24,13 +28,19 @@ from uuid import UUID
 from eventsourcing.persistence import Mapper, Notification
 
 from iro_ledger.application import Ledger
+from iro_ledger.application.sealing import SealingMapper
 from iro_ledger.projections.base import Envelope, EventRef, ReadModel
 from iro_ledger.projections.db import Database, Tx
 
 CHANNEL = "iro_ledger_projections"
 BATCH_SIZE = 500
-REBUILD_BATCH_SIZE = 2000
+REBUILD_BATCH_SIZE = 5000
 """Events per batch in a rebuild: fewer transactions, still little memory."""
+NAMES_KEPT = 100_000
+"""Records whose names the decoder keeps in memory before forgetting them all (a forgotten
+name is read back from `projection_records`, a query a batch)."""
+Page = tuple[Sequence[Notification], list[Envelope]]
+"""Stored notifications and their envelopes, in store order."""
 Progress = Callable[[int, int], None]
 """Called with (position reached, position aimed at) after each batch."""
 
@@ -132,25 +142,36 @@ class Projections:
         models = self.select(names)
         limit = batch_size or self.batch_size
         self.setup()
-        with self._lock:
+        with self._lock, ThreadPoolExecutor(1, thread_name_prefix="projection-read") as ahead:
             target = self.ledger.position() if until is None else until
             read = 0
+            pending: tuple[int, Future[Page]] | None = None
             while True:
                 low = min(self.positions([m.name for m in models]).values(), default=target)
                 if low >= target or self._stop.is_set():
                     break
-                notes = self.ledger.recorder.select_notifications(
-                    start=low + 1, limit=limit, stop=target)
+                if pending is not None and pending[0] == low + 1:
+                    notes, envelopes = pending[1].result()
+                else:  # nothing read ahead, or another process moved the models meanwhile
+                    if pending is not None:
+                        pending[1].result()  # the decoder is used by one thread at a time
+                    notes, envelopes = self._read(low + 1, limit, target)
+                pending = None
                 if not notes:
                     break
-                envelopes = self.decoder.decode(notes)
-                self._remember(envelopes)
-                for model in models:
-                    self._advance(model, low, notes[-1].id, envelopes)
+                last = notes[-1].id
+                if last < target:  # read and decode the next batch while this one is written
+                    pending = (last + 1, ahead.submit(self._read, last + 1, limit, target))
+                self._advance(models, low, last, envelopes)
                 read += len(notes)
                 if progress is not None:
-                    progress(notes[-1].id, target)
+                    progress(last, target)
             return read
+
+    def _read(self, start: int, limit: int, stop: int) -> Page:
+        """A batch of stored events from `start`, decoded and named."""
+        notes = self.ledger.recorder.select_notifications(start=start, limit=limit, stop=stop)
+        return notes, self.decoder.decode(notes)
 
     def is_current(self, names: Iterable[str] | None = None, position: int | None = None) -> bool:
         top = self.ledger.position() if position is None else position
@@ -254,33 +275,52 @@ class Projections:
 
     def _apply_followed(self, after: int, notes: list[Notification]) -> None:
         envelopes = self.decoder.decode(notes)
-        self._remember(envelopes)
-        for model in self.models.values():
-            if not self._advance(model, after, notes[-1].id, envelopes):
-                self.catch_up([model.name])
+        for model in self._advance(list(self.models.values()), after, notes[-1].id, envelopes):
+            self.catch_up([model.name])
 
-    def _advance(self, model: ReadModel, after: int, last: int,
-                 envelopes: Sequence[Envelope]) -> bool:
-        """Apply the events in (after, last] that `model` has not applied yet.
-
-        False when the model is behind `after` (a concurrent rebuild reset it): the caller must
-        read from the model's own position instead.
-        """
+    def _advance(self, models: Sequence[ReadModel], after: int, last: int,
+                 envelopes: Sequence[Envelope]) -> list[ReadModel]:
+        """Apply the events in (after, last] that each model has not applied yet, every model
+        in one transaction; the models behind `after` (a concurrent rebuild reset them), which
+        the caller must read for from their own positions."""
+        behind: list[ReadModel] = []
+        advanced: list[ReadModel] = []
         with self.db.transaction() as tx:
-            done = self._lock_position(tx, model)
-            if done < after:
-                return False
-            if done >= last:
-                return True
-            todo = [e for e in envelopes if e.position > done]
-            model.apply(tx, todo)
-            tx.execute("UPDATE projection_tracking SET position = ? WHERE name = ?",
-                       (last, model.key))
-            if tx.dialect == "postgres":
-                tx.execute("SELECT pg_notify(?, ?)", (CHANNEL, f"{model.key}:{last}"))
-        for hook in self.after_commit:
-            hook(model, last)
-        return True
+            done = self._lock_positions(tx, models)
+            self._remember(tx, envelopes)
+            for model in models:
+                at = done[model.key]
+                if at < after:
+                    behind.append(model)
+                    continue
+                if at >= last:
+                    continue
+                model.apply(tx, [e for e in envelopes if e.position > at])
+                advanced.append(model)
+            if advanced:
+                tx.executemany("UPDATE projection_tracking SET position = ? WHERE name = ?",
+                               [(last, m.key) for m in advanced])
+                if tx.dialect == "postgres":
+                    tx.executemany("SELECT pg_notify(?, ?)",
+                                   [(CHANNEL, f"{m.key}:{last}") for m in advanced])
+        for model in advanced:
+            for hook in self.after_commit:
+                hook(model, last)
+        return behind
+
+    def _lock_positions(self, tx: Tx, models: Sequence[ReadModel]) -> dict[str, int]:
+        """Lock the models' tracking rows, in name order (so two processes never wait on each
+        other crosswise); their positions by key. A missing row is made at zero."""
+        keys = sorted(m.key for m in models)
+        lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
+        marks = ", ".join("?" for _ in keys)
+        rows = tx.query(f"SELECT name, position FROM projection_tracking WHERE name IN ({marks})"
+                        f" ORDER BY name{lock}", keys)
+        found = {str(r["name"]): int(r["position"]) for r in rows}
+        for model in models:
+            if model.key not in found:
+                found[model.key] = self._lock_position(tx, model)
+        return found
 
     def _lock_position(self, tx: Tx, model: ReadModel) -> int:
         lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
@@ -313,13 +353,10 @@ class Projections:
             found.update({r["record_id"]: (r["kind"], r["la_code"], r["ref"]) for r in rows})
         return found
 
-    def _remember(self, envelopes: Sequence[Envelope]) -> None:
-        """Name the batch's new records, once per batch for every model (idempotent, so in a
-        transaction of its own before the models' own)."""
+    def _remember(self, tx: Tx, envelopes: Sequence[Envelope]) -> None:
+        """Name the batch's new records, in the batch's transaction (idempotent)."""
         firsts = [e for e in envelopes if e.number == 1]
-        if not firsts:
-            return
-        with self.db.transaction() as tx:
+        if firsts:
             tx.executemany(
                 "INSERT INTO projection_records (record_id, kind, la_code, ref)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (record_id) DO NOTHING",
@@ -345,17 +382,30 @@ class Decoder:
         """Turns stored notifications into domain events; not needed by `name`."""
         self.lookup = lookup
         self.names: dict[str, Name] = {}
+        self._older: dict[str, Name] = {}
 
     def decode(self, notes: Sequence[Notification]) -> list[Envelope]:
         if self.mapper is None:
             raise ValueError("a Decoder without a mapper can only name domain events")
         mapper = self.mapper
-        return self.name([(mapper.to_domain_event(n), n.id, n) for n in notes])
+        if isinstance(mapper, SealingMapper):  # one key query for the whole page
+            events = mapper.to_domain_events(notes)
+        else:
+            events = [mapper.to_domain_event(n) for n in notes]
+        return self.name([(e, n.id, n) for e, n in zip(events, notes, strict=True)])
 
     def name(self, events: Sequence[tuple[Any, int, Any]]) -> list[Envelope]:
         """Envelopes for (domain event, store position, stored notification or None)."""
+        if self.lookup is not None and len(self.names) > NAMES_KEPT:
+            # Memory flat in the number of records: the older names go at the next turn (the
+            # few still needed are read back), the last batches' stay, committed or not.
+            self._older, self.names = self.names, {}
         created = {str(e.originator_id) for e, _, _ in events if hasattr(e, "ref")}
-        missing = {str(e.originator_id) for e, _, _ in events} - created - set(self.names)
+        missing = {str(e.originator_id) for e, _, _ in events
+                   if str(e.originator_id) not in self.names} - created
+        for record_id in [r for r in missing if r in self._older]:
+            self.names[record_id] = self._older[record_id]
+            missing.discard(record_id)
         if missing and self.lookup is not None:
             self.names.update(self.lookup(missing))
         envelopes = []

@@ -11,7 +11,8 @@ authority and thing read, or one per authority for a named page (`seen_as`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from datetime import date
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,18 @@ from iro_ledger.projections.challenges import (
     read_disputes,
     read_register,
 )
-from iro_ledger.projections.flags import FlagQuery, read_flags
+from iro_ledger.projections.flags_on import (
+    OLDEST_FIRST,
+    Filter,
+    Listed,
+    counts,
+    cursor_of,
+    judged_for,
+    listed,
+    order_by,
+    prepare,
+    row_of,
+)
 from iro_ledger.projections.measures import as_dicts, measures_of, period_of
 from iro_ledger.projections.officers import read_officer, read_officers
 from iro_ledger.projections.rules.flag import Flag, Status
@@ -112,39 +124,92 @@ class Reader:
               severity: str | None = None, status: str | None = None,
               officer_id: str | None = None, case_id: str | None = None,
               as_of: date | None = None, min_position: int | None = None,
-              limit: int | None = None, offset: int = 0,
-              order: Callable[[list[Flag]], list[Flag]] | None = None) -> FlagsRead:
+              limit: int | None = None, offset: int = 0, sort: str | None = None,
+              descending: bool = False, after: str | None = None) -> FlagsRead:
         """One page of the flags as they stood at the end of `as_of` (all when no `limit`),
-        oldest first or in `order` (applied before paging, so only the page's withdrawn
-        flags are looked up in the store)."""
+        oldest first, or by the column `sort` (then gravest and newest first): after the
+        cursor `after` a page gave (`FlagsRead.next`), or after `offset` flags."""
         _choice("rule", rule, words.RULE_NAMES)
         _choice("severity", severity, words.SEVERITIES)
         _choice("status", status, words.FLAG_STATUSES)
-        query = FlagQuery(self._flag_authorities(la_code), rule, severity, status,
-                          officer_id, case_id)
-        found = self._flags(query, as_of, min_position)
+        chosen = Filter(self._flag_authorities(la_code), rule, severity, status,
+                        officer_id, case_id)
+        order = order_by(sort, descending)
+        day, position, las, key = self._flags_ready(chosen.la_codes, as_of, min_position)
+        chosen = replace(chosen, la_codes=las)
+        with self._reads.projections.db.reading() as tx:
+            found = (listed(tx, key, chosen, order) if self.arbitrator
+                     else listed(tx, key, chosen, order, limit, offset, after))
         if self.arbitrator:
-            found = self._referred_flags(found)
-        every = found.flags if order is None else order(found.flags)
-        page = every[offset:None if limit is None else offset + limit]
-        for la in {f.la_code for f in page} | set(query.la_codes or []):
+            found = self._referred_page(found, order, limit, offset, after)
+        for la in {f.la_code for f in found.flags} | set(las):
             self._seen.add((la, "flags"))
-        return FlagsRead(found.as_of, page, found.position, len(found.flags),
-                         self._withdrawn_by(page))
+        return FlagsRead(day, found.flags, position, found.total,
+                         self._withdrawn_by(found.flags), found.next)
+
+    def flag_counts(self, by: Sequence[str], la_code: str | None = None,
+                    rule: str | None = None, severity: str | None = None,
+                    status: str | None = None,
+                    as_of: date | None = None) -> list[dict[str, Any]]:
+        """How many flags there are for each value of `by` (`la_code`, `rule`, `status`,
+        `month` raised, `grave`: high or critical), under the filters, as of the day: a count
+        from the stored flags, never the flags themselves. Not for arbitrators, who see only
+        the flags around their disputes (count a listing instead)."""
+        if self.arbitrator:
+            raise NotPermitted("an arbitrator sees the flags around the disputes referred to "
+                               "their body, not counts of an authority's flags")
+        _choice("rule", rule, words.RULE_NAMES)
+        _choice("severity", severity, words.SEVERITIES)
+        _choice("status", status, words.FLAG_STATUSES)
+        chosen = Filter(self._flag_authorities(la_code), rule, severity, status)
+        _, _, las, key = self._flags_ready(chosen.la_codes, as_of, None)
+        with self._reads.projections.db.reading() as tx:
+            found = counts(tx, key, replace(chosen, la_codes=las), by)
+        for la in las:
+            self._seen.add((la, "flags"))
+        return found
 
     def flag(self, flag_id: str, as_of: date | None = None,
              min_position: int | None = None) -> FlagRead:
         """One flag by id, whatever its status (a withdrawn one with its late record)."""
-        query = FlagQuery(self._flag_authorities(None), flag_id=flag_id)
-        found = self._flags(query, as_of, min_position)
+        chosen = Filter(self._flag_authorities(None), flag_id=flag_id)
+        day, _, las, key = self._flags_ready(chosen.la_codes, as_of, min_position)
+        with self._reads.projections.db.reading() as tx:
+            found = listed(tx, key, replace(chosen, la_codes=las), OLDEST_FIRST).flags
         if self.arbitrator:
-            found = self._referred_flags(found)
-        if not found.flags:
-            raise NotRecorded(f"no flag {flag_id!r} (as of {found.as_of}) among the "
+            found = [f for f in found if self._scope(f.la_code).touches(f)]
+        if not found:
+            raise NotRecorded(f"no flag {flag_id!r} (as of {day}) among the "
                               "authorities you may read")
-        flag = found.flags[0]
+        flag = found[0]
         self._seen.add((flag.la_code, f"flag:{flag_id}"))
         return FlagRead(flag, self._withdrawn_by([flag]).get(flag.id))
+
+    def _flags_ready(self, la_codes: Sequence[str] | None, as_of: date | None,
+                     min_position: int | None) -> tuple[date, int, list[str], str]:
+        """The day asked (today by default), the flags model's position once caught up, the
+        authorities whose flags of that day are now stored (`flags_on.prepare`), and the key
+        they are stored under."""
+        model = self._reads.flags_model()
+        position = self._reads.fresh(["flags"], min_position)
+        day = as_of or self.today()
+        las = prepare(self._reads.projections.db, model.config, la_codes, day)
+        return day, position, las, judged_for(day, model.config)
+
+    def _referred_page(self, every: Listed, order: Sequence[tuple[str, bool]],
+                       limit: int | None, offset: int, after: str | None) -> Listed:
+        """An arbitrator's page: of every flag listed, those touching a dispute referred to
+        their body, paged here (they are few)."""
+        kept = [f for f in every.flags if self._scope(f.la_code).touches(f)]
+        cursors = [cursor_of(row_of(f), order) for f in kept]
+        start = offset
+        if after is not None:
+            if after not in cursors:
+                raise InvalidValue("after", "is not a cursor this listing gave")
+            start = cursors.index(after) + 1
+        end = len(kept) if limit is None else start + limit
+        return Listed(kept[start:end], len(kept),
+                      cursors[end - 1] if end < len(kept) and end > start else None)
 
     def _withdrawn_by(self, flags: list[Flag]) -> dict[str, dict[str, Any]]:
         """For each withdrawn flag, the late record that withdrew it, read from the store:
@@ -180,15 +245,6 @@ class Reader:
         if self.principal.role in (Role.ADMIN, Role.INSPECTOR):
             return None
         return [self.principal.la_code] if self.principal.la_code else []
-
-    def _flags(self, query: FlagQuery, as_of: date | None,
-               min_position: int | None) -> FlagsRead:
-        model = self._reads.flags_model()
-        position = self._reads.fresh(["flags"], min_position)
-        day = as_of or self.today()
-        with self._reads.projections.db.reading() as tx:
-            found = read_flags(tx, model.config, query, day)
-        return FlagsRead(day, found, position, len(found))
 
     # The monitoring read models
 
@@ -365,10 +421,13 @@ class Reader:
             raise NotRecorded(f"the case or officer of challenge {challenge_id} is not recorded")
         scope = Scope(la_code)
         scope.add(challenge, officer, timeline, day.isoformat())
-        model = self._reads.flags_model()
+        config = self._reads.flags_model().config
+        prepare(self._reads.projections.db, config, [la_code], day)
         with self._reads.projections.db.reading() as tx:
-            touching = [f for status in (None, "withdrawn") for f in read_flags(
-                tx, model.config, FlagQuery([la_code], status=status), day) if scope.touches(f)]
+            touching = [f for status in (None, "withdrawn") for f in listed(
+                tx, judged_for(day, config), Filter([la_code], status=status),
+                OLDEST_FIRST).flags
+                if scope.touches(f)]
         flags = FlagsRead(day, touching, position, len(touching), self._withdrawn_by(touching))
         instructions = in_force(officer["instructions"], challenge, day.isoformat())
         acts = acts_against(officer)
@@ -414,11 +473,6 @@ class Reader:
         elif not self._scope(la_code).holds(kind, ref):
             raise NotPermitted(f"{kind} {ref} of {la_code} is not part of a dispute referred "
                                f"to {self.principal.body}")
-
-    def _referred_flags(self, found: FlagsRead) -> FlagsRead:
-        """Only the flags touching a dispute referred to the arbitrator's body."""
-        kept = [f for f in found.flags if self._scope(f.la_code).touches(f)]
-        return FlagsRead(found.as_of, kept, found.position, len(kept))
 
     def _body_or_may_read(self, la_code: str) -> str | None:
         """An arbitrator's body (they see what is referred to it); others must may_read."""

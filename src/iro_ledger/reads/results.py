@@ -24,6 +24,8 @@ class FlagsRead:
     total: int
     withdrawn_by: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Flag id -> the late record that withdrew it, with its provenance and `days_late`."""
+    next: str | None = None
+    """The cursor of the page after this one (None on the last page)."""
 
     def public(self, flags: list[Flag] | None = None) -> list[dict[str, Any]]:
         """The flags (these, in this order, if given) as JSON-ready data, each withdrawn one

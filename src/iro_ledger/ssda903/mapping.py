@@ -13,9 +13,10 @@ from __future__ import annotations
 import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from iro_ledger.application.commands import DATA_QUALITY_MAX_ROWS
 from iro_ledger.ssda903.codes import (
     CONTINUES_LOOKED_AFTER,
     PARTICIPATION,
@@ -66,22 +67,31 @@ class Mapping:
     """Commands by name."""
     period_begins: date | None = None
     """The first day of the return's period: what happened before it is not in the return."""
+    period_ends: date | None = None
+    """The last day the return covers (its last year's 31 March, or today if sooner): it
+    cannot show what happened after it."""
 
     def skipped_by_reason(self) -> dict[str, int]:
         return dict(sorted(Counter(skip.kind for skip in self.skips).items()))
 
-    def data_quality(self, la_code: str, today: date) -> dict[str, Any] | None:
-        """The skipped rows as one `record_data_quality` command (None when there are none):
-        its id is a digest of the findings, so importing the same return again stores
-        nothing new."""
+    def data_quality(self, la_code: str, today: date,
+                     per_command: int = DATA_QUALITY_MAX_ROWS) -> list[dict[str, Any]]:
+        """The skipped rows as `record_data_quality` commands (none when there are none), at
+        most `per_command` rows each, so a return however bad loses no finding. Their ids are
+        a digest of all the findings (and the part, when there are several), so importing
+        the same return again stores nothing new."""
         if not self.skips:
-            return None
+            return []
         rows = [f"{skip.kind} {skip.file}:{skip.line}" for skip in self.skips]
         digest = hashlib.sha256("\n".join(sorted(rows)).encode()).hexdigest()[:32]
-        return {"command": "record_data_quality", "la_code": la_code,
-                "occurred_on": today.isoformat(), "dataset": "ssda903",
-                "counts": self.skipped_by_reason(), "rows": rows,
-                "command_id": f"ssda903:{la_code}:data-quality:{digest}"}
+        parts = [rows[i:i + per_command] for i in range(0, len(rows), per_command)]
+        return [{"command": "record_data_quality", "la_code": la_code,
+                 "occurred_on": today.isoformat(), "dataset": "ssda903",
+                 "counts": dict(sorted(Counter(row.split(" ", 1)[0] for row in part).items())),
+                 "rows": part,
+                 "command_id": f"ssda903:{la_code}:data-quality:{digest}"
+                               + (f":{number}" if len(parts) > 1 else "")}
+                for number, part in enumerate(parts, start=1)]
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -94,6 +104,7 @@ class Mapping:
             "skipped": len(self.skips),
             "skipped_by_reason": self.skipped_by_reason(),
             "period_begins": self.period_begins.isoformat() if self.period_begins else None,
+            "period_ends": self.period_ends.isoformat() if self.period_ends else None,
         }
 
 
@@ -110,6 +121,9 @@ class Options:
     year: int | None = None
     """The collection year (ending 31 March) the return covers, the first of several; None:
     the years the return states, else the year holding its latest episode's start."""
+    recorded_periods: tuple[tuple[date, date], ...] = ()
+    """What earlier imports of the authority recorded as covered: a period within one of
+    them is not recorded again."""
 
 
 def map_return(files: ReturnFiles, options: Options) -> Mapping:
@@ -119,12 +133,14 @@ def map_return(files: ReturnFiles, options: Options) -> Mapping:
     mapping.children = len(children)
     periods = _periods(files.episodes, children, options.today, mapping.skips)
     begins = _period_begins(files, options, periods)
-    mapping.period_begins = begins
+    ends = _period_ends(files, options, periods, begins)
+    mapping.period_begins, mapping.period_ends = begins, ends
     with_rows = {row["CHILD"] for row in files.episodes}
     mapping.skips.extend(
         Skip(row.file, row.line, "no_episodes", "no episode of this child in episodes.csv")
         for child, row in children.items() if child not in with_rows)
-    reviews = _reviews(files.reviews, children, periods, options.today, begins, mapping.skips)
+    reviews = _reviews(files.reviews, children, periods, options.today, (begins, ends),
+                       mapping.skips)
     cases = []
     for child, child_periods in periods.items():
         for period in child_periods:
@@ -133,10 +149,10 @@ def map_return(files: ReturnFiles, options: Options) -> Mapping:
                                      for e in period.episodes)
                 continue
             cases.append(_case_commands(period, reviews.get((child, period.began), []),
-                                        options, begins, mapping.skips))
+                                        options, (begins, ends), mapping.skips))
     cases.sort(key=lambda case: (case[0].body["occurred_on"], case[0].body["case_id"]))
     body = [command for case in cases for command in case]
-    mapping.commands = _preamble(body, options) + body
+    mapping.commands = _preamble(body, options, begins, ends) + body
     mapping.counts = Counter(command.body["command"] for command in mapping.commands)
     mapping.skips.sort(key=lambda skip: (skip.file, skip.line))
     return mapping
@@ -153,6 +169,20 @@ def _period_begins(files: ReturnFiles, options: Options,
         return collection_year_start(min(files.years))
     starts = [e.began for ps in periods.values() for p in ps for e in p.episodes]
     return collection_year_start(collection_year_of(max(starts))) if starts else None
+
+
+def _period_ends(files: ReturnFiles, options: Options, periods: dict[str, list[Period]],
+                 begins: date | None) -> date | None:
+    """The return's last day: the 31 March ending the last year it states (or holding its
+    latest episode's start, or the year given), or today when that is sooner (a return of
+    the year still running shows nothing after the day it was made)."""
+    if begins is None:
+        return None
+    years = [collection_year_of(begins), *files.years]
+    starts = [e.began for ps in periods.values() for p in ps for e in p.episodes]
+    if starts and not files.years:
+        years.append(collection_year_of(max(starts)))
+    return min(collection_year_start(max(years) + 1) - timedelta(days=1), options.today)
 
 
 def _ended_before(period: Period, begins: date) -> str:
@@ -212,9 +242,10 @@ def _periods(rows: list[Row], children: dict[str, Row], today: date,
 
 
 def _reviews(rows: list[Row], children: dict[str, Row], periods: dict[str, list[Period]],
-             today: date, begins: date | None,
+             today: date, covered: tuple[date | None, date | None],
              skips: list[Skip]) -> dict[tuple[str, date], list[Review]]:
     """Each review placed in the period of care it fell in: (child, period's start) -> reviews."""
+    begins, ends = covered
     placed: dict[tuple[str, date], list[Review]] = defaultdict(list)
     seen: dict[tuple[str, date], Row] = {}
     for row in rows:
@@ -237,6 +268,10 @@ def _reviews(rows: list[Row], children: dict[str, Row], periods: dict[str, list[
             skips.append(_skip(row, "before_period", f"review on {shown(held_on)} is before "
                                                      f"the return's period began on "
                                                      f"{shown(begins)}"))
+            continue
+        if ends is not None and held_on > ends:
+            skips.append(_skip(row, "after_period", f"review on {shown(held_on)} is after the "
+                                                    f"return's period ended on {shown(ends)}"))
             continue
         period, why = _period_of(periods.get(child, []), held_on)
         if period is None:
@@ -272,11 +307,13 @@ def _period_of(periods: list[Period], day: date) -> tuple[Period | None, tuple[s
 
 
 def _case_commands(period: Period, reviews: list[Review], options: Options,
-                   begins: date | None, skips: list[Skip]) -> list[Mapped]:
+                   covered: tuple[date | None, date | None],
+                   skips: list[Skip]) -> list[Mapped]:
     """open_case, then placement moves, changes to or from short breaks and reviews in date
     order, then close_case. A period of care that began before the return's period is opened
     on the period's first day (entering care on its own): the record of the case begins where
     the return does, and an episode before then is reported, not recorded."""
+    begins, ends = covered
     names = options.pseudonyms
     case_id = names.case_id(period.child, period.began)
     prefix = f"ssda903:{options.la_code}:{case_id}"
@@ -300,6 +337,11 @@ def _case_commands(period: Period, reviews: list[Review], options: Options,
                 skips.append(_skip(episode.row, "before_period", (
                     f"placement change on {shown(episode.began)} is before the return's "
                     f"period began on {shown(opened_on)}")))
+            continue
+        if ends is not None and episode.began > ends:
+            skips.append(_skip(episode.row, "after_period", (
+                f"episode beginning on {shown(episode.began)} is after the return's period "
+                f"ended on {shown(ends)}")))
             continue
         if (episode.legal_status in SHORT_BREAKS) != short_breaks:
             short_breaks = not short_breaks
@@ -335,8 +377,10 @@ def _close_reason(rec: str) -> str:
     return f"ceased to be looked after (SSDA903 REC {rec})"
 
 
-def _preamble(body: list[Mapped], options: Options) -> list[Mapped]:
-    """The authority and the placeholder IRO, dated no later than anything that needs them."""
+def _preamble(body: list[Mapped], options: Options, begins: date | None,
+              ends: date | None) -> list[Mapped]:
+    """The authority and the placeholder IRO, dated no later than anything that needs them,
+    then what the return covers (before its cases, so no flag it rules out is ever raised)."""
     first_day = min((command.body["occurred_on"] for command in body),
                     default=options.today.isoformat())
     la = options.la_code
@@ -350,4 +394,12 @@ def _preamble(body: list[Mapped], options: Options) -> list[Mapped]:
                                 "occurred_on": first_day, "officer_id": PLACEHOLDER_IRO,
                                 "role": "iro", "employment": "employed",
                                 "command_id": f"ssda903:{la}:officer:{PLACEHOLDER_IRO}"}))
+    if begins is not None and ends is not None and not any(
+            first <= begins and ends <= last for first, last in options.recorded_periods):
+        preamble.append(Mapped({"command": "record_source_period", "la_code": la,
+                                "occurred_on": options.today.isoformat(),
+                                "dataset": "ssda903", "begins_on": begins.isoformat(),
+                                "ends_on": ends.isoformat(),
+                                "command_id": f"ssda903:{la}:period:{begins:%Y%m%d}-"
+                                              f"{ends:%Y%m%d}"}))
     return preamble

@@ -29,7 +29,7 @@ from iro_ledger.domain.errors import NotPermitted
 from iro_ledger.identity.service import Identity
 from iro_ledger.identity.sessions import Session, same
 from iro_ledger.identity.startup import is_loopback
-from iro_ledger.identity.tokens import TokenError
+from iro_ledger.identity.tokens import ProviderUnreachable, TokenError
 from iro_ledger.web.pages import COOKIE, BadToken, PageRoute, SignInNeeded, render
 
 LOGIN_COOKIE = "iro_ledger_login"
@@ -147,6 +147,10 @@ def login_callback(request: Request, state: str = "", code: str = "",
                                 "again.")
     try:
         cookie, session, target = _identity(request).finish_redirect(code, state)
+    except ProviderUnreachable as down:
+        return _form_page(request, "/", http_status=503,
+                          error=f"Your identity provider could not be reached ({down}). "
+                                "Please try signing in again in a minute.")
     except TokenError as bad:
         return _form_page(request, "/", http_status=401,
                           error=f"The identity provider's answer was not accepted: {bad}.")
@@ -169,6 +173,10 @@ async def login_submit(request: Request) -> Response:
         return _form_page(request, target, http_status=401, error="Paste a token to sign in.")
     try:
         started = _identity(request).sign_in(token)
+    except ProviderUnreachable as down:
+        return _form_page(request, target, http_status=503,
+                          error=f"Your identity provider could not be reached to check that "
+                                f"token ({down}). Please try again in a minute.")
     except TokenError as bad:
         return _form_page(request, target, http_status=401,
                           error=f"That token was not accepted: {bad}.")

@@ -8,7 +8,7 @@ colours apart: a row of bars per series (a rule), a bar per column (a month).
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from html import escape
@@ -17,8 +17,14 @@ from markupsafe import Markup
 
 BLUE = "#1d70b8"
 """GOV.UK blue."""
+LIGHT_BLUE = "#5694ca"
+"""GOV.UK light blue: alternate segments of one bar."""
 TEXT = "#0b0c0c"
+SECONDARY = "#505a5f"
+"""GOV.UK secondary text: lines a reader must see (3:1 against white at least)."""
 GRID = "#b1b4b6"
+SHADE = "#f3f2f1"
+"""GOV.UK light grey: a band behind the bars."""
 ROW, LABEL, BAR = 28, 260, 14
 """A row's height, the label column's width and each month's bar width, in px."""
 
@@ -46,7 +52,13 @@ class Chart:
 
 def by_month(title: str, dated: Iterable[tuple[str, date]], months: int = 12) -> Chart:
     """How many of each series fell in each of the last `months` months that have any."""
-    counts = Counter((name, f"{day:%Y-%m}") for name, day in dated)
+    return by_month_counts(title, Counter((name, f"{day:%Y-%m}") for name, day in dated),
+                           months)
+
+
+def by_month_counts(title: str, counts: Mapping[tuple[str, str], int],
+                    months: int = 12) -> Chart:
+    """`by_month` from counts already made: (series, YYYY-MM) -> how many."""
     shown = sorted({month for _, month in counts})[-months:]
     kept = {k: v for k, v in counts.items() if k[1] in shown}
     series = sorted({name for name, _ in kept})
@@ -57,16 +69,28 @@ def by_month(title: str, dated: Iterable[tuple[str, date]], months: int = 12) ->
     return Chart(title, description, shown, series, kept)
 
 
+def opening(ident: str, title: str, description: str, width: int, height: int) -> list[str]:
+    """An SVG's opening tag, title and description: what every chart here begins with."""
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="app-chart" '
+            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+            f'aria-labelledby="{ident}-title {ident}-desc">',
+            f'<title id="{ident}-title">{escape(title)}</title>',
+            f'<desc id="{ident}-desc">{escape(description)}</desc>']
+
+
+def text(x: float, y: float, words: str, size: int = 14, anchor: str = "start",
+         weight: str = "normal") -> str:
+    """A label, escaped."""
+    return (f'<text x="{x:g}" y="{y:g}" font-size="{size}" fill="{TEXT}" '
+            f'text-anchor="{anchor}" font-weight="{weight}">{escape(words)}</text>')
+
+
 def svg(chart: Chart, ident: str) -> Markup:
     """The chart as SVG with role="img", <title> and <desc> (`ident` names them)."""
     width = LABEL + len(chart.columns) * (BAR + 4) + 40
     height = ROW * (len(chart.series) + 1) + 10
     most = chart.most or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" class="app-chart" '
-             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
-             f'aria-labelledby="{ident}-title {ident}-desc">',
-             f'<title id="{ident}-title">{escape(chart.title)}</title>',
-             f'<desc id="{ident}-desc">{escape(chart.description)}</desc>']
+    parts = opening(ident, chart.title, chart.description, width, height)
     for i, name in enumerate(chart.series):
         base = ROW * (i + 1)
         parts.append(f'<text x="0" y="{base - 4}" font-size="14" fill="{TEXT}">'

@@ -20,12 +20,13 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from iro_ledger.domain.errors import DomainError
+from iro_ledger.domain.errors import DomainError, InvalidValue
 from iro_ledger.reads import NotServed
 from iro_ledger.reads.words import RegisterStatus
 from iro_ledger.web import present
+from iro_ledger.web.error_pages import Explained, refused, sentence, wrong_values
 from iro_ledger.web.forms import offered
-from iro_ledger.web.refusals import refusal_of, retry_headers
+from iro_ledger.web.refusals import Refusal, refusal_of, retry_headers
 
 COOKIE = "iro_ledger_session"
 HEADERS = {
@@ -71,8 +72,15 @@ def render(request: Request, template: str, http_status: int = 200,
     return response
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> Response:
-    return render(request, "error.html", http_status=status, title=title, message=message)
+def error_page(request: Request, status: int, explained: Explained) -> Response:
+    return render(request, "error.html", http_status=status, page=explained)
+
+
+def no_such_page(request: Request, status: int) -> Response:
+    """An address under the dashboard that no page is at (or not by that method)."""
+    return error_page(request, status, refused(
+        Refusal(status, "http", "Page not found"),
+        f"there is no page at {request.url.path}"))
 
 
 def login_url(request: Request) -> str:
@@ -80,26 +88,38 @@ def login_url(request: Request) -> str:
     return f"/login?next={quote(path, safe='')}"
 
 
-def _invalid(error: RequestValidationError) -> str:
-    parts = []
+def _query(request: Request) -> list[tuple[str, str]]:
+    return list(request.query_params.multi_items())
+
+
+def _invalid(error: RequestValidationError) -> list[tuple[str, str]]:
+    """(parameter, message) for each value FastAPI refused."""
+    found = []
     for problem in error.errors():
-        where = ".".join(str(p) for p in problem.get("loc", ())[1:]) or "request"
-        parts.append(f"{where}: {problem.get('msg', 'invalid')}")
-    return "; ".join(parts) or "the request is not valid"
+        where = [str(p) for p in problem.get("loc", ())[1:]]
+        found.append((".".join(where) or "request", str(problem.get("msg", "not valid"))))
+    return found or [("request", "the request is not valid")]
 
 
 def _refusal(request: Request, error: Exception) -> Response:
     if isinstance(error, SignInNeeded):
         return RedirectResponse(login_url(request), status_code=303)
     if isinstance(error, BadToken):
-        response = error_page(request, 401, "Please sign in again",
-                              f"Your sign-in was not accepted: {error}.")
+        response = error_page(request, 401, Explained(
+            "Please sign in again", [sentence(f"your sign-in was not accepted: {error}"),
+                                     "Sign in again with a current token."]))
         response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
         return response
     if isinstance(error, RequestValidationError):
-        return error_page(request, 422, "Check what you asked for", _invalid(error))
+        return error_page(request, 422, wrong_values(refusal_of(InvalidValue("", "")),
+                                                     _invalid(error), _query(request)))
     refusal = refusal_of(error)
-    response = error_page(request, refusal.status, refusal.title, str(error))
+    if isinstance(error, InvalidValue):
+        message = str(error).removeprefix(f"{error.field}: ")
+        explained = wrong_values(refusal, [(error.field, message)], _query(request))
+    else:
+        explained = refused(refusal, str(error))
+    response = error_page(request, refusal.status, explained)
     response.headers.update(retry_headers(error) or {})
     return response
 

@@ -12,54 +12,44 @@ from __future__ import annotations
 import io
 import json
 import zipfile
-from datetime import date
+from collections import Counter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from iro_ledger.domain.errors import InvalidValue, NotRecorded
-from iro_ledger.domain.limits import OFFSET_MAX, iso_day
+from iro_ledger.domain.errors import NotRecorded
 from iro_ledger.exports.dispute_bundle import dispute_bundle, file_stem
 from iro_ledger.exports.dispute_pdf import dispute_pdf
-from iro_ledger.reads import Flag, FlagsRead, Reader
+from iro_ledger.reads import Flag, Reader
 from iro_ledger.reads.words import (
     FLAG_STATUSES,
-    REGISTER_STATUSES,
     RULE_NAMES,
     SEVERITIES,
     FlagStatus,
-    Severity,
 )
-from iro_ledger.web import auth, charts, recording
+from iro_ledger.web import (
+    auth,
+    authority,
+    caseload_chart,
+    charts,
+    compare_chart,
+    recording,
+    stage_chart,
+)
+from iro_ledger.web.asked import day_asked as _day
+from iro_ledger.web.asked import gravest_first as _shown
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline, headline_values
 from iro_ledger.web.reads import Links, reader
 from iro_ledger.web.tables import Column, Table
 
-PAGE = 100
-"""Challenges per page of the register."""
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(recording.router)
+router.include_router(authority.router)
 Text = Annotated[str | None, Query()]
-
-
-def _day(name: str, text: str | None) -> date | None:
-    """A date from a form field; an empty field means the default."""
-    if not text:
-        return None
-    try:
-        return iso_day(text)
-    except ValueError as bad:
-        raise InvalidValue(name, str(bad)) from None
-
-
-def _shown(found: FlagsRead) -> list[dict[str, Any]]:
-    """Flags as pages show them: gravest, then newest, first."""
-    return found.public(sorted(found.flags, key=lambda f: (-f.severity.rank,
-                                                           -f.raised_on.toordinal(), f.id)))
 
 
 OVERVIEW = Table("overview", (
@@ -108,114 +98,28 @@ def overview(request: Request, principal: Viewer,
                           period=None, offered=[], chosen=[], links=Links(read))
         period = read.period(_day("from", start), _day("to", end))
         offered, chosen = _chosen_authorities(request, read)
-        open_flags = read.flags(status=FlagStatus.OPEN).flags
+        open_flags = read.flag_counts(("la_code", "grave"), status=FlagStatus.OPEN)
         rows = []
         for la_code in chosen:
             measures = read.measures(la_code, period.start, period.end).measures
-            mine = [f for f in open_flags if f.la_code == la_code]
+            mine = [c for c in open_flags if c["la_code"] == la_code]
             rows.append({"la_code": la_code, "name": read.authority_name(la_code),
                          "values": headline_values(measures),
-                         "figures": headline(measures), "open_flags": len(mine),
-                         "grave": sum(1 for f in mine
-                                       if f.severity.rank >= Severity.HIGH.rank)})
+                         "figures": headline(measures),
+                         "open_flags": sum(int(c["n"]) for c in mine),
+                         "grave": sum(int(c["n"]) for c in mine if c["grave"])})
         ordered = OVERVIEW.ordered(rows, choice)
         if choice.format == "csv":
             return OVERVIEW.csv(ordered, f"overview-{period.start}-{period.end}")
         page = OVERVIEW.page(request, ordered, choice, keep=("from", "to", "la"))
+        compared = compare_chart.comparison(
+            f"Authorities side by side, {period.start:%d %b %Y} to {period.end:%d %b %Y}",
+            page.rows)
         return render(request, "overview.html", page=page, disputes=None, period=period,
                       offered=offered, chosen=chosen if chosen != offered else [],
+                      compared=compared if len(page.rows) > 1 else None,
+                      compared_svg=compare_chart.svg(compared, "compared"),
                       links=Links(read))
-
-
-@router.get("/ui/authorities/{la_code}")
-def authority(request: Request, la_code: str, principal: Viewer,
-              start: Annotated[str | None, Query(alias="from")] = None,
-              end: Annotated[str | None, Query(alias="to")] = None,
-              status: Text = None,
-              offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> Response:
-    with reader(request, principal) as read:
-        period = read.period(_day("from", start), _day("to", end))
-        register = read.register(la_code, status or None, limit=PAGE, offset=offset)
-        outsider = read.arbitrator
-        people = [] if outsider else read.officers(la_code)
-        cases = [] if outsider else read.cases(la_code)
-        name = read.authority_name(la_code)
-        if name is None and not (register.total or people or cases):
-            raise NotRecorded(f"no authority {la_code!r} is recorded" + (
-                f" with disputes referred to {principal.body}" if outsider else ""))
-        measures = [] if outsider else read.measures(la_code, period.start,
-                                                     period.end).measures
-        open_flags = [] if outsider else _shown(read.flags(la_code, status=FlagStatus.OPEN))
-        quality = [] if outsider or name is None else read.data_quality(la_code)
-        return render(request, "authority.html", la_code=la_code, name=name,
-                      period=period, measures=measures, open_flags=open_flags,
-                      data_quality=quality,
-                      register=register.items, register_statuses=REGISTER_STATUSES,
-                      total=register.total, offset=offset, page=PAGE,
-                      status=status or "", people=people, cases=cases,
-                      arbitration_body=principal.body if outsider else None,
-                      links=Links(read))
-
-
-@router.get("/ui/authorities/{la_code}/data-quality")
-def data_quality(request: Request, la_code: str, principal: Viewer) -> Response:
-    """Every data-quality finding about the authority's data, row by row: not flags."""
-    with reader(request, principal) as read:
-        name = read.authority_name(la_code)
-        if name is None:
-            raise NotRecorded(f"no authority {la_code!r} is recorded")
-        return render(request, "data_quality.html", la_code=la_code, name=name,
-                      data_quality=read.data_quality(la_code), links=Links(read))
-
-
-REGISTER = Table("challenges", (
-    Column("challenge_id", "Challenge", lambda c: c.get("challenge_id")),
-    Column("case_id", "Case", lambda c: c.get("case_id")),
-    Column("officer_id", "Raised by", lambda c: c.get("officer_id")),
-    Column("about", "About", lambda c: c.get("about")),
-    Column("raised_on", "Raised", lambda c: c.get("raised_on")),
-    Column("stage", "Stage", lambda c: c.get("stage")),
-    Column("status", "Status", lambda c: c.get("status")),
-    Column("closed_as", "Closed as", lambda c: c.get("closed_as")),
-    Column("closed_on", "Closed", lambda c: c.get("closed_on")),
-    Column("outcome", "Outcome", lambda c: c.get("outcome")),
-    Column("days_open", "Working days open", lambda c: c.get("days_open")),
-), sort="raised_on")
-"""An authority's challenge register, as its CSV download."""
-
-
-@router.get("/ui/authorities/{la_code}/challenges.csv", response_model=None)
-def register_csv(request: Request, la_code: str, principal: Viewer,
-                 status: Text = None) -> Response:
-    """Every challenge of the register (under `status`), in the chosen order, as CSV."""
-    choice = REGISTER.choose(request)
-    with reader(request, principal) as read:
-        found = read.register(la_code, status or None, limit=OFFSET_MAX)
-        return REGISTER.csv(REGISTER.ordered(found.items, choice),
-                            f"challenges-{la_code}-{status or 'all'}")
-
-
-OFFICERS = Table("officers", (
-    Column("officer_id", "Officer", lambda o: o.get("officer_id")),
-    Column("role", "Role", lambda o: o.get("role")),
-    Column("employment", "Employment", lambda o: o.get("employment")),
-    Column("registered_on", "Registered", lambda o: o.get("registered_on")),
-    Column("ended_on", "Engagement ended", lambda o: (o.get("ended") or {}).get("on")),
-    Column("ended_how", "How it ended", lambda o: (o.get("ended") or {}).get("how")),
-    Column("cases_now", "Cases held now",
-           lambda o: sum(1 for h in o.get("holdings", []) if h.get("to") is None)),
-    Column("challenges", "Challenges raised", lambda o: len(o.get("challenges", []))),
-), sort="officer_id")
-"""An authority's officers and their caseloads, as its CSV download."""
-
-
-@router.get("/ui/authorities/{la_code}/officers.csv", response_model=None)
-def officers_csv(request: Request, la_code: str, principal: Viewer) -> Response:
-    """Every officer of the authority, in the chosen order, as CSV."""
-    choice = OFFICERS.choose(request)
-    with reader(request, principal) as read:
-        return OFFICERS.csv(OFFICERS.ordered(read.officers(la_code), choice),
-                            f"officers-{la_code}")
 
 
 @router.get("/ui/authorities/{la_code}/cases/{case_id}")
@@ -225,8 +129,11 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
         challenges = read.register(la_code, case_id=case_id, limit=500).items
         case_flags = _shown(read.flags(la_code, case_id=case_id))
         withdrawn = _shown(read.flags(la_code, case_id=case_id, status=FlagStatus.WITHDRAWN))
+        staged = stage_chart.stages(f"The stages of each challenge on case {case_id}",
+                                    challenges)
         return render(request, "case.html", la_code=la_code, timeline=timeline.doc,
                       challenges=challenges, case_flags=case_flags, withdrawn_flags=withdrawn,
+                      staged=staged, staged_svg=stage_chart.svg(staged, "stages"),
                       name=read.authority_name(la_code), links=Links(read))
 
 
@@ -236,8 +143,14 @@ def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) 
         found = read.officer(la_code, officer_id).doc
         months = found["caseload_by_month"][-24:]
         officer_flags = _shown(read.flags(la_code, officer_id=officer_id))
+        loads = caseload_chart.caseloads(
+            f"Most cases {officer_id} held on a day, each month",
+            (caseload_chart.Load(m["month"], m["max"], f"{m['at_end']} at the month's end")
+             for m in months),
+            "the most cases held on any day of the month (not adjusted for part-time hours)")
         return render(request, "officer.html", la_code=la_code, officer=found, months=months,
-                      most=max([m["max"] for m in months] + [1]), officer_flags=officer_flags,
+                      loads=loads, loads_svg=caseload_chart.svg(loads, "caseload"),
+                      officer_flags=officer_flags,
                       name=read.authority_name(la_code), links=Links(read))
 
 
@@ -258,36 +171,37 @@ FLAGS = Table("flags", (
 """The flags page: gravest first, and within a severity the newest first."""
 
 
-def _gravest_newest(flags: list[Flag]) -> list[Flag]:
-    return sorted(flags, key=lambda f: (-f.severity.rank, -f.raised_on.toordinal(), f.id))
-
-
 @router.get("/ui/flags", response_model=None)
 def flag_list(request: Request, principal: Viewer, la: Text = None,
               rule: Text = None, severity: Text = None,
               status: Annotated[str, Query()] = FlagStatus.OPEN) -> Response:
     choice = FLAGS.choose(request)
-    every_flag: list[Flag] = []
+    filters = (la or None, rule or None, severity or None, status or None)
+    sort, descending = choice.sort, choice.order == "desc"
     with reader(request, principal) as read:
-        def order(flags: list[Flag]) -> list[Flag]:
-            every_flag[:] = flags  # the chart counts every flag of the filter, not one page
-            return FLAGS.ordered(_gravest_newest(flags), choice)
-
         if choice.format == "csv":
-            every = read.flags(la or None, rule or None, severity or None, status or None,
-                               order=order).flags
+            every = read.flags(*filters, sort=sort, descending=descending).flags
             return FLAGS.csv(every, f"flags-{status or 'all'}")
-        found = read.flags(la or None, rule or None, severity or None, status or None,
-                           order=order, limit=FLAGS.size, offset=FLAGS.offset(choice))
+        found = read.flags(*filters, sort=sort, descending=descending, limit=FLAGS.size,
+                           offset=FLAGS.offset(choice))
         page = FLAGS.window(request, found.public(), found.total, choice,
                             keep=("la", "rule", "severity", "status"))
-        chart = charts.by_month("Flags raised each month, by rule",
-                                ((f.rule, f.raised_on) for f in every_flag))
+        # The chart counts every flag of the filter, not one page: counted where stored.
+        monthly = (_monthly(read.flags(*filters).flags) if read.arbitrator
+                   else read.flag_counts(("rule", "month"), *filters))
+        chart = charts.by_month_counts("Flags raised each month, by rule",
+                                       {(c["rule"], c["month"]): int(c["n"]) for c in monthly})
         return render(request, "flags.html", page=page, chart=chart,
                       chart_svg=charts.svg(chart, "flags-by-month"), codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
                               "status": status}, links=Links(read))
+
+
+def _monthly(flags: list[Flag]) -> list[dict[str, Any]]:
+    """Flags counted by rule and month raised, as `Reader.flag_counts` counts them."""
+    counted = Counter((f.rule, f"{f.raised_on:%Y-%m}") for f in flags)
+    return [{"rule": rule, "month": month, "n": n} for (rule, month), n in counted.items()]
 
 
 @router.get("/ui/flags/{flag_id}")

@@ -8,6 +8,10 @@ guessed. The server chooses the page size (`PAGE_SIZE`). With `format=csv` the s
 of them under the current filter and order, are streamed as CSV; a cell that a spreadsheet
 would read as a formula (starting = + - @, or a tab or carriage return) is prefixed with a
 quote.
+
+Where one page holds several tables (an authority's), each has a `prefix`: it reads
+`cases.sort`, `cases.page`, ... and its links carry only its own choices (and the page's
+filters) and lead back to its section (`#cases`).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ PAGE_SIZE = 50
 """Rows per page of every table: the server's choice, never the reader's."""
 ORDERS = ("asc", "desc")
 FORMATS = ("html", "csv")
+OWN = ("sort", "order", "page", "format")
+"""A table's own parameters (prefixed where a page holds several tables)."""
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -102,11 +108,14 @@ class Page:
         return self.table.offset(self.choice) + len(self.rows)
 
     def url(self, **changes: Any) -> str:
-        """This page's query string with `changes` (None drops a parameter)."""
-        query: dict[str, Any] = {**self.query, **changes}
+        """This page's query string with `changes` (None drops a parameter) to the table's
+        `sort`, `order`, `page` or `format`, or to a filter."""
+        named = {self.table.param(k) if k in OWN else k: v for k, v in changes.items()}
+        query: dict[str, Any] = {**self.query, **named}
         kept = {k: v if isinstance(v, list) else str(v) for k, v in query.items()
                 if v not in (None, "", [])}
-        return "?" + urlencode(kept, doseq=True, quote_via=quote)
+        where = f"#{self.table.name}" if self.table.prefix else ""
+        return "?" + urlencode(kept, doseq=True, quote_via=quote) + where
 
     def sort_url(self, key: str) -> str:
         """Sorted by `key`; asked again, the other way round. Back to the first page."""
@@ -133,6 +142,11 @@ class Table:
     order: str = "asc"
     size: int = PAGE_SIZE
     """Rows per page."""
+    prefix: str = ""
+    """Put before its own parameters' names where a page holds several tables (`cases.`)."""
+
+    def param(self, name: str) -> str:
+        return self.prefix + name
 
     def offset(self, choice: Choice) -> int:
         """Where the chosen page starts among the rows."""
@@ -142,24 +156,25 @@ class Table:
         for column in self.columns:
             if column.key == key:
                 return column
-        raise InvalidValue("sort", f"{key!r} is not a column of this table; choose one of "
+        raise InvalidValue(self.param("sort"), f"{key!r} is not a column of this table; "
+                                               "choose one of "
                                    + ", ".join(c.key for c in self.columns))
 
     def choose(self, request: Request) -> Choice:
         """The reader's choices from the query string, checked strictly."""
-        params = request.query_params
-        sort = params.get("sort") or self.sort
+        params, name = request.query_params, self.param
+        sort = params.get(name("sort")) or self.sort
         self.column(sort)
-        order = params.get("order") or (self.order if sort == self.sort else "asc")
+        order = params.get(name("order")) or (self.order if sort == self.sort else "asc")
         if order not in ORDERS:
-            raise InvalidValue("order", f"{order!r} is not asc or desc")
-        fmt = params.get("format") or "html"
+            raise InvalidValue(name("order"), f"{order!r} is not asc or desc")
+        fmt = params.get(name("format")) or "html"
         if fmt not in FORMATS:
-            raise InvalidValue("format", f"{fmt!r} is not html or csv")
-        text = params.get("page") or "1"
+            raise InvalidValue(name("format"), f"{fmt!r} is not html or csv")
+        text = params.get(name("page")) or "1"
         if not text.isdigit() or not 1 <= int(text) <= OFFSET_MAX // self.size:
-            raise InvalidValue("page", f"{text!r} is not a page number from 1 to "
-                                       f"{OFFSET_MAX // self.size}")
+            raise InvalidValue(name("page"), f"{text!r} is not a page number from 1 to "
+                                             f"{OFFSET_MAX // self.size}")
         return Choice(sort, order, int(text), fmt)
 
     def ordered(self, rows: Iterable[Any], choice: Choice) -> list[Any]:
@@ -182,11 +197,11 @@ class Table:
                keep: Sequence[str] = ()) -> Page:
         """A page whose rows were cut by the read itself (`offset`, `size`) of `total`."""
         if total and self.offset(choice) >= total:
-            raise InvalidValue("page", f"page {choice.page} is past the last page "
-                                       f"({-(-total // self.size)})")
+            raise InvalidValue(self.param("page"), f"page {choice.page} is past the last "
+                                                   f"page ({-(-total // self.size)})")
         query = {k: found for k in keep
                  if (found := [v for v in request.query_params.getlist(k) if v])}
-        query.update(sort=[choice.sort], order=[choice.order])
+        query.update({self.param("sort"): [choice.sort], self.param("order"): [choice.order]})
         return Page(self, choice, list(rows), total, query)
 
     def rows_csv(self, rows: Iterable[Any]) -> Iterator[str]:

@@ -32,9 +32,9 @@ class Story:
         self.decoder = Decoder(self.ledger.mapper)
         self._read = 0
 
-    def do(self, command: str, on: str | date, **fields: Any) -> Outcome:
+    def do(self, command: str, on: str | date, source: str = "cli", **fields: Any) -> Outcome:
         data = {"command": command, "la_code": self.la_code, "occurred_on": str(on), **fields}
-        return self.ledger.execute(parse_command(data), ADMIN, "cli", now=NOW)
+        return self.ledger.execute(parse_command(data), ADMIN, source, now=NOW)
 
     def envelopes(self) -> list[Envelope]:
         """Every event so far, in store order."""

@@ -111,7 +111,77 @@ def test_review_timeliness_counts_late_reviews_and_reviews_overdue_at_the_end(
     # c1: first review on time, the second due 3 months later (30 April) held 15 May: late.
     # c2: entered care 1 February, first review due 29 February, never held: overdue.
     assert figures["review_timeliness"].value == {
-        "held": 1, "on_time": 0, "late": 1, "share_on_time": 0.0, "overdue_at_end": 1}
+        "held": 1, "on_time": 0, "late": 1, "share_on_time": 0.0, "overdue_at_end": 1,
+        "not_counted": 0}
+
+
+HALF_YEAR = Period(date(2024, 1, 1), date(2024, 6, 30))
+REVIEW = {"child_participation": "attended", "child_seen_before": True}
+
+
+def timeliness(story: Story, period: Period = HALF_YEAR) -> dict[str, object]:
+    events = story.envelopes()
+    people = fold(officers.apply_events, events)
+    cases = fold(measures.apply_events, events)
+    covered = {d["dataset"]: d["ends_on"] for d in cases.all(measures.SOURCES)}
+    found = measures.review_timeliness(cases.all(measures.CASES), period,
+                                       people.all(officers.OFFICERS), covered)
+    value: dict[str, object] = found.value
+    return value
+
+
+def test_a_meeting_chaired_by_a_social_worker_is_not_counted_as_the_review() -> None:
+    # Entered care on Friday 5 January 2024: the first review is due by 2 February.
+    story = Story().authority("2023-01-02").officer("iro-kit", on="2023-01-02")
+    story.officer("sw-bo", "social_worker", "2023-01-02").case("c1", "2024-01-05")
+    story.do("hold_review", "2024-01-30", case_id="c1", chaired_by="sw-bo", **REVIEW)
+    story.do("hold_review", "2024-02-20", case_id="c1", chaired_by="iro-kit", **REVIEW)
+
+    found = timeliness(story)
+
+    assert (found["held"], found["on_time"], found["late"], found["not_counted"]) == (1, 0, 1, 1)
+
+
+def test_a_meeting_chaired_by_an_iro_whose_engagement_had_ended_is_not_counted() -> None:
+    story = Story().authority("2023-01-02").officer("iro-kit", on="2023-01-02")
+    story.officer("iro-old", on="2023-01-02").case("c1", "2024-01-05")
+    story.do("hold_review", "2024-01-30", case_id="c1", chaired_by="iro-old", **REVIEW)
+    story.do("end_engagement", "2024-01-20", officer_id="iro-old", how="resigned")
+
+    found = timeliness(story)
+
+    assert (found["held"], found["not_counted"], found["overdue_at_end"]) == (0, 1, 1)
+
+
+def test_a_child_on_short_breaks_is_reviewed_on_regulation_48s_schedule() -> None:
+    story = Story().authority("2023-01-02").officer("iro-kit", on="2023-01-02")
+    story.do("open_case", "2024-01-05", case_id="c1", child_ref="child-c1", legal_status="V3",
+             entered_care_on="2024-01-05", short_breaks=True)
+    story.do("hold_review", "2024-04-01", case_id="c1", chaired_by="iro-kit", **REVIEW)
+
+    found = timeliness(story)
+
+    assert (found["held"], found["on_time"], found["overdue_at_end"]) == (1, 1, 0)
+
+
+def imported_case(covered: bool) -> Story:
+    """A child in care since 2019 whose case an import opened when its return's period began
+    (1 April 2023); the return shows a review on 1 November 2023 and ends on 31 March 2024."""
+    story = Story().authority("2023-01-02").officer("iro-903-unknown", on="2023-01-02")
+    story.do("open_case", "2023-04-01", source="import", case_id="c1", child_ref="child-c1",
+             legal_status="C2", entered_care_on="2019-03-04")
+    story.do("hold_review", "2023-11-01", source="import", case_id="c1",
+             chaired_by="iro-903-unknown", **REVIEW)
+    if covered:
+        story.do("record_source_period", "2024-06-01", source="import", dataset="ssda903",
+                 begins_on="2023-04-01", ends_on="2024-03-31")
+    return story
+
+
+def test_an_imported_case_is_not_overdue_for_a_review_due_after_its_return_ends() -> None:
+    # The next review falls due on 1 May 2024, after the return ends.
+    assert timeliness(imported_case(covered=True))["overdue_at_end"] == 0
+    assert timeliness(imported_case(covered=False))["overdue_at_end"] == 1
 
 
 def test_flags_by_rule_come_from_the_flags_read_model_when_one_runs(

@@ -50,7 +50,8 @@ class Story:
         self.reports: dict[str, AnnualReport] = {}
         self.now = now
         """When the ledger records what follows: everything on one day unless a test moves it."""
-        self._keep(Authority.register(la_code, "Fenwick Vale Council", self.stamp(since)))
+        self.authority = Authority.register(la_code, "Fenwick Vale Council", self.stamp(since))
+        self._keep(self.authority)
 
     def stamp(self, on: str, actor: str = "mgr-ada", recorded_by: str = "tester",
               source: str = "api", on_behalf_of: str | None = None) -> Stamp:
@@ -96,10 +97,18 @@ class Story:
 
     # Cases
 
+    def source_period(self, begins_on: str, ends_on: str, on: str) -> None:
+        """An imported SSDA903 return covers `begins_on` to `ends_on`."""
+        authority = self.authority
+        authority.record_source_period("ssda903", d(begins_on), d(ends_on),
+                                       self.stamp(on, source="import"))
+        self._keep(authority)
+
     def case(self, ref: str, entered_care_on: str, on: str | None = None,
-             iro: str | None = None, short_breaks: bool = False) -> Case:
+             iro: str | None = None, short_breaks: bool = False, source: str = "api") -> Case:
         case = Case.open(self.la, ref, f"child-{ref}", "C2", d(entered_care_on),
-                         self.stamp(on or entered_care_on), short_breaks=short_breaks)
+                         self.stamp(on or entered_care_on, source=source),
+                         short_breaks=short_breaks)
         self.cases[ref] = case
         self._keep(case)
         if iro is not None:
@@ -111,8 +120,9 @@ class Story:
         self.cases[case].assign_iro(self.officers[officer], reason, self.stamp(on, actor))
         self._keep(self.cases[case])
 
-    def review(self, case: str, on: str, chair: str = "iro-kit") -> None:
-        self.cases[case].hold_review(self.officers[chair], "attended", True, self.stamp(on, chair))
+    def review(self, case: str, on: str, chair: str = "iro-kit", source: str = "api") -> None:
+        self.cases[case].hold_review(self.officers[chair], "attended", True,
+                                     self.stamp(on, chair, source=source))
         self._keep(self.cases[case])
 
     def revise_plan(self, case: str, on: str, change: str = "placement_move",

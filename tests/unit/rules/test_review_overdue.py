@@ -110,3 +110,54 @@ def test_after_the_first_review_in_the_record_the_next_is_due_within_six_months(
     [flag] = story.flags("2025-06-30", "review_overdue")
 
     assert flag.details["due_on"] == "2025-05-01" and flag.status == "cleared"
+
+
+def imported_until_march() -> Story:
+    """A child's case imported from a return that covers 1 April 2024 to 31 March 2025."""
+    story = staffed(since="2024-01-02")
+    story.case("c1", "2019-03-04", on="2024-04-01", source="import")
+    story.source_period("2024-04-01", "2025-03-31", on="2025-06-01")
+    return story
+
+
+def test_a_review_due_after_the_return_ends_is_never_judged() -> None:
+    story = imported_until_march()
+    story.review("c1", "2024-09-30", source="import")  # the next falls due on 30 March 2025
+    story.review("c1", "2025-03-01", source="import")  # the next on 1 September 2025
+
+    assert story.flags("2026-12-31", "review_overdue") == []
+
+
+def test_a_review_the_return_does_not_show_by_its_end_is_late_to_that_end_not_to_today(
+        ) -> None:
+    story = imported_until_march()
+    story.review("c1", "2024-06-03", source="import")  # the next falls due on 3 December
+
+    [flag] = story.flags("2026-12-31", "review_overdue")
+
+    assert (flag.status, flag.details["due_on"]) == ("open", "2024-12-03")
+    assert flag.details["days_late"] == (d("2025-03-31") - d("2024-12-03")).days
+    assert flag.details["source_ends_on"] == "2025-03-31"
+    assert "shows the case up to 31 March 2025" in flag.explanation
+
+
+def test_a_review_recorded_live_after_the_return_ends_is_judged_on_to_today() -> None:
+    story = imported_until_march()
+    story.review("c1", "2024-09-30", source="import")
+    story.review("c1", "2025-05-01")  # late for 30 March: recorded by the IRO, not imported
+
+    flags = story.flags("2026-12-31", "review_overdue")
+
+    assert [(f.details["due_on"], f.status) for f in flags] == [
+        ("2025-03-30", "cleared"), ("2025-11-01", "open")]
+
+
+def test_a_case_opened_live_is_judged_to_today_whatever_a_return_covers() -> None:
+    story = imported_until_march()
+    story.review("c1", "2024-09-30", source="import")
+    story.review("c1", "2025-03-01", source="import")
+    story.case("c2", "2025-01-06", iro="iro-kit")
+
+    [flag] = story.flags("2026-12-31", "review_overdue")
+
+    assert flag.subjects["case_id"] == "c2" and flag.status == "open"

@@ -143,10 +143,10 @@ def test_cases_come_in_the_order_care_began_each_opened_first_and_closed_last() 
 
     bodies = [c.body for c in result.commands]
     assert [b["command"] for b in bodies] == [
-        "register_authority", "register_officer", "open_case", "open_case",
-        "hold_review", "revise_care_plan", "hold_review", "close_case"]
-    assert bodies[2]["entered_care_on"] == "2023-01-01"
-    case = [b for b in bodies if b.get("case_id") == bodies[3]["case_id"]]
+        "register_authority", "register_officer", "record_source_period", "open_case",
+        "open_case", "hold_review", "revise_care_plan", "hold_review", "close_case"]
+    assert bodies[3]["entered_care_on"] == "2023-01-01"
+    case = [b for b in bodies if b.get("case_id") == bodies[4]["case_id"]]
     dates = [str(b["occurred_on"]) for b in case]
     assert dates == sorted(dates)
 
@@ -172,9 +172,9 @@ def test_the_authority_is_registered_only_when_named_and_the_placeholder_iro_onl
         ) -> None:
     unnamed = mapped(("KX101",), [episode("KX101", "01/05/2023")], [],
                      options(name=None))
-    assert [c.body["command"] for c in unnamed.commands] == ["open_case"]
+    assert [c.body["command"] for c in unnamed.commands] == ["record_source_period", "open_case"]
 
     known = mapped(("KX101",), [episode("KX101", "01/05/2023")],
                    [review("KX101", "20/05/2023")], options(officer=False))
     assert [c.body["command"] for c in known.commands] == [
-        "register_authority", "open_case", "hold_review"]
+        "register_authority", "record_source_period", "open_case", "hold_review"]

@@ -5,9 +5,11 @@ from __future__ import annotations
 import pytest
 
 from iro_ledger.ssda903 import PLACEHOLDER_IRO
-from tests.unit.ssda903.returns import TODAY, episode, mapped, named, review
+from tests.unit.ssda903.returns import TODAY, episode, mapped, named, options, review
 
 IN_CARE = [episode("KX101", "01/02/2023", dec="30/09/2023", rec="E11")]
+IN_CARE_IN_THE_YEAR = [episode("KX101", "01/02/2023", dec="15/03/2023", rec="E11")]
+"""Care that began and ended within the return's year (to 31 March 2023)."""
 
 
 def test_a_review_is_held_by_the_placeholder_iro_on_its_date() -> None:
@@ -46,7 +48,8 @@ def test_a_future_review_is_reported_with_its_file_and_line_and_skipped() -> Non
 
 def test_a_review_today_is_not_in_the_future() -> None:
     today = TODAY.strftime("%d/%m/%Y")
-    result = mapped(("KX101",), [episode("KX101", "01/02/2023")], [review("KX101", today)])
+    result = mapped(("KX101",), [episode("KX101", "01/02/2023")], [review("KX101", today)],
+                    options(year=TODAY.year + 1))  # the year still running: it ends today
 
     assert result.skips == []
     assert named(result, "hold_review")[0]["occurred_on"] == TODAY.isoformat()
@@ -54,10 +57,10 @@ def test_a_review_today_is_not_in_the_future() -> None:
 
 @pytest.mark.parametrize(("on", "kind", "says"), [
     ("15/01/2023", "review_before_care", "before the child entered care on 01/02/2023"),
-    ("15/10/2023", "review_after_care", "after the child left care on 30/09/2023"),
+    ("20/03/2023", "review_after_care", "after the child left care on 15/03/2023"),
 ])
 def test_a_review_outside_the_childs_care_is_reported(on: str, kind: str, says: str) -> None:
-    result = mapped(("KX101",), IN_CARE, [review("KX101", on)])
+    result = mapped(("KX101",), IN_CARE_IN_THE_YEAR, [review("KX101", on)])
 
     [skip] = result.skips
     assert (skip.file, skip.line, skip.kind) == ("reviews.csv", 2, kind)
@@ -73,8 +76,8 @@ def test_a_review_between_two_periods_of_care_is_reported() -> None:
 
 
 def test_reviews_on_the_first_and_last_days_of_care_are_held() -> None:
-    result = mapped(("KX101",), IN_CARE, [review("KX101", "01/02/2023"),
-                                          review("KX101", "30/09/2023")])
+    result = mapped(("KX101",), IN_CARE_IN_THE_YEAR, [review("KX101", "01/02/2023"),
+                                                      review("KX101", "15/03/2023")])
 
     assert result.skips == []
     assert [c.body["command"] for c in result.commands][-3:] == [
@@ -99,3 +102,15 @@ def test_a_child_without_episodes_is_reported_and_so_are_their_reviews() -> None
          "the review", "no_case"),
     ]
     assert result.children == 2
+
+
+def test_a_review_after_the_returns_period_ended_is_reported_not_held() -> None:
+    result = mapped(("KX101",), IN_CARE, [review("KX101", "27/02/2023"),
+                                          review("KX101", "15/04/2023")])
+
+    [skip] = result.skips
+    assert (skip.report(), skip.kind) == ("reviews.csv:3: review on 15/04/2023 is after the "
+                                          "return's period ended on 31/03/2023", "after_period")
+    assert [h["occurred_on"] for h in named(result, "hold_review")] == ["2023-02-27"]
+    [covered] = named(result, "record_source_period")
+    assert (covered["begins_on"], covered["ends_on"]) == ("2022-04-01", "2023-03-31")

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from iro_ledger.application.commands import parse_command
 from iro_ledger.ssda903 import Pseudonyms, UnusableInput, parse_return
 from iro_ledger.ssda903.codes import BadValue, parse_date
 from iro_ledger.ssda903.files import decode, read_rows
@@ -18,6 +19,7 @@ from tests.unit.ssda903.returns import (
     KEY,
     LA,
     PL_POST,
+    TODAY,
     UPN,
     URN,
     episode,
@@ -88,7 +90,7 @@ def test_nothing_identifying_from_the_return_appears_anywhere_in_the_batch() -> 
     ], [review("KX101", "27/02/2023"), review("KX202", "20/01/2023")])
     batch = jsonl(result)
 
-    assert len(result.commands) == 8
+    assert len(result.commands) == 9
     dob = parse_date("DOB", DOB).isoformat()
     for value in (UPN, HOME_POST, PL_POST, URN, DOB, dob, ETHNIC):
         assert value not in batch
@@ -100,7 +102,8 @@ def test_nothing_identifying_from_the_return_appears_anywhere_in_the_batch() -> 
                     "officer_id", "role", "employment", "case_id", "child_ref",
                     "legal_status", "entered_care_on", "change", "summary", "via_review",
                     "iro_consulted", "chaired_by", "child_participation",
-                    "child_seen_before", "reason", "short_breaks"}
+                    "child_seen_before", "reason", "short_breaks", "dataset", "begins_on",
+                    "ends_on"}
 
 
 def test_pseudonyms_are_stable_for_a_key_and_differ_by_key_and_by_authority() -> None:
@@ -147,3 +150,21 @@ def test_a_missing_column_or_an_empty_file_makes_the_return_unusable() -> None:
 def test_a_byte_order_mark_or_a_windows_export_is_read() -> None:
     assert decode("\ufeffCHILD\n".encode()) == "CHILD\n"
     assert decode("CHILD,Zoë\n".encode("cp1252")) == "CHILD,Zoë\n"
+
+
+def test_findings_beyond_what_one_record_holds_are_split_and_none_is_lost() -> None:
+    result = mapped(("KX101", "KX202", "KX303", "KX404"), [episode("KX101", "01/02/2023")],
+                    [review("KX505", "27/02/2023")])
+
+    parts = result.data_quality(LA, TODAY, per_command=2)
+
+    assert [len(p["rows"]) for p in parts] == [2, 2]
+    assert [row for p in parts for row in p["rows"]] == [
+        f"{s.kind} {s.file}:{s.line}" for s in result.skips]
+    assert [p["counts"] for p in parts] == [{"no_episodes": 2},
+                                            {"no_episodes": 1, "not_in_header": 1}]
+    assert len({p["command_id"] for p in parts}) == 2
+    for part in parts:
+        parse_command(part)
+    [whole] = result.data_quality(LA, TODAY)
+    assert whole["counts"] == {"no_episodes": 3, "not_in_header": 1}

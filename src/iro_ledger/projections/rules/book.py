@@ -126,6 +126,18 @@ class Book:
         facts = self.facts_of(kind, ref)
         return facts.recorded_on if isinstance(facts, RecordFacts) else None
 
+    def source_ends_on(self, case: CaseFacts) -> date | None:
+        """The last day the record of `case` can show, when it is shorter than the present:
+        a case opened by an import shows only what the imported sources cover (the latest
+        end recorded), unless something recorded on it otherwise (live) reaches beyond."""
+        ends = self.authority.source_ends.values() if self.authority else ()
+        if not case.imported or not ends:
+            return None
+        last = max(ends)
+        if case.live_until is not None and case.live_until > last:
+            return None
+        return last
+
     def officer_challenges(self, officer_id: str) -> list[ChallengeFacts]:
         return [self.challenges[c] for c in self.challenges_by_officer.get(officer_id, [])]
 

@@ -140,6 +140,12 @@ class CaseFacts(RecordFacts):
     required_reviews: list[RequiredReview] = []
     short_breaks: list[ShortBreaks] = []
     """Whether the child is looked after in short breaks (reg 48), as recorded over time."""
+    imported: bool = False
+    """Whether the case was opened by an import (`source` import): its record then shows
+    only what the imported source covers."""
+    live_until: date | None = None
+    """The latest day of anything recorded on the case other than by import: the record
+    shows the case up to then whatever the imported source covers."""
 
     def short_breaks_on(self, day: date) -> bool:
         current = False
@@ -258,6 +264,9 @@ class ConcernFacts(RecordFacts):
 class AuthorityFacts(RecordFacts):
     name: str
     registered: EventRef
+    source_ends: dict[str, date] = {}
+    """The last day each imported source (dataset) covers, the latest recorded: records made
+    by import show nothing after it."""
 
 
 class DefeatFacts(BaseModel):

@@ -42,6 +42,9 @@ from iro_ledger.projections.rules.facts import (
     Stage,
 )
 
+IMPORT = "import"
+"""The `source` of records made by importing a history (a batch, an SSDA903 return)."""
+
 
 def observe(book: Book, env: Envelope) -> None:
     """Record in `book` what `env`'s event establishes."""
@@ -51,12 +54,27 @@ def observe(book: Book, env: Envelope) -> None:
     facts = book.facts_of(env.kind, env.record)
     if isinstance(env.event, LedgerRecord.Created) and isinstance(facts, RecordFacts):
         facts.recorded_on = england_date(env.event.recorded_at)
+    if isinstance(facts, CaseFacts) and env.event.source != IMPORT and (
+            facts.live_until is None or facts.live_until < env.occurred_on):
+        facts.live_until = env.occurred_on
+        book.touch("case", env.record)
 
 
 def _authority(book: Book, s: Envelope) -> None:
     e = s.event
     book.put("authority", AuthorityFacts(id=s.record, originator_id=str(e.originator_id),
                                          name=e.name, registered=s.ref))
+
+
+def _source_period(book: Book, s: Envelope) -> None:
+    authority = book.authority
+    if authority is None:
+        return
+    e = s.event
+    last = authority.source_ends.get(e.dataset)
+    authority.source_ends = {**authority.source_ends,
+                             e.dataset: e.ends_on if last is None else max(last, e.ends_on)}
+    book.touch("authority", s.record)
 
 
 def _officer(book: Book, s: Envelope) -> None:
@@ -91,7 +109,8 @@ def _case(book: Book, s: Envelope) -> None:
     book.put("case", CaseFacts(id=s.record, originator_id=str(e.originator_id),
                                child_ref=e.child_ref, entered_care_on=e.entered_care_on,
                                opened=s.ref, short_breaks=[ShortBreaks(
-                                   short_breaks=e.short_breaks, on=e.entered_care_on)]))
+                                   short_breaks=e.short_breaks, on=e.entered_care_on)],
+                               imported=e.source == IMPORT))
 
 
 def _short_breaks(book: Book, s: Envelope) -> None:
@@ -268,6 +287,7 @@ def _submitted(book: Book, s: Envelope) -> None:
 
 _HANDLERS: dict[type[Any], Any] = {
     Authority.Registered: _authority,
+    Authority.SourcePeriodRecorded: _source_period,
     Officer.Registered: _officer,
     Officer.FteChanged: _fte,
     Officer.EngagementEnded: _engagement_ended,

@@ -25,6 +25,13 @@ after the record begins, the longest interval any earlier review allows, and eac
 `then_within_months` after the one before (the record cannot say which was the first).
 `details.review_number` is then null and `details.record_begins_on` says the day.
 
+A case opened by an import (an SSDA903 return) shows only what its source covers: when the
+authority has recorded the imported source's period (`Authority.SourcePeriodRecorded`, the
+latest end), no review falling due after that end is judged, and a review due before it that
+the record does not show is late by the days up to that end (`details.source_ends_on`), not
+to today. Anything recorded on the case other than by import after the end (a review recorded
+live) shows the case beyond it, and it is judged to the day asked about again.
+
 `Case.ReviewRequired` (pattern `required`): a review the IRO required by `hold_by` and not
 held (a counted review on or after the requirement, by then) is raised the day after
 `hold_by`, cleared by the next counted review or the closure. Severity `required_severity`
@@ -37,12 +44,12 @@ from datetime import date, timedelta
 
 from iro_ledger.projections.base import EventRef
 from iro_ledger.projections.rules.book import Book, said
-from iro_ledger.projections.rules.calendar import add_months
 from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.facts import CaseFacts
 from iro_ledger.projections.rules.flag import Severity
 from iro_ledger.projections.rules.lifecycle import Finding, cleared, raised
 from iro_ledger.projections.rules.rule import Rule
+from iro_ledger.projections.rules.schedule import NOT_AN_IRO, due_dates, not_counted
 
 NAME = "review_overdue"
 BASIS = ("Care Planning, Placement and Case Review (England) Regulations 2010, reg 33: first "
@@ -63,52 +70,40 @@ def _uncounted(book: Book, case: CaseFacts, review: EventRef,
     """Why a review does not count as the statutory review (None when it does)."""
     chair = case.review_chairs.get(review.key)
     officer = book.officers.get(chair) if chair else None
-    if officer is None:
-        return None  # a chair the ledger does not know (an import's placeholder): counted
-    if officer.role not in rules.review_overdue.chair_roles:
+    why = not_counted(rules.review_overdue, officer.role if officer else None,
+                      officer is not None and officer.engaged_on(review.occurred_on))
+    if officer is None or why is None:
+        return None
+    if why == NOT_AN_IRO:
         return f"chaired by {book.who(officer.id)}, who is not an IRO"
-    if not officer.engaged_on(review.occurred_on):
-        return f"chaired by {book.who(officer.id)}, whose engagement had ended"
-    return None
+    return f"chaired by {book.who(officer.id)}, whose engagement had ended"
 
 
 def _case_flags(book: Book, case: CaseFacts, day: date, rules: RulesConfig) -> list[Finding]:
-    config = rules.review_overdue
-    held = sorted((r for r in case.reviews if r.occurred_on <= day),
+    ends = book.source_ends_on(case)
+    seen = day if ends is None else min(day, ends)  # an imported case: to its source's end
+    held = sorted((r for r in case.reviews if r.occurred_on <= seen),
                   key=lambda r: (r.occurred_on, r.position))
     why_not = {r.key: why for r in held if (why := _uncounted(book, case, r, rules))}
     reviews = [r for r in held if r.key not in why_not]
     not_counted = [{"on": r.occurred_on.isoformat(), "chaired_by": case.review_chairs[r.key],
                     "why": why_not[r.key]} for r in held if r.key in why_not]
     closed = case.closed if case.closed and case.closed.occurred_on <= day else None
-    calendar = rules.working_calendar()
     joined = case.opened.occurred_on > case.entered_care_on
-    if joined:
-        # The record begins after care began: no review before it can be recorded, so the
-        # first one judged is due when the longest interval since any of them would run out.
-        due = add_months(case.opened.occurred_on, config.then_within_months)
-    elif case.short_breaks_on(case.entered_care_on):
-        due = add_months(case.entered_care_on, config.short_breaks_first_within_months)
-    else:
-        due = calendar.add_working_days(case.entered_care_on, config.first_within_working_days)
-    anchor, number, flags = case.opened, 1, []
-    for review in [*reviews, None]:
+    dues = due_dates(rules.review_overdue, rules.working_calendar(), case.entered_care_on,
+                     case.opened.occurred_on, [r.occurred_on for r in reviews],
+                     case.short_breaks_on)
+    anchor, flags = case.opened, []
+    for number, (due, review) in enumerate(zip(dues, [*reviews, None], strict=True), start=1):
         if closed is not None and closed.occurred_on <= due:
             break  # no review is owed once the case has closed
+        if review is None and closed is None and seen <= due:
+            break  # not yet due, or due after the end of what the record can show
         if review is None or review.occurred_on > due:
-            if review is None and closed is None and day <= due:
-                break  # not yet due
-            flags.append(_flag(book, case, number, anchor, due, review or closed, day, rules,
-                               not_counted, joined))
-        if review is None:
-            break
-        anchor, number = review, number + 1
-        if case.short_breaks_on(review.occurred_on):
-            months = config.short_breaks_then_within_months
-        else:
-            months = (config.second_within_months if number == 2 and not joined
-                      else config.then_within_months)
-        due = add_months(review.occurred_on, months)
+            flags.append(_flag(book, case, number, anchor, due, review or closed, seen, rules,
+                               not_counted, joined, ends if seen < day else None))
+        if review is not None:
+            anchor = review
     return flags + _required(book, case, reviews, closed, day, rules)
 
 
@@ -152,9 +147,11 @@ def _required(book: Book, case: CaseFacts, reviews: list[EventRef], closed: Even
 
 def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
           ended_by: EventRef | None, day: date, rules: RulesConfig,
-          not_counted: list[dict[str, str]], joined: bool = False) -> Finding:
+          not_counted: list[dict[str, str]], joined: bool = False,
+          source_ends: date | None = None) -> Finding:
     """`joined`: the record begins after the child entered care, so reviews are counted from
-    the record's beginning, not numbered from the child's first."""
+    the record's beginning, not numbered from the child's first. `source_ends`: the record
+    (an import) shows nothing after this day, and `day` is it."""
     config = rules.review_overdue
     late_on = due + timedelta(days=1)
     until = ended_by.occurred_on if ended_by is not None else day
@@ -181,6 +178,9 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
         outcome = (f"It was held on {said(ended_by.occurred_on)}, {days_late} days late."
                    if held else f"The case closed on {said(ended_by.occurred_on)} "
                                 "without it having been held.")
+    elif source_ends is not None:
+        outcome = (f"The imported record, which shows the case up to {said(source_ends)}, "
+                   f"shows none held by then: at least {days_late} days late.")
     else:
         outcome = f"As of {said(day)} it had not been held: {days_late} days late."
     iro = case.iro_on(due)
@@ -204,6 +204,7 @@ def _flag(book: Book, case: CaseFacts, number: int, anchor: EventRef, due: date,
                  **({"record_begins_on": case.opened.occurred_on.isoformat()} if joined
                     else {}), "due_on": due.isoformat(),
                  "days_late": days_late, "short_breaks": short_breaks,
+                 **({"source_ends_on": source_ends.isoformat()} if source_ends else {}),
                  "held_on": (ended_by.occurred_on.isoformat() if ended_by is not None
                              and ended_by.event_type == "Case.ReviewHeld" else None),
                  "not_counted": between})
