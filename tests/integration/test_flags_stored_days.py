@@ -18,7 +18,7 @@ from iro_ledger.projections.flags import FlagQuery, Flags, read_flags
 from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import Services, build_services
-from tests.integration.test_flags_cli import TROUBLED, cli, ingested
+from tests.integration.test_flags_cli import TROUBLED, cli, healthy, ingested, troubled
 
 __all__ = ["ingested"]
 
@@ -104,3 +104,38 @@ def test_a_record_made_after_a_read_is_shown_by_the_next(ingested: str, tmp_path
         f.id for f in after if f.subjects.get("instruction_id") == "ins-stored-days"} != set()
     assert [f.public() for f in after] == [
         f.public() for f in judged(services, day) if f.la_code == TROUBLED]
+
+
+def test_stored_days_follow_the_history_batch_by_batch(database_url: str,
+                                                       tmp_path: Path) -> None:
+    """Days read before the history arrives are kept up to date as each batch is applied,
+    subject by subject, and end as the rules engine judges them from the whole store."""
+    lines = troubled().lines + healthy().lines
+    parts = [lines[n: n + 23] for n in range(0, len(lines), 23)]
+    built = build_services(Settings(database_url=database_url))
+    built.projections.batch_size = 7
+    try:
+        for n, part in enumerate(parts):
+            path = tmp_path / f"part{n}.jsonl"
+            path.write_text("\n".join(json.dumps(line) for line in part) + "\n")
+            assert cli(database_url, "ingest", str(path)).exit_code == 0
+            if n == 0:
+                with built.reads.by(ADMIN, "cli") as reader:
+                    for day in DAYS[:3]:
+                        reader.flags(as_of=day)
+            built.projections.catch_up(["flags"])
+        with built.projections.db.reading() as tx:
+            held = {str(r["judged_for"]): int(r["position"]) for r in tx.query(
+                "SELECT judged_for, position FROM flags_days_v9 WHERE la_code = ?",
+                (TROUBLED,))}
+            changed = tx.one("SELECT position FROM flags_changed_v9 WHERE la_code = ?",
+                             (TROUBLED,))
+        assert changed is not None and len(held) == 3
+        assert set(held.values()) == {int(changed["position"])}, "followed, not judged anew"
+        with built.reads.by(ADMIN, "cli") as reader:
+            for day in DAYS[:3]:
+                for status in (None, "withdrawn"):
+                    assert [f.public() for f in reader.flags(status=status, as_of=day).flags] \
+                        == [f.public() for f in judged(built, day, status)]
+    finally:
+        built.close()

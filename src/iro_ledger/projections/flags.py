@@ -90,6 +90,7 @@ class Flags(ReadModel):
             [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
              for f in changes.flags])
         self._position = batch[-1].position
+        flags_on.follow(tx, self._engine, self.config, changes, self._position)
         flags_on.changed(tx, [la for la, *_ in changes.facts] + [f.la_code for f in changes.flags],
                          self._position)
         tx.execute("INSERT INTO flags_meta_v9 (name, position) VALUES ('engine', ?)"
@@ -104,7 +105,7 @@ class Flags(ReadModel):
         from them those a late record withdrew (with the late records as evidence). Read
         from the flags stored as of the period's end (`ready` stored them)."""
         every = [Flag.model_validate_json(r["doc"]) for r in tx.query(
-            "SELECT doc FROM flags_on_v9 WHERE judged_for = ? AND la_code = ?"
+            "SELECT doc FROM flags_day_v9 WHERE judged_for = ? AND la_code = ?"
             " AND raised_on >= ? AND raised_on <= ? ORDER BY raised_on, rule, id",
             (flags_on.judged_for(period.end, self.config), la_code,
              period.start.isoformat(), period.end.isoformat()))]

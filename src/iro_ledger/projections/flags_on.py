@@ -3,7 +3,7 @@
 The flags of a day are the stored event-raised flags as they stood on it and the deadline
 rules' flags judged for it (`RulesEngine.flags`), which depend on the day asked. Judging them
 means loading an authority's whole book, so it is done once per authority and day, and kept:
-`flags_on_v9` holds one row per flag standing on the day (its status, severity, rule,
+`flags_day_v9` holds one row per flag standing on the day (its status, severity, rule,
 subjects, raised_on and document as of that day), indexed for the listings' filters and
 orders, so a read is a range query with keyset paging, a count and a GROUP BY, whatever the
 authority's history.
@@ -23,17 +23,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from iro_ledger.domain.errors import InvalidValue
 from iro_ledger.projections.db import Database, Tx
+from iro_ledger.projections.flags_judge import (
+    STORED,
+    Judged,
+    cases_by_officer,
+    of_subject,
+    sources,
+    subjects,
+    whole,
+)
+from iro_ledger.projections.rules.book import Book
 from iro_ledger.projections.rules.config import RulesConfig
+from iro_ledger.projections.rules.engine import Changes, RulesEngine
 from iro_ledger.projections.rules.flag import Flag
 
-TABLES = ("flags_on_v9", "flags_days_v9", "flags_changed_v9")
+TABLES = ("flags_day_v9", "flags_days_v9", "flags_changed_v9")
 KEPT_DAYS = 4
 """Days kept judged per authority; the least recently judged beyond them are dropped."""
 
@@ -42,18 +53,21 @@ def ddl(dialect: str) -> tuple[str, ...]:
     # Sorting text as Python does (by code point), on PostgreSQL whatever its locale.
     text = 'TEXT COLLATE "C"' if dialect == "postgres" else "TEXT"
     return (
-        f"CREATE TABLE IF NOT EXISTS flags_on_v9 (la_code {text} NOT NULL,"
+        f"CREATE TABLE IF NOT EXISTS flags_day_v9 (la_code {text} NOT NULL,"
         f" judged_for TEXT NOT NULL, id {text} NOT NULL, rule {text} NOT NULL,"
         f" severity TEXT NOT NULL, severity_rank INTEGER NOT NULL, status {text} NOT NULL,"
         " raised_on TEXT NOT NULL,"
         f" officer_id TEXT, case_id TEXT, about {text} NOT NULL, explanation {text} NOT NULL,"
-        " doc TEXT NOT NULL, PRIMARY KEY (judged_for, la_code, id))",
-        "CREATE INDEX IF NOT EXISTS flags_on_v9_listed ON flags_on_v9"
+        " source TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (judged_for, la_code, id))",
+        "CREATE INDEX IF NOT EXISTS flags_day_v9_source ON flags_day_v9"
+        " (judged_for, la_code, source)",
+        "CREATE INDEX IF NOT EXISTS flags_day_v9_listed ON flags_day_v9"
         " (judged_for, la_code, status, raised_on, rule, id)",
-        "CREATE INDEX IF NOT EXISTS flags_on_v9_gravest ON flags_on_v9"
+        "CREATE INDEX IF NOT EXISTS flags_day_v9_gravest ON flags_day_v9"
         " (judged_for, severity_rank, raised_on, id)",
-        "CREATE INDEX IF NOT EXISTS flags_on_v9_case ON flags_on_v9 (judged_for, la_code, case_id)",
-        "CREATE INDEX IF NOT EXISTS flags_on_v9_officer ON flags_on_v9"
+        "CREATE INDEX IF NOT EXISTS flags_day_v9_case ON flags_day_v9"
+        " (judged_for, la_code, case_id)",
+        "CREATE INDEX IF NOT EXISTS flags_day_v9_officer ON flags_day_v9"
         " (judged_for, la_code, officer_id)",
         "CREATE TABLE IF NOT EXISTS flags_days_v9 (la_code TEXT NOT NULL, judged_for TEXT NOT NULL,"
         " position BIGINT NOT NULL, judged BIGINT NOT NULL, PRIMARY KEY (la_code, judged_for))",
@@ -65,8 +79,11 @@ def ddl(dialect: str) -> tuple[str, ...]:
 def judged_for(day: date, config: RulesConfig) -> str:
     """The key of a day's stored flags: the day, and the rules' configuration they were judged
     under (a rules file moving a threshold judges them again)."""
-    digest = hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:12]
-    return f"{day.isoformat()} {digest}"
+    return f"{day.isoformat()} {_digest(config)}"
+
+
+def _digest(config: RulesConfig) -> str:
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:12]
 
 
 def changed(tx: Tx, la_codes: Sequence[str], position: int) -> None:
@@ -74,6 +91,87 @@ def changed(tx: Tx, la_codes: Sequence[str], position: int) -> None:
     tx.executemany("INSERT INTO flags_changed_v9 (la_code, position) VALUES (?, ?)"
                    " ON CONFLICT (la_code) DO UPDATE SET position = excluded.position",
                    [(la, position) for la in sorted(set(la_codes))])
+
+
+def follow(tx: Tx, engine: RulesEngine, config: RulesConfig, changes: Changes,
+           position: int) -> None:
+    """Bring the stored days of the authorities a batch changed up to it (from `Flags.apply`,
+    before `changed`): the flags it changed and the deadline subjects its facts bear on
+    (`flags_judge.subjects`) are judged again for each day, from the engine's books. A day
+    already behind (judged under other rules, or missed by an earlier batch) is left for
+    `prepare` to judge whole."""
+    facts: dict[str, list[tuple[str, str]]] = {}
+    flags: dict[str, list[Flag]] = {}
+    for la, kind, ref, _ in changes.facts:
+        facts.setdefault(la, []).append((kind, ref))
+    for flag in changes.flags:
+        flags.setdefault(flag.la_code, []).append(flag)
+    las = sorted(set(facts) | set(flags))
+    if not las:
+        return
+    marks = ", ".join("?" for _ in las)
+    before = {str(r["la_code"]): int(r["position"]) for r in tx.query(
+        f"SELECT la_code, position FROM flags_changed_v9 WHERE la_code IN ({marks})", las)}
+    suffix = _digest(config)
+    for row in tx.query(f"SELECT la_code, judged_for, position FROM flags_days_v9"
+                        f" WHERE la_code IN ({marks})", las):
+        la, key = str(row["la_code"]), str(row["judged_for"])
+        book = engine.books.get(la)
+        if (book is None or not key.endswith(f" {suffix}")
+                or int(row["position"]) < before.get(la, 0)):
+            continue
+        _follow_day(tx, book, key, config, facts.get(la, []), flags.get(la, []))
+        tx.execute("UPDATE flags_days_v9 SET position = ? WHERE la_code = ? AND judged_for = ?",
+                   (position, la, key))
+
+
+def _follow_day(tx: Tx, book: Book, key: str, config: RulesConfig,
+                facts: list[tuple[str, str]], flags: list[Flag]) -> None:
+    """One stored day of one authority brought up to the book (see `follow`)."""
+    day, la = date.fromisoformat(key.split(" ")[0]), book.la_code
+    touched = subjects(book, facts)
+    if touched is None:
+        tx.execute("DELETE FROM flags_day_v9 WHERE judged_for = ? AND la_code = ?", (key, la))
+        _put(tx, key, la, whole(book, day, config))
+        return
+    # The flags the batch changed, as they stood on the day, unless a deadline rule's flag
+    # of the same id stands in their place (it is judged below if its subject changed).
+    ids = [f.id for f in flags]
+    held = _sources(tx, key, la, ids)
+    stored = [f for f in flags if held.get(f.id, STORED) == STORED]
+    gone = [f.id for f in stored if f.as_of(day) is None]
+    _drop(tx, key, la, gone)
+    _put(tx, key, la, [(shown, STORED) for f in stored if (shown := f.as_of(day)) is not None])
+    # Each deadline subject the batch bore on, judged again alone.
+    officers = cases_by_officer(book) if any(k == "officer" for k, _ in touched) else {}
+    for kind, ref in sorted(touched):
+        named = sources(kind, ref)
+        marks = ", ".join("?" for _ in named)
+        old = [str(r["id"]) for r in tx.query(
+            f"SELECT id FROM flags_day_v9 WHERE judged_for = ? AND la_code = ?"
+            f" AND source IN ({marks})", [key, la, *named])]
+        new = of_subject(book, kind, ref, day, config, officers)
+        found = {f.id for f, _ in new}
+        lost = [i for i in old if i not in found]
+        _drop(tx, key, la, lost)
+        # A stored flag the deadline rule no longer stands in place of shows as it stood.
+        _put(tx, key, la, [(shown, STORED) for i in lost if i in book.flags
+                           and (shown := book.flags[i].as_of(day)) is not None])
+        _put(tx, key, la, new)
+
+
+def _sources(tx: Tx, key: str, la_code: str, ids: Sequence[str]) -> dict[str, str]:
+    if not ids:
+        return {}
+    marks = ", ".join("?" for _ in ids)
+    return {str(r["id"]): str(r["source"]) for r in tx.query(
+        f"SELECT id, source FROM flags_day_v9 WHERE judged_for = ? AND la_code = ?"
+        f" AND id IN ({marks})", [key, la_code, *ids])}
+
+
+def _drop(tx: Tx, key: str, la_code: str, ids: Sequence[str]) -> None:
+    tx.executemany("DELETE FROM flags_day_v9 WHERE judged_for = ? AND la_code = ? AND id = ?",
+                   [(key, la_code, i) for i in ids])
 
 
 def authorities(tx: Tx) -> list[str]:
@@ -125,15 +223,9 @@ def _judge(tx: Tx, config: RulesConfig, la_code: str, day: date, position: int) 
                  (la_code, on))
     if row is not None and int(row["position"]) >= position:
         return  # another reader judged it meanwhile
-    flags = load_engine(tx, config, [la_code]).flags(day, [la_code], withdrawn=True)
-    tx.execute("DELETE FROM flags_on_v9 WHERE judged_for = ? AND la_code = ?", (on, la_code))
-    tx.executemany(
-        "INSERT INTO flags_on_v9 (la_code, judged_for, id, rule, severity, severity_rank, status,"
-        " raised_on, officer_id, case_id, about, explanation, doc)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [(la_code, on, f.id, f.rule, str(f.severity), f.severity.rank, str(f.status),
-          f.raised_on.isoformat(), f.subjects.get("officer_id"), f.subjects.get("case_id"),
-          about(f), f.explanation, f.model_dump_json()) for f in flags])
+    book = load_engine(tx, config, [la_code]).books.get(la_code)
+    tx.execute("DELETE FROM flags_day_v9 WHERE judged_for = ? AND la_code = ?", (on, la_code))
+    _put(tx, on, la_code, whole(book, day, config) if book is not None else [])
     latest = tx.one("SELECT MAX(judged) AS n FROM flags_days_v9 WHERE la_code = ?", (la_code,))
     judged = int(latest["n"] or 0) + 1 if latest else 1
     tx.execute("UPDATE flags_days_v9 SET position = ?, judged = ? WHERE la_code = ?"
@@ -141,10 +233,25 @@ def _judge(tx: Tx, config: RulesConfig, la_code: str, day: date, position: int) 
     old = tx.query("SELECT judged_for FROM flags_days_v9 WHERE la_code = ? ORDER BY judged DESC",
                    (la_code,))[KEPT_DAYS:]
     for gone in old:
-        tx.execute("DELETE FROM flags_on_v9 WHERE judged_for = ? AND la_code = ?",
+        tx.execute("DELETE FROM flags_day_v9 WHERE judged_for = ? AND la_code = ?",
                    (gone["judged_for"], la_code))
         tx.execute("DELETE FROM flags_days_v9 WHERE judged_for = ? AND la_code = ?",
                    (gone["judged_for"], la_code))
+
+
+def _put(tx: Tx, key: str, la_code: str, judged: Iterable[Judged]) -> None:
+    tx.executemany(
+        "INSERT INTO flags_day_v9 (la_code, judged_for, id, rule, severity, severity_rank,"
+        " status, raised_on, officer_id, case_id, about, explanation, source, doc)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (judged_for, la_code, id)"
+        " DO UPDATE SET rule = excluded.rule, severity = excluded.severity,"
+        " severity_rank = excluded.severity_rank, status = excluded.status,"
+        " raised_on = excluded.raised_on, officer_id = excluded.officer_id,"
+        " case_id = excluded.case_id, about = excluded.about,"
+        " explanation = excluded.explanation, source = excluded.source, doc = excluded.doc",
+        [(la_code, key, f.id, f.rule, str(f.severity), f.severity.rank, str(f.status),
+          f.raised_on.isoformat(), f.subjects.get("officer_id"), f.subjects.get("case_id"),
+          about(f), f.explanation, came_from, f.model_dump_json()) for f, came_from in judged])
 
 
 def about(flag: Flag) -> str:
@@ -259,7 +366,7 @@ def listed(tx: Tx, key: str, chosen: Filter, order: Sequence[tuple[str, bool]],
     """The flags stored under `key` (`judged_for`) under `chosen`, in `order`: `limit` of
     them after `after` (a cursor this listing gave) or, for page numbers, after `offset` rows."""
     where, params = chosen.where(key)
-    total = tx.one(f"SELECT COUNT(*) AS n FROM flags_on_v9 WHERE {where}", params)
+    total = tx.one(f"SELECT COUNT(*) AS n FROM flags_day_v9 WHERE {where}", params)
     page_where, page_params = where, list(params)
     if after is not None:
         more, extra = _after(after, order)
@@ -272,13 +379,13 @@ def listed(tx: Tx, key: str, chosen: Filter, order: Sequence[tuple[str, bool]],
         bare = limit is None and tx.dialect == "sqlite"  # SQLite has no OFFSET without LIMIT
         cut += f"{' LIMIT -1' if bare else ''} OFFSET {int(offset)}"
     if limit is None:
-        sql = (f"SELECT {', '.join(c for c, _ in order)}, doc FROM flags_on_v9"
+        sql = (f"SELECT {', '.join(c for c, _ in order)}, doc FROM flags_day_v9"
                f" WHERE {page_where} ORDER BY {by}{cut}")
     else:
         # Order and cut the keys alone, then fetch the page's documents by key: sorting
         # every row with its document would cost as much as reading them all.
         sql = (f"SELECT {', '.join(f'f.{c}' for c, _ in order)}, f.doc FROM (SELECT la_code, id"
-               f" FROM flags_on_v9 WHERE {page_where} ORDER BY {by}{cut}) AS k JOIN flags_on_v9"
+               f" FROM flags_day_v9 WHERE {page_where} ORDER BY {by}{cut}) AS k JOIN flags_day_v9"
                " AS f ON f.judged_for = ? AND f.la_code = k.la_code AND f.id = k.id ORDER BY "
                + ", ".join(f"f.{c}{' DESC' if d else ''}" for c, d in order))
         page_params.append(key)
@@ -298,5 +405,5 @@ def counts(tx: Tx, key: str, chosen: Filter, by: Sequence[str]) -> list[dict[str
     chosen_columns = [f"{columns[b]} AS {b}" for b in by]
     where, params = chosen.where(key)
     group = ", ".join(columns[b] for b in by)
-    return tx.query(f"SELECT {', '.join(chosen_columns)}, COUNT(*) AS n FROM flags_on_v9"
+    return tx.query(f"SELECT {', '.join(chosen_columns)}, COUNT(*) AS n FROM flags_day_v9"
                     f" WHERE {where} GROUP BY {group}", params)
