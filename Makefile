@@ -81,8 +81,13 @@ typecheck: install
 imports: install
 	$(BIN)/lint-imports
 
+# The suite runs in one process per core (pytest-xdist, `-n auto`), a whole test file to a
+# process, so each module's shared setup (a seeded store, the live dashboard and its browser) is
+# built once. Every fixture is safe side by side: each test gets its own database, temporary
+# directory and free port. `make pytest PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= auto
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 # Each step runs in turn and the first failure stops the run.
 test: install

@@ -190,6 +190,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if {"postgres_url", "postgres_server_dsn"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+        _id_from_name(item)
+
+
+def _id_from_name(item: pytest.Item) -> None:
+    """Give an item named `test[...]` that id too, when pytest gave it its bare function's.
+
+    pytest >= 9.2 builds a test's id from its original name and its parametrization, so the
+    items schemathesis makes (one per API operation, `test[GET /health]`) all had one id; run in
+    parallel (`make pytest`, pytest-xdist schedules by id) all but one of them were lost.
+    """
+    original = getattr(item, "originalname", item.name)
+    ident = getattr(item, "_id", None)
+    if (ident is None or item.name == original or item.nodeid.endswith("]")
+            or not (item.name.startswith(original + "[") and item.name.endswith("]"))):
+        return
+    item._id = ident.with_params(item.name[len(original) + 1:-1])
 
 
 @pytest.fixture(scope="session")

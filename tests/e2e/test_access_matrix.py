@@ -89,6 +89,7 @@ TABLE: dict[tuple[str, str], Access] = {
     ("GET", "/authorities/{la_code}/officers/{officer_id}/record"): Access.AUTHORITY,
     ("GET", "/authorities/{la_code}/measures"): Access.AUTHORITY,
     ("GET", "/authorities/{la_code}/data-quality"): Access.AUTHORITY,
+    ("GET", "/authorities/{la_code}/data-quality/findings"): Access.AUTHORITY,
     ("GET", "/flags"): Access.AUTHORITY,
     ("GET", "/flags/{flag_id}"): Access.AUTHORITY,
     ("GET", "/proof/public-key"): Access.PUBLIC,

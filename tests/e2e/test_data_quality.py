@@ -104,8 +104,51 @@ def test_findings_add_nothing_to_the_flags_or_the_measures(tmp_path: Path) -> No
 
     seen = [_flags_and_measures(url) for url in (with_faults, clean)]
 
+    findings = [measures.pop("data_quality_findings") for _, measures in seen]
     assert seen[0] == seen[1]
     assert seen[0][0], "the imported move without a review is flagged, as in any import"
+    # The findings are a measure of their own, named apart from the flags.
+    assert findings == [{"ssda903": FINDINGS}, None]
+
+
+def test_the_findings_are_counted_by_dataset_and_kind_and_their_rows_paged(
+        tmp_path: Path) -> None:
+    url = faulty(tmp_path)
+    with running_api(url) as api:
+        every = api.read(f"/authorities/{LA}/data-quality/findings?limit=2", MANAGER)
+        assert every.status_code == 200, every.text
+        found = every.json()
+        assert (found["findings"], found["by_dataset"]) == (3, {"ssda903": FINDINGS})
+        assert found["total"] == 3 and len(found["rows"]) == 2
+        rest = api.read(f"/authorities/{LA}/data-quality/findings?limit=2&offset=2",
+                        MANAGER).json()["rows"]
+        assert sorted(r["row"] for r in [*found["rows"], *rest]) == [
+            "duplicate_episode episodes.csv:3", "no_case reviews.csv:3",
+            "no_episodes header.csv:3"]
+        [no_case] = api.read(f"/authorities/{LA}/data-quality/findings?kind=no_case",
+                             MANAGER).json()["rows"]
+        assert no_case["row"] == "no_case reviews.csv:3"
+        assert no_case["event"]["type"] == "Authority.DataQualityRecorded"
+        assert api.read(f"/authorities/{LA}/data-quality/findings?limit=501",
+                        MANAGER).status_code == 422
+
+        sign_in(api.client, MANAGER)
+        page = api.client.get(f"/ui/authorities/{LA}/data-quality?kind=no_case")
+        assert page.status_code == 200
+        assert 'data-kind="duplicate_episode"' in page.text
+        rows = page.text.split('<section id="rows">')[1].split("</section>")[0]
+        assert "no_case reviews.csv:3" in rows and "episodes.csv" not in rows
+        measures = api.client.get(f"/ui/authorities/{LA}").text
+        assert "Data-quality findings about imported data (not flags)" in measures
+
+    shown = cli(url, tmp_path / "903.key", "data-quality", "--la", LA, "--rows", "--limit",
+                "1", "--offset", "1", "--json")
+    assert shown.exit_code == 0, shown.output
+    page_two = json.loads(shown.stdout)
+    assert (page_two["total"], page_two["by_dataset"]) == (3, {"ssda903": FINDINGS})
+    assert [r["number"] for r in page_two["rows"]] == [2]
+    table = cli(url, tmp_path / "903.key", "data-quality", "--la", LA, "--rows")
+    assert "rows 1-3 of 3" in table.stdout and "no_case reviews.csv:3" in table.stdout
 
 
 def _flags_and_measures(url: str) -> tuple[list[Any], dict[str, Any]]:

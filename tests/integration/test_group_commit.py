@@ -138,15 +138,15 @@ def test_a_repeated_id_naming_a_different_command_is_refused_in_the_group(
 def test_a_failed_commit_stores_nothing_of_the_group_and_the_next_sees_the_stored_state(
         ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     stored = ledger.count_events()
-    save = ledger.save
+    save = ledger.save_events
 
     def store_down(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("the store went away")
 
-    monkeypatch.setattr(ledger, "save", store_down)
+    monkeypatch.setattr(ledger, "save_events", store_down)
     with pytest.raises(OperationalError):
         ledger.apply_together([request(ADA, "revise_care_plan"), request(ADA, "close_case")])
-    monkeypatch.setattr(ledger, "save", save)
+    monkeypatch.setattr(ledger, "save_events", save)
 
     assert ledger.count_events() == stored
     again = ledger.execute(command("revise_care_plan"), ADA, "api")

@@ -175,15 +175,15 @@ def test_of_two_writers_racing_to_create_an_id_one_wins(ledger: Ledger) -> None:
 def test_a_command_that_loses_a_race_is_applied_again_to_the_new_state(
         database_url: str, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     rival = open_ledger(database_url)
-    save = ledger.save
+    save = ledger.save_events
     races: list[int] = []
 
-    def rival_writes_first(*records: Any, **kwargs: Any) -> Any:
+    def rival_writes_first(events: Any) -> Any:
         if not races:
             races.append(rival.execute(command("respond_to_challenge"), ADA, "api").position)
-        return save(*records, **kwargs)
+        return save(events)
 
-    monkeypatch.setattr(ledger, "save", rival_writes_first)
+    monkeypatch.setattr(ledger, "save_events", rival_writes_first)
     outcome = ledger.execute(command("escalate_challenge"), KIT, "api")
     rival.close()
 
@@ -195,13 +195,13 @@ def test_a_command_that_loses_a_race_is_applied_again_to_the_new_state(
 def test_a_command_that_keeps_losing_races_is_refused_cleanly(
         database_url: str, ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     rival = open_ledger(database_url)
-    save = ledger.save
+    save = ledger.save_events
 
-    def rival_always_writes_first(*records: Any, **kwargs: Any) -> Any:
+    def rival_always_writes_first(events: Any) -> Any:
         rival.execute(command("respond_to_challenge"), ADA, "api")
-        return save(*records, **kwargs)
+        return save(events)
 
-    monkeypatch.setattr(ledger, "save", rival_always_writes_first)
+    monkeypatch.setattr(ledger, "save_events", rival_always_writes_first)
     with pytest.raises(InvariantViolation, match="changed while this command was applied"):
         ledger.execute(command("escalate_challenge"), KIT, "api")
     rival.close()

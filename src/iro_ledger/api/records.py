@@ -8,11 +8,13 @@ an arbitrator only challenges referred to their body) and recording reads by out
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from iro_ledger.api.deps import CurrentPrincipal, ServicesDep
+from iro_ledger.api.params import MinPosition, Offset
 from iro_ledger.api.schemas import EventPublic, RecordPublic, problem_responses
 from iro_ledger.application import RecordView
 
@@ -72,6 +74,51 @@ def read_data_quality(la_code: str, services: ServicesDep,
     return DataQualityPublic(la_code=la_code, findings=sum(b["findings"] for b in batches),
                              batches=[DataQualityBatchPublic.model_validate(b)
                                       for b in batches])
+
+
+class DataQualityRowPublic(BaseModel):
+    dataset: str
+    number: int = Field(description="the finding's number within its dataset, in recording "
+                                    "order")
+    kind: str
+    row: str = Field(description="the finding as `KIND FILE:LINE`")
+    recorded_on: str
+    event: dict[str, Any] = Field(description="the event that recorded it")
+
+
+class DataQualityFindingsPublic(BaseModel):
+    """The measure `data_quality_findings` and a page of its rows: not flags."""
+
+    la_code: str
+    findings: int = Field(description="every finding recorded about the authority's data")
+    by_dataset: dict[str, dict[str, int]] = Field(description="findings by dataset and kind")
+    total: int = Field(description="rows matching the filter")
+    offset: int
+    limit: int
+    rows: list[DataQualityRowPublic]
+    position: int
+
+
+@router.get("/{la_code}/data-quality/findings", response_model=DataQualityFindingsPublic,
+            responses=_REFUSALS,
+            summary="Data-quality findings by dataset and kind, and their rows a page at a time "
+                    "(apart from the flags)")
+def read_data_quality_findings(
+        la_code: str, services: ServicesDep, principal: CurrentPrincipal,
+        dataset: Annotated[Literal["ssda903"] | None, Query(
+            description="only this dataset's findings")] = None,
+        kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$",
+                                          description="only findings of this kind")] = None,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0,
+        min_position: MinPosition = None) -> DataQualityFindingsPublic:
+    with services.reads.by(principal, "api") as reader:
+        found = reader.data_quality_findings(la_code, dataset, kind, limit, offset,
+                                             min_position)
+    return DataQualityFindingsPublic(
+        la_code=found.la_code, findings=found.findings, by_dataset=found.by_dataset,
+        total=found.total, offset=found.offset, limit=found.limit,
+        rows=[DataQualityRowPublic.model_validate(r) for r in found.rows],
+        position=found.position)
 
 
 def _reader(kind: str) -> Callable[[str, str, ServicesDep, CurrentPrincipal], RecordPublic]:

@@ -16,8 +16,8 @@ from itertools import chain
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from iro_ledger.application.access import (
     Principal,
@@ -129,6 +129,17 @@ class Ledger(Application[UUID]):
     def close(self) -> None:
         super().close()
         self.keys.close()
+
+    def save_events(self, events: Sequence[Any]) -> list[Recording[UUID]]:
+        """`save` of new domain events, in their order, in one transaction: without asking of
+        each whether it is an event or a record (a runtime protocol check per event, which
+        cost a bulk load as much as its insert)."""
+        processing: ProcessingEvent[UUID] = ProcessingEvent()
+        processing.events.extend(events)
+        recordings = self._record(processing)
+        self._take_snapshots(processing)
+        self._notify(recordings)
+        return recordings
 
     def erased(self, case: UUID) -> None:
         """Destroy the keys a case's erasure names, then tell whoever listens."""
@@ -403,7 +414,7 @@ class UnitOfWork:
     def commit(self, outcomes: list[Outcome]) -> list[Outcome]:
         """Save every new event in one transaction; give the outcomes their position."""
         try:
-            recordings = self.ledger.save(*self.events) if self.events else []
+            recordings = self.ledger.save_events(self.events) if self.events else []
         except Exception:
             if not self.exact:
                 self.ledger.records_cache.forget([*self.touched, *self.loaded])

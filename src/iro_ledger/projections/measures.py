@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from iro_ledger.domain.errors import InvalidValue
-from iro_ledger.projections import challenges, officers
+from iro_ledger.projections import challenges, data_quality, officers
 from iro_ledger.projections.base import (
     Envelope,
     Measure,
@@ -59,6 +59,9 @@ def apply_events(docs: Docs, batch: Iterable[Envelope]) -> None:
             continue
         if env.type == "Authority.SourcePeriodRecorded":
             _source(docs, env)
+            continue
+        if env.type == data_quality.EVENT:
+            data_quality.apply_event(docs, env)
             continue
         if env.type == "Case.Opened":
             event = env.event
@@ -466,10 +469,11 @@ def compute(tx: Tx, la_code: str, period: Period,
     where = ("la_code = ?", (la_code,))
     contributed = [m for source in sources for m in source.measures(tx, la_code, period)]
     covered = {d["dataset"]: d["ends_on"] for d in SOURCES.select(tx, *where)}
-    return measure_all(CASES.select(tx, *where), officers.OFFICERS.select(tx, *where),
-                       officers.INSTRUCTIONS.select(tx, *where),
-                       challenges.REGISTER.select(tx, *where), period, contributed,
-                       WORKTIME.select(tx, *where), covered, config)
+    return [*measure_all(CASES.select(tx, *where), officers.OFFICERS.select(tx, *where),
+                         officers.INSTRUCTIONS.select(tx, *where),
+                         challenges.REGISTER.select(tx, *where), period, contributed,
+                         WORKTIME.select(tx, *where), covered, config),
+            data_quality.measure(data_quality.COUNTS.select(tx, *where))]
 
 
 def measure_all(cases: Sequence[Doc], people: Sequence[Doc], given: Sequence[Doc],
@@ -501,8 +505,10 @@ def measures_of(projections: Projections, la_code: str, period: Period) -> list[
     sources = [m for m in projections.models.values() if isinstance(m, MeasureSource)]
     for source in sources:
         source.ready(projections.db, la_code, period)
+    model = projections.models.get("measures")
+    config = model.config if isinstance(model, Measures) else None
     with projections.db.reading() as tx:
-        return compute(tx, la_code, period, sources)
+        return compute(tx, la_code, period, sources, config)
 
 
 def period_of(start: date | None, end: date | None, today: date) -> Period:
@@ -517,11 +523,13 @@ def period_of(start: date | None, end: date | None, today: date) -> Period:
 class Measures(ReadModel):
     """Version 3: cases keep the day their record begins, their reviews' chairs, short
     breaks and whether an import opened them; authorities what their imported sources cover
-    (review timeliness judged as the review_overdue rule judges)."""
+    (review timeliness judged as the review_overdue rule judges). Version 4: data-quality
+    findings, counted and row by row (`data_quality`)."""
 
     name = "measures"
-    version = 3
-    tables = (CASES.name, WORKTIME.name, SOURCES.name)
+    version = 4
+    tables = (CASES.name, WORKTIME.name, SOURCES.name, data_quality.COUNTS.name,
+              data_quality.ROWS.name)
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -531,6 +539,8 @@ class Measures(ReadModel):
         CASES.create(tx)
         WORKTIME.create(tx)
         SOURCES.create(tx)
+        data_quality.COUNTS.create(tx)
+        data_quality.ROWS.create(tx)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
         docs = tx_docs(tx)
@@ -538,5 +548,6 @@ class Measures(ReadModel):
         docs.prefetch(WORKTIME, keys_of(batch, ["officer"]))
         docs.prefetch(SOURCES, [(e.la_code, e.event.dataset) for e in batch
                                 if e.type == "Authority.SourcePeriodRecorded"])
+        docs.prefetch(data_quality.COUNTS, data_quality.keys(batch))
         apply_events(docs, batch)
         docs.save(tx)

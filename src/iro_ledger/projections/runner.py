@@ -20,6 +20,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -38,6 +39,8 @@ REBUILD_BATCH_SIZE = 5000
 NAMES_KEPT = 100_000
 """Records whose names the decoder keeps in memory before forgetting them all (a forgotten
 name is read back from `projection_records`, a query a batch)."""
+Page = tuple[Sequence[Notification], list[Envelope]]
+"""Stored notifications and their envelopes, in store order."""
 Progress = Callable[[int, int], None]
 """Called with (position reached, position aimed at) after each batch."""
 
@@ -139,23 +142,36 @@ class Projections:
         models = self.select(names)
         limit = batch_size or self.batch_size
         self.setup()
-        with self._lock:
+        with self._lock, ThreadPoolExecutor(1, thread_name_prefix="projection-read") as ahead:
             target = self.ledger.position() if until is None else until
             read = 0
+            pending: tuple[int, Future[Page]] | None = None
             while True:
                 low = min(self.positions([m.name for m in models]).values(), default=target)
                 if low >= target or self._stop.is_set():
                     break
-                notes = self.ledger.recorder.select_notifications(
-                    start=low + 1, limit=limit, stop=target)
+                if pending is not None and pending[0] == low + 1:
+                    notes, envelopes = pending[1].result()
+                else:  # nothing read ahead, or another process moved the models meanwhile
+                    if pending is not None:
+                        pending[1].result()  # the decoder is used by one thread at a time
+                    notes, envelopes = self._read(low + 1, limit, target)
+                pending = None
                 if not notes:
                     break
-                envelopes = self.decoder.decode(notes)
-                self._advance(models, low, notes[-1].id, envelopes)
+                last = notes[-1].id
+                if last < target:  # read and decode the next batch while this one is written
+                    pending = (last + 1, ahead.submit(self._read, last + 1, limit, target))
+                self._advance(models, low, last, envelopes)
                 read += len(notes)
                 if progress is not None:
-                    progress(notes[-1].id, target)
+                    progress(last, target)
             return read
+
+    def _read(self, start: int, limit: int, stop: int) -> Page:
+        """A batch of stored events from `start`, decoded and named."""
+        notes = self.ledger.recorder.select_notifications(start=start, limit=limit, stop=stop)
+        return notes, self.decoder.decode(notes)
 
     def is_current(self, names: Iterable[str] | None = None, position: int | None = None) -> bool:
         top = self.ledger.position() if position is None else position
@@ -366,6 +382,7 @@ class Decoder:
         """Turns stored notifications into domain events; not needed by `name`."""
         self.lookup = lookup
         self.names: dict[str, Name] = {}
+        self._older: dict[str, Name] = {}
 
     def decode(self, notes: Sequence[Notification]) -> list[Envelope]:
         if self.mapper is None:
@@ -380,9 +397,15 @@ class Decoder:
     def name(self, events: Sequence[tuple[Any, int, Any]]) -> list[Envelope]:
         """Envelopes for (domain event, store position, stored notification or None)."""
         if self.lookup is not None and len(self.names) > NAMES_KEPT:
-            self.names.clear()  # memory flat in the number of records: read back the few needed
+            # Memory flat in the number of records: the older names go at the next turn (the
+            # few still needed are read back), the last batches' stay, committed or not.
+            self._older, self.names = self.names, {}
         created = {str(e.originator_id) for e, _, _ in events if hasattr(e, "ref")}
-        missing = {str(e.originator_id) for e, _, _ in events} - created - set(self.names)
+        missing = {str(e.originator_id) for e, _, _ in events
+                   if str(e.originator_id) not in self.names} - created
+        for record_id in [r for r in missing if r in self._older]:
+            self.names[record_id] = self._older[record_id]
+            missing.discard(record_id)
         if missing and self.lookup is not None:
             self.names.update(self.lookup(missing))
         envelopes = []

@@ -21,6 +21,7 @@ from iro_ledger.application import Principal, RecordView, Role
 from iro_ledger.application.access import can_read
 from iro_ledger.application.handlers import RECORD_CLASSES
 from iro_ledger.domain.errors import InvalidValue, NotPermitted, NotRecorded
+from iro_ledger.projections import data_quality
 from iro_ledger.projections.base import Period
 from iro_ledger.projections.challenges import (
     RegisterQuery,
@@ -49,6 +50,7 @@ from iro_ledger.projections.timeline import read_cases, read_timeline
 from iro_ledger.reads import words
 from iro_ledger.reads.disputes import Scope, acts_against, in_force
 from iro_ledger.reads.results import (
+    DataQualityRead,
     DisputeRead,
     FlagRead,
     FlagsRead,
@@ -315,6 +317,21 @@ class Reader:
                  "dataset": e["dataset"], "findings": sum(e["counts"].values()),
                  "counts": dict(sorted(e["counts"].items())), "rows": list(e["rows"])}
                 for e in view.events if e["type"] == "DataQualityRecorded"]
+
+    def data_quality_findings(self, la_code: str, dataset: str | None = None,
+                              kind: str | None = None, limit: int = 100, offset: int = 0,
+                              min_position: int | None = None) -> DataQualityRead:
+        """The authority's data-quality findings: counts by dataset and kind, and a page of
+        the rows (in recording order), filtered by dataset and kind. Never flags."""
+        self.may_read(la_code)
+        position = self._reads.fresh(["measures"], min_position)
+        with self._reads.projections.db.reading() as tx:
+            counted = data_quality.COUNTS.select(tx, "la_code = ?", (la_code,))
+            page = data_quality.read_rows(tx, la_code, dataset, kind, offset, limit)
+        self._seen.add((la_code, "data_quality"))
+        value = data_quality.measure(counted).value or {}
+        return DataQualityRead(la_code, value, sum(n for c in value.values() for n in c.values()),
+                               page.total, offset, limit, page.rows, position)
 
     def officers(self, la_code: str) -> list[dict[str, Any]]:
         """Every officer of an authority (the people list)."""

@@ -82,6 +82,23 @@ class MeasuresRead:
 
 
 @dataclass(frozen=True)
+class DataQualityRead:
+    """An authority's data-quality findings: counts by dataset and kind (the measure
+    `data_quality_findings`) and one page of its rows. Never flags."""
+
+    la_code: str
+    by_dataset: dict[str, dict[str, int]]
+    findings: int
+    """Every finding recorded about the authority's data."""
+    total: int
+    """Rows matching the filter (dataset, kind)."""
+    offset: int
+    limit: int
+    rows: list[dict[str, Any]]
+    position: int
+
+
+@dataclass(frozen=True)
 class Found:
     """One read model document (a case's timeline, an officer's record)."""
 

@@ -160,15 +160,25 @@ def authority(request: Request, la_code: str, principal: Viewer,
                       links=Links(read))
 
 
+FINDINGS_PAGE = 100
+"""Data-quality rows shown a page."""
+
+
 @router.get("/ui/authorities/{la_code}/data-quality")
-def data_quality(request: Request, la_code: str, principal: Viewer) -> Response:
-    """Every data-quality finding about the authority's data, row by row: not flags."""
+def data_quality(request: Request, la_code: str, principal: Viewer,
+                 kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None,
+                 offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> Response:
+    """The data-quality findings about the authority's data: counted by dataset and kind,
+    then row by row, a page at a time (`kind` to choose one). Not flags."""
     with reader(request, principal) as read:
         name = read.authority_name(la_code)
         if name is None:
             raise NotRecorded(f"no authority {la_code!r} is recorded")
+        found = read.data_quality_findings(la_code, kind=kind, limit=FINDINGS_PAGE,
+                                           offset=offset)
         return render(request, "data_quality.html", la_code=la_code, name=name,
-                      data_quality=read.data_quality(la_code), links=Links(read))
+                      found=found, kind=kind or "", batches=read.data_quality(la_code),
+                      links=Links(read))
 
 
 @router.get("/ui/authorities/{la_code}/challenges.csv", response_model=None)

@@ -34,6 +34,7 @@ MEASURE_LABELS: dict[str, str] = {
     "recommendations": "Review recommendations: followed, lapsed, repeated",
     "child_participation": "Children's part in their reviews",
     "placement_instability": "Children with 3 or more placements",
+    "data_quality_findings": "Data-quality findings about imported data (not flags)",
 }
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
