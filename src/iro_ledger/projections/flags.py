@@ -7,8 +7,9 @@ rules (stalled challenges, overdue reviews, caseloads) depend on the day asked a
 flags of a day, stored and deadline, are kept per authority in `flags_on`'s tables, judged
 whole the first time a day is read and then followed batch by batch (`flags_on.follow`);
 every read is served from them. `read_flags` judges them from the stored books, loaded for
-the asking: the reference the stored days are tested against. Changing the rules' configuration changes what
-`apply` concludes: rebuild the model (`iro-ledger projections rebuild flags`) after changing it.
+the asking: the reference the stored days are tested against. Changing the rules'
+configuration changes what `apply` concludes: rebuild the model (`iro-ledger projections
+rebuild flags`) after changing it.
 
 Version 2: history entries say `raised` or `cleared` (version 1 said `open`). Version 3:
 iro_churn is judged as of the day asked about, so its flags are no longer stored. Version 4:
