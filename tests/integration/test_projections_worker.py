@@ -78,6 +78,29 @@ def test_the_worker_catches_up_then_shows_a_new_write_within_moments(
     assert code == 0, err
 
 
+def test_the_worker_stores_todays_flags_after_a_batch_so_no_reader_judges_them(
+        services: Services, postgres_url: str) -> None:
+    record_all(services.ledger, busy_authority(6))
+    worker = start_worker(postgres_url)
+    try:
+        eventually(caught_up(services), worker)
+        close = parse_command({"command": "close_case", "la_code": LA, "case_id": "c2",
+                               "occurred_on": "2024-12-02", "reason": "adopted"})
+        services.ledger.execute(close, ADMIN, "api")
+
+        def stored_today() -> bool:
+            with services.projections.db.reading() as tx:
+                rows = tx.query("SELECT judged_for FROM flags_days_v9 WHERE la_code = ?"
+                                " AND position >= 0", (LA,))
+            return any(str(r["judged_for"]).startswith(services.reads.today().isoformat())
+                       for r in rows)
+
+        eventually(stored_today, worker)
+    finally:
+        code, err = stop(worker)
+    assert code == 0, err
+
+
 def test_an_idle_worker_sends_nothing_to_the_database(
         services: Services, postgres_url: str) -> None:
     record_all(services.ledger, busy_authority(4))

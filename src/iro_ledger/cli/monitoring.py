@@ -74,7 +74,14 @@ def worker(
         err.print(f"worker: following {redacted(settings.resolved_database_url())} "
                   f"with {', '.join(runner.models)}")
 
+        def judge_today() -> None:
+            # Today's flags stored for every authority, so no reader waits for a whole book
+            # to be judged: after each batch followed, for a new day or one left behind.
+            if "flags" in runner.models:
+                built.reads.judge_today()
+
         def report(position: int) -> None:
+            judge_today()
             if verbose:
                 err.print(f"worker: applied up to position {position}")
 

@@ -100,6 +100,11 @@ class Flags(ReadModel):
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
 
+    def judge_day(self, db: Database, day: date) -> None:
+        """Store the flags of `day` for every authority not yet stored as its book stands
+        (`flags_on.prepare`): what the worker does for today, so readers find it stored."""
+        flags_on.prepare(db, self.config, None, day)
+
     def ready(self, db: Database, la_code: str, period: Period) -> None:
         flags_on.prepare(db, self.config, [la_code], period.end)
 

@@ -81,6 +81,11 @@ class Reads:
             raise NotServed("the Merkle log is not running in this service")
         return self._trust
 
+    def judge_today(self) -> None:
+        """Store today's flags for every authority whose stored day is missing or behind
+        (`Flags.judge_day`): the worker does it after each batch, so readers find them."""
+        self.flags_model().judge_day(self.projections.db, self.today())
+
     def flags_model(self) -> Flags:
         model = self.projections.models.get("flags")
         if not isinstance(model, Flags):
