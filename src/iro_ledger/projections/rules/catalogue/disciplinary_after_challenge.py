@@ -5,7 +5,8 @@ on two occasions because they had "raised (in their opinion) legitimate concerns
 children's cases": concerns, not only formal challenges.
 
 Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened, started)
-dated within `window_days` (365) on or after a dispute of that officer: a `Challenge.Raised`
+dated within `window_days` (365) on or after a dispute of that officer was raised or last
+pressed (an escalation, a referral to Cafcass or arbitration, a legal step): a challenge raised
 by them, or a `Concern.Raised` (a concern raised outside the protocol: in review minutes, a
 recommendation, an email). Also raised, whatever the dates, when the action is recorded as
 being about a challenge, concern, annual report or case (its `about` links): a threat that
@@ -33,6 +34,9 @@ from iro_ledger.projections.rules.facts import Disciplinary
 from iro_ledger.projections.rules.lifecycle import Finding, Verdict, raised
 from iro_ledger.projections.rules.rule import Rule
 
+PRESSED = (Challenge.Raised, Challenge.Escalated, Challenge.ReferredToCafcass,
+           Challenge.ArbitrationRequested, Challenge.LegalStepRecorded)
+"""The acts that raise or press a challenge: a window runs from the latest."""
 NAME = "disciplinary_after_challenge"
 BASIS = ("NAIRO reports IROs threatened with disciplinary action after raising concerns about "
          "children's cases, one manager \"on two occasions\"; an IRO must be able to challenge, "
@@ -45,7 +49,7 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
         yield env.actor
         return
     raiser = None
-    if isinstance(env.event, Challenge.Raised):
+    if isinstance(env.event, PRESSED):
         raiser = book.challenges[env.record].officer_id
     elif isinstance(env.event, Concern.Raised):
         raiser = book.concerns[env.record].officer_id
@@ -60,7 +64,7 @@ def disputes_before(book: Book, officer_id: str, action: Disciplinary,
     recorded as being about, in valid time."""
     day, window = action.ref.occurred_on, timedelta(days=window_days)
     found = [d for d in book.disputes_of(officer_id)
-             if d.raised.occurred_on <= day <= d.raised.occurred_on + window]
+             if d.raised.occurred_on <= day <= book.pressed_on(d, day) + window]
     known = {(d.kind, d.id) for d in found}
     found += [d for d in book.linked(action.about) if (d.kind, d.id) not in known]
     return sorted(found, key=lambda d: (d.raised.occurred_on, d.kind, d.id))
