@@ -77,6 +77,24 @@ def test_a_cursor_not_given_by_the_listing_is_refused(services: Services) -> Non
         reader.flags(limit=2, after="bm90IGEgY3Vyc29y")
 
 
+def test_the_cli_pages_by_the_cursor_it_prints(ingested: str) -> None:
+    whole = cli(ingested, "flags", "--json", "--as-of", "2024-12-31")
+    assert whole.exit_code == 0, whole.output
+    paged, after = [], list[str]()
+    while True:
+        page = cli(ingested, "flags", "--json", "--as-of", "2024-12-31", "--limit", "3",
+                   *after)
+        assert page.exit_code == 0, page.output
+        paged += json.loads(page.stdout)
+        more = [line for line in page.stderr.splitlines() if line.startswith("more: ")]
+        if not more:
+            break
+        after = more[0].removeprefix("more: ").split(" ")
+    assert [f["id"] for f in paged] == [f["id"] for f in json.loads(whole.stdout)]
+    refused = cli(ingested, "flags", "--limit", "3", "--after", "bm90IGEgY3Vyc29y")
+    assert refused.exit_code == 2 and len(refused.stderr.strip().splitlines()) == 1
+
+
 def test_counts_agree_with_the_listing(services: Services) -> None:
     day = date(2024, 12, 31)
     with services.reads.by(ADMIN, "cli") as reader:

@@ -38,6 +38,11 @@ def flags(
     officer: Annotated[str | None, typer.Option(help="Only flags about this officer_id.")]
     = None,
     case: Annotated[str | None, typer.Option(help="Only flags about this case_id.")] = None,
+    limit: Annotated[int | None, typer.Option(
+        min=1, max=500, help="At most this many flags (a page); the cursor of the next page "
+                             "is printed on stderr.")] = None,
+    after: Annotated[str | None, typer.Option(
+        help="The cursor a page printed: the page after it.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     token: Token = None,
 ) -> None:
@@ -53,20 +58,24 @@ def flags(
         try:
             if la is not None and reader.authority_name(la) is None:
                 fail(f"no authority {la!r} is recorded")
-            found = reader.flags(la, rule, severity, status, officer, case, day)
+            found = reader.flags(la, rule, severity, status, officer, case, day,
+                                 limit=limit, after=after)
         except DomainError as refused:
             fail(str(refused))
+    if found.next is not None:
+        typer.echo(f"more: --after {found.next}", err=True)
     if as_json:
         typer.echo(json.dumps(found.public(), ensure_ascii=False))
         return
-    _print(found.public(), found.as_of)
+    _print(found.public(), found.as_of, found.total)
 
 
-def _print(found: list[dict[str, Any]], day: date) -> None:
+def _print(found: list[dict[str, Any]], day: date, total: int) -> None:
     """One row a flag: its id whole (to copy into `--json` filters or the dashboard), then
     where and when, what it is about and, for a withdrawn flag, the late record that did it."""
     shown = table("flag", "severity", "status", "events", whole=("flag",), spaced=True,
-                  title=f"{len(found)} flags as of {day.isoformat()}")
+                  title=f"{len(found)} flags as of {day.isoformat()}"
+                  + (f" (of {total})" if total != len(found) else ""))
     for flag in found:
         about = [f"{flag['la_code']}, raised {flag['raised_on']}",
                  *(f"{k} {v}" for k, v in flag["subjects"].items()), *_withdrawn_by(flag)]

@@ -3,10 +3,13 @@
 `apply` feeds each batch to the pure `RulesEngine` and writes, in the batch's transaction, the
 facts of every record the batch changed (`flag_facts_v10`), every flag it raised, re-judged,
 cleared or withdrew (`flags_v10`) and the position they reflect (`flags_meta_v10`). Deadline
-rules (stalled challenges, overdue reviews, caseloads) depend on the day asked about, so
-`read_flags` computes them from the stored facts as of that day, beside the stored
-event-raised flags as they stood on it. Changing the rules' configuration changes what
-`apply` concludes: rebuild the model (`iro-ledger projections rebuild flags`) after changing it.
+rules (stalled challenges, overdue reviews, caseloads) depend on the day asked about: the
+flags of a day, stored and deadline, are kept per authority in `flags_on`'s tables, judged
+whole the first time a day is read and then followed batch by batch (`flags_on.follow`);
+every read is served from them. `read_flags` judges them from the stored books, loaded for
+the asking: the reference the stored days are tested against. Changing the rules'
+configuration changes what `apply` concludes: rebuild the model (`iro-ledger projections
+rebuild flags`) after changing it.
 
 Version 2: history entries say `raised` or `cleared` (version 1 said `open`). Version 3:
 iro_churn is judged as of the day asked about, so its flags are no longer stored. Version 4:
