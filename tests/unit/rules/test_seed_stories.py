@@ -191,6 +191,26 @@ def test_a_withdrawal_long_after_a_threat_is_not_called_suppressed() -> None:
     assert flags(story, "2024-12-31", "suppressed_challenge", "withdrawn_after_threat") == []
 
 
+@pytest.mark.parametrize("kind", ["withdraw_challenge", "do_not_escalate"])
+def test_a_withdrawal_months_into_an_instruction_still_in_force_is_flagged(kind: str) -> None:
+    story = with_child()
+    story.instruct("in-1", kind, ["all_iros"], "2024-01-05", actor="hos-tam")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-04-01")
+    story.withdraw("ch-1", "2024-04-08")
+
+    [flag] = flags(story, "2024-12-31", "suppressed_challenge", "withdrawn_after_instruction")
+    assert (flag.severity, flag.subjects["instruction_id"]) == ("critical", "in-1")
+
+
+def test_a_withdrawal_after_the_instruction_was_rescinded_is_not_called_suppressed() -> None:
+    story = with_child()
+    story.instruct("in-1", "do_not_escalate", ["all_iros"], "2024-01-05", actor="hos-tam")
+    story.rescind("in-1", "2024-02-01", actor="hos-tam")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-04-01")
+    story.withdraw("ch-1", "2024-04-08")
+    assert flags(story, "2024-12-31", "suppressed_challenge") == []
+
+
 def test_a_threat_on_the_day_of_the_challenge_is_flagged() -> None:
     story = with_child()
     story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")

@@ -7,8 +7,10 @@ answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days 
 Five patterns, named in the flag's `details.pattern`:
 
 - `withdrawn_after_instruction`: `Challenge.Withdrawn` dated within `withdrawal_window_days`
-  (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros);
-  also when the instruction is recorded after the withdrawal (back-dated). Severity `high`,
+  (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros),
+  or at any time while an instruction of a `critical_instruction_kinds` kind (withdraw a
+  challenge, do not escalate) to them is in force (not rescinded by that day); also when the
+  instruction is recorded after the withdrawal (back-dated). Severity `high`,
   `critical` when an instruction was of a `critical_instruction_kinds` kind. Never cleared.
 - `withdrawn_after_threat`: `Challenge.Withdrawn` dated within `withdrawal_window_days` on or
   after disciplinary action (at a stage disciplinary_after_challenge weighs) threatened or
@@ -71,7 +73,7 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
     if isinstance(event, Challenge.Raised | Challenge.Resolved | Challenge.Withdrawn
                   | Challenge.CafcassOutcomeRecorded):
         yield env.record
-    elif isinstance(event, Instruction.Recorded):
+    elif isinstance(event, Instruction.Recorded | Instruction.Rescinded):
         instruction = book.instructions[env.record]
         yield from (c.id for c in book.challenges.values()
                     if c.ended_as == "withdrawn" and instruction.is_to(c.officer_id))
@@ -109,7 +111,10 @@ def _withdrawal(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Fi
         return None
     day, window = withdrawn.occurred_on, timedelta(days=config.withdrawal_window_days)
     pressed = sorted((i for i in book.instructions_for(challenge.officer_id)
-                      if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window),
+                      if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window
+                      or (i.kind in config.critical_instruction_kinds
+                          and i.recorded.occurred_on <= day
+                          and (i.rescinded is None or i.rescinded.occurred_on > day))),
                      key=lambda i: (i.recorded.occurred_on, i.id))
     if not pressed:
         return None
