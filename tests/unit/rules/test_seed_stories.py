@@ -211,6 +211,17 @@ def test_a_withdrawal_after_the_instruction_was_rescinded_is_not_called_suppress
     assert flags(story, "2024-12-31", "suppressed_challenge") == []
 
 
+def test_a_recommendation_made_three_times_each_naming_the_first_is_flagged() -> None:
+    # The IRO records each repeat of the post-18 plan against the first recommendation.
+    story = with_child()
+    story.recommend("c1", "rec-1", "2024-01-10", due="2024-03-01")
+    story.recommend("c1", "rec-2", "2024-04-10", due="2024-06-01", repeats="rec-1")
+    story.recommend("c1", "rec-3", "2024-07-10", due="2024-09-01", repeats="rec-1")
+
+    [flag] = flags(story, "2024-08-01", "recommendation_not_followed", "repeated")
+    assert flag.details["recommendation_ids"] == ["rec-1", "rec-2", "rec-3"]
+
+
 def test_a_threat_on_the_day_of_the_challenge_is_flagged() -> None:
     story = with_child()
     story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
