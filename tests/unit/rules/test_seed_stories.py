@@ -222,6 +222,26 @@ def test_a_recommendation_made_three_times_each_naming_the_first_is_flagged() ->
     assert flag.details["recommendation_ids"] == ["rec-1", "rec-2", "rec-3"]
 
 
+def test_disciplinary_action_known_only_by_its_outcome_is_flagged() -> None:
+    # The IRO records the written warning she was given: the only record of the action.
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.discipline("iro-kit", "concluded", "2024-05-01", actor="hos-tam")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.details["stage"], flag.severity) == ("concluded", "high")
+
+
+def test_the_outcome_of_an_action_already_flagged_is_not_a_second_occasion() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.discipline("iro-kit", "started", "2024-04-01", actor="hos-tam")
+    story.discipline("iro-kit", "concluded", "2024-05-01", actor="hos-tam")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.details["stage"], flag.severity) == ("started", "high")
+
+
 def test_a_threat_on_the_day_of_the_challenge_is_flagged() -> None:
     story = with_child()
     story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")

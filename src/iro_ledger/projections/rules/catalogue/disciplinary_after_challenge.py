@@ -4,7 +4,9 @@ Basis: NAIRO's letter reports a head of service who "threatened IROs with discip
 on two occasions because they had "raised (in their opinion) legitimate concerns regarding
 children's cases": concerns, not only formal challenges.
 
-Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened, started)
+Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened, started), or
+concluded when nothing earlier against the officer was recorded at one (the outcome may be
+the only record an IRO has of the action),
 dated within `window_days` (365) on or after a dispute of that officer was raised or last
 pressed (an escalation, a referral to Cafcass or arbitration, a legal step): a challenge raised
 by them, or a `Concern.Raised` (a concern raised outside the protocol: in review minutes, a
@@ -70,6 +72,15 @@ def disputes_before(book: Book, officer_id: str, action: Disciplinary,
     return sorted(found, key=lambda d: (d.raised.occurred_on, d.kind, d.id))
 
 
+def _weighed(actions: list[Disciplinary], action: Disciplinary, stages: list[str]) -> bool:
+    """Whether the action counts: at a configured stage, or concluded when nothing earlier
+    against the officer was recorded at one (the outcome is the only record of the action)."""
+    if action.stage in stages:
+        return True
+    return action.stage == "concluded" and not any(
+        a.stage in stages and a.ref.occurred_on <= action.ref.occurred_on for a in actions)
+
+
 def judge(book: Book, actor: str, config: RulesConfig) -> Verdict:
     """Each of the actor's actions after its officer disputed something; the first is
     `severity`, each later one (in order of date, then officer) `repeat_severity`."""
@@ -77,7 +88,8 @@ def judge(book: Book, actor: str, config: RulesConfig) -> Verdict:
     flagged: list[tuple[str, Disciplinary, list[Dispute]]] = []
     for officer in book.officers.values():
         for action in officer.disciplinary:
-            if action.actor != actor or action.stage not in rule.stages:
+            if action.actor != actor or not _weighed(officer.disciplinary, action,
+                                                     rule.stages):
                 continue
             prior = disputes_before(book, officer.id, action, rule.window_days)
             if prior:
