@@ -195,6 +195,39 @@ def post_deleted_after_report(world: World, report: str, author: str, disputed: 
     world.at(day, delete)
 
 
+def withdrawn_after_threat(world: World) -> None:
+    """A challenge withdrawn days after its raiser was threatened with disciplinary action:
+    the threat (disciplinary_after_challenge) and the withdrawal (suppressed_challenge,
+    `withdrawn_after_threat`, critical) are both expected."""
+    variant = "suppressed_withdrawn_after_threat"
+    day, last = when(world, 0.2, 40)
+
+    def act(on: date) -> bool:
+        actor = fresh_manager(world, on)
+        if actor is None:
+            return False
+        case = pick_case(world, on, 45, variant)
+        challenge = protocol.raise_challenge(world, on, case, "care_plan")
+
+        def threaten(d: date, c: Challenge) -> None:
+            world.emit(d, "record_disciplinary_action", actor=actor, officer_id=c.officer,
+                       stage="threatened", stated_reason="Undermining the service's decision.")
+            world.expect("disciplinary_after_challenge", variant, d, officer_id=c.officer,
+                         challenge_id=c.id)
+
+        def give_in(d: date, c: Challenge) -> None:
+            protocol.withdraw(world, "I no longer wish to pursue this.")(d, c)
+            entry = world.expect("suppressed_challenge", variant, d, challenge_id=c.id,
+                                 officer_id=c.officer, case_id=case.id)
+            entry["severity"] = "critical"
+
+        protocol.play(world, challenge, [(world.between(2, 5), threaten),
+                                         (world.between(3, 8), give_in)])
+        return True
+
+    attempt(world, day, last, act, variant)
+
+
 def withdrawn_after_instruction(world: World) -> None:
     variant = "suppressed_withdrawn_after_instruction"
     day, last = when(world, 0.2, 40)

@@ -372,6 +372,11 @@ PLANTERS: dict[str, Planter] = {
     "review_required_not_held": review_required,
 }
 """Every variant, by name: several for rules with several forms."""
+LATER_VARIANTS: dict[str, Planter] = {
+    "suppressed_withdrawn_after_threat": disputes.withdrawn_after_threat,
+}
+"""Variants added after histories were first generated: planted after all the others, and
+drawn for only when something is planted, so a history without patterns is as it was."""
 REPORT_VARIANTS = ["report_altered_submission", "report_edit_requested", "report_withheld"]
 
 
@@ -386,3 +391,9 @@ def plant(world: World, rate: float) -> None:
         count = math.floor(rate) + (1 if world.rng.random() < rate - math.floor(rate) else 0)
         for _ in range(count):
             PLANTERS[name](world)
+    if rate <= 0:
+        return
+    for planter in LATER_VARIANTS.values():
+        count = math.floor(rate) + (1 if world.rng.random() < rate - math.floor(rate) else 0)
+        for _ in range(count):
+            planter(world)

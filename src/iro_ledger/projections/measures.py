@@ -300,10 +300,7 @@ def recommendation_measures(cases: Sequence[Doc], period: Period) -> Measure:
             if period.contains(date.fromisoformat(r["due_on"])):
                 due.append(r)
             if period.contains(date.fromisoformat(r["made_on"])):
-                times, link = 1, r
-                while link["repeats"] in by_id and times <= len(by_id):
-                    times, link = times + 1, by_id[link["repeats"]]
-                made.append((r, times))
+                made.append((r, _times_made(r, by_id)))
 
     def on_time(r: Doc, outcome: str) -> bool:
         return bool(r["outcome"] == outcome and r["outcome_on"] <= r["due_on"])
@@ -321,6 +318,23 @@ def recommendation_measures(cases: Sequence[Doc], period: Period) -> Measure:
                    _refs(r["ref"] for r in [*due, *(r for r, _ in made)]),
                    "due in the period: completed or declined by the due day, or lapsed (no "
                    "outcome by then, or recorded lapsed); made in the period: repeats")
+
+
+def _root(r: Doc, by_id: Mapping[str, Doc]) -> str:
+    seen = {r["id"]}
+    while r["repeats"] in by_id and r["repeats"] not in seen:
+        r = by_id[r["repeats"]]
+        seen.add(r["id"])
+    return str(r["id"])
+
+
+def _times_made(r: Doc, by_id: Mapping[str, Doc]) -> int:
+    """How many times the recommendation had been made by this making: its family through
+    `repeats` links (each naming the last making or the first), up to this one, as the
+    recommendation_not_followed rule counts."""
+    family = _root(r, by_id)
+    return sum(1 for o in by_id.values() if _root(o, by_id) == family
+               and (o["made_on"], o["ref"]["position"]) <= (r["made_on"], r["ref"]["position"]))
 
 
 def child_participation(cases: Sequence[Doc], period: Period) -> Measure:

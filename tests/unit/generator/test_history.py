@@ -12,7 +12,7 @@ import pytest
 
 from iro_ledger.application.commands import parse_command_json
 from iro_ledger.generator import DEFAULT_END, Generated, GeneratorSpec, generate
-from iro_ledger.generator.patterns import PLANTERS
+from iro_ledger.generator.patterns import LATER_VARIANTS, PLANTERS
 
 SMALL = GeneratorSpec(authorities=2, children=15, years=4, seed=11, healthy=1)
 
@@ -133,7 +133,7 @@ def test_every_pattern_is_planted_and_healthy_authorities_plant_none() -> None:
     healthy = [a for a in truth["authorities"] if a["healthy"]]
     assert len(troubled) == 2 and len(healthy) == 1
     for authority in troubled:
-        assert sorted(authority["planted"]) == sorted(PLANTERS)
+        assert sorted(authority["planted"]) == sorted([*PLANTERS, *LATER_VARIANTS])
     assert healthy[0]["planted"] == []
     assert not [f for f in truth["flags"] if f["la_code"] == healthy[0]["la_code"]]
     assert {f["rule"] for f in truth["flags"]} == set(truth["match_on"])
@@ -144,7 +144,8 @@ def test_expected_flags_are_dated_within_the_history() -> None:
     for flag in truth["flags"]:
         assert flag["as_of"] <= truth["as_of"], flag
     critical = [f for f in truth["flags"] if f.get("severity") == "critical"]
-    assert [f["pattern"] for f in critical] == ["disciplinary_after_challenge_twice"] * 2
+    assert sorted(f["pattern"] for f in critical) == (
+        ["disciplinary_after_challenge_twice"] * 2 + ["suppressed_withdrawn_after_threat"] * 2)
 
 
 def test_a_pattern_rate_of_zero_plants_nothing() -> None:

@@ -222,7 +222,9 @@ def test_an_unanswered_challenge_is_aged_in_working_days_at_the_period_end() -> 
     assert (ages["open"], ages["over_limit"]) == (1, 0)
 
 
-def test_recommendations_lapsed_and_made_again_are_counted() -> None:
+@pytest.mark.parametrize("third_repeats", ["r2", "r1"])
+def test_recommendations_lapsed_and_made_again_are_counted(third_repeats: str) -> None:
+    # The third making names the second, or the first: the same recommendation either way.
     story = history()
     rec = {"case_id": "c1", "text": "a plan for after 18", "actor": "iro-kit"}
     story.do("make_recommendation", "2024-04-02", recommendation_id="r1",
@@ -232,7 +234,7 @@ def test_recommendations_lapsed_and_made_again_are_counted() -> None:
     story.do("record_recommendation_outcome", "2024-06-10", case_id="c1",
              recommendation_id="r2", outcome="declined", actor="mgr-ada")
     story.do("make_recommendation", "2024-08-01", recommendation_id="r3",
-             due_on="2024-08-30", repeats="r2", **rec)
+             due_on="2024-08-30", repeats=third_repeats, **rec)
     story.do("record_recommendation_outcome", "2024-08-20", case_id="c1",
              recommendation_id="r3", outcome="completed", actor="mgr-ada")
     assert measured(story)["recommendations"].value == {

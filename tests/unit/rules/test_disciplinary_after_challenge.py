@@ -43,10 +43,12 @@ def test_same_manager_threatening_twice_is_critical() -> None:
     assert "second such action by mgr-ada" in flags[1].explanation
 
 
-def test_concluded_disciplinary_action_is_not_flagged() -> None:
+def test_concluding_an_action_already_flagged_raises_no_second_flag() -> None:
     story = challenged()
-    story.discipline("iro-kit", "concluded", "2023-04-03")
-    assert story.flags("2023-12-31", "disciplinary_after_challenge") == []
+    story.discipline("iro-kit", "started", "2023-04-03")
+    story.discipline("iro-kit", "concluded", "2023-05-02")
+    [flag] = story.flags("2023-12-31", "disciplinary_after_challenge")
+    assert flag.details["stage"] == "started"
 
 
 def test_disciplinary_action_before_any_challenge_is_not_flagged() -> None:

@@ -122,6 +122,133 @@ def test_a_freelance_iros_contract_ended_after_a_concern_in_an_email_is_flagged(
     assert flag.subjects["concern_id"] == "con-1"
 
 
+# Variations on the same stories: other timing, other doors, several acts in one course
+
+
+@pytest.mark.parametrize("pressed", ["escalated to the director", "referred to Cafcass",
+                                     "taken to court"])
+def test_a_threat_soon_after_an_old_challenge_was_pressed_again_is_flagged(pressed: str) -> None:
+    # Raised fourteen months before the threat: the window runs from the last time the IRO
+    # pressed the dispute, not only from its raising.
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2023-03-01")
+    if pressed == "escalated to the director":
+        story.escalate("ch-1", "director", "2024-03-04")
+    else:
+        story.refer_to_cafcass("ch-1", "2024-03-04" if pressed == "referred to Cafcass"
+                               else "2023-04-03")
+    if pressed == "taken to court":
+        story.legal_step("ch-1", "court_application", "2024-03-04")
+    story.discipline("iro-kit", "threatened", "2024-05-02", actor="hos-tam")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert flag.subjects["challenge_id"] == "ch-1"
+
+
+def test_a_contract_ended_soon_after_an_old_challenge_reached_the_high_court_is_flagged() -> None:
+    # 001, Peter: the IRO's challenge went to Cafcass, then (through the carers) to the High
+    # Court; a freelance IRO's contract ended months after the application.
+    story = staffed(since="2023-01-02")
+    story.officer("iro-fin", employment="freelance")
+    story.case("c1", "2023-02-01", iro="iro-fin")
+    story.challenge("ch-1", "c1", "iro-fin", "2023-03-01")
+    story.refer_to_cafcass("ch-1", "2023-04-03")
+    story.legal_step("ch-1", "court_application", "2024-02-01")
+    story.end_engagement("iro-fin", "contract_terminated", "2024-05-02")
+
+    [flag] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert flag.subjects["challenge_id"] == "ch-1"
+
+
+@pytest.mark.parametrize("raised_in", ["review_minutes", "email"])
+def test_a_case_taken_from_an_iro_soon_after_a_concern_about_it_is_flagged(raised_in: str) -> None:
+    story = with_child()
+    story.concern("con-1", "iro-kit", "2024-03-01", case="c1", raised_in=raised_in)
+    story.assign("c1", "iro-lee", "2024-03-20")
+
+    [flag] = flags(story, "2024-12-31", "reallocation_after_dispute")
+    assert flag.subjects["concern_id"] == "con-1"
+    assert flag.details["concern_ids"] == ["con-1"]
+
+
+def test_a_challenge_withdrawn_days_after_its_raiser_was_threatened_is_flagged() -> None:
+    # The pressure came by a threat, not an instruction: both acts are flagged.
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.discipline("iro-kit", "threatened", "2024-03-05", actor="hos-tam")
+    story.withdraw("ch-1", "2024-03-08")
+
+    [withdrawn] = flags(story, "2024-12-31", "suppressed_challenge", "withdrawn_after_threat")
+    assert (withdrawn.severity, withdrawn.details["days_after_threat"]) == ("critical", 3)
+    assert flags(story, "2024-12-31", "disciplinary_after_challenge")
+
+
+def test_a_withdrawal_long_after_a_threat_is_not_called_suppressed() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.discipline("iro-kit", "threatened", "2024-03-05", actor="hos-tam")
+    story.withdraw("ch-1", "2024-05-07")
+    assert flags(story, "2024-12-31", "suppressed_challenge", "withdrawn_after_threat") == []
+
+
+@pytest.mark.parametrize("kind", ["withdraw_challenge", "do_not_escalate"])
+def test_a_withdrawal_months_into_an_instruction_still_in_force_is_flagged(kind: str) -> None:
+    story = with_child()
+    story.instruct("in-1", kind, ["all_iros"], "2024-01-05", actor="hos-tam")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-04-01")
+    story.withdraw("ch-1", "2024-04-08")
+
+    [flag] = flags(story, "2024-12-31", "suppressed_challenge", "withdrawn_after_instruction")
+    assert (flag.severity, flag.subjects["instruction_id"]) == ("critical", "in-1")
+
+
+def test_a_withdrawal_after_the_instruction_was_rescinded_is_not_called_suppressed() -> None:
+    story = with_child()
+    story.instruct("in-1", "do_not_escalate", ["all_iros"], "2024-01-05", actor="hos-tam")
+    story.rescind("in-1", "2024-02-01", actor="hos-tam")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-04-01")
+    story.withdraw("ch-1", "2024-04-08")
+    assert flags(story, "2024-12-31", "suppressed_challenge") == []
+
+
+def test_a_recommendation_made_three_times_each_naming_the_first_is_flagged() -> None:
+    # The IRO records each repeat of the post-18 plan against the first recommendation.
+    story = with_child()
+    story.recommend("c1", "rec-1", "2024-01-10", due="2024-03-01")
+    story.recommend("c1", "rec-2", "2024-04-10", due="2024-06-01", repeats="rec-1")
+    story.recommend("c1", "rec-3", "2024-07-10", due="2024-09-01", repeats="rec-1")
+
+    [flag] = flags(story, "2024-08-01", "recommendation_not_followed", "repeated")
+    assert flag.details["recommendation_ids"] == ["rec-1", "rec-2", "rec-3"]
+
+
+def test_disciplinary_action_known_only_by_its_outcome_is_flagged() -> None:
+    # The IRO records the written warning she was given: the only record of the action.
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.discipline("iro-kit", "concluded", "2024-05-01", actor="hos-tam")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.details["stage"], flag.severity) == ("concluded", "high")
+
+
+def test_the_outcome_of_an_action_already_flagged_is_not_a_second_occasion() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.discipline("iro-kit", "started", "2024-04-01", actor="hos-tam")
+    story.discipline("iro-kit", "concluded", "2024-05-01", actor="hos-tam")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.details["stage"], flag.severity) == ("started", "high")
+
+
+def test_a_threat_on_the_day_of_the_challenge_is_flagged() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.discipline("iro-kit", "threatened", "2024-03-01", actor="hos-tam")
+    assert flags(story, "2024-12-31", "disciplinary_after_challenge")
+
+
 # Disputes that drift (IRO Handbook 6.2: 20 working days in total)
 
 
@@ -418,3 +545,24 @@ def test_an_iro_leaving_of_their_own_accord_after_a_challenge_raises_nothing(how
     story.resolve("ch-1", "2024-02-19")
     story.end_engagement("iro-kit", how, "2024-06-03")
     assert flags(story, "2024-12-31", "engagement_ended_after_dispute") == []
+
+
+def test_a_case_moved_to_another_iro_months_after_a_concern_raises_nothing() -> None:
+    story = with_child(entered="2023-01-09")
+    story.review("c1", "2023-01-27")
+    story.concern("con-1", "iro-kit", "2023-02-06", case="c1", raised_in="email")
+    story.review("c1", "2023-04-24")
+    story.assign("c1", "iro-lee", "2023-07-03")
+    story.review("c1", "2023-10-16", chair="iro-lee")
+    assert healthy(story, "2023-12-01") == []
+
+
+def test_a_challenge_pressed_and_resolved_then_no_act_against_the_iro_raises_nothing() -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    raised = d("2024-02-05")
+    story.challenge("ch-1", "c1", "iro-kit", iso(raised))
+    story.escalate("ch-1", "director", iso(CALENDAR.add_working_days(raised, 4)))
+    story.resolve("ch-1", iso(CALENDAR.add_working_days(raised, 12)), outcome="upheld")
+    story.review("c1", "2024-04-22")
+    assert healthy(story, "2024-06-01") == []

@@ -157,6 +157,18 @@ class Book:
                   for c in self.officer_concerns(officer_id)]
         return sorted(found, key=lambda d: (d.raised.occurred_on, d.kind, d.id))
 
+    def pressed_on(self, dispute: Dispute, until: date) -> date:
+        """The last day, up to `until`, the dispute was pressed: its raising, or for a
+        challenge a later escalation, referral to Cafcass or arbitration, or legal step. A
+        retaliation window runs from it: an old challenge taken to the director or to court
+        is a live dispute again (the management's answers do not count)."""
+        pressed = [dispute.raised]
+        if dispute.kind == "challenge" and dispute.id in self.challenges:
+            c = self.challenges[dispute.id]
+            pressed += [*(s.start for s in c.stages[1:]), *c.legal_steps,
+                        *(r for r in (c.left_protocol,) if r)]
+        return max(r.occurred_on for r in pressed if r.occurred_on <= until)
+
     def linked(self, about: list[str]) -> list[Dispute]:
         """The records an act was recorded as being about (`kind:id` links), as disputes
         dated by their first event; links to records the book lacks are left out."""

@@ -4,8 +4,11 @@ Basis: NAIRO's letter reports a head of service who "threatened IROs with discip
 on two occasions because they had "raised (in their opinion) legitimate concerns regarding
 children's cases": concerns, not only formal challenges.
 
-Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened, started)
-dated within `window_days` (365) on or after a dispute of that officer: a `Challenge.Raised`
+Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened, started), or
+concluded when nothing earlier against the officer was recorded at one (the outcome may be
+the only record an IRO has of the action),
+dated within `window_days` (365) on or after a dispute of that officer was raised or last
+pressed (an escalation, a referral to Cafcass or arbitration, a legal step): a challenge raised
 by them, or a `Concern.Raised` (a concern raised outside the protocol: in review minutes, a
 recommendation, an email). Also raised, whatever the dates, when the action is recorded as
 being about a challenge, concern, annual report or case (its `about` links): a threat that
@@ -33,6 +36,9 @@ from iro_ledger.projections.rules.facts import Disciplinary
 from iro_ledger.projections.rules.lifecycle import Finding, Verdict, raised
 from iro_ledger.projections.rules.rule import Rule
 
+PRESSED = (Challenge.Raised, Challenge.Escalated, Challenge.ReferredToCafcass,
+           Challenge.ArbitrationRequested, Challenge.LegalStepRecorded)
+"""The acts that raise or press a challenge: a window runs from the latest."""
 NAME = "disciplinary_after_challenge"
 BASIS = ("NAIRO reports IROs threatened with disciplinary action after raising concerns about "
          "children's cases, one manager \"on two occasions\"; an IRO must be able to challenge, "
@@ -45,7 +51,7 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
         yield env.actor
         return
     raiser = None
-    if isinstance(env.event, Challenge.Raised):
+    if isinstance(env.event, PRESSED):
         raiser = book.challenges[env.record].officer_id
     elif isinstance(env.event, Concern.Raised):
         raiser = book.concerns[env.record].officer_id
@@ -60,10 +66,19 @@ def disputes_before(book: Book, officer_id: str, action: Disciplinary,
     recorded as being about, in valid time."""
     day, window = action.ref.occurred_on, timedelta(days=window_days)
     found = [d for d in book.disputes_of(officer_id)
-             if d.raised.occurred_on <= day <= d.raised.occurred_on + window]
+             if d.raised.occurred_on <= day <= book.pressed_on(d, day) + window]
     known = {(d.kind, d.id) for d in found}
     found += [d for d in book.linked(action.about) if (d.kind, d.id) not in known]
     return sorted(found, key=lambda d: (d.raised.occurred_on, d.kind, d.id))
+
+
+def _weighed(actions: list[Disciplinary], action: Disciplinary, stages: list[str]) -> bool:
+    """Whether the action counts: at a configured stage, or concluded when nothing earlier
+    against the officer was recorded at one (the outcome is the only record of the action)."""
+    if action.stage in stages:
+        return True
+    return action.stage == "concluded" and not any(
+        a.stage in stages and a.ref.occurred_on <= action.ref.occurred_on for a in actions)
 
 
 def judge(book: Book, actor: str, config: RulesConfig) -> Verdict:
@@ -73,7 +88,8 @@ def judge(book: Book, actor: str, config: RulesConfig) -> Verdict:
     flagged: list[tuple[str, Disciplinary, list[Dispute]]] = []
     for officer in book.officers.values():
         for action in officer.disciplinary:
-            if action.actor != actor or action.stage not in rule.stages:
+            if action.actor != actor or not _weighed(officer.disciplinary, action,
+                                                     rule.stages):
                 continue
             prior = disputes_before(book, officer.id, action, rule.window_days)
             if prior:

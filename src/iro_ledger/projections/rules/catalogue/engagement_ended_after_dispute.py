@@ -6,7 +6,9 @@ director edit the IRO annual report.
 
 Raised by `Officer.EngagementEnded` of a configured kind (contract_terminated, post_deleted,
 redundancy, dismissed, moved_role: not resigned or retired) dated within `window_days` (365)
-on or after a dispute of the officer: a `Challenge.Raised` or `Concern.Raised` by them, or a
+on or after a dispute of the officer was raised or last pressed: a challenge (counted from its
+raising, or a later escalation, referral to Cafcass or arbitration, or legal step) or a
+concern raised by them, or a
 dispute over an annual report they wrote (an act on it that report_interference would flag:
 an edit request from outside the IRO service, a withholding, a submission differing from the
 author's draft), each act counting on its own date. Also raised, whatever the dates, when the
@@ -53,7 +55,8 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
         yield env.record
         return
     authors: list[str] = []
-    if isinstance(event, Challenge.Raised):
+    if isinstance(event, Challenge.Raised | Challenge.Escalated | Challenge.ReferredToCafcass
+                  | Challenge.ArbitrationRequested | Challenge.LegalStepRecorded):
         authors = [book.challenges[env.record].officer_id]
     elif isinstance(event, Concern.Raised):
         authors = [book.concerns[env.record].officer_id]
@@ -79,7 +82,7 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
         return Verdict(scope, [])
     day, window = officer.ended.occurred_on, timedelta(days=rule.window_days)
     raised_by = [d for d in book.disputes_of(officer.id)
-                 if d.raised.occurred_on <= day <= d.raised.occurred_on + window]
+                 if d.raised.occurred_on <= day <= book.pressed_on(d, day) + window]
     known = {(d.kind, d.id) for d in raised_by}
     linked = [d for d in book.linked(officer.ended_about) if (d.kind, d.id) not in known]
     exempt = config.report_interference.exempt_roles

@@ -7,9 +7,10 @@ Judged in valid time over the case's `Case.IroAssigned` events in order of their
 in the order the case recorded them): an assignment to Q replaces P, the officer who held the
 case just before it in that order. It raises a flag when P raised a challenge on the case dated
 on or before the reassignment and either within `window_days` (90) of it or still open (not
-resolved or withdrawn) on the day of reassignment; not when P's engagement had ended on or
-before that day. Severity `high`. Cleared by the next assignment (in valid time) giving the
-case back to P.
+resolved or withdrawn) on the day of reassignment, or a concern about the case outside the
+protocol (review minutes, an email...) within `window_days` of it; not when P's engagement
+had ended on or before that day. Severity `high`. Cleared by the next assignment (in valid
+time) giving the case back to P.
 
 Records come late, so the case is judged again whenever one of its assignments, a challenge on
 it, a challenge's resolution or withdrawal, or an officer's ending is recorded. A flag the
@@ -26,6 +27,7 @@ from datetime import timedelta
 
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
+from iro_ledger.domain.concern import Concern
 from iro_ledger.domain.officer import Officer
 from iro_ledger.projections.base import Envelope, EventRef
 from iro_ledger.projections.rules.book import Book, said
@@ -48,6 +50,10 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
         case_id = book.challenges[env.record].case_id
         if case_id in book.cases:
             yield case_id
+    elif isinstance(event, Concern.Raised):
+        about = book.concerns[env.record].case_id
+        if about is not None and about in book.cases:
+            yield about
     elif isinstance(event, Officer.EngagementEnded):
         yield from (case.id for case in book.cases.values()
                     if any(a.officer_id == env.record for a in case.assignments))
@@ -95,20 +101,29 @@ def _judge(book: Book, case: CaseFacts, officer_id: str, assignment: Assignment,
          if c.officer_id == officer_id and c.raised.occurred_on <= day
          and (day - c.raised.occurred_on <= window or c.open_on(day))),
         key=lambda c: (c.raised.occurred_on, c.id))
-    if not disputes:
-        return None, (f"no challenge by {officer_id} on this case was still open, or raised "
-                      f"within {rule.window_days} days, when the case was reassigned on "
-                      f"{said(day)}")
-    latest = disputes[-1]
-    still_open = latest.open_on(day)
+    concerns = sorted(
+        (c for c in book.concerns.values()
+         if c.officer_id == officer_id and c.case_id == case.id
+         and c.raised.occurred_on <= day and day - c.raised.occurred_on <= window),
+        key=lambda c: (c.raised.occurred_on, c.id))
+    if not disputes and not concerns:
+        return None, (f"no challenge by {officer_id} on this case was still open, nor a "
+                      f"challenge or concern about it raised within {rule.window_days} days, "
+                      f"when the case was reassigned on {said(day)}")
+    raised_all = sorted([*((c.raised, "challenge", c.id) for c in disputes),
+                         *((c.raised, "concern raised outside the protocol", c.id)
+                           for c in concerns)], key=lambda t: (t[0].occurred_on, t[2]))
+    latest_ref, latest_what, latest_id = raised_all[-1]
+    still_open = bool(disputes) and disputes[-1].open_on(day)
     explanation = (
         f"On {said(day)}, {book.child(case.id)} was reassigned from {book.who(officer_id)} to "
         f"{book.who(assignment.officer_id)} by {book.who(assignment.actor)}, the stated "
         f"reason being \"{assignment.reason.replace('_', ' ')}\", "
-        f"{(day - latest.raised.occurred_on).days} days after {officer_id} raised challenge "
-        f"{latest.id} on this case on {said(latest.raised.occurred_on)}"
-        f"{', which was still open' if still_open else ''}. Taking a case from an IRO soon "
-        "after they challenged on it is a recognised sign of retaliation.")
+        f"{(day - latest_ref.occurred_on).days} days after {officer_id} raised "
+        f"{latest_what} {latest_id} about this case on {said(latest_ref.occurred_on)}"
+        f"{_open_words(latest_id, disputes[-1].id if disputes else None, still_open)}. "
+        "Taking a case from an IRO soon after they challenged on it, or raised concerns about "
+        "it, is a recognised sign of retaliation.")
     timeline = [raised(day, assignment.ref, f"the case was reassigned to {assignment.officer_id}")]
     back = next((a for a in later if a.officer_id == officer_id), None)
     if back is not None:
@@ -116,12 +131,22 @@ def _judge(book: Book, case: CaseFacts, officer_id: str, assignment: Assignment,
     return Finding(
         key={"officer_id": officer_id, "case_id": case.id}, anchor=assignment.ref,
         severity=rule.severity,
-        subjects={"officer_id": officer_id, "case_id": case.id, "challenge_id": latest.id},
-        timeline=timeline, evidence=[c.raised for c in disputes], explanation=explanation,
+        subjects={"officer_id": officer_id, "case_id": case.id,
+                  **({"challenge_id": disputes[-1].id} if disputes
+                     else {"concern_id": concerns[-1].id})},
+        timeline=timeline, evidence=[r for r, _, _ in raised_all], explanation=explanation,
         details={"to_officer_id": assignment.officer_id, "reason": assignment.reason,
                  "challenge_ids": [c.id for c in disputes],
-                 "days_after_challenge": (day - latest.raised.occurred_on).days,
+                 "concern_ids": [c.id for c in concerns],
+                 "days_after_challenge": (day - latest_ref.occurred_on).days,
                  "challenge_open": still_open}), ""
+
+
+def _open_words(latest: str, challenge: str | None, still_open: bool) -> str:
+    if not still_open:
+        return ""
+    return ", which was still open" if latest == challenge else (
+        f", while challenge {challenge} was still open")
 
 
 def _late(ref: EventRef) -> str:

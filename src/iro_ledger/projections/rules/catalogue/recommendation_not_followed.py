@@ -12,8 +12,9 @@ A deadline rule, judged as of a day, one flag per recommendation and pattern:
   case was open is raised the day after, cleared by the outcome finally recorded (completed
   or declined) or by the case closing; one recorded as `lapsed` is raised on that day, never
   cleared. Severity `lapsed_severity` (warning).
-- `repeated`: a recommendation that makes again (`repeats`) one that made another again,
-  `repeated_at` (3) times in all, is raised on the day it is made, and cleared when that one is
+- `repeated`: the making that brings one recommendation to `repeated_at` (3) times in all
+  (a family through `repeats` links, each naming the last making or the first), raised on
+  the day it is made, and cleared when that one is
   recorded completed. Severity `repeated_severity` (high).
 
 A declined recommendation is the authority's answer, not a lapse: the IRO may challenge it.
@@ -104,13 +105,24 @@ def _repeated(book: Book, case: CaseFacts, made: list[Recommendation], day: date
     config = rules.recommendation_not_followed
     by_id = {r.id: r for r in made}
     found = []
+    def root(r: Recommendation) -> str:
+        seen = {r.id}
+        while r.repeats in by_id and r.repeats not in seen:
+            r = by_id[r.repeats or ""]
+            seen.add(r.id)
+        return r.id
+
+    def when(r: Recommendation) -> tuple[date, int]:
+        return r.made.occurred_on, r.made.position
+
+    roots = {r.id: root(r) for r in made}
     for recommendation in made:
-        chain = [recommendation]
-        while chain[-1].repeats in by_id and len(chain) <= len(made):
-            chain.append(by_id[chain[-1].repeats or ""])
+        # Every making of the same recommendation up to this one, however each names the one
+        # it repeats (the last, or the first): one family through its `repeats` links.
+        chain = sorted((r for r in made if roots[r.id] == roots[recommendation.id]
+                        and when(r) <= when(recommendation)), key=when)
         if len(chain) != config.repeated_at:
             continue  # flagged once, on the making that reached the count
-        chain.reverse()
         timeline = [raised(recommendation.made.occurred_on, recommendation.made,
                            f"the recommendation was made a {_ordinal(len(chain))} time")]
         done = recommendation.outcome_ref

@@ -4,12 +4,18 @@ outcome.
 Basis: NAIRO reports legitimate challenges suppressed: raised but quietly dropped or never
 answered. IRO Handbook 6.2: a dispute should be resolved within 20 working days in total.
 
-Four patterns, named in the flag's `details.pattern`:
+Five patterns, named in the flag's `details.pattern`:
 
 - `withdrawn_after_instruction`: `Challenge.Withdrawn` dated within `withdrawal_window_days`
-  (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros);
-  also when the instruction is recorded after the withdrawal (back-dated). Severity `high`,
+  (30) on or after an `Instruction.Recorded` issued to the challenge's officer (or all_iros),
+  or at any time while an instruction of a `critical_instruction_kinds` kind (withdraw a
+  challenge, do not escalate) to them is in force (not rescinded by that day); also when the
+  instruction is recorded after the withdrawal (back-dated). Severity `high`,
   `critical` when an instruction was of a `critical_instruction_kinds` kind. Never cleared.
+- `withdrawn_after_threat`: `Challenge.Withdrawn` dated within `withdrawal_window_days` on or
+  after disciplinary action (at a stage disciplinary_after_challenge weighs) threatened or
+  started against its raiser after it was raised: the pressure came by another door than an
+  instruction. Severity `critical`. Never cleared.
 - `withdrawn_on_behalf`: `Challenge.Withdrawn` not recorded by the raiser with their own
   principal (`recorded_by` is not the raiser, or `on_behalf_of` is set), whatever `actor`
   says: an admin recording it for them, or, stored before that was refused, a manager naming
@@ -47,6 +53,7 @@ from datetime import date, timedelta
 from iro_ledger.domain.case import Case
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.instruction import Instruction
+from iro_ledger.domain.officer import Officer
 from iro_ledger.projections.base import Envelope, EventRef
 from iro_ledger.projections.rules.book import Book, said
 from iro_ledger.projections.rules.config import RulesConfig
@@ -66,18 +73,22 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
     if isinstance(event, Challenge.Raised | Challenge.Resolved | Challenge.Withdrawn
                   | Challenge.CafcassOutcomeRecorded):
         yield env.record
-    elif isinstance(event, Instruction.Recorded):
+    elif isinstance(event, Instruction.Recorded | Instruction.Rescinded):
         instruction = book.instructions[env.record]
         yield from (c.id for c in book.challenges.values()
                     if c.ended_as == "withdrawn" and instruction.is_to(c.officer_id))
     elif isinstance(event, Case.Closed):
         yield from (c.id for c in book.case_challenges(env.record))
+    elif isinstance(event, Officer.DisciplinaryActionRecorded):
+        yield from (c.id for c in book.officer_challenges(env.record)
+                    if c.ended_as == "withdrawn")
 
 
 def judge(book: Book, challenge_id: str, config: RulesConfig) -> Verdict:
     """The challenge's withdrawal after an instruction, and its case closing under it."""
     challenge = book.challenges[challenge_id]
     found = [f for f in (_withdrawal(book, challenge, config),
+                         _withdrawn_after_threat(book, challenge, config),
                          _withdrawn_for(book, challenge, config),
                          _closure(book, challenge, config)) if f is not None]
 
@@ -100,7 +111,10 @@ def _withdrawal(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Fi
         return None
     day, window = withdrawn.occurred_on, timedelta(days=config.withdrawal_window_days)
     pressed = sorted((i for i in book.instructions_for(challenge.officer_id)
-                      if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window),
+                      if i.recorded.occurred_on <= day <= i.recorded.occurred_on + window
+                      or (i.kind in config.critical_instruction_kinds
+                          and i.recorded.occurred_on <= day
+                          and (i.rescinded is None or i.rescinded.occurred_on > day))),
                      key=lambda i: (i.recorded.occurred_on, i.id))
     if not pressed:
         return None
@@ -124,6 +138,40 @@ def _withdrawal(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Fi
                  "instruction_ids": [i.id for i in pressed],
                  "instruction_kinds": [i.kind for i in pressed],
                  "days_after_instruction": (day - latest.recorded.occurred_on).days})
+
+
+def _withdrawn_after_threat(book: Book, challenge: ChallengeFacts,
+                            rules: RulesConfig) -> Finding | None:
+    """The challenge withdrawn within the window after disciplinary action was threatened or
+    started against its raiser: the pressure came by another door than an instruction."""
+    config = rules.suppressed_challenge
+    withdrawn, officer = challenge.ended, book.officers.get(challenge.officer_id)
+    if withdrawn is None or challenge.ended_as != "withdrawn" or officer is None:
+        return None
+    day, window = withdrawn.occurred_on, timedelta(days=config.withdrawal_window_days)
+    threats = sorted((a for a in officer.disciplinary
+                      if a.stage in rules.disciplinary_after_challenge.stages
+                      and challenge.raised.occurred_on <= a.ref.occurred_on <= day
+                      <= a.ref.occurred_on + window),
+                     key=lambda a: (a.ref.occurred_on, a.ref.event_number))
+    if not threats:
+        return None
+    latest = threats[-1]
+    return Finding(
+        key={"challenge_id": challenge.id, "pattern": "withdrawn_after_threat"},
+        anchor=withdrawn, severity=Severity.CRITICAL, subjects=_subjects(challenge),
+        timeline=[raised(day, withdrawn, "the challenge was withdrawn")],
+        evidence=[challenge.raised, *(a.ref for a in threats)],
+        explanation=(
+            f"On {said(day)}, {book.who(challenge.officer_id)} withdrew challenge "
+            f"{challenge.id} about {book.child(challenge.case_id)}, raised on "
+            f"{said(challenge.raised.occurred_on)}, "
+            f"{(day - latest.ref.occurred_on).days} days after disciplinary action against "
+            f"them was {latest.stage} by {book.who(latest.actor)} on "
+            f"{said(latest.ref.occurred_on)}. A challenge withdrawn soon after its raiser was "
+            "threatened may have been suppressed."),
+        details={"pattern": "withdrawn_after_threat", "actors": [a.actor for a in threats],
+                 "days_after_threat": (day - latest.ref.occurred_on).days})
 
 
 def _withdrawn_for(book: Book, challenge: ChallengeFacts, rules: RulesConfig) -> Finding | None:
