@@ -15,6 +15,7 @@ import psycopg
 import pytest
 
 from iro_ledger.application.commands import parse_command
+from iro_ledger.projections import flags_on
 from iro_ledger.projections.timeline import read_timeline
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import Services, build_services
@@ -90,8 +91,8 @@ def test_the_worker_stores_todays_flags_after_a_batch_so_no_reader_judges_them(
 
         def stored_today() -> bool:
             with services.projections.db.reading() as tx:
-                rows = tx.query("SELECT judged_for FROM flags_days_v9 WHERE la_code = ?"
-                                " AND position >= 0", (LA,))
+                rows = tx.query(f"SELECT judged_for FROM {flags_on.TABLES[1]}"
+                                " WHERE la_code = ? AND position >= 0", (LA,))
             return any(str(r["judged_for"]).startswith(services.reads.today().isoformat())
                        for r in rows)
 
