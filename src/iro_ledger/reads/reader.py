@@ -31,12 +31,14 @@ from iro_ledger.projections.challenges import (
     read_register,
 )
 from iro_ledger.projections.flags_on import (
+    LINE,
     OLDEST_FIRST,
     Filter,
     Listed,
     counts,
     cursor_of,
     judged_for,
+    lines,
     listed,
     order_by,
     prepare,
@@ -148,6 +150,27 @@ class Reader:
             self._seen.add((la, "flags"))
         return FlagsRead(day, found.flags, position, found.total,
                          self._withdrawn_by(found.flags), found.next)
+
+    def flag_lines(self, la_code: str | None = None, rule: str | None = None,
+                   severity: str | None = None, status: str | None = None,
+                   sort: str | None = None, descending: bool = False) -> list[dict[str, Any]]:
+        """Every flag under the filters, ordered as `flags` orders them, as the columns of an
+        export (`flags_on.LINE`: severity, rule, la_code, about, raised_on, status,
+        explanation, id), read from the stored columns without the flags' documents."""
+        if self.arbitrator:
+            return [{k: row_of(f)[k] if k != "severity" else str(f.severity)
+                     for k in LINE} for f in self.flags(la_code, rule, severity, status,
+                                                         sort=sort, descending=descending).flags]
+        _choice("rule", rule, words.RULE_NAMES)
+        _choice("severity", severity, words.SEVERITIES)
+        _choice("status", status, words.FLAG_STATUSES)
+        chosen = Filter(self._flag_authorities(la_code), rule, severity, status)
+        _, _, las, key = self._flags_ready(chosen.la_codes, None, None)
+        with self._reads.projections.db.reading() as tx:
+            found = lines(tx, key, replace(chosen, la_codes=las), order_by(sort, descending))
+        for la in las:
+            self._seen.add((la, "flags"))
+        return found
 
     def flag_counts(self, by: Sequence[str], la_code: str | None = None,
                     rule: str | None = None, severity: str | None = None,
