@@ -307,3 +307,36 @@ def test_an_address_that_is_nowhere_is_a_plain_page_not_found(page: Page, live: 
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.get_by_text("check it is correct")).to_be_visible()
     accessible(page)
+
+
+def test_an_arbitrator_sorts_and_exports_the_disputes_referred_to_them(
+        page: Page, live: Live, tmp_path: Path) -> None:
+    sign_in(page, live, live.token("arb-ives", "arbitrator", la=None, body="NAIRO"))
+    disputes = page.locator("#disputes")
+    expect(disputes.locator("table.disputes tbody tr")).not_to_have_count(0)
+    accessible(page)
+
+    disputes.get_by_role("link", name="Raised", exact=True).click()
+    expect(disputes.locator("th[aria-sort='ascending']")).to_have_text("Raised")
+    saved = download(page, disputes.get_by_role("link", name=re.compile(
+        r"Download all \d+ as CSV")).inner_text(), tmp_path)
+
+    with saved.open(newline="", encoding="utf-8") as opened:
+        rows = list(csv.DictReader(opened))
+    shown = disputes.locator("table.disputes tbody tr").count()
+    assert len(rows) == shown and all(r["Referred"] for r in rows)
+    assert [r["Raised"] for r in rows] == sorted(r["Raised"] for r in rows)
+
+
+def test_an_officers_tables_page_sort_and_pass_the_accessibility_check(page: Page,
+                                                                       live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.goto(f"{live.url}/ui/authorities/{LA}/officers/{IRO}")
+    accessible(page)
+    held = page.locator("#holdings")
+
+    held.get_by_role("link", name="From", exact=True).click()  # sorted by it already: reversed
+
+    expect(held.locator("th[aria-sort='descending']")).to_have_text("From")
+    assert "#holdings" in page.url
+    accessible(page)
