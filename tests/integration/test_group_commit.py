@@ -207,7 +207,8 @@ def test_a_refusal_never_rests_on_a_cached_record_another_process_has_changed(
     outcome = ledger.execute(command("record_cafcass_outcome"), KIT, "api")
 
     assert outcome.event_numbers == [3]
-    assert types(ledger, "challenge", "ch-1")[-2:] == ["ReferredToCafcass", "CafcassOutcomeRecorded"]
+    assert types(ledger, "challenge", "ch-1")[-2:] == ["ReferredToCafcass",
+                                                       "CafcassOutcomeRecorded"]
 
 
 def test_a_group_reading_a_record_another_process_changed_stores_nothing_then_applies_again(
