@@ -60,11 +60,23 @@ def test_an_iro_records_a_challenge_and_verifies_its_receipt(page: Page, live: L
     page.goto(f"{live.url}/ui/authorities/{LA}/cases/{CASE}")
     accessible(page)
     page.get_by_role("link", name="Raise a challenge on this case").click()
-    expect(page.get_by_label("Case")).to_have_value(CASE)
-    page.get_by_role("group", name="What are you challenging?").get_by_label(
-        f"Decision {DECISION}", exact=False).check()
-    page.get_by_label("Your grounds").fill("The move takes the child away from their school "
-                                           "in the middle of exams.")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("What are you challenging?")
+    accessible(page)
+    page.get_by_label(f"Decision {DECISION}", exact=False).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What are your grounds?")
+    accessible(page)
+    page.get_by_label("What are your grounds?").fill(
+        "The move takes the child away from their school in the middle of exams.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("When did it happen?")
+    accessible(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before recording")
+    expect(page.locator("[data-answer='case_id'] .app-answer")).to_have_text(CASE)
+    expect(page.locator("[data-answer='grounds'] .app-answer")).to_contain_text("exams")
     accessible(page)
     page.get_by_role("button", name="Record it").click()
 
@@ -85,21 +97,56 @@ def test_an_iro_records_a_challenge_and_verifies_its_receipt(page: Page, live: L
     assert verified(receipt, key).returncode != 0, "a changed receipt must not verify"
 
 
-def test_a_form_left_incomplete_shows_an_accessible_error_summary(page: Page,
-                                                                  live: Live) -> None:
+def test_an_iro_corrects_their_answers_on_a_phone(browser_phone: Page, live: Live) -> None:
+    page = browser_phone
     sign_in(page, live, live.token(IRO, "iro"))
     page.goto(f"{live.url}/ui/record/raise-challenge")
-    page.get_by_label("Day").fill("31")
-    page.get_by_label("Month").fill("2")
-    page.get_by_role("button", name="Record it").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Which case is it about?")
+    page.get_by_role("button", name="Continue").click()
 
     summary = page.locator(".govuk-error-summary")
-    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("Enter the case's id")
     expect(summary).to_contain_text("Nothing has been recorded")
+    assert fits_the_screen(page)
+    accessible(page)
+    summary.get_by_role("link", name="Enter the case's id").click()
+    expect(page.get_by_label("Which case is it about?")).to_be_focused()
+    page.get_by_label("Which case is it about?").fill(CASE)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label(f"Decision {DECISION}", exact=False).check()
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("What are your grounds?").fill("Not consulted about the move.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Day").fill("31")
+    page.get_by_label("Month").fill("2")
+    page.get_by_role("button", name="Continue").click()
     expect(summary).to_contain_text("must be a real date")
     accessible(page)
-    summary.get_by_role("link", name="Enter your grounds for the challenge").click()
-    expect(page.get_by_label("Your grounds")).to_be_focused()
+    today = live.services.reads.today()  # not before the decision it challenges
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before recording")
+    assert fits_the_screen(page)
+    accessible(page)
+    page.get_by_role("button", name="Change your grounds").click()
+    expect(page.get_by_label("What are your grounds?")).to_have_value(
+        "Not consulted about the move.")
+    page.get_by_label("What are your grounds?").fill("Neither I nor the child was consulted.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("[data-answer='grounds'] .app-answer")).to_have_text(
+        "Neither I nor the child was consulted.")
+    page.get_by_role("button", name="Back").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("When did it happen?")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Record it").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Challenge raised")
+    expect(page.get_by_role("link", name="Download receipt")).to_be_visible()
+    assert fits_the_screen(page)
+    accessible(page)
 
 
 def test_a_manager_records_a_decision_on_a_phone(browser_phone: Page, live: Live) -> None:
@@ -259,4 +306,53 @@ def test_an_address_that_is_nowhere_is_a_plain_page_not_found(page: Page, live: 
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     expect(page.get_by_text("check it is correct")).to_be_visible()
+    accessible(page)
+
+
+def test_an_arbitrator_sorts_and_exports_the_disputes_referred_to_them(
+        page: Page, live: Live, tmp_path: Path) -> None:
+    sign_in(page, live, live.token("arb-ives", "arbitrator", la=None, body="NAIRO"))
+    disputes = page.locator("#disputes")
+    expect(disputes.locator("table.disputes tbody tr")).not_to_have_count(0)
+    accessible(page)
+
+    disputes.get_by_role("link", name="Raised", exact=True).click()
+    expect(disputes.locator("th[aria-sort='ascending']")).to_have_text("Raised")
+    saved = download(page, disputes.get_by_role("link", name=re.compile(
+        r"Download all \d+ as CSV")).inner_text(), tmp_path)
+
+    with saved.open(newline="", encoding="utf-8") as opened:
+        rows = list(csv.DictReader(opened))
+    shown = disputes.locator("table.disputes tbody tr").count()
+    assert len(rows) == shown and all(r["Referred"] for r in rows)
+    assert [r["Raised"] for r in rows] == sorted(r["Raised"] for r in rows)
+
+
+def test_an_officers_tables_page_sort_and_pass_the_accessibility_check(page: Page,
+                                                                       live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    page.goto(f"{live.url}/ui/authorities/{LA}/officers/{IRO}")
+    accessible(page)
+    held = page.locator("#holdings")
+
+    held.get_by_role("link", name="From", exact=True).click()  # sorted by it already: reversed
+
+    expect(held.locator("th[aria-sort='descending']")).to_have_text("From")
+    assert "#holdings" in page.url
+    accessible(page)
+
+
+def test_an_inspector_chooses_the_authorities_to_compare(page: Page, live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    choices = page.get_by_role("group", name="Authorities")
+    expect(choices.get_by_role("checkbox")).to_have_count(2)
+    box = choices.get_by_role("checkbox").first.bounding_box()
+    assert box and box["height"] >= 20, "each authority on a line of its own, not squashed"
+
+    choices.get_by_label("Saltmarsh Vale", exact=False).check()
+    page.get_by_role("button", name="Compare").click()
+
+    expect(page.locator("table.compare tbody tr")).to_have_count(1)
+    expect(page.locator("table.compare tbody")).to_contain_text("Saltmarsh Vale")
+    expect(choices.get_by_label("Saltmarsh Vale", exact=False)).to_be_checked()
     accessible(page)

@@ -203,7 +203,7 @@ def test_each_timeline_entry_says_who_recorded_it_for_whom_and_its_evidence(
     assert "sm.adeyemi" in shown and "by test:seed via test" in shown
     late = next(r for r in elements_with(response.text, "data-occurred-on")
                 if r["data-occurred-on"] == LATE_DECISION_ON)
-    assert f'href="#e{late["data-position"]}"' in response.text
+    assert f'href="?at={late["data-position"]}#e{late["data-position"]}"' in response.text
 
 
 def test_a_case_page_shows_the_flags_on_the_case(dashboard: Dashboard) -> None:

@@ -4,6 +4,7 @@ error summary with nothing recorded. The demo's authorities and people are ficti
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -62,8 +63,44 @@ class Browser:
             filled["csrf"] = csrf
         return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
 
+    def answer(self, slug: str, page: httpx.Response, answers: dict[str, str],
+               **controls: str) -> httpx.Response:
+        """Answer the question a journey's page asks (or press Back or Change: `go`)."""
+        filled = {**drawn_answers(page.text), **answers, **controls}
+        return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
+
+    def journey(self, slug: str, answers: dict[str, str], **query: str) -> httpx.Response:
+        """Open a journey and answer each question from `answers` (or leave it as drawn) up to
+        the page to check the answers on."""
+        page = self.form(slug, **query)
+        for _ in range(20):
+            assert page.status_code == 200, page.text
+            if step_of(page.text) == "check":
+                return page
+            page = self.answer(slug, page, {k: v for k, v in answers.items()
+                                            if k.split("-")[0] == step_of(page.text)})
+        raise AssertionError("the journey never reached its check page")
+
     def events(self) -> int:
         return self.services.ledger.count_events()
+
+
+def drawn_answers(page: str) -> dict[str, str]:
+    """What a journey's page posts as drawn: its form's hidden answers and filled boxes."""
+    form = re.search(r'<form [^>]*id="(?:question|answers)".*?</form>', page, re.S)
+    assert form, "a journey's page has its form"
+    found = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(0)))
+    checked = re.findall(r'<input[^>]*name="([^"]+)" type="radio" value="([^"]*)" checked',
+                         form.group(0))
+    drawn = {k: v for k, v in found.items() if not re.search(
+        rf'name="{re.escape(k)}" type="radio"', form.group(0))} | dict(checked)
+    return {k: html.unescape(v) for k, v in drawn.items()}
+
+
+def step_of(page: str) -> str:
+    found = re.search(r'name="step" value="([^"]+)"', page)
+    assert found, "a journey's page names its step"
+    return found.group(1)
 
 
 @pytest.fixture(scope="module")
@@ -103,17 +140,26 @@ def test_an_iro_is_offered_their_own_acts_and_a_manager_the_authoritys_answers(
     assert "Respond to a challenge" in manager and "Raise a challenge" not in manager
 
 
-def test_an_iro_raises_a_challenge_and_downloads_its_receipt(browser: Browser,
-                                                              tmp_path: Path) -> None:
+def test_an_iro_raises_a_challenge_one_question_a_page_and_downloads_its_receipt(
+        browser: Browser, tmp_path: Path) -> None:
     decision = a_decision(browser)
     browser.as_(IRO, "iro")
-    page = browser.form("raise-challenge", case_id=CASE)
-    assert 'name="officer_id"' not in page.text, "an IRO is never asked who they are"
+    first = browser.form("raise-challenge", case_id=CASE)
+    assert step_of(first.text) == "about", "the case page named the case: not asked again"
+    assert 'name="officer_id"' not in first.text, "an IRO is never asked who they are"
 
-    sent = browser.send("raise-challenge", {"about": decision,
-                                            "grounds": "The move ignores the child's wishes."},
-                        page)
+    check = browser.journey("raise-challenge", {
+        "about": decision, "grounds": "The move ignores the child's wishes."}, case_id=CASE)
 
+    assert "Check your answers before recording" in check.text
+    answers = {k: html.unescape(v) for k, v in re.findall(
+        r'data-answer="([^"]+)">.*?class="govuk-summary-list__value app-answer">([^<]*)<',
+        check.text, re.S)}
+    assert answers["case_id"] == CASE
+    assert answers["grounds"] == "The move ignores the child's wishes."
+    assert answers["about"].startswith(f"Decision {decision} of")
+    assert answers["challenge_id"].startswith("ch-")
+    sent = browser.answer("raise-challenge", check, {})
     assert sent.status_code == 303, sent.text
     confirmation = browser.client.get(sent.headers["location"])
     assert "Challenge raised" in confirmation.text and "Download receipt" in confirmation.text
@@ -130,6 +176,114 @@ def test_an_iro_raises_a_challenge_and_downloads_its_receipt(browser: Browser,
     checked = CliRunner().invoke(cli, ["verify-receipt", str(tmp_path / "receipt.json"),
                                        "--public-key", str(tmp_path / "key.pem")])
     assert checked.exit_code == 0, checked.output
+
+
+def test_a_question_left_unanswered_is_asked_again_and_the_other_answers_kept(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    about = browser.form("raise-challenge", case_id=CASE)
+    grounds = browser.answer("raise-challenge", about, {"about": decision})
+    assert step_of(grounds.text) == "grounds"
+    before = browser.events()
+
+    again = browser.answer("raise-challenge", grounds, {"grounds": "  "})
+
+    assert again.status_code == 422
+    assert "There is a problem" in again.text and 'href="#grounds"' in again.text
+    assert 'id="grounds-error"' in again.text
+    assert "Enter your grounds for the challenge" in again.text
+    assert drawn_answers(again.text)["about"] == decision
+    assert browser.events() == before
+
+
+def test_an_answer_changed_from_the_check_page_leads_back_to_it(browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    check = browser.journey("raise-challenge", {"about": decision, "grounds": "First."},
+                            case_id=CASE)
+
+    question = browser.answer("raise-challenge", check, {}, go="change:grounds")
+    assert step_of(question.text) == "grounds" and "First." in question.text
+    back = browser.answer("raise-challenge", question, {"grounds": "Second thoughts."})
+
+    assert step_of(back.text) == "check"
+    assert "Second thoughts." in back.text and "First." not in back.text
+
+
+def test_back_goes_to_the_question_before_with_its_answer(browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    about = browser.form("raise-challenge", case_id=CASE)
+    grounds = browser.answer("raise-challenge", about, {"about": decision})
+
+    back = browser.answer("raise-challenge", grounds, {"grounds": "Half written"}, go="back")
+
+    assert step_of(back.text) == "about"
+    assert drawn_answers(back.text)["about"] == decision
+
+
+def test_a_day_in_the_future_sends_the_iro_back_to_the_date_question(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    before = browser.events()
+    check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds.",
+                                                "occurred_on-year": "2999"}, case_id=CASE)
+
+    sent = browser.answer("raise-challenge", check, {})
+
+    assert sent.status_code == 422 and step_of(sent.text) == "occurred_on"
+    assert 'id="occurred_on-error"' in sent.text and 'href="#occurred_on-day"' in sent.text
+    assert 'name="returning" value="1"' in sent.text, "corrected, it returns to the check page"
+    assert browser.events() == before
+
+
+def test_a_challenge_on_a_case_not_recorded_is_refused_on_the_check_page(
+        browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    before = browser.events()
+    check = browser.journey("raise-challenge", {"case_id": "EMR-C999", "about": "dec-x",
+                                                "grounds": "Grounds."})
+
+    sent = browser.answer("raise-challenge", check, {})
+
+    assert sent.status_code == 404 and step_of(sent.text) == "check"
+    assert "There is a problem" in sent.text and "EMR-C999" in sent.text
+    assert browser.events() == before
+
+
+def test_a_journeys_check_page_sent_twice_records_once(browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds."},
+                            case_id=CASE)
+    first = browser.answer("raise-challenge", check, {})
+    before = browser.events()
+
+    again = browser.answer("raise-challenge", check, {})
+
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert browser.events() == before
+
+
+def test_a_journeys_page_without_the_sessions_csrf_token_is_refused(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    about = browser.form("raise-challenge", case_id=CASE)
+
+    sent = browser.answer("raise-challenge", about, {"about": "dec-x", "csrf": "forged"})
+
+    assert sent.status_code == 403
+
+
+def test_a_step_the_journey_does_not_have_is_refused(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    about = browser.form("raise-challenge", case_id=CASE)
+
+    sent = browser.answer("raise-challenge", about, {}, step="password")
+
+    assert sent.status_code == 422 and "is not a question of this form" in sent.text
 
 
 def test_sending_a_form_twice_records_it_once(browser: Browser) -> None:
@@ -151,13 +305,13 @@ def test_a_form_left_incomplete_shows_an_error_summary_and_records_nothing(
     browser.as_(IRO, "iro")
     before = browser.events()
 
-    sent = browser.send("raise-challenge", {"case_id": CASE, "about": "",
-                                            "grounds": "", "occurred_on-year": ""})
+    sent = browser.send("recommendation", {"case_id": CASE, "text": "",
+                                           "occurred_on-year": ""})
 
     assert sent.status_code == 422
     assert "There is a problem" in sent.text and "Nothing has been recorded" in sent.text
-    assert 'href="#grounds"' in sent.text and 'href="#occurred_on-day"' in sent.text
-    assert "Enter your grounds for the challenge" in sent.text
+    assert 'href="#text"' in sent.text and 'href="#occurred_on-day"' in sent.text
+    assert "Enter your recommendation" in sent.text
     assert "must include a year" in sent.text
     assert browser.events() == before
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
 from iro_ledger.settings import Settings
-from iro_ledger.web import authority, routes
+from iro_ledger.web import authority, case_officer, routes
 from tests.e2e import BROWSER_URL
 from tests.e2e.test_web_pages import SECRET, Dashboard, seed, text
 
@@ -300,3 +300,91 @@ def test_an_arbitrator_exports_only_the_disputes_referred_to_them(board: Dashboa
     rows = list(csv.DictReader(io.StringIO(referred.text)))
     assert [r["Challenge"] for r in rows] == ["EMR-CH05"]
     assert list(csv.reader(io.StringIO(officers.text)))[1:] == [], "no officer, only headings"
+
+
+# A case's page, an officer's page and an arbitrator's disputes: the same tables
+
+
+def test_a_case_timeline_pages_and_sorts_by_its_own_parameters(board: Dashboard) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(case_officer, "TIMELINE", replace(case_officer.TIMELINE, size=5))
+        first = section(board.as_inspector("/ui/authorities/EMR/cases/EMR-C01").text,
+                        "timeline")
+        down = section(board.as_inspector("/ui/authorities/EMR/cases/EMR-C01"
+                                          "?timeline.sort=position&timeline.order=desc").text,
+                       "timeline")
+
+    total = int(re.findall(r"of (\d+) events", text(first))[0])
+    assert total > 5 and len(re.findall(r"data-position=", first)) == 5
+    days = re.findall(r'data-occurred-on="([^"]+)"', first)
+    assert days == sorted(days), "in the order things happened"
+    positions = [int(p) for p in re.findall(r'data-position="(\d+)"', down)]
+    assert positions == sorted(positions, reverse=True)
+    assert 'href="?timeline.sort=occurred_on&amp;timeline.order=asc&amp;timeline.page=2' \
+           '#timeline"' in first
+
+
+def test_a_case_timeline_exports_every_event_as_csv(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR/cases/EMR-C01").text
+    link = csv_link(page, "timeline")
+
+    response = board.as_inspector(f"/ui/authorities/EMR/cases/EMR-C01{link.split('#')[0]}")
+
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    total = int(re.findall(r"of (\d+) events", text(section(page, "timeline")))[0])
+    assert response.headers["content-type"].startswith("text/csv")
+    assert len(rows) == total
+    assert {"Happened", "Event", "Details", "Recorded by", "Store position"} <= set(rows[0])
+    assert "timeline-EMR-EMR-C01.csv" in response.headers["content-disposition"]
+
+
+def test_a_link_to_an_event_opens_the_page_of_the_timeline_that_holds_it(
+        board: Dashboard) -> None:
+    every = board.as_inspector("/ui/authorities/EMR/cases/EMR-C01?timeline.format=csv")
+    last = list(csv.DictReader(io.StringIO(every.text)))[-1]["Store position"]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(case_officer, "TIMELINE", replace(case_officer.TIMELINE, size=5))
+        opened = board.as_inspector(f"/ui/authorities/EMR/cases/EMR-C01?at={last}")
+        first = board.as_inspector("/ui/authorities/EMR/cases/EMR-C01")
+
+    assert f'id="e{last}"' in opened.text and f'id="e{last}"' not in first.text
+    assert board.as_inspector("/ui/authorities/EMR/cases/EMR-C01?at=x").status_code == 422
+
+
+def test_an_officers_tables_sort_and_export_as_csv(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR/officers/iro.marsh?holdings.sort=from"
+                              "&holdings.order=desc").text
+    instructions = board.as_inspector("/ui/authorities/EMR/officers/iro.marsh"
+                                      "?instructions.format=csv")
+
+    for table in ("flags", "disciplinary", "challenges", "instructions", "holdings"):
+        assert csv_link(page, table)
+    held = re.findall(r'<td><time datetime="([^"]+)"', section(page, "holdings"))
+    assert held and held[::2] == sorted(held[::2], reverse=True)
+    rows = list(csv.DictReader(io.StringIO(instructions.text)))
+    assert "permission_before_challenge" in {r["Kind"] for r in rows}
+    assert all("iro.marsh" in r["To"] or r["To"] == "all_iros" for r in rows)
+
+
+def test_an_arbitrators_disputes_sort_and_export_as_csv(board: Dashboard) -> None:
+    page = board.page("/?sort=challenge_id&order=desc", "arb-ives", "arbitrator",
+                      body="NAIRO")
+    exported = board.client.get("/?format=csv")
+    wrong = board.client.get("/?sort=password")
+
+    assert page.status_code == 200
+    assert re.findall(r'<tr data-challenge="([^"]+)"', page.text) == ["EMR-CH05"]
+    assert 'aria-sort="descending"' in page.text
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert [r["Challenge"] for r in rows] == ["EMR-CH05"] and rows[0]["Referred"]
+    assert wrong.status_code == 422
+
+
+def test_the_overview_offers_each_authority_as_a_checkbox_by_name(board: Dashboard) -> None:
+    page = board.as_inspector("/?la=SMV").text
+
+    boxes = re.findall(r'<input class="govuk-checkboxes__input" id="[^"]+" name="la" '
+                       r'type="checkbox" value="([^"]+)"( checked)?>', page)
+    assert boxes == [("EMR", ""), ("SMV", " checked")]
+    assert "Borough of Eastmere" in text(page) and 'id="la"' in page, \
+        "the first box is what an error summary about `la` links to"

@@ -155,12 +155,15 @@ def test_a_failed_commit_stores_nothing_of_the_group_and_the_next_sees_the_store
 
 def test_a_group_is_one_transaction_so_a_crash_inside_it_stores_none_of_it(
         postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from iro_ledger.application import ledger as ledger_module
     from iro_ledger.application import recorder
 
     ledger = open_ledger(postgres_url)
     for principal, name, fields in HISTORY:
         ledger.execute(command(name, **fields), principal, "api")
     stored = ledger.count_events()
+    # A small group goes in one statement; a large one (ingest's) statement by statement.
+    monkeypatch.setattr(ledger_module, "DEFERRED_GROUP", 0)
     monkeypatch.setattr(recorder, "INSERT_CHUNK", 1)  # a statement per event
     statements: list[int] = []
     execute = ledger.recorder.insert_chunk
@@ -193,6 +196,40 @@ def test_another_process_writing_a_cached_record_is_seen_by_the_next_group(
 
     assert result.event_numbers == [5]
     assert types(ledger, "case", "case-7")[-1] == "Closed"
+
+
+def test_a_refusal_never_rests_on_a_cached_record_another_process_has_changed(
+        ledger: Ledger, database_url: str) -> None:
+    other = open_ledger(database_url)
+    other.execute(command("refer_to_cafcass"), KIT, "api")  # ch-1 as cached here is unreferred
+    other.close()
+
+    outcome = ledger.execute(command("record_cafcass_outcome"), KIT, "api")
+
+    assert outcome.event_numbers == [3]
+    assert types(ledger, "challenge", "ch-1")[-2:] == ["ReferredToCafcass",
+                                                       "CafcassOutcomeRecorded"]
+
+
+def test_a_group_reading_a_record_another_process_changed_stores_nothing_then_applies_again(
+        ledger: Ledger, database_url: str) -> None:
+    other = open_ledger(database_url)
+    other.execute(command("revise_care_plan", change="health"), ADA, "api")
+    other.close()
+    stored = ledger.count_events()
+
+    results = ledger.apply_together([
+        request(ADA, "revise_care_plan", change="education", command_id="g-1"),
+        request(ADA, "respond_to_challenge", challenge_id="ch-404"),
+        request(KIT, "escalate_challenge", command_id="g-2"),
+    ])
+
+    revised, refused, escalated = results
+    assert isinstance(revised, Outcome) and revised.event_numbers == [4]
+    assert isinstance(refused, NotRecorded)
+    assert isinstance(escalated, Outcome) and escalated.event_numbers == [2]
+    assert ledger.count_events() == stored + 4  # two events, two receipts
+    assert types(ledger, "case", "case-7")[-2:] == ["CarePlanRevised", "CarePlanRevised"]
 
 
 def test_commands_from_many_threads_each_get_their_own_answer(ledger: Ledger) -> None:

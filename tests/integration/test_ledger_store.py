@@ -178,10 +178,10 @@ def test_a_command_that_loses_a_race_is_applied_again_to_the_new_state(
     save = ledger.save_events
     races: list[int] = []
 
-    def rival_writes_first(events: Any) -> Any:
+    def rival_writes_first(events: Any, **kwargs: Any) -> Any:
         if not races:
             races.append(rival.execute(command("respond_to_challenge"), ADA, "api").position)
-        return save(events)
+        return save(events, **kwargs)
 
     monkeypatch.setattr(ledger, "save_events", rival_writes_first)
     outcome = ledger.execute(command("escalate_challenge"), KIT, "api")
@@ -197,9 +197,9 @@ def test_a_command_that_keeps_losing_races_is_refused_cleanly(
     rival = open_ledger(database_url)
     save = ledger.save_events
 
-    def rival_always_writes_first(events: Any) -> Any:
+    def rival_always_writes_first(events: Any, **kwargs: Any) -> Any:
         rival.execute(command("respond_to_challenge"), ADA, "api")
-        return save(events)
+        return save(events, **kwargs)
 
     monkeypatch.setattr(ledger, "save_events", rival_always_writes_first)
     with pytest.raises(InvariantViolation, match="changed while this command was applied"):

@@ -12,23 +12,26 @@ from iro_ledger.application import Ledger, Principal
 from iro_ledger.wiring import Services
 
 
-def get_services(request: Request) -> Services:
-    """The `Services` the lifespan built for this process."""
+async def get_services(request: Request) -> Services:
+    """The `Services` the lifespan built for this process.
+
+    The dependencies here do no I/O, so they are `async def`: FastAPI runs a plain `def`
+    dependency in its thread pool, a thread hop per dependency per request."""
     services: Services = request.app.state.services
     return services
 
 
-def get_ledger(services: Annotated[Services, Depends(get_services)]) -> Ledger:
+async def get_ledger(services: Annotated[Services, Depends(get_services)]) -> Ledger:
     return services.ledger
 
 
-def get_tracer(request: Request) -> Tracer:
+async def get_tracer(request: Request) -> Tracer:
     """The tracer `create_app` set up for ledger spans."""
     tracer: Tracer = request.app.state.tracer
     return tracer
 
 
-def limited_writer(principal: Annotated[Principal, Depends(require_roles(WRITERS))],
+async def limited_writer(principal: Annotated[Principal, Depends(require_roles(WRITERS))],
                    services: Annotated[Services, Depends(get_services)]) -> Principal:
     """A writer within their rate limit (429 with Retry-After beyond it)."""
     services.limiter.take(principal)

@@ -31,6 +31,7 @@ from iro_ledger.application.group_commit import GroupCommit
 from iro_ledger.application.handlers import RECORD_CLASSES, HandlerContext, R, handle
 from iro_ledger.application.idempotency import CommandReceipt, fingerprint, receipt_id
 from iro_ledger.application.record_cache import DEFAULT_SIZE, RecordCache
+from iro_ledger.application.recorder import StaleRecords
 from iro_ledger.application.sealing import (
     KeyStore,
     SealingEventStore,
@@ -53,6 +54,9 @@ from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
 from iro_ledger.domain.record import LedgerRecord, Stamp, days_late, england_date, record_id
 
 _ATTEMPTS = 3
+DEFERRED_GROUP = 64
+"""Groups of at most this many commands look at what others stored in their insert's own
+round trip (`UnitOfWork.deferred`); larger ones (ingest's) look first, in a query of its own."""
 
 
 @dataclass(frozen=True)
@@ -130,12 +134,13 @@ class Ledger(Application[UUID]):
         super().close()
         self.keys.close()
 
-    def save_events(self, events: Sequence[Any]) -> list[Recording[UUID]]:
+    def save_events(self, events: Sequence[Any], **kwargs: Any) -> list[Recording[UUID]]:
         """`save` of new domain events, in their order, in one transaction: without asking of
         each whether it is an event or a record (a runtime protocol check per event, which
-        cost a bulk load as much as its insert)."""
+        cost a bulk load as much as its insert). `kwargs` go to the recorder (`guard`)."""
         processing: ProcessingEvent[UUID] = ProcessingEvent()
         processing.events.extend(events)
+        processing.saved_kwargs.update(kwargs)
         recordings = self._record(processing)
         self._take_snapshots(processing)
         self._notify(recordings)
@@ -171,7 +176,9 @@ class Ledger(Application[UUID]):
         store refuses the transaction (a receipt already stored, a record another process
         changed), each command is applied again on its own, exactly, in the same order.
         """
-        unit = UnitOfWork(self, now, exact=False)
+        deferred = (len(requests) <= DEFERRED_GROUP and self.records_cache.ready
+                    and hasattr(self.recorder, "insert_guarded"))
+        unit = UnitOfWork(self, now, exact=False, deferred=deferred)
         results: list[Result] = []
         for request in requests:
             try:
@@ -313,10 +320,16 @@ class UnitOfWork:
     """Every new event, in the order the commands made them."""
     replays: list[int] = field(default_factory=list)
     """Indexes (in `answers`) of repeats answered from a receipt made in this unit."""
+    deferred: bool = False
+    """An optimistic unit that does not look at what others stored before it begins: its
+    insert does, under the event lock (`recorder.Guard`), and stores nothing if a record it
+    read was changed meanwhile (PostgreSQL; the group is then applied again exactly)."""
+    used: set[UUID] = field(default_factory=set)
+    """Every record the unit read, refused commands' too."""
     _using: dict[UUID, LedgerRecord] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if not self.exact:
+        if not self.exact and not self.deferred:
             self.ledger.records_cache.refresh(self.ledger)
 
     # The `Records` protocol the handlers use.
@@ -329,6 +342,7 @@ class UnitOfWork:
             record = self.ledger.records_cache.take(aggregate_id)
         if record is None:
             record = self.ledger._load(cls, la_code, ref)
+        self.used.add(aggregate_id)
         self.loaded.setdefault(aggregate_id, record)
         self._using[aggregate_id] = record
         if not isinstance(record, cls):
@@ -368,9 +382,10 @@ class UnitOfWork:
         stamp = Stamp(occurred_on=command.occurred_on, recorded_at=recorded_at,
                       recorded_by=principal.sub, actor=command.actor or principal.sub,
                       source=source, command_id=command.command_id)
-        content = command.model_dump(mode="json", exclude={"command_id"})
+        digest = ""
         if command.command_id is not None:
-            replay = self._replay(principal.sub, command.command_id, fingerprint(content))
+            digest = fingerprint(command.model_dump(mode="json", exclude={"command_id"}))
+            replay = self._replay(principal.sub, command.command_id, digest)
             if replay is not None:
                 return replay
         records = handle(command, HandlerContext(self, stamp, principal))
@@ -382,8 +397,7 @@ class UnitOfWork:
             event_numbers=[e.originator_version for e in new if e.originator_id == target.id],
         )
         if command.command_id is not None:
-            receipt = CommandReceipt.accept(command.la_code, fingerprint(content),
-                                            outcome.answer(), stamp)
+            receipt = CommandReceipt.accept(command.la_code, digest, outcome.answer(), stamp)
             records.append(receipt)
             new.extend(receipt.collect_events())
         for record in records:
@@ -412,13 +426,30 @@ class UnitOfWork:
         return record if isinstance(record, LedgerRecord) else None
 
     def commit(self, outcomes: list[Outcome]) -> list[Outcome]:
-        """Save every new event in one transaction; give the outcomes their position."""
+        """Save every new event in one transaction; give the outcomes their position.
+
+        A deferred unit's insert is guarded (see `deferred`); one that stores nothing looks
+        at what others stored now, and raises StaleRecords if they changed a record it read
+        (its refusals may rest on that record)."""
+        cache = self.ledger.records_cache
+        guard = cache.guard(self.used) if self.deferred else None
         try:
-            recordings = self.ledger.save_events(self.events) if self.events else []
+            if self.events:
+                kwargs = {} if guard is None else {"guard": guard}
+                recordings = self.ledger.save_events(self.events, **kwargs)
+            else:
+                recordings = []
+                if self.deferred:
+                    changed = cache.refresh(self.ledger)
+                    if changed is None or changed & self.used:
+                        raise StaleRecords("a record this unit read was changed meanwhile")
         except Exception:
             if not self.exact:
-                self.ledger.records_cache.forget([*self.touched, *self.loaded])
+                cache.forget([*self.touched, *self.loaded])
             raise
+        finally:
+            if guard is not None:
+                cache.observe(guard)
         positions = [r.notification.id for r in recordings]
         self.ledger.records_cache.put_back(
             (r for r in chain(self.touched.values(), self.loaded.values())

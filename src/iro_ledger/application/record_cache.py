@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from typing import Any, Protocol
 from uuid import UUID
 
+from iro_ledger.application.recorder import Guard
 from iro_ledger.domain.record import LedgerRecord
 
 DEFAULT_SIZE = 20_000
@@ -73,25 +74,56 @@ class RecordCache:
         with self._lock:
             self._records.clear()
 
-    def refresh(self, store: _Store) -> None:
-        """Drop the records other processes changed since the last look."""
+    @property
+    def ready(self) -> bool:
+        """Whether the cache has looked at the store once (it knows a position)."""
+        return self._position is not None
+
+    def refresh(self, store: _Store) -> set[UUID] | None:
+        """Drop the records other processes changed since the last look: their ids, or None
+        when they were too many to name (everything was dropped)."""
         with self._lock:
             if self._position is None:
                 self._records.clear()
                 self._position = store.position()
-                return
+                return set()
             changed = _stored_after(store.recorder, self._position, _SCAN)
             if len(changed) >= _SCAN:
                 self._records.clear()
                 self._own.clear()
                 self._position = store.position()
+                return None
+            return self._observe(changed)
+
+    def guard(self, used: Iterable[UUID]) -> Guard | None:
+        """A guard for an insert by a unit that read `used` without a refresh first (None
+        before the cache's first look: refresh then)."""
+        with self._lock:
+            if self._position is None:
+                return None
+            return Guard(self._position, frozenset(self._own), frozenset(used), _SCAN)
+
+    def observe(self, guard: Guard) -> None:
+        """What a guarded insert saw stored before it: drop what others changed."""
+        with self._lock:
+            if self._position is None:
                 return
-            for position, aggregate_id in changed:
-                if position not in self._own:
-                    self._records.pop(aggregate_id, None)
-            if changed:
-                self._position = changed[-1][0]
-                self._own = {p for p in self._own if p > self._position}
+            if len(guard.changes) >= _SCAN:
+                self._records.clear()
+                self._own.clear()
+                self._position = max(self._position, guard.changes[-1][0])
+                return
+            self._observe([c for c in guard.changes if c[0] > self._position])
+
+    def _observe(self, changed: list[tuple[int, UUID]]) -> set[UUID]:
+        others = {aggregate_id for position, aggregate_id in changed
+                  if position not in self._own}
+        for aggregate_id in others:
+            self._records.pop(aggregate_id, None)
+        if changed:
+            self._position = changed[-1][0]
+            self._own = {p for p in self._own if p > self._position}
+        return others
 
 
 def _stored_after(recorder: Any, position: int, limit: int) -> list[tuple[int, UUID]]:

@@ -24,11 +24,18 @@ so; `tests/integration/test_atomic_bulk.py` repeats it.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    StoredEvent,
+)
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.pq import TransactionStatus
@@ -37,6 +44,39 @@ from psycopg.sql import SQL, Composed, Identifier
 LOCK_FUNCTION = "iro_ledger_lock_events"
 INSERT_CHUNK = 1000
 """Events per INSERT statement: each message stays well under a megabyte or so."""
+
+
+@dataclass
+class Guard:
+    """What a unit of work that took records from the cache without looking at the store
+    first asks of its insert (`Recorder.insert_events(..., guard=)`): store nothing if
+    another process stored an event of a record the unit read after `after`, the position
+    the cache reflected. Checked under the event lock, in the insert's own statement, so
+    nothing can slip in between; `changes` is filled with what was stored after `after`
+    (at most `scan` events), for the cache to drop what others changed."""
+
+    after: int
+    own: frozenset[int]
+    """Positions after `after` this process stored itself."""
+    used: frozenset[UUID]
+    """The records the unit read (taken from the cache or loaded)."""
+    scan: int
+    changes: list[tuple[int, UUID]] = field(default_factory=list)
+
+
+_TOPIC = re.compile(r"[A-Za-z0-9_.:]+")
+
+
+def _topic(topic: str) -> str:
+    """A topic (`module:Class`) as an SQL literal; anything else is refused, not escaped."""
+    if not _TOPIC.fullmatch(topic):
+        raise ValueError(f"unexpected characters in event topic {topic!r}")
+    return f"'{topic}'"
+
+
+class StaleRecords(IntegrityError):
+    """Another process changed a record a unit read from the cache: nothing was stored, and
+    the unit's commands are applied again from the store."""
 
 
 class Recorder(PostgresApplicationRecorder):
@@ -55,6 +95,7 @@ class Recorder(PostgresApplicationRecorder):
             SQL("SELECT {0}.{1}()").format(Identifier(self.datastore.schema),
                                            Identifier(LOCK_FUNCTION)),
         ]
+        self._guarded: tuple[str, str] | None = None
 
     @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
     def insert_events(self, stored_events: Sequence[StoredEvent],
@@ -62,6 +103,9 @@ class Recorder(PostgresApplicationRecorder):
         """Insert in one transaction under the event lock, chunk by chunk (see the module)."""
         if not stored_events:
             return []
+        guard = kwargs.get("guard")
+        if isinstance(guard, Guard):
+            return self.insert_guarded(stored_events, guard)
         ids: list[int] = []
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             # BEGIN, the lock and NOTIFY in one round trip (no parameters: simple protocol).
@@ -77,6 +121,59 @@ class Recorder(PostgresApplicationRecorder):
                     conn.execute("ROLLBACK")
                 raise
         return ids
+
+    def insert_guarded(self, stored_events: Sequence[StoredEvent], guard: Guard) -> list[int]:
+        """A group's events in one round trip: BEGIN, the lock, NOTIFY, what was stored
+        since the cache last looked, the insert (of nothing if `guard` finds a record the
+        group read changed by another process) and COMMIT, as one simple-protocol message
+        (no parameters, so no pipeline: see the module). Values are written as literals
+        that need no escaping: uuids, integers, topics (checked) and states in hex.
+        Raises StaleRecords when the guard stored nothing."""
+        rows = ", ".join(
+            f"('{e.originator_id}'::uuid, {int(e.originator_version)}, {_topic(e.topic)},"
+            f" decode('{bytes(e.state).hex()}', 'hex'))" for e in stored_events)
+        after = int(guard.after)
+        used = ",".join(str(u) for u in guard.used)
+        own = ",".join(str(int(p)) for p in guard.own)
+        results: list[list[Any]] = []
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            table, begin = self._guarded_parts(conn)
+            statement = (
+                f"{begin}; SELECT notification_id, originator_id FROM {table}"
+                f" WHERE notification_id > {after} ORDER BY notification_id"
+                f" LIMIT {int(guard.scan)};"
+                f" INSERT INTO {table} (originator_id, originator_version, topic, state)"
+                f" SELECT * FROM (VALUES {rows}) AS new (originator_id, originator_version,"
+                f" topic, state) WHERE NOT EXISTS (SELECT 1 FROM {table}"
+                f" WHERE notification_id > {after} AND originator_id = ANY('{{{used}}}'::uuid[])"
+                f" AND NOT notification_id = ANY('{{{own}}}'::bigint[]))"
+                f" RETURNING notification_id; COMMIT")
+            try:
+                curs.execute(statement.encode())
+                while True:
+                    results.append(curs.fetchall() if curs.description is not None else [])
+                    if not curs.nextset():
+                        break
+            except BaseException:
+                if conn.info.transaction_status != TransactionStatus.IDLE:
+                    conn.execute("ROLLBACK")
+                raise
+        changes, inserted = results[-3], results[-2]
+        guard.changes = [(row["notification_id"], row["originator_id"]) for row in changes]
+        if not inserted:
+            raise StaleRecords("a record this group read was changed by another process")
+        return [row["notification_id"] for row in inserted]
+
+    def _guarded_parts(self, conn: Any) -> tuple[str, str]:
+        """The events table's quoted name and the BEGIN, lock and NOTIFY statements, as text
+        (made once)."""
+        if self._guarded is None:
+            table = SQL("{0}.{1}").format(Identifier(self.datastore.schema),
+                                          Identifier(self.events_table_name))
+            begin = SQL("; ").join([SQL("BEGIN"), *self.lock_table_statements,
+                                    SQL("NOTIFY {0}").format(Identifier(self.channel_name))])
+            self._guarded = (table.as_string(conn), begin.as_string(conn))
+        return self._guarded
 
     def insert_chunk(self, curs: Any, chunk: Sequence[StoredEvent]) -> list[int]:
         """One INSERT statement of a transaction's events: their notification ids."""

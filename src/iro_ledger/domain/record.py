@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, ClassVar, Self
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
@@ -35,6 +36,7 @@ def days_late(occurred_on: date, recorded_at: datetime) -> int:
     return (england_date(recorded_at) - occurred_on).days
 
 
+@lru_cache(maxsize=65_536)
 def record_id(kind: str, la_code: str, ref: str) -> UUID:
     """The stored id of a record: client ids are unique only within an authority and kind."""
     return uuid5(_NAMESPACE, f"{kind}/{la_code}/{ref}")

@@ -198,8 +198,7 @@ class SignIns:
 
     def is_revoked(self, jti: str) -> bool:
         self.setup()
-        with self.db.reading() as tx:
-            return tx.one(f"SELECT 1 AS found FROM {REVOKED} WHERE jti = ?", (jti,)) is not None
+        return bool(self.db.lookup(f"SELECT 1 AS found FROM {REVOKED} WHERE jti = ?", (jti,)))
 
 
 def _principal(row: Row) -> Principal:

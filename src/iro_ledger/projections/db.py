@@ -234,6 +234,19 @@ class Database:
         with self.reading() as tx:
             return tx.query(sql, params)
 
+    def lookup(self, sql: str, params: Params = ()) -> list[Row]:
+        """One read-only statement on its own: on PostgreSQL a single round trip, outside any
+        transaction (no BEGIN, SET TRANSACTION and COMMIT around it), for what a request asks
+        on every call (is this token revoked?)."""
+        if self.dialect != "postgres":
+            return self.query(sql, params)
+        with self._postgres() as conn:
+            conn.autocommit = True
+            try:
+                return list(conn.execute(to_psycopg(sql), tuple(params), prepare=True))
+            finally:
+                conn.autocommit = False
+
     def listen_connection(self) -> psycopg.Connection[tuple[Any, ...]]:
         """A dedicated autocommit connection for LISTEN (PostgreSQL only)."""
         assert self.dialect == "postgres"

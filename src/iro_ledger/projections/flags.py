@@ -56,8 +56,12 @@ from iro_ledger.projections.base import Envelope, Measure, Period, ReadModel
 from iro_ledger.projections.db import Database, Tx
 from iro_ledger.projections.rules.config import RulesConfig, load_config
 from iro_ledger.projections.rules.engine import RulesEngine
+from iro_ledger.projections.rules.facts import FACT_MODELS
 from iro_ledger.projections.rules.flag import Flag, Status
 
+BOOKS_KEPT = 8
+"""Authorities' books the model keeps in memory between batches (the least recently used go
+first; a batch's own are always kept while it is applied)."""
 _DDL = (
     "CREATE TABLE IF NOT EXISTS flags_v14 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
     " rule TEXT NOT NULL, raised_on TEXT NOT NULL, doc TEXT NOT NULL)",
@@ -86,12 +90,20 @@ class Flags(ReadModel):
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
         stored = _stored_position(tx)
         if self._engine is None or stored != self._position:
-            # Another process (or a rolled-back batch) moved on from what we hold: reload.
-            self._engine = load_engine(tx, self.config)
-            self._engine.changes()
+            # Another process (or a rolled-back batch) moved on from what we hold: forget it
+            # all; the books are read again as batches need them.
+            self._engine = RulesEngine(self.config)
             self._position = stored
+        engine = self._engine
+        touched = list(dict.fromkeys(e.la_code for e in batch if e.kind in FACT_MODELS))
+        missing = [la for la in touched if la not in engine.books]
+        if missing:
+            engine.books.update(load_engine(tx, self.config, missing).books)
+        for la in touched:  # most recently used last (a new authority's book comes last)
+            if la in engine.books:
+                engine.books[la] = engine.books.pop(la)
         for env in batch:
-            self._engine.apply(env)
+            engine.apply(env)
         if not batch:
             return
         changes = self._engine.changes()
@@ -112,6 +124,10 @@ class Flags(ReadModel):
         tx.execute("INSERT INTO flags_meta_v14 (name, position) VALUES ('engine', ?)"
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
+        # Memory bounded by the books in use, not by every authority's: the least recently
+        # used go (their facts and flags are stored) once more than BOOKS_KEPT are held.
+        for la in list(engine.books)[:max(len(engine.books) - max(BOOKS_KEPT, len(touched)), 0)]:
+            del engine.books[la]
 
     def judge_day(self, db: Database, day: date) -> None:
         """Store the flags of `day` for every authority not yet stored as its book stands

@@ -12,6 +12,8 @@ working days in total (IRO Handbook 6.2: 20), caseloads also per full-time post 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import statistics
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -34,6 +36,18 @@ from iro_ledger.projections.rules.config import ReviewOverdueConfig, RulesConfig
 from iro_ledger.projections.rules.schedule import due_dates, not_counted
 from iro_ledger.projections.runner import Projections
 
+STORED = "measures_stored_v1"
+"""Measures worked out for an authority, period and rules' configuration (`measures_of`),
+with the authority's change mark they were worked out at."""
+CHANGED = "measures_changed_v1"
+"""Each authority's change mark: the position of the last batch bringing it an event."""
+_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {STORED} (la_code TEXT NOT NULL, period_start TEXT NOT NULL,"
+    " period_end TEXT NOT NULL, config TEXT NOT NULL, changed_at BIGINT NOT NULL,"
+    " doc TEXT NOT NULL, PRIMARY KEY (la_code, period_start, period_end, config))",
+    f"CREATE TABLE IF NOT EXISTS {CHANGED} (la_code TEXT PRIMARY KEY,"
+    " position BIGINT NOT NULL)",
+)
 IMPORT = "import"
 """The `source` of records made by importing a history (a batch, an SSDA903 return)."""
 
@@ -515,14 +529,52 @@ def as_dicts(measures: Iterable[Measure]) -> list[dict[str, Any]]:
 
 
 def measures_of(projections: Projections, la_code: str, period: Period) -> list[Measure]:
-    """The measures from the projections' tables, with what every `MeasureSource` adds."""
+    """The measures from the projections' tables, with what every `MeasureSource` adds.
+
+    Worked out once for an authority, period and rules' configuration, then stored
+    (`STORED`) and read back until a batch brings the authority an event: the stored
+    answer carries the authority's change mark (`CHANGED`) it was worked out at, read
+    before the tables were, so an answer that raced a batch is never read back."""
+    model = projections.models.get("measures")
+    if not isinstance(model, Measures):
+        return _worked_out(projections, la_code, period, None)
+    key = (la_code, period.start.isoformat(), period.end.isoformat(), _digest(model.config))
+    with projections.db.reading() as tx:
+        mark = changed_at(tx, la_code)
+        row = tx.one(f"SELECT changed_at, doc FROM {STORED} WHERE la_code = ?"
+                     " AND period_start = ? AND period_end = ? AND config = ?", key)
+    if row is not None and int(row["changed_at"]) == mark:
+        return [Measure(d["name"], d["value"], d["unit"], d["evidence"], d["note"])
+                for d in json.loads(row["doc"])]
+    found = _worked_out(projections, la_code, period, model.config)
+    with projections.db.transaction() as tx:  # and those of the past go
+        tx.execute(f"DELETE FROM {STORED} WHERE la_code = ? AND changed_at < ?", (la_code, mark))
+        tx.execute(f"INSERT INTO {STORED} (la_code, period_start, period_end, config,"
+                   " changed_at, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (la_code,"
+                   " period_start, period_end, config) DO UPDATE SET"
+                   " changed_at = excluded.changed_at, doc = excluded.doc",
+                   (*key, mark, json.dumps(as_dicts(found), separators=(",", ":"))))
+    return found
+
+
+def changed_at(tx: Tx, la_code: str) -> int:
+    """The store position of the last batch that brought the authority an event (0: none
+    since the mark was first kept)."""
+    row = tx.one(f"SELECT position FROM {CHANGED} WHERE la_code = ?", (la_code,))
+    return int(row["position"]) if row else 0
+
+
+def _worked_out(projections: Projections, la_code: str, period: Period,
+                config: RulesConfig | None) -> list[Measure]:
     sources = [m for m in projections.models.values() if isinstance(m, MeasureSource)]
     for source in sources:
         source.ready(projections.db, la_code, period)
-    model = projections.models.get("measures")
-    config = model.config if isinstance(model, Measures) else None
     with projections.db.reading() as tx:
         return compute(tx, la_code, period, sources, config)
+
+
+def _digest(config: RulesConfig) -> str:
+    return hashlib.sha256(config.model_dump_json().encode()).hexdigest()[:12]
 
 
 def period_of(start: date | None, end: date | None, today: date) -> Period:
@@ -543,7 +595,7 @@ class Measures(ReadModel):
     name = "measures"
     version = 4
     tables = (CASES.name, WORKTIME.name, SOURCES.name, data_quality.COUNTS.name,
-              data_quality.ROWS.name)
+              data_quality.ROWS.name, STORED, CHANGED)
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -555,8 +607,15 @@ class Measures(ReadModel):
         SOURCES.create(tx)
         data_quality.COUNTS.create(tx)
         data_quality.ROWS.create(tx)
+        for statement in _DDL:
+            tx.execute(statement)
 
     def apply(self, tx: Tx, batch: Sequence[Envelope]) -> None:
+        if batch:  # the stored answers of these authorities are of the past now
+            tx.executemany(f"INSERT INTO {CHANGED} (la_code, position) VALUES (?, ?)"
+                           " ON CONFLICT (la_code) DO UPDATE SET position = excluded.position",
+                           [(la, batch[-1].position)
+                            for la in sorted({e.la_code for e in batch})])
         docs = tx_docs(tx)
         docs.prefetch(CASES, keys_of(batch, ["case"]))
         docs.prefetch(WORKTIME, keys_of(batch, ["officer"]))

@@ -36,7 +36,7 @@ CHANNEL = "iro_ledger_projections"
 BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 5000
 """Events per batch in a rebuild: fewer transactions, still little memory."""
-NAMES_KEPT = 100_000
+NAMES_KEPT = 20_000
 """Records whose names the decoder keeps in memory before forgetting them all (a forgotten
 name is read back from `projection_records`, a query a batch)."""
 Page = tuple[Sequence[Notification], list[Envelope]]
@@ -383,6 +383,7 @@ class Decoder:
         self.lookup = lookup
         self.names: dict[str, Name] = {}
         self._older: dict[str, Name] = {}
+        self._classes: dict[type, tuple[str, str, str]] = {}
 
     def decode(self, notes: Sequence[Notification]) -> list[Envelope]:
         if self.mapper is None:
@@ -400,35 +401,46 @@ class Decoder:
             # Memory flat in the number of records: the older names go at the next turn (the
             # few still needed are read back), the last batches' stay, committed or not.
             self._older, self.names = self.names, {}
-        created = {str(e.originator_id) for e, _, _ in events if hasattr(e, "ref")}
-        missing = {str(e.originator_id) for e, _, _ in events
-                   if str(e.originator_id) not in self.names} - created
-        for record_id in [r for r in missing if r in self._older]:
-            self.names[record_id] = self._older[record_id]
+        ids = [str(e.originator_id) for e, _, _ in events]  # once an event, not per use
+        names, older = self.names, self._older
+        created = {i for i, (e, _, _) in zip(ids, events, strict=True) if hasattr(e, "ref")}
+        missing = {i for i in ids if i not in names} - created
+        for record_id in [r for r in missing if r in older]:
+            names[record_id] = older[record_id]
             missing.discard(record_id)
         if missing and self.lookup is not None:
-            self.names.update(self.lookup(missing))
+            names.update(self.lookup(missing))
         envelopes = []
-        for event, position, stored in events:
-            envelope = self._envelope(event, position, stored)
+        for record_id, (event, position, stored) in zip(ids, events, strict=True):
+            envelope = self._envelope(record_id, event, position, stored)
             if envelope is not None:
                 envelopes.append(envelope)
         return envelopes
 
-    def _envelope(self, event: Any, position: int, stored: Any) -> Envelope | None:
-        record_id = str(event.originator_id)
-        outer_name, _, inner = type(event).__qualname__.partition(".")
+    def _envelope(self, record_id: str, event: Any, position: int, stored: Any
+                  ) -> Envelope | None:
+        cls = type(event)
+        known = self._classes.get(cls)
+        if known is None:
+            known = self._classes[cls] = _class_facts(cls)
+        kind_made, event_type, inner = known
         if hasattr(event, "la_code") and hasattr(event, "ref"):
-            outer = getattr(sys.modules[type(event).__module__], outer_name, None)
-            kind = str(getattr(outer, "KIND", outer_name.lower()))
-            self.names[record_id] = (kind, event.la_code, event.ref)
+            self.names[record_id] = (kind_made, event.la_code, event.ref)
         named = self.names.get(record_id)
         if named is None or not inner:
             return None  # not a ledger record's event: nothing for a read model
         kind, la_code, ref = named
         return Envelope(EventRef(kind=kind, id=ref, event_number=event.originator_version,
-                                 position=position, event_type=type(event).__qualname__,
+                                 position=position, event_type=event_type,
                                  occurred_on=event.occurred_on), la_code, event, stored)
+
+
+def _class_facts(cls: type) -> tuple[str, str, str]:
+    """(the kind of record an event of `cls` makes, if it makes one, its `Outer.Inner`
+    name, its inner name): worked out once a class, not once an event."""
+    outer_name, _, inner = cls.__qualname__.partition(".")
+    outer = getattr(sys.modules[cls.__module__], outer_name, None)
+    return str(getattr(outer, "KIND", outer_name.lower())), cls.__qualname__, inner
 
 
 def _take(inbox: queue.Queue[object], most: int) -> list[Notification]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from uuid import UUID
 
 from iro_ledger.projections.base import Envelope, ReadModel
@@ -74,6 +75,11 @@ class Leaf:
         return f"{self.kind} {self.la_code}/{self.ref} event {self.number}"
 
 
+def _record_id(value: Any) -> str:
+    """A stored id as the leaves name it: lowercase and hyphenated."""
+    return str(value if isinstance(value, UUID) else UUID(str(value)))
+
+
 _LEAF_COLUMNS = "leaf_index, position, record_id, kind, la_code, ref, number, leaf_hash"
 
 
@@ -128,7 +134,7 @@ class MerkleLogModel(ReadModel):
         hashes = [stored_leaf_hash(env.stored) for env in batch]
         tx.executemany(
             f"INSERT INTO {LEAVES} ({_LEAF_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(start + i, env.position, str(UUID(str(env.stored.originator_id))), env.kind,
+            [(start + i, env.position, _record_id(env.stored.originator_id), env.kind,
               env.la_code, env.record, env.number, digest)
              for i, (env, digest) in enumerate(zip(batch, hashes, strict=True))])
         log.append(hashes)

@@ -25,7 +25,7 @@ from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import measure_label, measure_parts
 from iro_ledger.web.reads import Links, reader
-from iro_ledger.web.tables import Column, Table
+from iro_ledger.web.tables import Column, Table, Tables
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str | None, Query()]
@@ -108,6 +108,11 @@ CASES = Table("cases", (
 """An authority's cases, with who held each."""
 
 
+def _tables() -> Tables:
+    """The page's tables (read when asked, so a test may make one's pages small)."""
+    return Tables((MEASURES, OPEN_FLAGS, QUALITY, REGISTER, OFFICERS, CASES))
+
+
 def _per_post(measures: list[dict[str, Any]], end: date) -> caseload_chart.Caseloads:
     """Each IRO's cases per full-time post at the period's end (the caseloads measure)."""
     value = next((m["value"] for m in measures if m["name"] == "caseloads_at_end"), None)
@@ -125,8 +130,8 @@ def authority(request: Request, la_code: str, principal: Viewer,
               start: Annotated[str | None, Query(alias="from")] = None,
               end: Annotated[str | None, Query(alias="to")] = None,
               status: Text = None) -> Response:
-    tables = (MEASURES, OPEN_FLAGS, QUALITY, REGISTER, OFFICERS, CASES)
-    choices = {t.name: t.choose(request) for t in tables}
+    tables = _tables()
+    choices = tables.choose(request)
     with reader(request, principal) as read:
         period = read.period(day_asked("from", start), day_asked("to", end))
         outsider = read.arbitrator
@@ -145,12 +150,9 @@ def authority(request: Request, la_code: str, principal: Viewer,
                                                                   status=FlagStatus.OPEN)),
             "data-quality": [] if outsider or name is None else read.data_quality(la_code),
             "challenges": register, "officers": people, "cases": cases}
-        for table in tables:
-            if choices[table.name].format == "csv":
-                return table.csv(table.ordered(rows[table.name], choices[table.name]),
-                                 f"{table.name}-{la_code}")
-        pages = {t.name: t.page(request, t.ordered(rows[t.name], choices[t.name]),
-                                choices[t.name], keep=KEEP) for t in tables}
+        pages = tables.answer(request, choices, rows, la_code, keep=KEEP)
+        if not isinstance(pages, dict):
+            return pages
         loads = _per_post(measures, period.end)
         return render(request, "authority.html", la_code=la_code, name=name, period=period,
                       pages=pages, findings=sum(b["findings"] for b in rows["data-quality"]),

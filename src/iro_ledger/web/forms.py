@@ -66,6 +66,12 @@ class Field:
     """The command's field, when it is not `name`."""
     convert: Callable[[str], Any] | None = None
     width: str = "govuk-input--width-20"
+    question: str = ""
+    """The page's heading when the field is asked on a page of its own, if not its label."""
+
+    @property
+    def heading(self) -> str:
+        return self.question or self.label
 
     @property
     def command_field(self) -> str:
@@ -98,6 +104,9 @@ class Form:
     about_self: tuple[str, ...] = ()
     """Command fields naming the signed-in IRO (`officer_id`); asked of anyone else."""
     fixed: Mapping[str, Any] = field(default_factory=dict)
+    journey: bool = False
+    """Asked one question a page, then the answers checked before recording (`web.journey`);
+    otherwise every question on one page."""
 
 
 def _about_challenge(value: str) -> list[str]:
@@ -116,7 +125,7 @@ WHEN = Field("occurred_on", "When did it happen?", "date",
              hint="For example, 27 3 2025. Today unless it happened earlier.",
              missing="Enter the date it happened")
 CASE = Field("case_id", "Case", hint="The case's id, as on its timeline.",
-             missing="Enter the case's id")
+             missing="Enter the case's id", question="Which case is it about?")
 CHALLENGE = Field("challenge_id", "Challenge", hint="The challenge's reference.",
                   missing="Enter the challenge's reference")
 
@@ -126,13 +135,13 @@ FORMS: tuple[Form, ...] = (
         Field("about", "What are you challenging?",
               hint="A decision or recommendation on the case (its id, if none is listed).",
               missing="Say which decision or recommendation you are challenging"),
-        Field("grounds", "Your grounds", "textarea",
+        Field("grounds", "Your grounds", "textarea", question="What are your grounds?",
               hint="Why the plan or decision does not meet the child's needs.",
               missing="Enter your grounds for the challenge"),
         Field("challenge_id", "Your reference for this challenge", "id",
               hint="Keep it to find the challenge again; change it if you have your own.",
               missing="Enter a reference for the challenge"),
-        WHEN), "iro", about_self=("officer_id",),
+        WHEN), "iro", about_self=("officer_id",), journey=True,
         lede="The informal stage of the dispute resolution protocol, with your grounds."),
     Form("escalate-challenge", "Escalate a challenge", "Challenge escalated", EscalateChallenge, (
         CHALLENGE,

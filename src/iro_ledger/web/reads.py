@@ -46,10 +46,11 @@ class Links:
         base = f"/ui/authorities/{quote(la_code, safe='')}"
         case_id = ref if kind == "case" else (
             self.case_of(la_code, ref) if kind == "challenge" else None)
+        # `at` opens the page of the timeline (or disciplinary actions) that holds the event
         if case_id is not None:
-            return f"{base}/cases/{quote(case_id, safe='')}#e{position}"
+            return f"{base}/cases/{quote(case_id, safe='')}?at={position}#e{position}"
         if kind == "officer":
-            return f"{base}/officers/{quote(ref, safe='')}#e{position}"
+            return f"{base}/officers/{quote(ref, safe='')}?at={position}#e{position}"
         return f"{base}/records/{quote(kind, safe='')}/{quote(ref, safe='')}#n{number}"
 
     def subject(self, la_code: str, key: str, value: str) -> str | None:

@@ -35,6 +35,16 @@ from iro_ledger.trust.keys import NoSigningKey
 from iro_ledger.trust.service import LogDamaged
 from iro_ledger.web.auth import Viewer, check_origin
 from iro_ledger.web.forms import BY_SLUG, Form, asked, command_data, fresh_values, offered
+from iro_ledger.web.journey import (
+    CHECK,
+    carried,
+    field_named,
+    first_step,
+    next_step,
+    previous_step,
+    problems,
+    read_back,
+)
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import day
 from iro_ledger.web.reads import reader
@@ -108,6 +118,8 @@ def record_form(request: Request, slug: str, principal: Viewer) -> Response:
     given = dict(request.query_params)
     values = fresh_values(form, _services(request).reads.today(), given)
     values["command_id"] = uuid.uuid4().hex
+    if form.journey:
+        return _draw_step(request, form, first_step(form, principal, given), values)
     return _draw(request, form, values, {})
 
 
@@ -120,13 +132,32 @@ async def record_submit(request: Request, slug: str, principal: Viewer) -> Respo
                         keep_blank_values=True).items()}
     if not same(request.state.csrf, answers.get("csrf", "")):
         raise NotPermitted("this form came from elsewhere or has expired: open it again")
+    if form.journey and (answers.get("step") != CHECK or answers.get("go")):
+        return _journey(request, form, answers)
+    return _record(request, form, answers)
+
+
+def _record(request: Request, form: Form, answers: dict[str, str]) -> Response:
+    """Record the form's answers as its command, or draw again what is wrong with them."""
+    principal = request.state.principal
+
+    def again(errors: dict[str, str], status: int = 422, refusal: str | None = None
+              ) -> Response:
+        if not form.journey:
+            return _draw(request, form, answers, errors, status, refusal)
+        named = next(iter(errors), None)
+        if named is not None:  # back to the question, then straight back to the check page
+            return _draw_step(request, form, named, {**answers, "returning": "1"},
+                              errors, 422)
+        return _draw_check(request, form, answers, status, refusal)
+
     data, errors = command_data(form, principal, answers)
     if errors:
-        return _draw(request, form, answers, errors, 422)
+        return again(errors)
     try:
         command = parse_command(data)
     except ValidationError as bad:
-        return _draw(request, form, answers, _pydantic_errors(form, request, bad), 422)
+        return again(_pydantic_errors(form, request, bad))
     services = _services(request)
     try:
         services.limiter.take(principal)
@@ -135,13 +166,66 @@ async def record_submit(request: Request, slug: str, principal: Viewer) -> Respo
         field = getattr(refused, "field", None) if isinstance(refused, InvalidValue) else None
         named = [f.name for f in asked(form, principal) if f.command_field == field]
         if named:
-            return _draw(request, form, answers, {named[0]: str(refused)}, 422)
-        return _draw(request, form, answers, {}, refusal_of(refused).status,
-                     refusal=str(refused))
+            return again({named[0]: str(refused)})
+        return again({}, refusal_of(refused).status, str(refused))
     query = urlencode({"events": ",".join(map(str, outcome.event_numbers))})
     return RedirectResponse(
-        f"/ui/recorded/{quote(slug, safe='')}/{quote(outcome.la_code, safe='')}/"
+        f"/ui/recorded/{quote(form.slug, safe='')}/{quote(outcome.la_code, safe='')}/"
         f"{quote(outcome.id, safe='')}?{query}", status_code=303)
+
+
+def _journey(request: Request, form: Form, answers: dict[str, str]) -> Response:
+    """A question page answered (or Back, or Change from the check page): the page that
+    follows, or the same question again with what is wrong."""
+    principal = request.state.principal
+    go, step = answers.get("go", ""), answers.get("step", "")
+    if go.startswith("change:"):
+        return _draw_step(request, form, go.removeprefix("change:"),
+                          {**answers, "returning": "1"})
+    if go == "back":
+        before = previous_step(form, principal, step)
+        return _draw_step(request, form, before or step, {**answers, "returning": ""})
+    one = field_named(form, principal, step)
+    if one is None:
+        raise InvalidValue("step", f"{step!r} is not a question of this form: open it again")
+    errors = problems(form, principal, answers, one)
+    if errors:
+        return _draw_step(request, form, step, answers, errors, 422)
+    after = next_step(form, principal, step, answers.get("returning") == "1")
+    if after == CHECK:
+        return _draw_check(request, form, answers)
+    return _draw_step(request, form, after, answers)
+
+
+def _draw_step(request: Request, form: Form, step: str, values: dict[str, str],
+               errors: dict[str, str] | None = None, http_status: int = 200) -> Response:
+    """One question on a page of its own, carrying the other answers unseen."""
+    principal = request.state.principal
+    if step == CHECK:
+        return _draw_check(request, form, values)
+    one = field_named(form, principal, step)
+    if one is None:
+        raise InvalidValue("go", f"{step!r} is not a question of this form: open it again")
+    errors = errors or {}
+    choices = {"about": options} if (options := _challengeable(request, form, values)) else {}
+    summary = [(f"#{one.name if one.name in choices else one.anchor}", errors[one.name])
+               ] if one.name in errors else []
+    return render(request, "record_step.html", http_status=http_status, form=form, field=one,
+                  values=values, errors=errors, summary=summary, choices=choices,
+                  carried=carried(values, one), kept=carried(values, None),
+                  first=previous_step(form, principal, step) is None,
+                  returning=values.get("returning") == "1")
+
+
+def _draw_check(request: Request, form: Form, answers: dict[str, str],
+                http_status: int = 200, refusal: str | None = None) -> Response:
+    """Every answer, each with its Change button, and the button that records them."""
+    principal = request.state.principal
+    choices = {"about": options} if (options := _challengeable(request, form, answers)) else {}
+    rows = read_back(form, principal, answers, choices)
+    summary = [(f"#change-{rows[0].field.name}", refusal)] if refusal else []
+    return render(request, "record_check.html", http_status=http_status, form=form,
+                  rows=rows, summary=summary, carried=carried(answers, None))
 
 
 def _pydantic_errors(form: Form, request: Request, bad: ValidationError) -> dict[str, str]:

@@ -32,14 +32,12 @@ from iro_ledger.reads.words import (
 from iro_ledger.web import (
     auth,
     authority,
-    caseload_chart,
+    case_officer,
     charts,
     compare_chart,
     recording,
-    stage_chart,
 )
 from iro_ledger.web.asked import day_asked as _day
-from iro_ledger.web.asked import gravest_first as _shown
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline, headline_values
@@ -50,6 +48,7 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(auth.router)
 router.include_router(recording.router)
 router.include_router(authority.router)
+router.include_router(case_officer.router)
 Text = Annotated[str | None, Query()]
 
 
@@ -75,6 +74,21 @@ OVERVIEW = Table("overview", (
 ), sort="la_code")
 """The overview: the chosen authorities side by side over the chosen period."""
 
+DISPUTES = Table("disputes", (
+    Column("la_code", "Authority", lambda c: c["la_code"]),
+    Column("challenge_id", "Challenge", lambda c: c["challenge_id"]),
+    Column("about", "About", lambda c: c.get("about")),
+    Column("case_id", "Case", lambda c: c["case_id"]),
+    Column("officer_id", "Raised by", lambda c: c["officer_id"]),
+    Column("raised_on", "Raised", lambda c: c.get("raised_on")),
+    Column("referred_on", "Referred",
+           lambda c: (c.get("arbitration") or {}).get("requested_on")),
+    Column("stage", "Stage", lambda c: c.get("stage")),
+    Column("status", "Status", lambda c: c.get("status")),
+    Column("outcome", "Outcome", lambda c: c.get("outcome")),
+), sort="referred_on", order="desc")
+"""An arbitrator's overview: the disputes referred to their body, the latest first."""
+
 
 def _chosen_authorities(request: Request, read: Reader) -> tuple[list[str], list[str]]:
     """Every authority the reader may compare, and those chosen (`la`, repeated; all when
@@ -92,11 +106,10 @@ def _chosen_authorities(request: Request, read: Reader) -> tuple[list[str], list
 def overview(request: Request, principal: Viewer,
              start: Annotated[str | None, Query(alias="from")] = None,
              end: Annotated[str | None, Query(alias="to")] = None) -> Response:
-    choice = OVERVIEW.choose(request)
     with reader(request, principal) as read:
         if read.arbitrator:
-            return render(request, "overview.html", page=None, disputes=read.disputes(),
-                          period=None, offered=[], chosen=[], links=Links(read))
+            return _disputes(request, read)
+        choice = OVERVIEW.choose(request)
         period = read.period(_day("from", start), _day("to", end))
         offered, chosen = _chosen_authorities(request, read)
         open_flags = read.flag_counts(("la_code", "grave"), status=FlagStatus.OPEN)
@@ -118,41 +131,10 @@ def overview(request: Request, principal: Viewer,
             page.rows)
         return render(request, "overview.html", page=page, disputes=None, period=period,
                       offered=offered, chosen=chosen if chosen != offered else [],
+                      names={code: read.authority_name(code) for code in offered},
                       compared=compared if len(page.rows) > 1 else None,
                       compared_svg=compare_chart.svg(compared, "compared"),
                       links=Links(read))
-
-
-@router.get("/ui/authorities/{la_code}/cases/{case_id}")
-def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Response:
-    with reader(request, principal) as read:
-        timeline = read.timeline(la_code, case_id)
-        challenges = read.register(la_code, case_id=case_id, limit=500).items
-        case_flags = _shown(read.flags(la_code, case_id=case_id))
-        withdrawn = _shown(read.flags(la_code, case_id=case_id, status=FlagStatus.WITHDRAWN))
-        staged = stage_chart.stages(f"The stages of each challenge on case {case_id}",
-                                    challenges)
-        return render(request, "case.html", la_code=la_code, timeline=timeline.doc,
-                      challenges=challenges, case_flags=case_flags, withdrawn_flags=withdrawn,
-                      staged=staged, staged_svg=stage_chart.svg(staged, "stages"),
-                      name=read.authority_name(la_code), links=Links(read))
-
-
-@router.get("/ui/authorities/{la_code}/officers/{officer_id}")
-def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) -> Response:
-    with reader(request, principal) as read:
-        found = read.officer(la_code, officer_id).doc
-        months = found["caseload_by_month"][-24:]
-        officer_flags = _shown(read.flags(la_code, officer_id=officer_id))
-        loads = caseload_chart.caseloads(
-            f"Most cases {officer_id} held on a day, each month",
-            (caseload_chart.Load(m["month"], m["max"], f"{m['at_end']} at the month's end")
-             for m in months),
-            "the most cases held on any day of the month (not adjusted for part-time hours)")
-        return render(request, "officer.html", la_code=la_code, officer=found, months=months,
-                      loads=loads, loads_svg=caseload_chart.svg(loads, "caseload"),
-                      officer_flags=officer_flags,
-                      name=read.authority_name(la_code), links=Links(read))
 
 
 FLAGS = Table("flags", tuple(Column(key, heading, itemgetter(key)) for key, heading in (
@@ -202,6 +184,17 @@ def flag(request: Request, flag_id: str, principal: Viewer) -> Response:
         found = read.flag(flag_id)
         return render(request, "flag.html", flag=found.public(),
                       name=read.authority_name(found.flag.la_code), links=Links(read))
+
+
+def _disputes(request: Request, read: Reader) -> Response:
+    """The disputes referred to the arbitrator's body, paged, sorted, or every one as CSV."""
+    choice = DISPUTES.choose(request)
+    ordered = DISPUTES.ordered(read.disputes(), choice)
+    if choice.format == "csv":
+        return DISPUTES.csv(ordered, "disputes")
+    return render(request, "overview.html", page=None,
+                  disputes=DISPUTES.page(request, ordered, choice), period=None,
+                  offered=[], chosen=[], names={}, links=Links(read))
 
 
 @router.get("/ui/authorities/{la_code}/records/{kind}/{ref}")

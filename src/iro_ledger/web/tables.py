@@ -9,17 +9,19 @@ of them under the current filter and order, are streamed as CSV; a cell that a s
 would read as a formula (starting = + - @, or a tab or carriage return) is prefixed with a
 quote.
 
-Where one page holds several tables (an authority's), each has a `prefix`: it reads
-`cases.sort`, `cases.page`, ... and its links carry only its own choices (and the page's
-filters) and lead back to its section (`#cases`).
+Where one page holds several tables (an authority's, a case's, an officer's), each has a
+`prefix`: it reads `cases.sort`, `cases.page`, ... and its links carry only its own choices
+(and the page's filters) and lead back to its section (`#cases`). `Tables` serves such a
+page: the CSV of the one table asked for as CSV, or a page of each; a link to one row
+(`?at=` an event's store position) opens the page of its table that holds it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import Enum
 from typing import Any
@@ -204,6 +206,14 @@ class Table:
         query.update({self.param("sort"): [choice.sort], self.param("order"): [choice.order]})
         return Page(self, choice, list(rows), total, query)
 
+    def holding(self, request: Request, rows: Sequence[Any], choice: Choice,
+                wanted: Callable[[Any], bool] | None) -> Choice:
+        """The page holding the first row `wanted` picks, unless a page was asked for."""
+        if wanted is None or request.query_params.get(self.param("page")):
+            return choice
+        index = next((i for i, row in enumerate(rows) if wanted(row)), None)
+        return choice if index is None else replace(choice, page=index // self.size + 1)
+
     def rows_csv(self, rows: Iterable[Any]) -> Iterator[str]:
         """The heading row then each row, as CSV lines."""
         buffer = io.StringIO()
@@ -227,6 +237,46 @@ class Table:
             _chunks(self.rows_csv(rows)), media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{safe}.csv"',
                      "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+
+
+@dataclass(frozen=True)
+class Tables:
+    """The tables of one page, each read by its own (prefixed) parameters."""
+
+    tables: tuple[Table, ...]
+
+    def choose(self, request: Request) -> dict[str, Choice]:
+        """Every table's choices, checked before anything is read."""
+        return {table.name: table.choose(request) for table in self.tables}
+
+    def answer(self, request: Request, choices: Mapping[str, Choice],
+               rows: Mapping[str, Sequence[Any]], stem: str, keep: Sequence[str] = (),
+               holding: Mapping[str, Callable[[Any], bool]] | None = None
+               ) -> StreamingResponse | dict[str, Page]:
+        """The CSV of the table asked for as CSV (every row, in the chosen order, named
+        `<table>-<stem>.csv`), or else one page of each table, by its name."""
+        for table in self.tables:
+            choice = choices[table.name]
+            if choice.format == "csv":
+                return table.csv(table.ordered(rows[table.name], choice),
+                                 f"{table.name}-{stem}")
+        pages = {}
+        for table in self.tables:
+            ordered = table.ordered(rows[table.name], choices[table.name])
+            choice = table.holding(request, ordered, choices[table.name],
+                                   (holding or {}).get(table.name))
+            pages[table.name] = table.page(request, ordered, choice, keep)
+        return pages
+
+
+def at_position(request: Request) -> int | None:
+    """The store position a link to one event names (`?at=`), to open the page holding it."""
+    text = request.query_params.get("at")
+    if not text:
+        return None
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidValue("at", f"{text!r} is not an event's store position")
+    return int(text)
 
 
 def _chunks(lines: Iterable[str], size: int = 64 * 1024) -> Iterator[str]:

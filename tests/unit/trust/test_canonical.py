@@ -46,6 +46,19 @@ def test_an_outsider_recomputes_the_leaf_hash_from_the_documented_recipe() -> No
     assert hashlib.sha256(b"\x00" + recomputed).digest() == stored_leaf_hash(RAISED)
 
 
+@pytest.mark.parametrize("topic", ['odd:Topic."quoted"\\back', "caf\u00e9:R\u00e9cord.Made",
+                                   "tab\there:line\nbreak", ""])
+@pytest.mark.parametrize("version", [1, 10**12])
+def test_the_leaf_equals_the_recipe_whatever_the_topic_holds(topic: str, version: int) -> None:
+    row = replace(RAISED, topic=topic, originator_version=version, state=bytes(range(256)))
+    document = {"format": LEAF_FORMAT, "originator_id": str(RECORD),
+                "originator_version": version,
+                "state": base64.b64encode(bytes(range(256))).decode(), "topic": topic}
+
+    assert canonical(row) == json.dumps(document, sort_keys=True, separators=(",", ":"),
+                                        ensure_ascii=True).encode("ascii")
+
+
 @pytest.mark.parametrize("spelling", [RECORD.hex, str(RECORD).upper(), str(RECORD)])
 def test_the_leaf_is_the_same_however_the_store_spells_the_record_id(spelling: str) -> None:
     assert canonical(replace(RAISED, originator_id=spelling)) == canonical(RAISED)

@@ -1,0 +1,88 @@
+"""An authority's measures are worked out once, stored, and read back until the authority's
+next event; they are never read back once a batch has brought it something new."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+
+from iro_ledger.projections import measures
+from iro_ledger.projections.base import Period
+from iro_ledger.settings import Settings
+from iro_ledger.wiring import Services, build_services
+from tests.unit.projections.story import busy_authority, record_all
+
+PERIOD = Period(date(2024, 1, 1), date(2024, 12, 31))
+
+
+@pytest.fixture
+def services(database_url: str) -> Iterator[Services]:
+    built = build_services(Settings(database_url=database_url))
+    try:
+        record_all(built.ledger, busy_authority(12, "BSY") + busy_authority(4, "OTH"))
+        built.projections.catch_up()
+        yield built
+    finally:
+        built.close()
+
+
+def worked_out(services: Services, la_code: str, period: Period = PERIOD) -> list[Any]:
+    """The measures as the tables give them now, never read back from a stored answer."""
+    model = services.projections.models["measures"]
+    assert isinstance(model, measures.Measures)
+    return measures.as_dicts(measures._worked_out(services.projections, la_code, period,
+                                                  model.config))
+
+
+def stored_answers(services: Services) -> list[tuple[str, str, str]]:
+    with services.projections.db.reading() as tx:
+        return [(r["la_code"], r["period_start"], r["period_end"]) for r in tx.query(
+            f"SELECT la_code, period_start, period_end FROM {measures.STORED}"
+            " ORDER BY la_code, period_start")]
+
+
+def test_measures_read_back_are_the_measures_worked_out(services: Services) -> None:
+    first = measures.as_dicts(measures.measures_of(services.projections, "BSY", PERIOD))
+    again = measures.as_dicts(measures.measures_of(services.projections, "BSY", PERIOD))
+
+    assert first == again == worked_out(services, "BSY")
+    assert stored_answers(services) == [("BSY", "2024-01-01", "2024-12-31")]
+
+
+def test_an_authority_s_new_event_makes_its_measures_worked_out_again(
+        services: Services) -> None:
+    before = measures.as_dicts(measures.measures_of(services.projections, "BSY", PERIOD))
+    other = measures.as_dicts(measures.measures_of(services.projections, "OTH", PERIOD))
+    record_all(services.ledger, [{"command": "open_case", "la_code": "BSY",
+                                  "occurred_on": "2024-06-03", "case_id": "late-arrival",
+                                  "child_ref": "child-late", "legal_status": "C2",
+                                  "entered_care_on": "2024-06-03"}])
+    services.projections.catch_up()
+
+    after = measures.as_dicts(measures.measures_of(services.projections, "BSY", PERIOD))
+
+    assert after == worked_out(services, "BSY") != before
+    assert by_name(after)["children_in_care"] == by_name(before)["children_in_care"] + 1
+    assert measures.as_dicts(measures.measures_of(services.projections, "OTH", PERIOD)) == other
+
+
+def test_a_stored_answer_of_the_past_is_dropped_when_its_authority_is_measured_again(
+        services: Services) -> None:
+    measures.measures_of(services.projections, "BSY", PERIOD)
+    measures.measures_of(services.projections, "BSY", Period(date(2024, 1, 1), date(2024, 6, 30)))
+    record_all(services.ledger, [{"command": "open_case", "la_code": "BSY",
+                                  "occurred_on": "2024-06-03", "case_id": "late-arrival",
+                                  "child_ref": "child-late", "legal_status": "C2",
+                                  "entered_care_on": "2024-06-03"}])
+    services.projections.catch_up()
+
+    measures.measures_of(services.projections, "BSY", PERIOD)
+
+    assert stored_answers(services) == [("BSY", "2024-01-01", "2024-12-31")]
+
+
+def by_name(found: list[dict[str, Any]]) -> dict[str, Any]:
+    return {m["name"]: m["value"] for m in found}
