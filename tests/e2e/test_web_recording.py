@@ -69,6 +69,11 @@ class Browser:
         filled = {**drawn_answers(page.text), **answers, **controls}
         return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
 
+    def back(self, slug: str, page: httpx.Response) -> httpx.Response:
+        """Press a question page's Back: its own form, the answers as they were."""
+        filled = {**drawn_answers(page.text, "back"), "go": "back"}
+        return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
+
     def journey(self, slug: str, answers: dict[str, str], **query: str) -> httpx.Response:
         """Open a journey and answer each question from `answers` (or leave it as drawn) up to
         the page to check the answers on."""
@@ -85,9 +90,9 @@ class Browser:
         return self.services.ledger.count_events()
 
 
-def drawn_answers(page: str) -> dict[str, str]:
+def drawn_answers(page: str, form_id: str = "question|answers") -> dict[str, str]:
     """What a journey's page posts as drawn: its form's hidden answers and filled boxes."""
-    form = re.search(r'<form [^>]*id="(?:question|answers)".*?</form>', page, re.S)
+    form = re.search(rf'<form [^>]*id="(?:{form_id})".*?</form>', page, re.S)
     assert form, "a journey's page has its form"
     found = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(0)))
     checked = re.findall(r'<input[^>]*name="([^"]+)" type="radio" value="([^"]*)" checked',
@@ -211,13 +216,29 @@ def test_an_answer_changed_from_the_check_page_leads_back_to_it(browser: Browser
     assert "Second thoughts." in back.text and "First." not in back.text
 
 
+def test_back_from_an_answer_being_changed_returns_to_the_check_page(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds."},
+                            case_id=CASE)
+    reference = browser.answer("raise-challenge", check, {}, go="change:challenge_id")
+
+    back = browser.back("raise-challenge", reference)
+
+    assert step_of(reference.text) == "challenge_id"
+    assert step_of(back.text) == "check"
+    assert drawn_answers(back.text)["challenge_id"] == drawn_answers(check.text)[
+        "challenge_id"], "Back keeps the answer as it was, not what was being typed"
+
+
 def test_back_goes_to_the_question_before_with_its_answer(browser: Browser) -> None:
     decision = a_decision(browser)
     browser.as_(IRO, "iro")
     about = browser.form("raise-challenge", case_id=CASE)
     grounds = browser.answer("raise-challenge", about, {"about": decision})
 
-    back = browser.answer("raise-challenge", grounds, {"grounds": "Half written"}, go="back")
+    back = browser.back("raise-challenge", grounds)
 
     assert step_of(back.text) == "about"
     assert drawn_answers(back.text)["about"] == decision

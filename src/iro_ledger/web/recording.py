@@ -182,8 +182,9 @@ def _journey(request: Request, form: Form, answers: dict[str, str]) -> Response:
     if go.startswith("change:"):
         return _draw_step(request, form, go.removeprefix("change:"),
                           {**answers, "returning": "1"})
-    if go == "back":
-        before = previous_step(form, principal, step)
+    if go == "back":  # from a question changed from the check page, back to the check page
+        returning = answers.get("returning") == "1" and step != CHECK
+        before = CHECK if returning else previous_step(form, principal, step)
         return _draw_step(request, form, before or step, {**answers, "returning": ""})
     one = field_named(form, principal, step)
     if one is None:
@@ -229,11 +230,12 @@ def _draw_step(request: Request, form: Form, step: str, values: dict[str, str],
     choices = {"about": options} if (options := _challengeable(request, form, values)) else {}
     summary = [(f"#{one.name if one.name in choices else one.anchor}", errors[one.name])
                ] if one.name in errors else []
+    returning = values.get("returning") == "1"
+    first = previous_step(form, principal, step) is None and not returning
     return render(request, "record_step.html", http_status=http_status, form=form, field=one,
                   values=values, errors=errors, summary=summary, choices=choices,
-                  carried=carried(values, one), kept=carried(values, None),
-                  first=previous_step(form, principal, step) is None,
-                  returning=values.get("returning") == "1")
+                  carried=carried(values, one), kept=carried(values, None), first=first,
+                  returning=returning)
 
 
 def _draw_check(request: Request, form: Form, answers: dict[str, str],
