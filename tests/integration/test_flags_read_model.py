@@ -90,7 +90,7 @@ def flag_tables(services: Services) -> dict[str, list[str]]:
     with services.projections.db.reading() as tx:
         return {table: sorted(json.dumps(r, sort_keys=True, default=str)
                               for r in tx.query(f"SELECT * FROM {table}"))
-                for table in ("flags_v13", "flag_facts_v13")}
+                for table in Flags.tables[:2]}
 
 
 @pytest.mark.parametrize("chosen", [None, ["flags"]], ids=["every-model", "flags-alone"])
