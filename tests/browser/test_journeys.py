@@ -340,3 +340,19 @@ def test_an_officers_tables_page_sort_and_pass_the_accessibility_check(page: Pag
     expect(held.locator("th[aria-sort='descending']")).to_have_text("From")
     assert "#holdings" in page.url
     accessible(page)
+
+
+def test_an_inspector_chooses_the_authorities_to_compare(page: Page, live: Live) -> None:
+    sign_in(page, live, live.token("insp-wren", "inspector", la=None))
+    choices = page.get_by_role("group", name="Authorities")
+    expect(choices.get_by_role("checkbox")).to_have_count(2)
+    box = choices.get_by_role("checkbox").first.bounding_box()
+    assert box and box["height"] >= 20, "each authority on a line of its own, not squashed"
+
+    choices.get_by_label("Saltmarsh Vale", exact=False).check()
+    page.get_by_role("button", name="Compare").click()
+
+    expect(page.locator("table.compare tbody tr")).to_have_count(1)
+    expect(page.locator("table.compare tbody")).to_contain_text("Saltmarsh Vale")
+    expect(choices.get_by_label("Saltmarsh Vale", exact=False)).to_be_checked()
+    accessible(page)

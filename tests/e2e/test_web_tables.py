@@ -378,3 +378,13 @@ def test_an_arbitrators_disputes_sort_and_export_as_csv(board: Dashboard) -> Non
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [r["Challenge"] for r in rows] == ["EMR-CH05"] and rows[0]["Referred"]
     assert wrong.status_code == 422
+
+
+def test_the_overview_offers_each_authority_as_a_checkbox_by_name(board: Dashboard) -> None:
+    page = board.as_inspector("/?la=SMV").text
+
+    boxes = re.findall(r'<input class="govuk-checkboxes__input" id="[^"]+" name="la" '
+                       r'type="checkbox" value="([^"]+)"( checked)?>', page)
+    assert boxes == [("EMR", ""), ("SMV", " checked")]
+    assert "Borough of Eastmere" in text(page) and 'id="la"' in page, \
+        "the first box is what an error summary about `la` links to"

@@ -123,7 +123,8 @@ def troubled() -> Batch:
           sections=["challenges"])
     b.add("end_engagement", "2024-08-01", officer_id="irom-m", how="post_deleted",
           actor="dir-z", reason="restructure")
-    # suppressed_challenge: withdrawn under instruction, stalled, closed under it.
+    # suppressed_challenge: withdrawn under instruction, stalled, closed under it (the
+    # instruction, never rescinded, is instruction_in_force's too).
     b.case("c-w", "iro-w")
     b.challenge("ch-w", "c-w", "iro-w", "2024-06-03", "2024-06-10")
     b.add("record_instruction", "2024-06-12", instruction_id="ins-w", actor="mgr-t",
@@ -191,6 +192,7 @@ EXPECTED = {
     ("engagement_ended_after_dispute", "iro-f", "high", "open"),
     ("engagement_ended_after_dispute", "irom-m", "high", "open"),
     ("suppressed_challenge", "ch-w", "critical", "open"),
+    ("instruction_in_force", "ins-w", "high", "open"),  # never rescinded
     ("suppressed_challenge", "ch-x", "high", "open"),  # 85 working days unresolved
     ("suppressed_challenge", "ch-y", "high", "open"),
     ("report_interference", "ar-2023", "critical", "open"),
@@ -206,6 +208,7 @@ _MAIN_SUBJECT = {
     "suppressed_challenge": "challenge_id", "report_interference": "report_id",
     "plan_changed_without_review": "case_id", "review_overdue": "case_id",
     "caseload_excess": "officer_id", "iro_churn": "case_id",
+    "instruction_in_force": "instruction_id",
 }
 
 

@@ -11,7 +11,7 @@ from iro_ledger.generator import protocol
 from iro_ledger.generator.history import enter_care, keep_in_care
 from iro_ledger.generator.planting import attempt, fresh_manager, pick_case, when
 from iro_ledger.generator.workdays import add_working_days
-from iro_ledger.generator.world import END, Case, Challenge, World
+from iro_ledger.generator.world import END, Case, Challenge, HeldBack, World
 
 
 def disciplinary(world: World, times: int) -> None:
@@ -229,6 +229,9 @@ def withdrawn_after_threat(world: World) -> None:
 
 
 def withdrawn_after_instruction(world: World) -> None:
+    """A challenge withdrawn days after an instruction to withdraw it (or not to escalate it),
+    which is rescinded a few days later, well inside the 20 working days after which a
+    standing instruction is itself flagged (instruction_in_force)."""
     variant = "suppressed_withdrawn_after_instruction"
     day, last = when(world, 0.2, 40)
 
@@ -237,17 +240,27 @@ def withdrawn_after_instruction(world: World) -> None:
         challenge = protocol.raise_challenge(world, on, case, "care_plan")
         instruction = world.next_id("INS", 3)
         kind = world.rng.choice(("withdraw_challenge", "do_not_escalate"))
+        held = HeldBack(on, [challenge.officer])
+        manager: list[str] = []
 
         def instruct(d: date, c: Challenge) -> None:
+            held.given = d
+            world.held_back.append(held)
             world.instructions.append((d, [c.officer]))
-            world.emit(d, "record_instruction", actor=world.anyone("service_manager", d),
+            manager.append(world.anyone("service_manager", d))
+            world.emit(d, "record_instruction", actor=manager[0],
                        instruction_id=instruction, issued_to=[c.officer], kind=kind,
                        text="Do not pursue this challenge; the decision has been made.")
+
+        def rescind(d: date) -> None:
+            held.rescinded = d
+            world.emit(d, "rescind_instruction", actor=manager[0], instruction_id=instruction)
 
         def give_in(d: date, c: Challenge) -> None:
             protocol.withdraw(world, "Instructed by my manager.")(d, c)
             world.expect("suppressed_challenge", variant, d, challenge_id=c.id,
                          officer_id=c.officer, case_id=case.id, instruction_id=instruction)
+            world.at(d + timedelta(days=world.between(1, 5)), rescind)
 
         protocol.play(world, challenge, [(world.between(2, 5), instruct),
                                          (world.between(3, 8), give_in)])

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from iro_ledger.generator import disputes
+from iro_ledger.generator import disputes, instructions, variations
 from iro_ledger.generator.history import enter_care, keep_in_care, report_sha
 from iro_ledger.generator.planting import attempt, pick_case, when
 from iro_ledger.generator.workdays import add_months, add_working_days
@@ -204,22 +204,26 @@ def recommendation_lapsed(world: World) -> None:
     attempt(world, day, last, act, variant)
 
 
-def recommendation_repeated(world: World) -> None:
+def recommendation_repeated(world: World, naming_first: bool = False) -> None:
     """The plan for after 18 recommended at review after review: declined twice, made a third
-    time (NAIRO's case study: no plan a year before the 18th birthday)."""
-    variant = "recommendation_repeated"
+    time (NAIRO's case study: no plan a year before the 18th birthday). Each repeat names the
+    one before, or (`naming_first`) the first making (flags_v12)."""
+    variant = "recommendation_repeated" + ("_naming_first" if naming_first else "")
     day, last = when(world, 0.15, 400)
 
     def act(on: date) -> bool:
         case = pick_case(world, on, 400, variant)
         keep_in_care(world, case, on)
         earlier: str | None = None
+        first: str | None = None
         for n, gap in enumerate((0, world.between(120, 170), world.between(290, 340))):
             made = on + timedelta(days=gap)
             rec = world.next_id("REC")
             due = made + timedelta(days=world.between(28, 60))
-            _recommend_again(world, case, made, rec, due, earlier, final=n == 2)
+            _recommend_again(world, case, made, rec, due, first if naming_first else earlier,
+                             final=n == 2)
             earlier = rec
+            first = first or rec
         assert earlier is not None
         world.expect("recommendation_not_followed", variant, made, case_id=case.id,
                      recommendation_id=earlier)
@@ -374,6 +378,13 @@ PLANTERS: dict[str, Planter] = {
 """Every variant, by name: several for rules with several forms."""
 LATER_VARIANTS: dict[str, Planter] = {
     "suppressed_withdrawn_after_threat": disputes.withdrawn_after_threat,
+    "disciplinary_after_pressed_again": variations.threat_after_pressed_again,
+    "reallocation_after_concern": variations.reallocation_after_concern,
+    "disciplinary_concluded_only": variations.concluded_only,
+    "recommendation_repeated_naming_first": lambda w: recommendation_repeated(w, True),
+    "instruction_stood": instructions.stood,
+    "instruction_challenge_not_pursued": instructions.not_pursued,
+    "suppressed_withdrawn_while_instructed": instructions.withdrawn_while_in_force,
 }
 """Variants added after histories were first generated: planted after all the others, and
 drawn for only when something is planted, so a history without patterns is as it was."""

@@ -80,10 +80,15 @@ def escalate(world: World, stage: str) -> Action:
     return act
 
 
-def resolve(world: World, outcome: str | None = None) -> Action:
+def resolve(world: World, outcome: str | None = None, guarded: bool = True) -> Action:
+    """Resolved with `outcome` (drawn when None). `guarded`: upheld instead while an instruction
+    to drop or hold back challenges binds the IRO, as an answer against them would then be a
+    challenge not pursued (instruction_in_force)."""
     def act(day: date, challenge: Challenge) -> None:
         chosen = outcome or world.rng.choices(
             ("upheld", "partially_upheld", "not_upheld"), (4, 3, 3))[0]
+        if guarded and world.held_back_on(challenge.officer, day):
+            chosen = "upheld"
         challenge.ended_on = day
         world.emit(day, "resolve_challenge", actor=responder(world, challenge, day),
                    challenge_id=challenge.id, outcome=chosen)
@@ -145,7 +150,7 @@ def cafcass_midway_script(world: World) -> Script:
 
 def _withdraw_unless_instructed(world: World) -> Action:
     def act(day: date, challenge: Challenge) -> None:
-        if world.instructed(challenge.officer, day):
+        if world.instructed(challenge.officer, day) or world.held_back_on(challenge.officer, day):
             respond(world)(day, challenge)
             play(world, challenge, [(world.rng.randint(1, 3), resolve(world))], day)
         else:

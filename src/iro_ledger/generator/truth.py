@@ -30,6 +30,7 @@ MATCH_ON: dict[str, tuple[str, ...]] = {
     "recommendation_not_followed": ("case_id", "recommendation_id"),
     "decision_without_consultation": ("case_id", "decision_id"),
     "placement_instability": ("case_id",),
+    "instruction_in_force": ("instruction_id", "challenge_id"),
 }
 CASELOAD_LIMIT = 70
 

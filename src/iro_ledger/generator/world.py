@@ -121,6 +121,19 @@ class Case:
         return any(c.ended_on is None for c in self.challenges)
 
 
+@dataclass
+class HeldBack:
+    """A planted instruction to withdraw or not to escalate a challenge, while in force."""
+
+    given: date
+    to: list[str]
+    rescinded: date | None = None
+
+    def on(self, officer_id: str, day: date) -> bool:
+        return (self.given <= day and (self.rescinded is None or day < self.rescinded)
+                and (officer_id in self.to or "all_iros" in self.to))
+
+
 Step = Callable[[date], object]
 
 
@@ -140,6 +153,9 @@ class World:
         self.cases: dict[str, Case] = {}
         self.challenges: dict[str, Challenge] = {}
         self.instructions: list[tuple[date, list[str]]] = []
+        self.held_back: list[HeldBack] = []
+        """Planted instructions to drop or hold back challenges: no healthy withdrawal, and no
+        resolution against the IRO, while one is in force for them (instruction_in_force)."""
         self.loads: dict[str, int] = {}
         self.counters: dict[str, int] = {}
         self.truth: list[dict[str, Any]] = []
@@ -264,6 +280,10 @@ class World:
         since = day - timedelta(days=WITHDRAW_AFTER_INSTRUCTION_DAYS)
         return any(since <= given <= day and (officer_id in to or "all_iros" in to)
                    for given, to in self.instructions)
+
+    def held_back_on(self, officer_id: str, day: date) -> bool:
+        """Whether a planted instruction to drop or hold back challenges binds the officer."""
+        return any(held.on(officer_id, day) for held in self.held_back)
 
     def challenged_since(self, officer_id: str, day: date) -> bool:
         """Whether the officer raised a challenge, or a concern outside the protocol, since."""

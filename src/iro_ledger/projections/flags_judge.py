@@ -25,12 +25,13 @@ from iro_ledger.projections.rules.lifecycle import Finding, standing
 STORED = "stored"
 SUBJECT_OF = {"review_overdue": "case", "recommendation_not_followed": "case",
               "placement_instability": "case", "iro_churn": "case",
-              "suppressed_challenge": "challenge", "caseload_excess": "officer"}
+              "suppressed_challenge": "challenge", "caseload_excess": "officer",
+              "instruction_in_force": "instruction"}
 """The record each deadline rule judges one at a time (its findings' key names its id)."""
 DEADLINE = tuple(r for r in RULES if r.as_of is not None)
 SUBJECTS_KNOWN = all(r.name in SUBJECT_OF for r in DEADLINE)
 """False when a deadline rule is new here: then every change judges the whole book."""
-QUIET = frozenset({"instruction", "report", "concern", "defeat"})
+QUIET = frozenset({"report", "concern", "defeat"})
 """Facts no deadline rule reads: their changes reach the listing as stored flags."""
 
 Judged = tuple[Flag, str]
@@ -70,8 +71,15 @@ def subjects(book: Book, changed: Iterable[tuple[str, str]]) -> set[tuple[str, s
     for kind, ref in changed:
         if kind in QUIET:
             continue
-        if kind == "challenge":
+        if kind == "instruction":
+            found.add(("instruction", ref))
+        elif kind == "challenge":
             found.add(("challenge", ref))
+            # An instruction's standing names the recipients' challenges open while it stood.
+            challenge = book.challenges.get(ref)
+            if challenge is not None:
+                found.update(("instruction", i.id)
+                             for i in book.instructions_for(challenge.officer_id))
         elif kind == "case":
             found.add(("case", ref))
             found.update(("challenge", c) for c in book.challenges_by_case.get(ref, []))
@@ -107,6 +115,9 @@ def of_subject(book: Book, kind: str, ref: str, day: date, config: RulesConfig,
             view.cases = {challenge.case_id: book.cases[challenge.case_id]}
     elif kind == "officer":
         view.cases = {c: book.cases[c] for c in held.get(ref, [])}
+    elif kind == "instruction" and ref in book.instructions:
+        view.challenges, view.cases = book.challenges, book.cases
+        view.instructions = {ref: book.instructions[ref]}
     found: list[Judged] = []
     for rule in DEADLINE:
         if SUBJECT_OF.get(rule.name) != kind or rule.as_of is None:

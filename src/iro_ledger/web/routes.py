@@ -131,6 +131,7 @@ def overview(request: Request, principal: Viewer,
             page.rows)
         return render(request, "overview.html", page=page, disputes=None, period=period,
                       offered=offered, chosen=chosen if chosen != offered else [],
+                      names={code: read.authority_name(code) for code in offered},
                       compared=compared if len(page.rows) > 1 else None,
                       compared_svg=compare_chart.svg(compared, "compared"),
                       links=Links(read))
@@ -193,7 +194,7 @@ def _disputes(request: Request, read: Reader) -> Response:
         return DISPUTES.csv(ordered, "disputes")
     return render(request, "overview.html", page=None,
                   disputes=DISPUTES.page(request, ordered, choice), period=None,
-                  offered=[], chosen=[], links=Links(read))
+                  offered=[], chosen=[], names={}, links=Links(read))
 
 
 @router.get("/ui/authorities/{la_code}/records/{kind}/{ref}")

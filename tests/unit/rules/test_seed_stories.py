@@ -211,6 +211,22 @@ def test_a_withdrawal_after_the_instruction_was_rescinded_is_not_called_suppress
     assert flags(story, "2024-12-31", "suppressed_challenge") == []
 
 
+def test_an_instruction_not_to_escalate_that_stands_with_no_withdrawal_is_flagged() -> None:
+    # 000: "legitimate challenges being suppressed". The head of service tells the IRO not
+    # to take her challenge further; the authority refuses it at the informal stage; she
+    # withdraws nothing and escalates nothing; the instruction is never rescinded.
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-01")
+    story.instruct("in-1", "do_not_escalate", ["iro-kit"], "2024-03-05", actor="hos-tam")
+    story.resolve("ch-1", "2024-03-15", outcome="not_upheld")
+
+    found = {f.details["pattern"]: f for f in flags(story, "2024-12-31", "instruction_in_force")}
+    assert set(found) == {"stood", "challenge_not_pursued"}
+    assert found["challenge_not_pursued"].subjects["challenge_id"] == "ch-1"
+    assert found["stood"].details["challenges_open"] == ["ch-1"]
+    assert flags(story, "2024-12-31", "suppressed_challenge") == []
+
+
 def test_a_recommendation_made_three_times_each_naming_the_first_is_flagged() -> None:
     # The IRO records each repeat of the post-18 plan against the first recommendation.
     story = with_child()
@@ -555,6 +571,20 @@ def test_a_case_moved_to_another_iro_months_after_a_concern_raises_nothing() -> 
     story.assign("c1", "iro-lee", "2023-07-03")
     story.review("c1", "2023-10-16", chair="iro-lee")
     assert healthy(story, "2023-12-01") == []
+
+
+def test_an_instruction_withdrawn_within_days_and_the_challenge_escalated_raises_nothing(
+        ) -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-26")
+    raised = d("2024-02-05")
+    story.challenge("ch-1", "c1", "iro-kit", iso(raised))
+    story.instruct("in-1", "do_not_escalate", ["iro-kit"], iso(raised + timedelta(days=1)))
+    story.rescind("in-1", iso(raised + timedelta(days=3)), actor="dir-moss")
+    story.escalate("ch-1", "stage_1", iso(CALENDAR.add_working_days(raised, 4)))
+    story.resolve("ch-1", iso(CALENDAR.add_working_days(raised, 12)), outcome="not_upheld")
+    story.review("c1", "2024-04-22")
+    assert healthy(story, "2024-06-01") == []
 
 
 def test_a_challenge_pressed_and_resolved_then_no_act_against_the_iro_raises_nothing() -> None:

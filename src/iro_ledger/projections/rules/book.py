@@ -74,6 +74,9 @@ class Book:
         self.defeats: dict[str, DefeatFacts] = {}
         self.flags: dict[str, Flag] = {}
         self._flags_by_rule: dict[str, list[Flag]] = defaultdict(list)
+        self._flags_by_subject: dict[tuple[str, str, str], dict[str, Flag]] = defaultdict(dict)
+        """(rule, name, value) -> the rule's flags with that subject (or detail) at some time:
+        a verdict's scope is found by lookup, not by a pass over every flag of the rule."""
         self.challenges_by_officer: dict[str, list[str]] = defaultdict(list)
         self.challenges_by_case: dict[str, list[str]] = defaultdict(list)
         self.concerns_by_officer: dict[str, list[str]] = defaultdict(list)
@@ -211,9 +214,26 @@ class Book:
     def add_flag(self, flag: Flag) -> None:
         self.flags[flag.id] = flag
         self._flags_by_rule[flag.rule].append(flag)
+        self.index_flag(flag)
+
+    def index_flag(self, flag: Flag) -> None:
+        """Index the flag under its subjects and text details as they now are. Call it again
+        after they change: entries for values it no longer has stay (the index only ever
+        holds too many flags, and `in_scope` checks each)."""
+        for name, value in (*flag.details.items(), *flag.subjects.items()):
+            if isinstance(value, str):
+                self._flags_by_subject[(flag.rule, name, value)][flag.id] = flag
 
     def rule_flags(self, rule: str) -> list[Flag]:
         return list(self._flags_by_rule.get(rule, []))
+
+    def in_scope(self, rule: str, scope: dict[str, str]) -> list[Flag]:
+        """The rule's flags that match `scope` (`Flag.matches`), looked up by its first name."""
+        if not scope:
+            return self.rule_flags(rule)
+        name, value = next(iter(scope.items()))
+        found = self._flags_by_subject.get((rule, name, value), {})
+        return [f for f in found.values() if f.matches(scope)]
 
     # Facts several rules weigh
 

@@ -106,6 +106,14 @@ class InstabilityConfig(_Section):
     high_at: int = Field(ge=2)
 
 
+class InstructionInForceConfig(_Section):
+    kinds: list[str]
+    window_working_days: PositiveInt
+    severity: Severity
+    not_pursued_outcomes: list[str]
+    not_pursued_severity: Severity
+
+
 class CaseloadConfig(_Section):
     max_open_cases: PositiveInt
     high_above: PositiveInt
@@ -139,6 +147,7 @@ class RulesConfig(_Section):
     recommendation_not_followed: RecommendationConfig
     decision_without_consultation: ConsultationConfig
     placement_instability: InstabilityConfig
+    instruction_in_force: InstructionInForceConfig
     late_record_changed_a_flag: LateRecordConfig
 
     def working_calendar(self) -> WorkingCalendar:

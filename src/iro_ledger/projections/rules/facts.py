@@ -192,6 +192,8 @@ class ChallengeFacts(RecordFacts):
     ended: EventRef | None = None
     """The resolution or the raiser's withdrawal: the local protocol is over."""
     ended_as: str | None = None
+    outcome: str | None = None
+    """The resolution's outcome (upheld, partially_upheld, not_upheld), once resolved."""
     withdrawn_for: RecordedFor | None = None
     """Set when the withdrawal was not recorded by the raiser with their own principal."""
     left_protocol: EventRef | None = None

@@ -90,9 +90,8 @@ def settle(book: Book, rule: str, basis: str, verdict: Verdict, by: EventRef) ->
     """Make the book's flags of `rule` in the verdict's scope what the verdict finds; `by` is
     the record that made the rule judge again."""
     found = {_settle(book, rule, basis, finding, verdict, by) for finding in verdict.found}
-    for flag in book.rule_flags(rule):
-        if (flag.id not in found and flag.status is not Status.WITHDRAWN
-                and flag.matches(verdict.scope)):
+    for flag in book.in_scope(rule, verdict.scope):
+        if flag.id not in found and flag.status is not Status.WITHDRAWN:
             _withdraw(book, flag, by, verdict.why_not(flag, by))
 
 
@@ -128,6 +127,7 @@ def _settle(book: Book, rule: str, basis: str, finding: Finding, verdict: Verdic
         # Judged again on later knowledge: the words may be fuller, the history stays.
         flag.severity, flag.subjects = finding.severity, finding.subjects
         flag.explanation, flag.details = finding.explanation, finding.details
+        book.index_flag(flag)
         missing = timeline
         if flag.status is not Status.WITHDRAWN:
             held = flag.episode()

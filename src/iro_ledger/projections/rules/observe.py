@@ -203,6 +203,7 @@ def _answered(book: Book, s: Envelope) -> None:
     challenge.answers.append(s.ref)
     if isinstance(s.event, Challenge.Resolved):
         challenge.ended, challenge.ended_as = s.ref, "resolved"
+        challenge.outcome = s.event.outcome
     book.touch("challenge", s.record)
 
 

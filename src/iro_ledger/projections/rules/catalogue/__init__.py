@@ -12,6 +12,7 @@ from iro_ledger.projections.rules.catalogue import (
     decision_without_consultation,
     disciplinary_after_challenge,
     engagement_ended_after_dispute,
+    instruction_in_force,
     iro_churn,
     late_record_changed_a_flag,
     permission_required,
@@ -39,6 +40,7 @@ RULES: tuple[Rule, ...] = (
     recommendation_not_followed.RULE,
     decision_without_consultation.RULE,
     placement_instability.RULE,
+    instruction_in_force.RULE,
     late_record_changed_a_flag.RULE,
 )
 RULE_NAMES = tuple(rule.name for rule in RULES)
