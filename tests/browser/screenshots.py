@@ -80,8 +80,11 @@ def take(live: Live, browser: Browser, out: Path) -> None:
         page.get_by_role("button", name="Record it").click()
         _shoot(page, out, f"{size}-10d-challenge-raised")
         page.goto(f"{live.url}/ui/record/concern")
-        page.get_by_label("Your concern").fill("Reviews are moved without asking me.")
+        page.get_by_label("What is your concern?").fill("Reviews are moved without asking me.")
+        page.get_by_role("button", name="Continue").click()
         page.get_by_label("Email").check()
+        while page.get_by_role("button", name="Continue").count():
+            page.get_by_role("button", name="Continue").click()
         page.get_by_role("button", name="Record it").click()
         _shoot(page, out, f"{size}-11-recorded")
         page.goto(f"{live.url}/ui/record/instruction")

@@ -69,6 +69,11 @@ class Browser:
         filled = {**drawn_answers(page.text), **answers, **controls}
         return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
 
+    def back(self, slug: str, page: httpx.Response) -> httpx.Response:
+        """Press a question page's Back: its own form, the answers as they were."""
+        filled = {**drawn_answers(page.text, "back"), "go": "back"}
+        return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
+
     def journey(self, slug: str, answers: dict[str, str], **query: str) -> httpx.Response:
         """Open a journey and answer each question from `answers` (or leave it as drawn) up to
         the page to check the answers on."""
@@ -85,9 +90,9 @@ class Browser:
         return self.services.ledger.count_events()
 
 
-def drawn_answers(page: str) -> dict[str, str]:
+def drawn_answers(page: str, form_id: str = "question|answers") -> dict[str, str]:
     """What a journey's page posts as drawn: its form's hidden answers and filled boxes."""
-    form = re.search(r'<form [^>]*id="(?:question|answers)".*?</form>', page, re.S)
+    form = re.search(rf'<form [^>]*id="(?:{form_id})".*?</form>', page, re.S)
     assert form, "a journey's page has its form"
     found = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(0)))
     checked = re.findall(r'<input[^>]*name="([^"]+)" type="radio" value="([^"]*)" checked',
@@ -211,13 +216,29 @@ def test_an_answer_changed_from_the_check_page_leads_back_to_it(browser: Browser
     assert "Second thoughts." in back.text and "First." not in back.text
 
 
+def test_back_from_an_answer_being_changed_returns_to_the_check_page(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds."},
+                            case_id=CASE)
+    reference = browser.answer("raise-challenge", check, {}, go="change:challenge_id")
+
+    back = browser.back("raise-challenge", reference)
+
+    assert step_of(reference.text) == "challenge_id"
+    assert step_of(back.text) == "check"
+    assert drawn_answers(back.text)["challenge_id"] == drawn_answers(check.text)[
+        "challenge_id"], "Back keeps the answer as it was, not what was being typed"
+
+
 def test_back_goes_to_the_question_before_with_its_answer(browser: Browser) -> None:
     decision = a_decision(browser)
     browser.as_(IRO, "iro")
     about = browser.form("raise-challenge", case_id=CASE)
     grounds = browser.answer("raise-challenge", about, {"about": decision})
 
-    back = browser.answer("raise-challenge", grounds, {"grounds": "Half written"}, go="back")
+    back = browser.back("raise-challenge", grounds)
 
     assert step_of(back.text) == "about"
     assert drawn_answers(back.text)["about"] == decision
@@ -239,17 +260,33 @@ def test_a_day_in_the_future_sends_the_iro_back_to_the_date_question(
     assert browser.events() == before
 
 
-def test_a_challenge_on_a_case_not_recorded_is_refused_on_the_check_page(
-        browser: Browser) -> None:
+def test_a_case_not_recorded_is_refused_at_its_question(browser: Browser) -> None:
     browser.as_(IRO, "iro")
+    case = browser.form("raise-challenge")
+    assert step_of(case.text) == "case_id"
+
+    sent = browser.answer("raise-challenge", case, {"case_id": "EMR-C999"})
+
+    assert sent.status_code == 422 and step_of(sent.text) == "case_id"
+    assert "No case EMR-C999 is recorded in EMR" in sent.text
+    assert 'href="#case_id"' in sent.text
+
+
+def test_a_refusal_by_the_records_rules_is_shown_on_the_check_page(browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds."},
+                            case_id=CASE)
+    browser.answer("raise-challenge", check, {})
     before = browser.events()
-    check = browser.journey("raise-challenge", {"case_id": "EMR-C999", "about": "dec-x",
-                                                "grounds": "Grounds."})
+    taken = drawn_answers(check.text)["challenge_id"]
 
-    sent = browser.answer("raise-challenge", check, {})
+    again = browser.journey("raise-challenge", {"about": decision, "grounds": "Again."},
+                            case_id=CASE)
+    sent = browser.answer("raise-challenge", again, {"challenge_id": taken})
 
-    assert sent.status_code == 404 and step_of(sent.text) == "check"
-    assert "There is a problem" in sent.text and "EMR-C999" in sent.text
+    assert sent.status_code == 409 and step_of(sent.text) == "check", sent.text[:300]
+    assert "There is a problem" in sent.text and 'href="#change-case_id"' in sent.text
     assert browser.events() == before
 
 
@@ -286,14 +323,20 @@ def test_a_step_the_journey_does_not_have_is_refused(browser: Browser) -> None:
     assert sent.status_code == 422 and "is not a question of this form" in sent.text
 
 
+# A manager's answers: every question on one page
+
+
+MANAGER = "mgr-costa"
+
+
 def test_sending_a_form_twice_records_it_once(browser: Browser) -> None:
-    browser.as_(IRO, "iro")
-    page = browser.form("concern")
-    answers = {"summary": "Reviews are being moved without asking me.", "raised_in": "email"}
-    first = browser.send("concern", answers, page)
+    browser.as_(MANAGER, "la_manager")
+    page = browser.form("decision", case_id=CASE)
+    answers = {"kind": "contact", "summary": "Weekly contact with a grandparent."}
+    first = browser.send("decision", answers, page)
     before = browser.events()
 
-    again = browser.send("concern", answers, page)
+    again = browser.send("decision", answers, page)
 
     assert first.status_code == again.status_code == 303
     assert again.headers["location"] == first.headers["location"]
@@ -302,25 +345,25 @@ def test_sending_a_form_twice_records_it_once(browser: Browser) -> None:
 
 def test_a_form_left_incomplete_shows_an_error_summary_and_records_nothing(
         browser: Browser) -> None:
-    browser.as_(IRO, "iro")
+    browser.as_(MANAGER, "la_manager")
     before = browser.events()
 
-    sent = browser.send("recommendation", {"case_id": CASE, "text": "",
-                                           "occurred_on-year": ""})
+    sent = browser.send("decision", {"case_id": CASE, "kind": "", "occurred_on-year": ""})
 
     assert sent.status_code == 422
     assert "There is a problem" in sent.text and "Nothing has been recorded" in sent.text
-    assert 'href="#text"' in sent.text and 'href="#occurred_on-day"' in sent.text
-    assert "Enter your recommendation" in sent.text
+    assert 'href="#kind"' in sent.text and 'href="#occurred_on-day"' in sent.text
+    assert "Enter the kind of decision" in sent.text
     assert "must include a year" in sent.text
     assert browser.events() == before
 
 
 def test_a_refusal_by_the_records_rules_is_shown_and_records_nothing(browser: Browser) -> None:
-    browser.as_(IRO, "iro")
+    browser.as_(MANAGER, "la_manager")
     before = browser.events()
 
-    sent = browser.send("withdraw-challenge", {"challenge_id": "no-such-challenge"})
+    sent = browser.send("respond", {"challenge_id": "no-such-challenge",
+                                    "response": "We disagree."})
 
     assert sent.status_code == 404
     assert "There is a problem" in sent.text and "no-such-challenge" in sent.text
@@ -328,43 +371,88 @@ def test_a_refusal_by_the_records_rules_is_shown_and_records_nothing(browser: Br
 
 
 def test_a_date_in_the_future_is_refused_at_its_field(browser: Browser) -> None:
-    browser.as_(IRO, "iro")
+    browser.as_(MANAGER, "la_manager")
 
-    sent = browser.send("concern", {"summary": "A concern.", "raised_in": "email",
-                                    "occurred_on-year": "2999"})
+    sent = browser.send("decision", {"case_id": CASE, "kind": "contact",
+                                     "occurred_on-year": "2999"})
 
     assert sent.status_code == 422
     assert 'id="occurred_on-error"' in sent.text
 
 
 def test_a_form_without_the_sessions_csrf_token_is_refused(browser: Browser) -> None:
-    browser.as_(IRO, "iro")
+    browser.as_(MANAGER, "la_manager")
     before = browser.events()
 
-    sent = browser.send("concern", {"summary": "A concern.", "raised_in": "email"},
-                        csrf="forged")
+    sent = browser.send("decision", {"case_id": CASE, "kind": "contact"}, csrf="forged")
 
     assert sent.status_code == 403
     assert browser.events() == before
+
+
+# An IRO's own acts: one question a page
+
+
+def recorded_ref(sent: httpx.Response) -> str:
+    assert sent.status_code == 303, sent.text
+    return sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
+
+
+def test_an_instruction_an_iro_received_names_them(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    check = browser.journey("instruction", {"kind": "do_not_escalate", "actor": "tm.costa",
+                                            "text": "Do not take this further."})
+
+    ref = recorded_ref(browser.answer("instruction", check, {}))
+
+    view: dict[str, Any] = json.loads(json.dumps(browser.services.ledger.read(
+        "instruction", LA, ref, Principal(sub="t", role=Role.ADMIN)).state, default=str))
+    assert IRO in view["issued_to"]
+
+
+@pytest.mark.parametrize(("slug", "answers", "question"), [
+    ("concern", {"summary": "Reviews are moved without asking me.", "raised_in": "email"},
+     "What is your concern?"),
+    ("threat", {"stage": "threatened", "stated_reason": "Tone of e-mails."},
+     "What happened?"),
+    ("recommendation", {"case_id": CASE, "text": "A life-story book.", "due_on-day": "1",
+                        "due_on-month": "1", "due_on-year": "2030"},
+     "Which case is it about?"),
+])
+def test_an_iros_acts_are_asked_one_question_a_page_and_checked_before_recording(
+        browser: Browser, slug: str, answers: dict[str, str], question: str) -> None:
+    browser.as_(IRO, "iro")
+    first = browser.form(slug)
+    assert f">{question}<" in first.text
+
+    check = browser.journey(slug, answers)
+
+    assert "Check your answers before recording" in check.text
+    assert recorded_ref(browser.answer(slug, check, {}))
+
+
+def test_an_iro_escalates_then_withdraws_their_challenge_from_its_case_page_links(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    raised = recorded_ref(browser.answer("raise-challenge", browser.journey(
+        "raise-challenge", {"about": decision, "grounds": "Grounds."}, case_id=CASE), {}))
+
+    escalate = browser.form("escalate-challenge", challenge_id=raised)
+    assert step_of(escalate.text) == "to_stage", "the link named the challenge"
+    escalated = browser.journey("escalate-challenge", {
+        "to_stage": "stage_1", "addressed_to": "tm.costa"}, challenge_id=raised)
+    assert recorded_ref(browser.answer("escalate-challenge", escalated, {})) == raised
+    withdrawn = browser.journey("withdraw-challenge", {"reason": "Told to."},
+                                challenge_id=raised)
+
+    assert recorded_ref(browser.answer("withdraw-challenge", withdrawn, {})) == raised
 
 
 def test_an_iro_may_not_record_a_managers_answer(browser: Browser) -> None:
     response = browser.as_(IRO, "iro").form("respond")
 
     assert response.status_code == 403
-
-
-def test_an_instruction_an_iro_received_names_them(browser: Browser) -> None:
-    browser.as_(IRO, "iro")
-
-    sent = browser.send("instruction", {"kind": "do_not_escalate", "actor": "tm.costa",
-                                        "text": "Do not take this further."})
-
-    assert sent.status_code == 303, sent.text
-    ref = sent.headers["location"].split("?")[0].rsplit("/", 1)[1]
-    view: dict[str, Any] = json.loads(json.dumps(browser.services.ledger.read(
-        "instruction", LA, ref, Principal(sub="t", role=Role.ADMIN)).state, default=str))
-    assert IRO in view["issued_to"]
 
 
 def test_a_case_page_offers_its_iro_the_acts_they_record_and_an_inspector_none(

@@ -84,3 +84,37 @@ def test_a_model_keeping_one_authority_s_book_at_a_time_gives_the_flags_of_a_reb
         gen.close()
     assert one_at_a_time == whole
     assert summary([f for f in one_at_a_time if f["la_code"] == TROUBLED]) == EXPECTED
+
+
+def flag_tables(services: Services) -> dict[str, list[str]]:
+    with services.projections.db.reading() as tx:
+        return {table: sorted(json.dumps(r, sort_keys=True, default=str)
+                              for r in tx.query(f"SELECT * FROM {table}"))
+                for table in Flags.tables[:2]}
+
+
+@pytest.mark.parametrize("chosen", [None, ["flags"]], ids=["every-model", "flags-alone"])
+def test_a_rebuild_one_authority_at_a_time_stores_the_flags_of_one_in_store_order(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        chosen: list[str] | None) -> None:
+    first, other = troubled().lines, healthy().lines
+    mixed = [line for n in range(0, max(len(first), len(other)), 20)
+             for line in first[n:n + 20] + other[n:n + 20]]
+    ingest(postgres_url, tmp_path / "mixed.jsonl", mixed)
+    gen = opened(postgres_url)
+    services = next(gen)
+    try:
+        monkeypatch.setattr(runner, "REBUILD_BATCH_SIZE", 50)
+        monkeypatch.setattr(runner, "APART", False)
+        services.projections.rebuild()
+        in_store_order = flag_tables(services)
+        monkeypatch.setattr(runner, "APART", True)
+        services.projections.rebuild(chosen)
+        apart = flag_tables(services)
+        positions = services.projections.positions()
+        top = services.ledger.position()
+    finally:
+        gen.close()
+    assert apart == in_store_order
+    assert {len(rows) > 0 for rows in apart.values()} == {True}
+    assert set(positions.values()) == {top}

@@ -176,6 +176,16 @@ class ReadModel(ABC):
     tables: ClassVar[tuple[str, ...]]
     """Every table the model owns, each suffixed `_v{version}`; dropped on rebuild."""
 
+    apart: ClassVar[frozenset[str]] = frozenset()
+    """The kinds of record whose events alone the model reads, when nothing it keeps crosses
+    authorities: a rebuild on PostgreSQL then replays it one authority at a time (the flags'
+    books), so it holds one authority's state, not every one's. Empty: in store order."""
+
+    def authority_done(self) -> None:
+        """In such a rebuild, called when an authority's events are all applied: let go of
+        what is held for it (it is stored)."""
+        return None
+
     @property
     def key(self) -> str:
         """The tracking key: a new version starts its own position at zero."""

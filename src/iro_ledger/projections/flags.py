@@ -83,6 +83,12 @@ class Flags(ReadModel):
         self._position = -1
         """The store position the in-memory engine reflects; -1 before it is loaded."""
 
+    apart = frozenset(FACT_MODELS)
+    """Each authority's book is its own: a rebuild replays one authority at a time."""
+
+    def authority_done(self) -> None:
+        self._engine = None
+
     def create(self, tx: Tx) -> None:
         for statement in (*_DDL, *flags_on.ddl(tx.dialect)):
             tx.execute(statement)

@@ -127,7 +127,7 @@ WHEN = Field("occurred_on", "When did it happen?", "date",
 CASE = Field("case_id", "Case", hint="The case's id, as on its timeline.",
              missing="Enter the case's id", question="Which case is it about?")
 CHALLENGE = Field("challenge_id", "Challenge", hint="The challenge's reference.",
-                  missing="Enter the challenge's reference")
+                  missing="Enter the challenge's reference", question="Which challenge is it?")
 
 FORMS: tuple[Form, ...] = (
     Form("raise-challenge", "Raise a challenge", "Challenge raised", RaiseChallenge, (
@@ -148,13 +148,13 @@ FORMS: tuple[Form, ...] = (
         Field("to_stage", "To which stage?", "radios", options=STAGES,
               missing="Select the stage you are escalating to"),
         Field("addressed_to", "Addressed to", hint="The manager you escalated it to.",
-              missing="Enter who you escalated it to"),
-        WHEN), "iro"),
+              missing="Enter who you escalated it to", question="Who did you escalate it to?"),
+        WHEN), "iro", journey=True),
     Form("withdraw-challenge", "Withdraw a challenge", "Challenge withdrawn", WithdrawChallenge, (
         CHALLENGE,
         Field("reason", "Why are you withdrawing it?", "textarea", required=False,
               hint="Say if you were asked or told to withdraw it."),
-        WHEN), "iro"),
+        WHEN), "iro", journey=True),
     Form("instruction", "Record an instruction you received", "Instruction recorded",
          RecordInstruction, (
              Field("kind", "What were you told to do?", "radios",
@@ -163,10 +163,10 @@ FORMS: tuple[Form, ...] = (
              Field("actor", "Who gave it?", hint="Their name or id, for example tm.costa.",
                    missing="Enter who gave you the instruction"),
              Field("text", "What it said", "textarea", required=False,
-                   hint="In the words used, if you can."),
+                   hint="In the words used, if you can.", question="What did it say?"),
              Field("instruction_id", "Your reference for this instruction", "id",
                    missing="Enter a reference for the instruction"),
-             WHEN), "iro", about_self=("issued_to",),
+             WHEN), "iro", about_self=("issued_to",), journey=True,
          lede="An instruction from a manager about how you do your work, as you received it."),
     Form("threat", "Record a threat or action against you", "Threat or action recorded",
          RecordDisciplinaryAction, (
@@ -175,32 +175,36 @@ FORMS: tuple[Form, ...] = (
                  ("started", "Disciplinary action was started against me"),
                  ("concluded", "Disciplinary action against me was concluded")),
                  missing="Select what happened"),
-             Field("stated_reason", "The reason you were given", "textarea", required=False),
+             Field("stated_reason", "The reason you were given", "textarea", required=False,
+                   question="What reason were you given?"),
              Field("about_challenge", "The challenge it followed (if any)", required=False,
                    target="about", convert=_about_challenge,
-                   hint="The reference of a challenge you raised."),
-             WHEN), "iro", about_self=("officer_id",)),
+                   hint="The reference of a challenge you raised.",
+                   question="Which challenge did it follow?"),
+             WHEN), "iro", about_self=("officer_id",), journey=True),
     Form("concern", "Record a concern", "Concern recorded", RecordConcern, (
-        Field("summary", "Your concern", "textarea", missing="Enter your concern"),
+        Field("summary", "Your concern", "textarea", missing="Enter your concern",
+              question="What is your concern?"),
         Field("raised_in", "Where did you raise it?", "radios",
               options=_choices(ConcernSetting), missing="Select where you raised it"),
         Field("raised_with", "Who did you raise it with?", required=False),
-        Field("case_id", "Case (if it is about one)", required=False),
+        Field("case_id", "Case (if it is about one)", required=False,
+              question="Which case is it about?"),
         Field("concern_id", "Your reference for this concern", "id",
               missing="Enter a reference for the concern"),
-        WHEN), "iro", about_self=("officer_id",),
+        WHEN), "iro", about_self=("officer_id",), journey=True,
         lede="A concern you raised outside the dispute resolution protocol: in review minutes, "
              "an email, a meeting or supervision."),
     Form("recommendation", "Make a recommendation", "Recommendation recorded",
          MakeRecommendation, (
              CASE,
              Field("text", "Your recommendation", "textarea",
-                   missing="Enter your recommendation"),
+                   missing="Enter your recommendation", question="What do you recommend?"),
              Field("due_on", "When is it due?", "date", hint="For example, 30 6 2025.",
                    missing="Enter the date it is due"),
              Field("recommendation_id", "Your reference for this recommendation", "id",
                    missing="Enter a reference for the recommendation"),
-             WHEN), "iro"),
+             WHEN), "iro", journey=True),
     Form("respond", "Respond to a challenge", "Response recorded", RespondToChallenge, (
         CHALLENGE,
         Field("response", "The authority's response", "textarea",

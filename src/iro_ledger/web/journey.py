@@ -63,11 +63,14 @@ def next_step(form: Form, principal: Principal, current: str, returning: bool) -
 
 
 def previous_step(form: Form, principal: Principal, current: str) -> str | None:
-    """The page before (None before the first question)."""
+    """The page before (None before the first question; the check page before a reference,
+    which is changed from there only)."""
     order = [one.name for one in questions(form, principal)]
     if current == CHECK:
         return order[-1]
-    at = order.index(current) if current in order else 0
+    if current not in order:
+        return CHECK
+    at = order.index(current)
     return order[at - 1] if at > 0 else None
 
 

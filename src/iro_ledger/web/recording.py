@@ -34,7 +34,7 @@ from iro_ledger.reads import NotServed
 from iro_ledger.trust.keys import NoSigningKey
 from iro_ledger.trust.service import LogDamaged
 from iro_ledger.web.auth import Viewer, check_origin
-from iro_ledger.web.forms import BY_SLUG, Form, asked, command_data, fresh_values, offered
+from iro_ledger.web.forms import BY_SLUG, Field, Form, asked, command_data, fresh_values, offered
 from iro_ledger.web.journey import (
     CHECK,
     carried,
@@ -182,19 +182,39 @@ def _journey(request: Request, form: Form, answers: dict[str, str]) -> Response:
     if go.startswith("change:"):
         return _draw_step(request, form, go.removeprefix("change:"),
                           {**answers, "returning": "1"})
-    if go == "back":
-        before = previous_step(form, principal, step)
+    if go == "back":  # from a question changed from the check page, back to the check page
+        returning = answers.get("returning") == "1" and step != CHECK
+        before = CHECK if returning else previous_step(form, principal, step)
         return _draw_step(request, form, before or step, {**answers, "returning": ""})
     one = field_named(form, principal, step)
     if one is None:
         raise InvalidValue("step", f"{step!r} is not a question of this form: open it again")
-    errors = problems(form, principal, answers, one)
+    errors = problems(form, principal, answers, one) or _unknown_case(request, one, answers)
     if errors:
         return _draw_step(request, form, step, answers, errors, 422)
     after = next_step(form, principal, step, answers.get("returning") == "1")
     if after == CHECK:
         return _draw_check(request, form, answers)
     return _draw_step(request, form, after, answers)
+
+
+def _unknown_case(request: Request, one: Field, answers: dict[str, str]) -> dict[str, str]:
+    """A case named that is not recorded, said at its question rather than after every other
+    answer (the ledger still judges everything else when it records)."""
+    principal = request.state.principal
+    la_code = principal.la_code or answers.get("la_code", "")
+    case_id = answers.get(one.name, "").strip()
+    if one.name != "case_id" or not case_id or not la_code:
+        return {}
+    try:
+        with reader(request, principal) as read:
+            read.record("case", la_code, case_id)
+    except NotRecorded:
+        return {one.name: f"No case {case_id} is recorded in {la_code}: "
+                          "check its id on its timeline"}
+    except (DomainError, NotServed):
+        return {}
+    return {}
 
 
 def _draw_step(request: Request, form: Form, step: str, values: dict[str, str],
@@ -210,11 +230,12 @@ def _draw_step(request: Request, form: Form, step: str, values: dict[str, str],
     choices = {"about": options} if (options := _challengeable(request, form, values)) else {}
     summary = [(f"#{one.name if one.name in choices else one.anchor}", errors[one.name])
                ] if one.name in errors else []
+    returning = values.get("returning") == "1"
+    first = previous_step(form, principal, step) is None and not returning
     return render(request, "record_step.html", http_status=http_status, form=form, field=one,
                   values=values, errors=errors, summary=summary, choices=choices,
-                  carried=carried(values, one), kept=carried(values, None),
-                  first=previous_step(form, principal, step) is None,
-                  returning=values.get("returning") == "1")
+                  carried=carried(values, one), kept=carried(values, None), first=first,
+                  returning=returning)
 
 
 def _draw_check(request: Request, form: Form, answers: dict[str, str],

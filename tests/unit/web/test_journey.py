@@ -52,6 +52,7 @@ def test_back_from_the_check_page_is_the_last_question_and_the_first_has_none() 
     assert previous_step(RAISE, IRO, CHECK) == "occurred_on"
     assert previous_step(RAISE, IRO, "grounds") == "about"
     assert previous_step(RAISE, IRO, "case_id") is None
+    assert previous_step(RAISE, IRO, "challenge_id") == CHECK, "a reference: from the check"
 
 
 def test_a_page_carries_every_answer_but_its_own_and_the_journeys_controls() -> None:
