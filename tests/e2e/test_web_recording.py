@@ -475,3 +475,21 @@ def test_a_challenge_is_chosen_from_the_cases_decisions_and_recommendations(
 
     assert re.search(rf'type="radio" value="{re.escape(decision)}"', page)
     assert f"Decision {decision} of" in page
+
+
+def test_an_iro_manager_raising_a_challenge_is_first_asked_for_which_iro(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_("iro-mgr.lund", "iro_manager")
+    first = browser.form("raise-challenge", case_id=CASE)
+    assert step_of(first.text) == "officer_id" and ">Which IRO is it for?<" in first.text
+
+    check = browser.journey("raise-challenge", {"officer_id": IRO, "about": decision,
+                                                "grounds": "Raised for the IRO."},
+                            case_id=CASE)
+    ref = recorded_ref(browser.answer("raise-challenge", check, {}))
+
+    view = browser.services.ledger.read("challenge", LA, ref,
+                                        Principal(sub="t", role=Role.ADMIN))
+    [raised] = view.events
+    assert raised["officer_id"] == IRO and raised["recorded_by"] == "iro-mgr.lund"

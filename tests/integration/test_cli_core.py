@@ -233,3 +233,58 @@ def test_a_production_start_refuses_a_token_signed_with_the_development_secret(
         _, err = server.communicate(timeout=30)
     assert refused.value.code == 401
     assert "warning" not in err
+
+
+def _children(pid: int) -> list[int]:
+    """Worker processes started by `pid` (multiprocessing's spawned children)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                command = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid and b"spawn_main" in command:
+                found.append(int(entry.name))
+    return found
+
+
+def test_serve_with_two_workers_stores_each_command_once_whichever_process_takes_it(
+        postgres_url: str) -> None:
+    port = _free_port()
+    env = {**os.environ, "IRO_LEDGER_DATABASE_URL": postgres_url,
+           "IRO_LEDGER_JWT_SECRET": GOOD_SECRET, "IRO_LEDGER_ALLOW_SUPERUSER": "true"}
+    executable = Path(sys.executable).with_name("iro-ledger")
+    server = subprocess.Popen([str(executable), "serve", "--port", str(port), "--workers", "2"],
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    token = mint_token(TokenPolicy(GOOD_SECRET), "root", "admin")
+
+    def post(name: str, body: dict[str, object]) -> tuple[int, dict[str, object], bool]:
+        request = Request(f"http://127.0.0.1:{port}/commands/{name}", method="POST",
+                          data=json.dumps(body).encode(),
+                          headers={"Authorization": f"Bearer {token}",
+                                   "Content-Type": "application/json"})
+        with urlopen(request, timeout=30) as answer:  # a new connection each time
+            return (int(answer.status), json.loads(answer.read()),
+                    answer.headers.get("Idempotent-Replayed") == "true")
+
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/health", server) == 200
+        workers = _children(server.pid)
+        post("register_authority", {"la_code": "TWO", "occurred_on": "2025-01-01",
+                                    "name": "Two Workers"})
+        day = {"la_code": "TWO", "occurred_on": "2025-01-02"}
+        post("open_case", {**day, "case_id": "c-1", "child_ref": "CH-1",
+                           "legal_status": "C2", "entered_care_on": "2025-01-02"})
+        plan = {**day, "case_id": "c-1", "change": "health", "summary": "Agreed.",
+                "via_review": True, "iro_consulted": True}
+        answers = [post("revise_care_plan", {**plan, "command_id": f"r-{n}"})
+                   for n in range(12)]
+        again = post("revise_care_plan", {**plan, "command_id": "r-3"})
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+    assert len(workers) == 2
+    assert [a[1]["event_numbers"] for a in answers] == [[n + 2] for n in range(12)]
+    assert again[1]["event_numbers"] == [5] and again[2]

@@ -232,6 +232,20 @@ def test_a_group_reading_a_record_another_process_changed_stores_nothing_then_ap
     assert types(ledger, "case", "case-7")[-2:] == ["CarePlanRevised", "CarePlanRevised"]
 
 
+def test_text_recorded_after_another_process_erased_the_case_is_sealed_with_a_live_key(
+        ledger: Ledger, database_url: str) -> None:
+    other = open_ledger(database_url)
+    other.execute(command("erase_case"), ROOT, "api")  # ch-1's key, used here lately, is gone
+    other.close()
+
+    ledger.execute(command("respond_to_challenge", response="AFTER-ERASURE"), ADA, "api")
+
+    reader = open_ledger(database_url)
+    events = reader.read("challenge", LA, "ch-1", ROOT).events
+    reader.close()
+    assert events[-1]["response"] == "AFTER-ERASURE"
+
+
 def test_commands_from_many_threads_each_get_their_own_answer(ledger: Ledger) -> None:
     answers: dict[int, Outcome | DomainError] = {}
 

@@ -18,6 +18,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
+from eventsourcing.utils import get_topic
 
 from iro_ledger.application.access import (
     Principal,
@@ -54,6 +55,8 @@ from iro_ledger.domain.limits import SHOWN_DEPTH, TOO_DEEP_TO_SHOW
 from iro_ledger.domain.record import LedgerRecord, Stamp, days_late, england_date, record_id
 
 _ATTEMPTS = 3
+ERASURE_TOPICS = (get_topic(Case.Erased),)
+"""Events that destroy keys (`Ledger.erased`)."""
 DEFERRED_GROUP = 64
 """Groups of at most this many commands look at what others stored in their insert's own
 round trip (`UnitOfWork.deferred`); larger ones (ingest's) look first, in a query of its own."""
@@ -150,6 +153,7 @@ class Ledger(Application[UUID]):
         """Destroy the keys a case's erasure names, then tell whoever listens."""
         self.keys.destroy(case)
         self.records_cache.clear()
+        self.forget_changed(None)
         for listener in self.after_erasure:
             listener(case)
 
@@ -291,6 +295,12 @@ class Ledger(Application[UUID]):
     def _exists(self, aggregate_id: UUID) -> bool:
         return aggregate_id in self.repository
 
+    def forget_changed(self, records: set[UUID] | None) -> None:
+        """Another process changed `records` (None: too many to name, or an erasure here):
+        forget the sealing keys kept in memory (`SealingMapper._sealing`)."""
+        if (records is None or records) and isinstance(self.mapper, SealingMapper):
+            self.mapper.forget_keys()
+
 
 @dataclass
 class UnitOfWork:
@@ -330,7 +340,7 @@ class UnitOfWork:
 
     def __post_init__(self) -> None:
         if not self.exact and not self.deferred:
-            self.ledger.records_cache.refresh(self.ledger)
+            self.ledger.forget_changed(self.ledger.records_cache.refresh(self.ledger))
 
     # The `Records` protocol the handlers use.
 
@@ -433,6 +443,8 @@ class UnitOfWork:
         (its refusals may rest on that record)."""
         cache = self.ledger.records_cache
         guard = cache.guard(self.used) if self.deferred else None
+        if guard is not None:
+            guard.erasure_topics = ERASURE_TOPICS
         try:
             if self.events:
                 kwargs = {} if guard is None else {"guard": guard}
@@ -441,6 +453,7 @@ class UnitOfWork:
                 recordings = []
                 if self.deferred:
                     changed = cache.refresh(self.ledger)
+                    self.ledger.forget_changed(changed)
                     if changed is None or changed & self.used:
                         raise StaleRecords("a record this unit read was changed meanwhile")
         except Exception:
@@ -449,7 +462,7 @@ class UnitOfWork:
             raise
         finally:
             if guard is not None:
-                cache.observe(guard)
+                self.ledger.forget_changed(cache.observe(guard))
         positions = [r.notification.id for r in recordings]
         self.ledger.records_cache.put_back(
             (r for r in chain(self.touched.values(), self.loaded.values())

@@ -103,17 +103,18 @@ class RecordCache:
                 return None
             return Guard(self._position, frozenset(self._own), frozenset(used), _SCAN)
 
-    def observe(self, guard: Guard) -> None:
-        """What a guarded insert saw stored before it: drop what others changed."""
+    def observe(self, guard: Guard) -> set[UUID] | None:
+        """What a guarded insert saw stored before it: drop what others changed, and name
+        it (None when too many to name: everything was dropped)."""
         with self._lock:
             if self._position is None:
-                return
+                return set()
             if len(guard.changes) >= _SCAN:
                 self._records.clear()
                 self._own.clear()
                 self._position = max(self._position, guard.changes[-1][0])
-                return
-            self._observe([c for c in guard.changes if c[0] > self._position])
+                return None
+            return self._observe([c for c in guard.changes if c[0] > self._position])
 
     def _observe(self, changed: list[tuple[int, UUID]]) -> set[UUID]:
         others = {aggregate_id for position, aggregate_id in changed

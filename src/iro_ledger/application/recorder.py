@@ -61,6 +61,10 @@ class Guard:
     used: frozenset[UUID]
     """The records the unit read (taken from the cache or loaded)."""
     scan: int
+    erasure_topics: tuple[str, ...] = ()
+    erasures: bool = False
+    """Set when the unit sealed with keys kept in memory: then an erasure stored by another
+    process after `after` (an event of `erasure_topics`) stores nothing too."""
     changes: list[tuple[int, UUID]] = field(default_factory=list)
 
 
@@ -135,6 +139,10 @@ class Recorder(PostgresApplicationRecorder):
         after = int(guard.after)
         used = ",".join(str(u) for u in guard.used)
         own = ",".join(str(int(p)) for p in guard.own)
+        watched = f"originator_id = ANY('{{{used}}}'::uuid[])"
+        if guard.erasures and guard.erasure_topics:
+            topics = ",".join(_topic(t).strip("'") for t in guard.erasure_topics)
+            watched = f"({watched} OR topic = ANY('{{{topics}}}'::text[]))"
         results: list[list[Any]] = []
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             table, begin = self._guarded_parts(conn)
@@ -145,7 +153,7 @@ class Recorder(PostgresApplicationRecorder):
                 f" INSERT INTO {table} (originator_id, originator_version, topic, state)"
                 f" SELECT * FROM (VALUES {rows}) AS new (originator_id, originator_version,"
                 f" topic, state) WHERE NOT EXISTS (SELECT 1 FROM {table}"
-                f" WHERE notification_id > {after} AND originator_id = ANY('{{{used}}}'::uuid[])"
+                f" WHERE notification_id > {after} AND {watched}"
                 f" AND NOT notification_id = ANY('{{{own}}}'::bigint[]))"
                 f" RETURNING notification_id; COMMIT")
             try:

@@ -45,6 +45,7 @@ from eventsourcing.persistence import (
     Transcoder,
 )
 
+from iro_ledger.application.recorder import Guard
 from iro_ledger.domain.record import record_id
 
 SEALED = "sealed:v1:"
@@ -55,6 +56,10 @@ ERASED_DETAILS = {"erased": ERASED}
 KEYS_SCHEMA = "iro_ledger_keys"
 _SQLITE_CHUNK = 500
 """Record ids per SQLite `IN (...)` (its parameter limit is 999 on old builds)."""
+
+
+SEALING_KEYS_KEPT = 20_000
+"""Sealing keys a process keeps for guarded saves (all forgotten beyond it)."""
 
 
 class KeyStore(Protocol):
@@ -293,13 +298,43 @@ class SealingMapper(Mapper[UUID]):
                  compressor: Compressor | None = None, cipher: Cipher | None = None) -> None:
         super().__init__(transcoder, compressor=compressor, cipher=cipher)
         self.keys = keys
+        self._sealing: dict[UUID, bytes] = {}
+        """Keys this process sealed with lately, by record, for guarded saves only: a save
+        that takes one has its guard watch for erasures (`Guard.erasures`), so one another
+        process stored since makes it store nothing and be applied again with the key
+        store's keys. Forgotten whenever another process is seen to store anything, and on
+        an erasure here. Never used to open anything."""
+        self._sealing_lock = threading.Lock()
+
+    def forget_keys(self) -> None:
+        """Forget every sealing key kept (another process stored something, or an erasure
+        was made here)."""
+        with self._sealing_lock:
+            self._sealing.clear()
+
+    def _sealing_keys(self, subjects: Mapping[UUID, UUID], guard: Guard | None
+                      ) -> dict[UUID, bytes]:
+        if guard is None:
+            found = self.keys.get_or_create_many(subjects)
+        else:
+            with self._sealing_lock:
+                kept = {r: k for r in subjects if (k := self._sealing.get(r)) is not None}
+            missing = {r: s for r, s in subjects.items() if r not in kept}
+            found = {**kept, **(self.keys.get_or_create_many(missing) if missing else {})}
+            guard.erasures = guard.erasures or bool(kept)
+        with self._sealing_lock:
+            if len(self._sealing) > SEALING_KEYS_KEPT:
+                self._sealing.clear()
+            self._sealing.update(found)
+        return found
 
     def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
         return self.to_stored_events([domain_event])[0]
 
-    def to_stored_events(self, domain_events: Sequence[DomainEventProtocol[UUID]]
-                         ) -> list[StoredEvent]:
-        """Every event stored, its erasable fields sealed with keys got in one query."""
+    def to_stored_events(self, domain_events: Sequence[DomainEventProtocol[UUID]],
+                         guard: Guard | None = None) -> list[StoredEvent]:
+        """Every event stored, its erasable fields sealed with keys got in one query (none,
+        for a guarded save whose keys this process sealed with lately)."""
         sealing: list[tuple[int, list[str], dict[str, Any]]] = []
         subjects: dict[UUID, UUID] = {}
         for index, event in enumerate(domain_events):
@@ -310,7 +345,7 @@ class SealingMapper(Mapper[UUID]):
                 originator = event.originator_id
                 subjects.setdefault(originator, subject_of(originator, state))
                 sealing.append((index, fields, state))
-        keys = self.keys.get_or_create_many(subjects) if subjects else {}
+        keys = self._sealing_keys(subjects, guard) if subjects else {}
         events = list(domain_events)
         for index, fields, state in sealing:
             originator = state["originator_id"]
@@ -361,7 +396,9 @@ class SealingEventStore(EventStore[UUID]):
             **kwargs: Any) -> list[Recording[UUID]]:
         if not isinstance(self.mapper, SealingMapper):
             return super().put(domain_events, **kwargs)
-        stored = self.mapper.to_stored_events(domain_events)
+        guard = kwargs.get("guard")
+        stored = self.mapper.to_stored_events(
+            domain_events, guard if isinstance(guard, Guard) else None)
         ids = self.recorder.insert_events(stored, **kwargs)
         if not ids:
             return []

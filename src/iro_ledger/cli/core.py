@@ -111,11 +111,14 @@ def redacted(url: str) -> str:
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(
+        min=1, max=64, help="Server processes sharing the port (each groups its own "
+        "commands; see docs/operations.md).")] = 1,
 ) -> None:
     """Serve the HTTP API with uvicorn, on the store IRO_LEDGER_DATABASE_URL names.
 
     Anywhere but loopback it refuses to start without a proper IRO_LEDGER_JWT_SECRET."""
-    run_server(start_checks(get_settings(), host, port), host, port)
+    run_server(start_checks(get_settings(), host, port), host, port, workers)
 
 
 def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool = True) -> None:
@@ -170,10 +173,16 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return bound
 
 
-def run_server(listening: socket.socket, host: str, port: int) -> None:
+def run_server(listening: socket.socket, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
-    config = uvicorn.Config("iro_ledger.api.app:create_app", factory=True, host=host, port=port)
+    config = uvicorn.Config("iro_ledger.api.app:create_app", factory=True, host=host, port=port,
+                            workers=workers)
+    if workers > 1:
+        from uvicorn.supervisors import Multiprocess
+
+        Multiprocess(config, sockets=[listening]).run()
+        return
     uvicorn.Server(config).run(sockets=[listening])
 
 

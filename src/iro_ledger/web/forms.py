@@ -248,13 +248,15 @@ def asked(form: Form, principal: Principal) -> tuple[Field, ...]:
     extra: list[Field] = []
     if principal.la_code is None:
         extra.append(Field("la_code", "Authority", hint="Its code, for example EMR.",
-                           missing="Enter the authority's code", width="govuk-input--width-5"))
+                           missing="Enter the authority's code", width="govuk-input--width-5",
+                           question="Which authority is it?"))
     if principal.role is not Role.IRO:
         for name in form.about_self:
+            several = name == "issued_to"
             extra.append(Field(name, "IRO", hint="The IRO's officer id" + (
-                "; several separated by commas." if name == "issued_to" else "."),
-                missing="Enter the IRO's officer id",
-                convert=_list if name == "issued_to" else None))
+                "; several separated by commas." if several else "."),
+                missing="Enter the IRO's officer id", convert=_list if several else None,
+                question="Which IROs was it given to?" if several else "Which IRO is it for?"))
     return (*extra, *form.fields)
 
 
