@@ -327,6 +327,15 @@ def test_an_arbitrator_sorts_and_exports_the_disputes_referred_to_them(
     assert len(rows) == shown and all(r["Referred"] for r in rows)
     assert [r["Raised"] for r in rows] == sorted(r["Raised"] for r in rows)
 
+    bundle = download(page, f"Download the dispute bundle for {rows[0]['Challenge']}", tmp_path)
+    with zipfile.ZipFile(bundle) as archive:
+        [json_name] = [n for n in archive.namelist() if n.endswith(".json")]
+        archive.extract(json_name, tmp_path)
+    key = tmp_path / "key.pem"
+    key.write_bytes(page.request.get(f"{live.url}/proof/public-key").body())
+    checked = verified(tmp_path / json_name, key)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
 
 def test_an_officers_tables_page_sort_and_pass_the_accessibility_check(page: Page,
                                                                        live: Live) -> None:
