@@ -493,3 +493,18 @@ def test_an_iro_manager_raising_a_challenge_is_first_asked_for_which_iro(
                                         Principal(sub="t", role=Role.ADMIN))
     [raised] = view.events
     assert raised["officer_id"] == IRO and raised["recorded_by"] == "iro-mgr.lund"
+
+
+def test_a_challenge_may_be_about_the_care_plan_rather_than_one_record(
+        browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    about = browser.form("raise-challenge", case_id=CASE).text
+    assert re.search(r'type="radio" value="care_plan"', about)
+    assert "The closing of the case" in about and "Something else" in about
+
+    check = browser.journey("raise-challenge", {"about": "care_plan",
+                                                "grounds": "The plan has no contact."},
+                            case_id=CASE)
+
+    assert "The care plan" in check.text
+    assert recorded_ref(browser.answer("raise-challenge", check, {}))

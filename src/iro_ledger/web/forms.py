@@ -133,7 +133,7 @@ FORMS: tuple[Form, ...] = (
     Form("raise-challenge", "Raise a challenge", "Challenge raised", RaiseChallenge, (
         CASE,
         Field("about", "What are you challenging?",
-              hint="A decision or recommendation on the case (its id, if none is listed).",
+              hint="A decision or recommendation on the case, its care plan, or something else.",
               missing="Say which decision or recommendation you are challenging"),
         Field("grounds", "Your grounds", "textarea", question="What are your grounds?",
               hint="Why the plan or decision does not meet the child's needs.",

@@ -52,6 +52,9 @@ from iro_ledger.web.refusals import refusal_of
 from iro_ledger.wiring import Services
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
+NOT_ONE_RECORD = (("care_plan", "The care plan"), ("case_closure", "The closing of the case"),
+                  ("other", "Something else"))
+"""What a challenge may be about besides one decision or recommendation of its case."""
 RECEIPT_KINDS = ("case", "challenge", "instruction", "report", "officer", "authority",
                  "concern")
 
@@ -70,8 +73,9 @@ def _form(slug: str) -> Form:
 
 def _challengeable(request: Request, form: Form, values: dict[str, str]
                    ) -> list[tuple[str, str]]:
-    """The decisions and recommendations of the case named, to choose what is challenged
-    from (none when no case is named, or it cannot be read: the id is typed instead)."""
+    """The decisions and recommendations of the case named, and the care plan, the case's
+    closing or something else, to choose what is challenged from (none when no case is
+    named, or it cannot be read: the id is typed instead)."""
     principal = request.state.principal
     la_code, case_id = principal.la_code or values.get("la_code", ""), values.get("case_id", "")
     if "about" not in {f.name for f in form.fields} or not la_code or not case_id:
@@ -83,7 +87,8 @@ def _challengeable(request: Request, form: Form, values: dict[str, str]
         return []
     decided, recommended = state.get("decided_on", {}), state.get("recommended_on", {})
     return ([(ref, f"Decision {ref} of {day(decided.get(ref))}") for ref in decided]
-            + [(ref, f"Recommendation {ref} of {day(on)}") for ref, on in recommended.items()])
+            + [(ref, f"Recommendation {ref} of {day(on)}") for ref, on in recommended.items()]
+            + list(NOT_ONE_RECORD))
 
 
 def _draw(request: Request, form: Form, values: dict[str, str], errors: dict[str, str],
