@@ -261,8 +261,7 @@ class Bench:
             "timeline_p95_ms": [f"/authorities/{c['la_code']}/cases/{c['case_id']}/timeline"
                                 for c in cases],
             "register_p95_ms": [f"/authorities/{rng.choice(las)}/challenges" for _ in cases],
-            "measures_p95_ms": [f"/authorities/{rng.choice(las)}/measures"
-                                for _ in cases[: max(5, len(cases) // 2)]],
+            "measures_p95_ms": [f"/authorities/{rng.choice(las)}/measures" for _ in cases],
             "proof_ms": [f"/proof/receipts?la_code={c['la_code']}&kind=challenge"
                          f"&id={c['challenge_id']}"
                          for c in rng.sample(raised, min(len(raised), self.size.samples))],

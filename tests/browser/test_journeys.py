@@ -131,14 +131,24 @@ def test_an_iro_corrects_their_answers_on_a_phone(browser_phone: Page, live: Liv
         "Check your answers before recording")
     assert fits_the_screen(page)
     accessible(page)
-    page.get_by_role("button", name="Change your grounds").click()
+    page.get_by_role("link", name="Change your grounds").click()
     expect(page.get_by_label("What are your grounds?")).to_have_value(
         "Not consulted about the move.")
+    accessible(page)
     page.get_by_label("What are your grounds?").fill("Neither I nor the child was consulted.")
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("[data-answer='grounds'] .app-answer")).to_have_text(
         "Neither I nor the child was consulted.")
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("When did it happen?")
+    page.go_back()  # the browser's own Back: every page of the journey is a GET
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before recording")
+    page.go_back()
+    expect(page.get_by_label("What are your grounds?")).to_have_value(
+        "Neither I nor the child was consulted.")
+    page.go_forward()
+    page.go_forward()
     expect(page.get_by_role("heading", level=1)).to_have_text("When did it happen?")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Record it").click()
@@ -327,6 +337,15 @@ def test_an_arbitrator_sorts_and_exports_the_disputes_referred_to_them(
     assert len(rows) == shown and all(r["Referred"] for r in rows)
     assert [r["Raised"] for r in rows] == sorted(r["Raised"] for r in rows)
 
+    bundle = download(page, f"Download the dispute bundle for {rows[0]['Challenge']}", tmp_path)
+    with zipfile.ZipFile(bundle) as archive:
+        [json_name] = [n for n in archive.namelist() if n.endswith(".json")]
+        archive.extract(json_name, tmp_path)
+    key = tmp_path / "key.pem"
+    key.write_bytes(page.request.get(f"{live.url}/proof/public-key").body())
+    checked = verified(tmp_path / json_name, key)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
 
 def test_an_officers_tables_page_sort_and_pass_the_accessibility_check(page: Page,
                                                                        live: Live) -> None:
@@ -355,4 +374,36 @@ def test_an_inspector_chooses_the_authorities_to_compare(page: Page, live: Live)
     expect(page.locator("table.compare tbody tr")).to_have_count(1)
     expect(page.locator("table.compare tbody")).to_contain_text("Saltmarsh Vale")
     expect(choices.get_by_label("Saltmarsh Vale", exact=False)).to_be_checked()
+    accessible(page)
+
+
+def test_an_iro_records_an_instruction_they_received_on_a_phone(browser_phone: Page,
+                                                                live: Live) -> None:
+    page = browser_phone
+    sign_in(page, live, live.token(IRO, "iro"))
+    page.goto(f"{live.url}/ui/record")
+    page.get_by_role("link", name="Record an instruction you received").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("What were you told to do?")
+    accessible(page)
+    page.get_by_label("Do not escalate").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Who gave it?")
+    accessible(page)
+    page.get_by_label("Who gave it?").fill("tm.costa")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("What did it say? (optional)")
+    accessible(page)
+    page.get_by_label("What did it say?").fill("Do not take the placement any further.")
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_role("button", name="Continue").click()  # when: today, as drawn
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before recording")
+    expect(page.locator("[data-answer='kind'] .app-answer")).to_have_text("Do not escalate")
+    assert fits_the_screen(page)
+    accessible(page)
+    page.get_by_role("button", name="Record it").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Instruction recorded")
+    expect(page.get_by_role("link", name="Download receipt")).to_be_visible()
     accessible(page)

@@ -3,7 +3,10 @@ the independence flags on the API, the CLI and the dashboard, and never counted 
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -157,3 +160,24 @@ def _flags_and_measures(url: str) -> tuple[list[Any], dict[str, Any]]:
         measures = api.read(f"/authorities/{LA}/measures", ADMIN).json()
     return ([(f["rule"], f["subjects"], f["raised_on"]) for f in flags["items"]],
             {m["name"]: m["value"] for m in measures["measures"]})
+
+
+def test_the_dashboards_findings_sort_by_kind_and_download_every_row_as_csv(
+        tmp_path: Path) -> None:
+    url = faulty(tmp_path)
+    with running_api(url) as api:
+        sign_in(api.client, MANAGER)
+        down = api.client.get(f"/ui/authorities/{LA}/data-quality?rows.sort=kind"
+                              "&rows.order=desc")
+        exported = api.client.get(f"/ui/authorities/{LA}/data-quality?rows.format=csv")
+        by_text = api.client.get(f"/ui/authorities/{LA}/data-quality?rows.sort=row")
+
+    rows = down.text.split('<section id="rows">')[1].split("</section>")[0]
+    kinds = re.findall(r'<tr data-number="\d+"><td>\d+</td><td>[^<]*</td><td>([a-z_]+)</td>',
+                       rows)
+    assert kinds == sorted(FINDINGS, reverse=True)
+    assert 'aria-sort="descending"' in rows and "1 to 3 of 3 findings" in rows
+    every = list(csv.DictReader(io.StringIO(exported.text)))
+    assert sorted(r["Finding"] for r in every) == [
+        "duplicate_episode episodes.csv:3", "no_case reviews.csv:3", "no_episodes header.csv:3"]
+    assert by_text.status_code == 422, "the read cannot order by a finding's text"

@@ -375,6 +375,7 @@ def test_an_arbitrators_disputes_sort_and_export_as_csv(board: Dashboard) -> Non
     assert page.status_code == 200
     assert re.findall(r'<tr data-challenge="([^"]+)"', page.text) == ["EMR-CH05"]
     assert 'aria-sort="descending"' in page.text
+    assert 'href="/ui/authorities/EMR/challenges/EMR-CH05/bundle.zip"' in page.text
     rows = list(csv.DictReader(io.StringIO(exported.text)))
     assert [r["Challenge"] for r in rows] == ["EMR-CH05"] and rows[0]["Referred"]
     assert wrong.status_code == 422

@@ -86,3 +86,22 @@ def test_a_stored_answer_of_the_past_is_dropped_when_its_authority_is_measured_a
 
 def by_name(found: list[dict[str, Any]]) -> dict[str, Any]:
     return {m["name"]: m["value"] for m in found}
+
+
+def test_the_worker_s_idle_time_stores_each_authority_s_year_to_today(
+        services: Services) -> None:
+    today = measures.period_of(None, None, services.reads.today())
+    services.reads.measure_today(busy=lambda: True)  # an event waits: nothing is done
+    assert measures.outdated(services.projections, today) == ["BSY", "OTH"]
+
+    services.reads.measure_today()
+
+    assert measures.outdated(services.projections, today) == []
+    assert stored_answers(services) == [(la, today.start.isoformat(), today.end.isoformat())
+                                        for la in ("BSY", "OTH")]
+    record_all(services.ledger, [{"command": "open_case", "la_code": "OTH",
+                                  "occurred_on": "2024-06-03", "case_id": "late-arrival",
+                                  "child_ref": "child-late", "legal_status": "C2",
+                                  "entered_care_on": "2024-06-03"}])
+    services.projections.catch_up()
+    assert measures.outdated(services.projections, today) == ["OTH"]

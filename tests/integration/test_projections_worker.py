@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from iro_ledger.application.commands import parse_command
-from iro_ledger.projections import flags_on
+from iro_ledger.projections import flags_on, measures
 from iro_ledger.projections.timeline import read_timeline
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import Services, build_services
@@ -102,12 +102,37 @@ def test_the_worker_stores_todays_flags_after_a_batch_so_no_reader_judges_them(
     assert code == 0, err
 
 
+def measured_today(services: Services) -> Callable[[], bool]:
+    today = measures.period_of(None, None, services.reads.today())
+    return lambda: not measures.outdated(services.projections, today)
+
+
+def test_an_idle_worker_stores_the_year_to_today_s_measures_so_no_reader_works_them_out(
+        services: Services, postgres_url: str) -> None:
+    record_all(services.ledger, busy_authority(6))
+    worker = start_worker(postgres_url)
+    try:
+        eventually(caught_up(services), worker)
+        close = parse_command({"command": "close_case", "la_code": LA, "case_id": "c2",
+                               "occurred_on": "2024-12-02", "reason": "adopted"})
+        services.ledger.execute(close, ADMIN, "api")
+        eventually(caught_up(services), worker)
+
+        eventually(measured_today(services), worker)
+    finally:
+        code, err = stop(worker)
+    assert code == 0, err
+    with services.projections.db.reading() as tx:
+        assert measures.changed_at(tx, LA) == services.ledger.position()
+
+
 def test_an_idle_worker_sends_nothing_to_the_database(
         services: Services, postgres_url: str) -> None:
     record_all(services.ledger, busy_authority(4))
     worker = start_worker(postgres_url)
     try:
         eventually(caught_up(services), worker)
+        eventually(measured_today(services), worker)  # what it does while idle, once
         time.sleep(0.3)
         with psycopg.connect(postgres_url, autocommit=True) as watch:
             since = watch.execute("SELECT clock_timestamp()").fetchone()

@@ -79,14 +79,17 @@ def _stay(world: World, day: date) -> date | None:
     return leaves if leaves < world.end - timedelta(days=3) else None
 
 
-def enter_care(world: World, day: date, leaves: date | None, iro: str | None = None) -> Case:
-    """A child enters care: the case opens, an IRO is allocated, the first review is set."""
+def enter_care(world: World, day: date, leaves: date | None, iro: str | None = None,
+               short_breaks: bool = False) -> Case:
+    """A child enters care (`short_breaks`: in a series of short breaks, reviewed under reg
+    48): the case opens, an IRO is allocated, the first review is set."""
     officer = iro or world.pick_iro(day)
     case = Case(world.next_id("CASE"), day, leaves, forced_iro=iro)
     world.cases[case.id] = case
+    breaks: dict[str, Any] = {"short_breaks": True} if short_breaks else {}
     world.emit(day, "open_case", OPEN, actor=world.anyone("social_worker", day), case_id=case.id,
                child_ref=world.people.child_ref(), legal_status=world.rng.choice(_LEGAL),
-               entered_care_on=day)
+               entered_care_on=day, **breaks)
     world.assign(day, case, officer, "first_allocation")
     first = add_working_days(day, world.between(6, 14))
     if leaves is None or first < leaves:

@@ -385,6 +385,10 @@ LATER_VARIANTS: dict[str, Planter] = {
     "instruction_stood": instructions.stood,
     "instruction_challenge_not_pursued": instructions.not_pursued,
     "suppressed_withdrawn_while_instructed": instructions.withdrawn_while_in_force,
+    "review_overdue_chaired_by_social_worker": variations.review_by_social_worker,
+    "review_overdue_short_breaks": variations.short_breaks_unreviewed,
+    "recommendation_recorded_lapsed": variations.recommendation_recorded_lapsed,
+    "suppressed_stalled_case_closure": variations.closure_challenged,
 }
 """Variants added after histories were first generated: planted after all the others, and
 drawn for only when something is planted, so a history without patterns is as it was."""

@@ -69,9 +69,15 @@ class RowPage:
     rows: list[dict[str, Any]]
 
 
+ORDERS = {"number": ("dataset", "n"), "dataset": ("dataset", "n"),
+          "kind": ("kind", "dataset", "n")}
+"""The orders rows are read in, by what a reader sorts them by (recording order: `number`)."""
+
+
 def read_rows(tx: Tx, la_code: str, dataset: str | None, kind: str | None, offset: int,
-              limit: int) -> RowPage:
-    """One page of an authority's findings, in recording order, by dataset and kind."""
+              limit: int, sort: str = "number", descending: bool = False) -> RowPage:
+    """One page of an authority's findings, by dataset and kind, in recording order or by
+    kind (`ORDERS`), either way round."""
     where, params = ["la_code = ?"], [la_code]
     if dataset is not None:
         where.append("dataset = ?")
@@ -80,7 +86,9 @@ def read_rows(tx: Tx, la_code: str, dataset: str | None, kind: str | None, offse
         where.append("kind = ?")
         params.append(kind)
     clause = " AND ".join(where)
-    found = ROWS.select(tx, clause, params, order="dataset, n", limit=limit, offset=offset)
+    way = " DESC" if descending else ""
+    order = ", ".join(column + way for column in ORDERS[sort])
+    found = ROWS.select(tx, clause, params, order=order, limit=limit, offset=offset)
     return RowPage(ROWS.count(tx, clause, params),
                    [{"dataset": d["dataset"], "number": d["n"], "kind": d["kind"],
                      "row": d["row"], "recorded_on": d["recorded_on"],

@@ -557,6 +557,19 @@ def measures_of(projections: Projections, la_code: str, period: Period) -> list[
     return found
 
 
+def outdated(projections: Projections, period: Period) -> list[str]:
+    """The authorities whose measures for `period` are not stored as they now stand."""
+    model = projections.models.get("measures")
+    if not isinstance(model, Measures):
+        return []
+    with projections.db.reading() as tx:
+        return [str(r["la_code"]) for r in tx.query(
+            f"SELECT c.la_code FROM {CHANGED} c LEFT JOIN {STORED} s ON s.la_code = c.la_code"
+            " AND s.period_start = ? AND s.period_end = ? AND s.config = ?"
+            " AND s.changed_at = c.position WHERE s.la_code IS NULL ORDER BY c.la_code",
+            (period.start.isoformat(), period.end.isoformat(), _digest(model.config)))]
+
+
 def changed_at(tx: Tx, la_code: str) -> int:
     """The store position of the last batch that brought the authority an event (0: none
     since the mark was first kept)."""

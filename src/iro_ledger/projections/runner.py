@@ -294,8 +294,12 @@ class Projections:
 
     # Following (the PostgreSQL worker) and waiting for a position
 
-    def follow(self, on_batch: Callable[[int], None] | None = None) -> None:
-        """Catch up, then apply new events as the store announces them, until `stop()`."""
+    def follow(self, on_batch: Callable[[int], None] | None = None,
+               on_idle: Callable[[Callable[[], bool]], None] | None = None) -> None:
+        """Catch up, then apply new events as the store announces them, until `stop()`.
+
+        `on_idle` is called whenever no event is waiting, with a function saying whether one
+        has arrived since (it should then return soon: the events come first)."""
         self.catch_up()
         low = min(self.positions().values(), default=self.ledger.position())
         inbox: queue.Queue[object] = queue.Queue()
@@ -308,6 +312,8 @@ class Projections:
         pump.start()
         try:
             while True:
+                if on_idle is not None and inbox.empty() and not self._stop.is_set():
+                    on_idle(lambda: not inbox.empty() or self._stop.is_set())
                 notes = _take(inbox, self.batch_size)
                 if not notes:
                     return

@@ -343,14 +343,20 @@ class Reader:
 
     def data_quality_findings(self, la_code: str, dataset: str | None = None,
                               kind: str | None = None, limit: int = 100, offset: int = 0,
-                              min_position: int | None = None) -> DataQualityRead:
+                              min_position: int | None = None, sort: str = "number",
+                              descending: bool = False) -> DataQualityRead:
         """The authority's data-quality findings: counts by dataset and kind, and a page of
-        the rows (in recording order), filtered by dataset and kind. Never flags."""
+        the rows (in recording order, or `sort`ed by kind), filtered by dataset and kind.
+        Never flags."""
         self.may_read(la_code)
+        if sort not in data_quality.ORDERS:
+            raise InvalidValue("sort", f"{sort!r} is not one of "
+                                       + ", ".join(data_quality.ORDERS))
         position = self._reads.fresh(["measures"], min_position)
         with self._reads.projections.db.reading() as tx:
             counted = data_quality.COUNTS.select(tx, "la_code = ?", (la_code,))
-            page = data_quality.read_rows(tx, la_code, dataset, kind, offset, limit)
+            page = data_quality.read_rows(tx, la_code, dataset, kind, offset, limit, sort,
+                                          descending)
         self._seen.add((la_code, "data_quality"))
         value = data_quality.measure(counted).value or {}
         return DataQualityRead(la_code, value, sum(n for c in value.values() for n in c.values()),

@@ -18,6 +18,7 @@ from iro_ledger.domain.errors import InvalidValue
 from iro_ledger.domain.record import england_date
 from iro_ledger.projections import Projections
 from iro_ledger.projections.flags import Flags
+from iro_ledger.projections.measures import measures_of, outdated, period_of
 from iro_ledger.reads.reader import Reader
 from iro_ledger.reads.results import NotServed
 from iro_ledger.trust.service import Trust
@@ -85,6 +86,16 @@ class Reads:
         """Store today's flags for every authority whose stored day is missing or behind
         (`Flags.judge_day`): the worker does it after each batch, so readers find them."""
         self.flags_model().judge_day(self.projections.db, self.today())
+
+    def measure_today(self, busy: Callable[[], bool] = lambda: False) -> None:
+        """Store the measures of the year to today for every authority whose stored ones
+        are missing or behind (`measures.outdated`), until `busy` says to stop: the worker
+        does it while no event waits, so an inspector's first read finds them stored."""
+        period = period_of(None, None, self.today())
+        for la_code in outdated(self.projections, period):
+            if busy():
+                return
+            measures_of(self.projections, la_code, period)
 
     def flags_model(self) -> Flags:
         model = self.projections.models.get("flags")

@@ -162,25 +162,42 @@ def authority(request: Request, la_code: str, principal: Viewer,
                       links=Links(read))
 
 
-FINDINGS_PAGE = 100
-"""Data-quality rows shown a page."""
+FINDING_ROWS = Table("rows", (
+    Column("number", "Number", lambda r: r["number"]),
+    Column("dataset", "Data", lambda r: r["dataset"]),
+    Column("kind", "Kind", lambda r: r["kind"]),
+    Column("row", "Finding", lambda r: r["row"], sortable=False),
+    Column("recorded_on", "Recorded", lambda r: r["recorded_on"], sortable=False),
+), sort="number", size=100, prefix="rows.")
+"""The data-quality findings row by row, cut and ordered by the read itself (a range query
+over tens of thousands): in recording order or by kind."""
 
 
-@router.get("/ui/authorities/{la_code}/data-quality")
+@router.get("/ui/authorities/{la_code}/data-quality", response_model=None)
 def data_quality(request: Request, la_code: str, principal: Viewer,
-                 kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None,
-                 offset: Annotated[int, Query(ge=0, le=OFFSET_MAX)] = 0) -> Response:
+                 kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None
+                 ) -> Response:
     """The data-quality findings about the authority's data: counted by dataset and kind,
-    then row by row, a page at a time (`kind` to choose one). Not flags."""
+    then row by row, a page at a time (`kind` to choose one), or every row as CSV. Not
+    flags."""
+    table = FINDING_ROWS
+    choice = table.choose(request)
+    descending = choice.order == "desc"
     with reader(request, principal) as read:
         name = read.authority_name(la_code)
         if name is None:
             raise NotRecorded(f"no authority {la_code!r} is recorded")
-        found = read.data_quality_findings(la_code, kind=kind, limit=FINDINGS_PAGE,
-                                           offset=offset)
+        if choice.format == "csv":
+            every = read.data_quality_findings(la_code, kind=kind, limit=OFFSET_MAX,
+                                               sort=choice.sort, descending=descending)
+            return table.csv(every.rows, f"data-quality-{la_code}-{kind or 'all'}")
+        found = read.data_quality_findings(la_code, kind=kind, limit=table.size,
+                                           offset=table.offset(choice), sort=choice.sort,
+                                           descending=descending)
+        page = table.window(request, found.rows, found.total, choice, keep=("kind",))
         return render(request, "data_quality.html", la_code=la_code, name=name,
-                      found=found, kind=kind or "", batches=read.data_quality(la_code),
-                      links=Links(read))
+                      found=found, page=page, kind=kind or "",
+                      batches=read.data_quality(la_code), links=Links(read))
 
 
 @router.get("/ui/authorities/{la_code}/challenges.csv", response_model=None)

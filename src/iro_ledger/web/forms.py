@@ -133,7 +133,7 @@ FORMS: tuple[Form, ...] = (
     Form("raise-challenge", "Raise a challenge", "Challenge raised", RaiseChallenge, (
         CASE,
         Field("about", "What are you challenging?",
-              hint="A decision or recommendation on the case (its id, if none is listed).",
+              hint="A decision or recommendation on the case, its care plan, or something else.",
               missing="Say which decision or recommendation you are challenging"),
         Field("grounds", "Your grounds", "textarea", question="What are your grounds?",
               hint="Why the plan or decision does not meet the child's needs.",
@@ -248,13 +248,15 @@ def asked(form: Form, principal: Principal) -> tuple[Field, ...]:
     extra: list[Field] = []
     if principal.la_code is None:
         extra.append(Field("la_code", "Authority", hint="Its code, for example EMR.",
-                           missing="Enter the authority's code", width="govuk-input--width-5"))
+                           missing="Enter the authority's code", width="govuk-input--width-5",
+                           question="Which authority is it?"))
     if principal.role is not Role.IRO:
         for name in form.about_self:
+            several = name == "issued_to"
             extra.append(Field(name, "IRO", hint="The IRO's officer id" + (
-                "; several separated by commas." if name == "issued_to" else "."),
-                missing="Enter the IRO's officer id",
-                convert=_list if name == "issued_to" else None))
+                "; several separated by commas." if several else "."),
+                missing="Enter the IRO's officer id", convert=_list if several else None,
+                question="Which IROs was it given to?" if several else "Which IRO is it for?"))
     return (*extra, *form.fields)
 
 

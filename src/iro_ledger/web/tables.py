@@ -74,6 +74,8 @@ class Column:
     """The row's value: what the column sorts by and what its CSV cell says."""
     sort: Callable[[Any], Any] | None = None
     """What to sort by when it is not the value itself (a severity by its rank)."""
+    sortable: bool = True
+    """False where the read that cuts the page cannot order by it (its heading is no link)."""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,9 @@ class Page:
         order = ("desc" if self.choice.order == "asc" else "asc") if same else "asc"
         return self.url(sort=key, order=order, page=None)
 
+    def sortable(self, key: str) -> bool:
+        return self.table.column(key).sortable
+
     def aria_sort(self, key: str) -> str:
         if self.choice.sort != key:
             return "none"
@@ -166,7 +171,10 @@ class Table:
         """The reader's choices from the query string, checked strictly."""
         params, name = request.query_params, self.param
         sort = params.get(name("sort")) or self.sort
-        self.column(sort)
+        if not self.column(sort).sortable:
+            raise InvalidValue(name("sort"), f"this table cannot be sorted by {sort!r}; "
+                               "choose one of " + ", ".join(
+                                   c.key for c in self.columns if c.sortable))
         order = params.get(name("order")) or (self.order if sort == self.sort else "asc")
         if order not in ORDERS:
             raise InvalidValue(name("order"), f"{order!r} is not asc or desc")
