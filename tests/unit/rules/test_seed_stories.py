@@ -576,6 +576,22 @@ def test_the_director_editing_the_report_himself_then_the_managers_redundancy_is
         "AnnualReport.Revised", "AnnualReport.Submitted", "Officer.EngagementEnded"]
 
 
+def test_the_iro_manager_threatened_months_after_refusing_the_directors_edit_is_flagged(
+        ) -> None:
+    # The same story with a threat in place of the ending.
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.request_edit("rep-1", "2024-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.discipline("irom-ola", "threatened", "2024-06-17", actor="dir-moss")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.subjects["report_id"], flag.details["report_ids"]) == ("rep-1", ["rep-1"])
+    assert [step["what"] for step in flag.details["episode"]] == [
+        "AnnualReport.EditRequested", "AnnualReport.Submitted",
+        "Officer.DisciplinaryActionRecorded"]
+
+
 def test_the_director_suppressing_the_report_then_the_managers_redundancy_is_flagged() -> None:
     story = staffed(since="2023-01-02")
     story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
@@ -857,6 +873,15 @@ def test_a_threat_more_than_a_year_after_an_unlinked_challenge_raises_nothing() 
     story.review("c1", "2024-04-08")
     story.discipline("iro-kit", "threatened", "2024-03-11", actor="dir-moss")
     assert flags(story, "2024-05-01", "disciplinary_after_challenge") == []
+
+
+def test_a_threat_more_than_a_year_after_the_report_was_sent_as_written_raises_nothing() -> None:
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2023-01-16", content="as written")
+    story.request_edit("rep-1", "2023-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2023-02-20", content="as written", actor="irom-ola")
+    story.discipline("irom-ola", "threatened", "2024-03-04", actor="dir-moss")
+    assert flags(story, "2024-12-31", "disciplinary_after_challenge") == []
 
 
 @pytest.mark.parametrize("how", ["resigned", "retired"])
