@@ -7,7 +7,7 @@ children's cases": concerns, not only formal challenges.
 Raised by `Officer.DisciplinaryActionRecorded` at a configured stage (threatened, started), or
 concluded when nothing earlier against the officer was recorded at one (the outcome may be
 the only record an IRO has of the action),
-dated within `window_days` (365) on or after a dispute of that officer was raised or last
+dated within `window_days` (366) on or after a dispute of that officer was raised or last
 pressed (an escalation, a referral to Cafcass or arbitration, a legal step): a challenge raised
 by them, or a `Concern.Raised` (a concern raised outside the protocol: in review minutes, a
 recommendation, an email). Also raised, whatever the dates, when the action is recorded as
