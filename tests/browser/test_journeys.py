@@ -131,7 +131,7 @@ def test_an_iro_corrects_their_answers_on_a_phone(browser_phone: Page, live: Liv
         "Check your answers before recording")
     assert fits_the_screen(page)
     accessible(page)
-    page.get_by_role("button", name="Change your grounds").click()
+    page.get_by_role("link", name="Change your grounds").click()
     expect(page.get_by_label("What are your grounds?")).to_have_value(
         "Not consulted about the move.")
     accessible(page)
@@ -139,7 +139,16 @@ def test_an_iro_corrects_their_answers_on_a_phone(browser_phone: Page, live: Liv
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("[data-answer='grounds'] .app-answer")).to_have_text(
         "Neither I nor the child was consulted.")
-    page.get_by_role("button", name="Back").click()
+    page.get_by_role("link", name="Back").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("When did it happen?")
+    page.go_back()  # the browser's own Back: every page of the journey is a GET
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Check your answers before recording")
+    page.go_back()
+    expect(page.get_by_label("What are your grounds?")).to_have_value(
+        "Neither I nor the child was consulted.")
+    page.go_forward()
+    page.go_forward()
     expect(page.get_by_role("heading", level=1)).to_have_text("When did it happen?")
     page.get_by_role("button", name="Continue").click()
     page.get_by_role("button", name="Record it").click()

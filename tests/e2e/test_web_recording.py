@@ -63,16 +63,27 @@ class Browser:
             filled["csrf"] = csrf
         return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
 
-    def answer(self, slug: str, page: httpx.Response, answers: dict[str, str],
-               **controls: str) -> httpx.Response:
-        """Answer the question a journey's page asks (or press Back or Change: `go`)."""
-        filled = {**drawn_answers(page.text), **answers, **controls}
-        return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
+    def answer(self, page: httpx.Response, answers: dict[str, str]) -> httpx.Response:
+        """Answer the question a journey's page asks, or on its check page, Record it."""
+        filled = {**drawn_answers(page.text), **answers}
+        return self.client.post(action_of(page.text), data=filled, follow_redirects=False)
 
-    def back(self, slug: str, page: httpx.Response) -> httpx.Response:
-        """Press a question page's Back: its own form, the answers as they were."""
-        filled = {**drawn_answers(page.text, "back"), "go": "back"}
-        return self.client.post(f"/ui/record/{slug}", data=filled, follow_redirects=False)
+    def follow(self, sent: httpx.Response) -> httpx.Response:
+        """The page a journey's answer leads to (a GET: the browser's Back returns to it)."""
+        assert sent.status_code == 303, sent.text[:500]
+        return self.client.get(sent.headers["location"])
+
+    def back(self, page: httpx.Response) -> httpx.Response:
+        """Follow a journey page's Back link."""
+        found = re.search(r'<a href="([^"]+)" class="govuk-back-link">', page.text)
+        assert found, "a journey's page has a Back link"
+        return self.client.get(html.unescape(found.group(1)))
+
+    def change(self, check: httpx.Response, name: str) -> httpx.Response:
+        """Follow the check page's Change link for one answer."""
+        found = re.search(rf'id="change-{name}" href="([^"]+)"', check.text)
+        assert found, f"no Change link for {name}"
+        return self.client.get(html.unescape(found.group(1)))
 
     def journey(self, slug: str, answers: dict[str, str], **query: str) -> httpx.Response:
         """Open a journey and answer each question from `answers` (or leave it as drawn) up to
@@ -82,30 +93,47 @@ class Browser:
             assert page.status_code == 200, page.text
             if step_of(page.text) == "check":
                 return page
-            page = self.answer(slug, page, {k: v for k, v in answers.items()
-                                            if k.split("-")[0] == step_of(page.text)})
+            page = self.follow(self.answer(page, {k: v for k, v in answers.items()
+                                                  if k.split("-")[0] == step_of(page.text)}))
         raise AssertionError("the journey never reached its check page")
 
     def events(self) -> int:
         return self.services.ledger.count_events()
 
 
-def drawn_answers(page: str, form_id: str = "question|answers") -> dict[str, str]:
-    """What a journey's page posts as drawn: its form's hidden answers and filled boxes."""
-    form = re.search(rf'<form [^>]*id="(?:{form_id})".*?</form>', page, re.S)
-    assert form, "a journey's page has its form"
-    found = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form.group(0)))
+def journey_form(page: str) -> str:
+    found = re.search(r'<form method="post" action="[^"]+" id="(?:question|answers)".*?</form>',
+                      page, re.S)
+    assert found, "a journey's page has its form"
+    return found.group(0)
+
+
+def drawn_answers(page: str) -> dict[str, str]:
+    """What a journey's page posts as drawn: its CSRF token and its question's answer."""
+    form = journey_form(page)
+    found = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form))
     checked = re.findall(r'<input[^>]*name="([^"]+)" type="radio" value="([^"]*)" checked',
-                         form.group(0))
+                         form)
     drawn = {k: v for k, v in found.items() if not re.search(
-        rf'name="{re.escape(k)}" type="radio"', form.group(0))} | dict(checked)
+        rf'name="{re.escape(k)}" type="radio"', form)} | dict(checked)
     return {k: html.unescape(v) for k, v in drawn.items()}
 
 
+def action_of(page: str) -> str:
+    found = re.search(r'<form method="post" action="([^"]+)"', journey_form(page))
+    assert found
+    return html.unescape(found.group(1))
+
+
 def step_of(page: str) -> str:
-    found = re.search(r'name="step" value="([^"]+)"', page)
-    assert found, "a journey's page names its step"
-    return found.group(1)
+    """The question a journey's page asks (`check` for the check page), from its form."""
+    return action_of(page).split("?")[0].rsplit("/", 1)[1]
+
+
+def answers_shown(check: httpx.Response) -> dict[str, str]:
+    return {k: html.unescape(v) for k, v in re.findall(
+        r'data-answer="([^"]+)">.*?class="govuk-summary-list__value app-answer">([^<]*)<',
+        check.text, re.S)}
 
 
 @pytest.fixture(scope="module")
@@ -157,14 +185,12 @@ def test_an_iro_raises_a_challenge_one_question_a_page_and_downloads_its_receipt
         "about": decision, "grounds": "The move ignores the child's wishes."}, case_id=CASE)
 
     assert "Check your answers before recording" in check.text
-    answers = {k: html.unescape(v) for k, v in re.findall(
-        r'data-answer="([^"]+)">.*?class="govuk-summary-list__value app-answer">([^<]*)<',
-        check.text, re.S)}
+    answers = answers_shown(check)
     assert answers["case_id"] == CASE
     assert answers["grounds"] == "The move ignores the child's wishes."
     assert answers["about"].startswith(f"Decision {decision} of")
     assert answers["challenge_id"].startswith("ch-")
-    sent = browser.answer("raise-challenge", check, {})
+    sent = browser.answer(check, {})
     assert sent.status_code == 303, sent.text
     confirmation = browser.client.get(sent.headers["location"])
     assert "Challenge raised" in confirmation.text and "Download receipt" in confirmation.text
@@ -188,17 +214,17 @@ def test_a_question_left_unanswered_is_asked_again_and_the_other_answers_kept(
     decision = a_decision(browser)
     browser.as_(IRO, "iro")
     about = browser.form("raise-challenge", case_id=CASE)
-    grounds = browser.answer("raise-challenge", about, {"about": decision})
+    grounds = browser.follow(browser.answer(about, {"about": decision}))
     assert step_of(grounds.text) == "grounds"
     before = browser.events()
 
-    again = browser.answer("raise-challenge", grounds, {"grounds": "  "})
+    again = browser.answer(grounds, {"grounds": "  "})
 
     assert again.status_code == 422
     assert "There is a problem" in again.text and 'href="#grounds"' in again.text
     assert 'id="grounds-error"' in again.text
     assert "Enter your grounds for the challenge" in again.text
-    assert drawn_answers(again.text)["about"] == decision
+    assert drawn_answers(browser.back(again).text)["about"] == decision
     assert browser.events() == before
 
 
@@ -208,9 +234,9 @@ def test_an_answer_changed_from_the_check_page_leads_back_to_it(browser: Browser
     check = browser.journey("raise-challenge", {"about": decision, "grounds": "First."},
                             case_id=CASE)
 
-    question = browser.answer("raise-challenge", check, {}, go="change:grounds")
+    question = browser.change(check, "grounds")
     assert step_of(question.text) == "grounds" and "First." in question.text
-    back = browser.answer("raise-challenge", question, {"grounds": "Second thoughts."})
+    back = browser.follow(browser.answer(question, {"grounds": "Second thoughts."}))
 
     assert step_of(back.text) == "check"
     assert "Second thoughts." in back.text and "First." not in back.text
@@ -222,23 +248,22 @@ def test_back_from_an_answer_being_changed_returns_to_the_check_page(
     browser.as_(IRO, "iro")
     check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds."},
                             case_id=CASE)
-    reference = browser.answer("raise-challenge", check, {}, go="change:challenge_id")
+    reference = browser.change(check, "challenge_id")
 
-    back = browser.back("raise-challenge", reference)
+    back = browser.back(reference)
 
     assert step_of(reference.text) == "challenge_id"
     assert step_of(back.text) == "check"
-    assert drawn_answers(back.text)["challenge_id"] == drawn_answers(check.text)[
-        "challenge_id"], "Back keeps the answer as it was, not what was being typed"
+    assert answers_shown(back) == answers_shown(check)
 
 
 def test_back_goes_to_the_question_before_with_its_answer(browser: Browser) -> None:
     decision = a_decision(browser)
     browser.as_(IRO, "iro")
     about = browser.form("raise-challenge", case_id=CASE)
-    grounds = browser.answer("raise-challenge", about, {"about": decision})
+    grounds = browser.follow(browser.answer(about, {"about": decision}))
 
-    back = browser.back("raise-challenge", grounds)
+    back = browser.back(grounds)
 
     assert step_of(back.text) == "about"
     assert drawn_answers(back.text)["about"] == decision
@@ -252,11 +277,11 @@ def test_a_day_in_the_future_sends_the_iro_back_to_the_date_question(
     check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds.",
                                                 "occurred_on-year": "2999"}, case_id=CASE)
 
-    sent = browser.answer("raise-challenge", check, {})
+    sent = browser.answer(check, {})
 
     assert sent.status_code == 422 and step_of(sent.text) == "occurred_on"
     assert 'id="occurred_on-error"' in sent.text and 'href="#occurred_on-day"' in sent.text
-    assert 'name="returning" value="1"' in sent.text, "corrected, it returns to the check page"
+    assert action_of(sent.text).endswith("?change=1"), "corrected, it returns to the check page"
     assert browser.events() == before
 
 
@@ -265,7 +290,7 @@ def test_a_case_not_recorded_is_refused_at_its_question(browser: Browser) -> Non
     case = browser.form("raise-challenge")
     assert step_of(case.text) == "case_id"
 
-    sent = browser.answer("raise-challenge", case, {"case_id": "EMR-C999"})
+    sent = browser.answer(case, {"case_id": "EMR-C999"})
 
     assert sent.status_code == 422 and step_of(sent.text) == "case_id"
     assert "No case EMR-C999 is recorded in EMR" in sent.text
@@ -277,13 +302,15 @@ def test_a_refusal_by_the_records_rules_is_shown_on_the_check_page(browser: Brow
     browser.as_(IRO, "iro")
     check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds."},
                             case_id=CASE)
-    browser.answer("raise-challenge", check, {})
+    taken = answers_shown(check)["challenge_id"]
+    browser.answer(check, {})
     before = browser.events()
-    taken = drawn_answers(check.text)["challenge_id"]
 
     again = browser.journey("raise-challenge", {"about": decision, "grounds": "Again."},
                             case_id=CASE)
-    sent = browser.answer("raise-challenge", again, {"challenge_id": taken})
+    reference = browser.change(again, "challenge_id")
+    checked = browser.follow(browser.answer(reference, {"challenge_id": taken}))
+    sent = browser.answer(checked, {})
 
     assert sent.status_code == 409 and step_of(sent.text) == "check", sent.text[:300]
     assert "There is a problem" in sent.text and 'href="#change-case_id"' in sent.text
@@ -295,10 +322,10 @@ def test_a_journeys_check_page_sent_twice_records_once(browser: Browser) -> None
     browser.as_(IRO, "iro")
     check = browser.journey("raise-challenge", {"about": decision, "grounds": "Grounds."},
                             case_id=CASE)
-    first = browser.answer("raise-challenge", check, {})
+    first = browser.answer(check, {})
     before = browser.events()
 
-    again = browser.answer("raise-challenge", check, {})
+    again = browser.answer(check, {})
 
     assert first.status_code == again.status_code == 303
     assert again.headers["location"] == first.headers["location"]
@@ -309,18 +336,46 @@ def test_a_journeys_page_without_the_sessions_csrf_token_is_refused(browser: Bro
     browser.as_(IRO, "iro")
     about = browser.form("raise-challenge", case_id=CASE)
 
-    sent = browser.answer("raise-challenge", about, {"about": "dec-x", "csrf": "forged"})
+    sent = browser.answer(about, {"about": "dec-x", "csrf": "forged"})
 
     assert sent.status_code == 403
+
+
+def test_a_journeys_answers_are_kept_sealed_and_the_browsers_back_returns_to_them(
+        browser: Browser) -> None:
+    decision = a_decision(browser)
+    browser.as_(IRO, "iro")
+    about = browser.form("raise-challenge", case_id=CASE)
+    grounds = browser.follow(browser.answer(about, {"about": decision}))
+    browser.answer(grounds, {"grounds": "A grounds sentence to find."})
+
+    again = browser.client.get(action_of(grounds.text))  # the browser's Back: a GET
+
+    assert "A grounds sentence to find." in again.text
+    with browser.services.projections.db.reading() as tx:
+        stored = [str(r["sealed"]) for r in tx.query("SELECT sealed FROM identity_drafts")]
+    assert stored and not any("grounds sentence" in s or CASE in s for s in stored)
+
+
+def test_a_journey_cannot_be_sent_as_one_page(browser: Browser) -> None:
+    browser.as_(IRO, "iro")
+    about = browser.form("raise-challenge", case_id=CASE)
+
+    sent = browser.client.post("/ui/record/raise-challenge", data={
+        **drawn_answers(about.text), "about": "care_plan", "grounds": "All at once."},
+        follow_redirects=False)
+
+    assert sent.status_code == 422
 
 
 def test_a_step_the_journey_does_not_have_is_refused(browser: Browser) -> None:
     browser.as_(IRO, "iro")
     about = browser.form("raise-challenge", case_id=CASE)
 
-    sent = browser.answer("raise-challenge", about, {}, step="password")
+    sent = browser.client.post("/ui/record/raise-challenge/password",
+                               data=drawn_answers(about.text), follow_redirects=False)
 
-    assert sent.status_code == 422 and "is not a question of this form" in sent.text
+    assert sent.status_code == 404 and "is not a question of this form" in sent.text
 
 
 # A manager's answers: every question on one page
@@ -403,7 +458,7 @@ def test_an_instruction_an_iro_received_names_them(browser: Browser) -> None:
     check = browser.journey("instruction", {"kind": "do_not_escalate", "actor": "tm.costa",
                                             "text": "Do not take this further."})
 
-    ref = recorded_ref(browser.answer("instruction", check, {}))
+    ref = recorded_ref(browser.answer(check, {}))
 
     view: dict[str, Any] = json.loads(json.dumps(browser.services.ledger.read(
         "instruction", LA, ref, Principal(sub="t", role=Role.ADMIN)).state, default=str))
@@ -428,25 +483,25 @@ def test_an_iros_acts_are_asked_one_question_a_page_and_checked_before_recording
     check = browser.journey(slug, answers)
 
     assert "Check your answers before recording" in check.text
-    assert recorded_ref(browser.answer(slug, check, {}))
+    assert recorded_ref(browser.answer(check, {}))
 
 
 def test_an_iro_escalates_then_withdraws_their_challenge_from_its_case_page_links(
         browser: Browser) -> None:
     decision = a_decision(browser)
     browser.as_(IRO, "iro")
-    raised = recorded_ref(browser.answer("raise-challenge", browser.journey(
+    raised = recorded_ref(browser.answer(browser.journey(
         "raise-challenge", {"about": decision, "grounds": "Grounds."}, case_id=CASE), {}))
 
     escalate = browser.form("escalate-challenge", challenge_id=raised)
     assert step_of(escalate.text) == "to_stage", "the link named the challenge"
     escalated = browser.journey("escalate-challenge", {
         "to_stage": "stage_1", "addressed_to": "tm.costa"}, challenge_id=raised)
-    assert recorded_ref(browser.answer("escalate-challenge", escalated, {})) == raised
+    assert recorded_ref(browser.answer(escalated, {})) == raised
     withdrawn = browser.journey("withdraw-challenge", {"reason": "Told to."},
                                 challenge_id=raised)
 
-    assert recorded_ref(browser.answer("withdraw-challenge", withdrawn, {})) == raised
+    assert recorded_ref(browser.answer(withdrawn, {})) == raised
 
 
 def test_an_iro_may_not_record_a_managers_answer(browser: Browser) -> None:
@@ -487,7 +542,7 @@ def test_an_iro_manager_raising_a_challenge_is_first_asked_for_which_iro(
     check = browser.journey("raise-challenge", {"officer_id": IRO, "about": decision,
                                                 "grounds": "Raised for the IRO."},
                             case_id=CASE)
-    ref = recorded_ref(browser.answer("raise-challenge", check, {}))
+    ref = recorded_ref(browser.answer(check, {}))
 
     view = browser.services.ledger.read("challenge", LA, ref,
                                         Principal(sub="t", role=Role.ADMIN))
@@ -507,4 +562,4 @@ def test_a_challenge_may_be_about_the_care_plan_rather_than_one_record(
                             case_id=CASE)
 
     assert "The care plan" in check.text
-    assert recorded_ref(browser.answer("raise-challenge", check, {}))
+    assert recorded_ref(browser.answer(check, {}))

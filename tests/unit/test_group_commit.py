@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Sequence
 
@@ -84,3 +85,51 @@ def test_a_failure_of_the_whole_group_reaches_each_member_and_no_other_group() -
     with pytest.raises(OSError):
         group.submit(-1)
     assert group.submit(4) == 8
+
+
+def test_requests_from_an_event_loop_wait_as_futures_and_are_stored_together() -> None:
+    store = Store()
+    group: GroupCommit[int, int] = GroupCommit(store.run)
+
+    async def main() -> list[int | BaseException]:
+        first = group.submit_async(1)
+        while not store.groups:  # the committer thread is storing the first, alone
+            await asyncio.sleep(0.001)
+        rest = [group.submit_async(r) for r in (2, -1, 4)]
+        store.go_on.set()
+        return list(await asyncio.gather(first, *rest, return_exceptions=True))
+
+    answers = asyncio.run(main())
+    group.close()
+
+    assert answers[0] == 2
+    assert all(isinstance(a, OSError) for a in answers[1:])  # -1 failed its whole group
+    assert store.groups == [[1], [2, -1, 4]]
+    assert group.submit(5) == 10  # a thread still leads its own request afterwards
+
+
+def test_an_event_loop_and_threads_share_groups() -> None:
+    store = Store()
+    group: GroupCommit[int, int] = GroupCommit(store.run)
+    threaded: dict[int, int] = {}
+
+    async def main() -> list[int]:
+        first = group.submit_async(1)
+        while not store.groups:
+            await asyncio.sleep(0.001)
+        thread = threading.Thread(target=lambda: threaded.update({3: group.submit(3)}))
+        thread.start()
+        while len(group._waiting) < 1:
+            await asyncio.sleep(0.001)
+        second = group.submit_async(2)
+        store.go_on.set()
+        answers = list(await asyncio.gather(first, second))
+        thread.join()
+        return answers
+
+    answers = asyncio.run(main())
+    group.close()
+
+    assert answers == [2, 4] and threaded == {3: 6}
+    assert store.groups[0] == [1]
+    assert sorted(store.groups[1]) == [2, 3]

@@ -9,14 +9,14 @@ with `Idempotent-Replayed: true`, and stores nothing new.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
 from iro_ledger.api.deps import LedgerDep, TracerDep, Writer
 from iro_ledger.api.schemas import OutcomePublic, problem_responses
-from iro_ledger.api.telemetry import execute_traced
+from iro_ledger.api.telemetry import execute_traced_async
 from iro_ledger.application import Ledger, Principal
 from iro_ledger.application.commands import COMMANDS, CommandBase
 
@@ -26,15 +26,16 @@ _REFUSALS = problem_responses(400, 401, 403, 404, 409, 422)
 router = APIRouter(prefix="/commands", tags=["commands"])
 
 
-def _endpoint(model: type[CommandBase]) -> Callable[..., OutcomePublic]:
+def _endpoint(model: type[CommandBase]) -> Callable[..., Awaitable[OutcomePublic]]:
     """A handler whose body parameter is typed as `model`, so FastAPI validates and documents it.
 
-    Plain `def`: the ledger is synchronous, so FastAPI runs it in its thread pool.
+    `async def`: the command waits for its group (group commit) as a future, and the group's
+    committer thread stores it (`Ledger.execute_async`), so no thread is taken per request.
     """
 
-    def record(command: CommandBase, ledger: Ledger, principal: Principal,
-               tracer: TracerDep, response: Response) -> OutcomePublic:
-        outcome = execute_traced(tracer, ledger, command, principal, source="api")
+    async def record(command: CommandBase, ledger: Ledger, principal: Principal,
+                     tracer: TracerDep, response: Response) -> OutcomePublic:
+        outcome = await execute_traced_async(tracer, ledger, command, principal, source="api")
         if outcome.replayed:
             response.headers[REPLAYED_HEADER] = "true"
         return OutcomePublic(**outcome.answer(), position=outcome.position)

@@ -20,7 +20,7 @@ Metrics (names as exported):
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -152,21 +152,40 @@ def execute_traced(tracer: Tracer, ledger: Ledger, command: CommandBase,
                    principal: Principal, source: str) -> Outcome:
     """`ledger.execute` inside a span naming the command, its authority and its outcome;
     its duration goes to the command latency histogram."""
+    with _traced(tracer, command) as answered:
+        return answered(ledger.execute(command, principal, source=source))
+
+
+async def execute_traced_async(tracer: Tracer, ledger: Ledger, command: CommandBase,
+                               principal: Principal, source: str) -> Outcome:
+    """`execute_traced` in the event loop: the command waits for its group as a future
+    (`Ledger.execute_async`), with no thread of its own."""
+    with _traced(tracer, command) as answered:
+        return answered(await ledger.execute_async(command, principal, source=source))
+
+
+@contextmanager
+def _traced(tracer: Tracer, command: CommandBase) -> Iterator[Callable[[Outcome], Outcome]]:
+    """The command's span and its time in the latency histogram; the caller hands the
+    outcome to the function yielded (a refusal or failure raises through)."""
     began = time.perf_counter()
     attributes: dict[str, Any] = {"iro_ledger.command": command.command_name(),
                                   "iro_ledger.outcome": "failed"}
     try:
         with _command_span(tracer, command) as span:
+
+            def answered(outcome: Outcome) -> Outcome:
+                said = "replayed" if outcome.replayed else "accepted"
+                attributes["iro_ledger.outcome"] = said
+                span.set_attribute("iro_ledger.outcome", said)
+                span.set_attribute("iro_ledger.record", record_label(outcome.kind, outcome.id))
+                return outcome
+
             try:
-                outcome = ledger.execute(command, principal, source=source)
+                yield answered
             except DomainError:
                 attributes["iro_ledger.outcome"] = "refused"
                 raise
-            answered = "replayed" if outcome.replayed else "accepted"
-            attributes["iro_ledger.outcome"] = answered
-            span.set_attribute("iro_ledger.outcome", answered)
-            span.set_attribute("iro_ledger.record", record_label(outcome.kind, outcome.id))
-            return outcome
     finally:
         for histogram in _command_duration:
             histogram.record((time.perf_counter() - began) * 1000, attributes)

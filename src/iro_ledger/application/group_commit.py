@@ -3,16 +3,22 @@
 Each writer thread hands its request in and waits. One of them, the leader, takes every
 request waiting, runs them together (`run`: one unit of work, one transaction, one lock, one
 fsync) and hands each its own result; the others wait while it works, so the next group
-gathers on its own while this one commits. No thread of its own and no timer: a lone
-command is led by its own thread at once, so nothing waits for company.
+gathers on its own while this one commits. No timer: a lone command is led at once, so
+nothing waits for company.
+
+An event loop hands its requests in without a thread each (`submit_async`): they wait as
+futures, and one committer thread, started at the first, leads the groups they are in
+(threads' requests and the loop's share groups alike). The API's commands come this way, so
+a command costs no hop into a thread pool and back.
 """
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 Q = TypeVar("Q")
 A = TypeVar("A")
@@ -27,6 +33,22 @@ class _Slot(Generic[Q, A]):
     answer: A | None = None
     failure: BaseException | None = None
     done: bool = False
+    future: asyncio.Future[Any] | None = None
+    """Set for a request from an event loop: resolved there, in the loop's own thread."""
+
+    def finish(self, answer: A | None, failure: BaseException | None) -> None:
+        self.answer, self.failure, self.done = answer, failure, True
+        if self.future is not None:
+            self.future.get_loop().call_soon_threadsafe(_resolve, self.future, answer, failure)
+
+
+def _resolve(future: asyncio.Future[Any], answer: Any, failure: BaseException | None) -> None:
+    if future.cancelled():  # the client went away; its command was stored all the same
+        return
+    if failure is not None:
+        future.set_exception(failure)
+    else:
+        future.set_result(answer)
 
 
 class GroupCommit(Generic[Q, A]):
@@ -39,8 +61,52 @@ class GroupCommit(Generic[Q, A]):
         self._waiting: list[_Slot[Q, A]] = []
         self._leading = False
         self._turn = threading.Condition()
+        self._committer: threading.Thread | None = None
+        self._closed = False
         self.groups = 0
         """Groups run so far (for telemetry and tests)."""
+
+    def submit_async(self, request: Q) -> asyncio.Future[A]:
+        """The request's answer (or the exception that failed its group), as a future of
+        the running event loop; the committer thread leads its group."""
+        future: asyncio.Future[A] = asyncio.get_running_loop().create_future()
+        with self._turn:
+            self._waiting.append(_Slot(request, future=future))
+            if self._committer is None:
+                self._committer = threading.Thread(target=self._commit_forever,
+                                                   name="group-commit", daemon=True)
+                self._committer.start()
+            self._turn.notify_all()
+        return future
+
+    def close(self) -> None:
+        """Let the committer thread end once no loop's request waits (asked again, it starts
+        anew)."""
+        with self._turn:
+            self._closed = True
+            self._turn.notify_all()
+        committer, self._committer = self._committer, None
+        if committer is not None and committer is not threading.current_thread():
+            committer.join(timeout=30)
+        self._closed = False
+
+    def _commit_forever(self) -> None:
+        """Lead every group that holds a request from an event loop (threads lead their own
+        when they come first)."""
+        while True:
+            with self._turn:
+                while self._leading or not any(s.future is not None for s in self._waiting):
+                    if self._closed and not self._leading:
+                        return
+                    self._turn.wait()
+                self._leading = True
+                group, self._waiting = self._waiting[:self._max], self._waiting[self._max:]
+            try:
+                self._lead(group)
+            finally:
+                with self._turn:
+                    self._leading = False
+                    self._turn.notify_all()
 
     def submit(self, request: Q) -> A:
         """The request's own answer; its own exception if `run` failed the whole group."""
@@ -72,7 +138,7 @@ class GroupCommit(Generic[Q, A]):
             answers = self._run([slot.request for slot in group])
         except BaseException as failure:  # every member hears of what stopped the group
             for slot in group:
-                slot.failure, slot.done = failure, True
+                slot.finish(None, failure)
             return
         for slot, answer in zip(group, answers, strict=True):
-            slot.answer, slot.done = answer, True
+            slot.finish(answer, None)

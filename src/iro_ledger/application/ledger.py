@@ -134,6 +134,7 @@ class Ledger(Application[UUID]):
         return SealingEventStore(mapper=self.mapper, recorder=self.recorder)
 
     def close(self) -> None:
+        self._group.close()
         super().close()
         self.keys.close()
 
@@ -168,6 +169,15 @@ class Ledger(Application[UUID]):
             result = self._group.submit(request)
         else:  # a fixed clock (tests, the demo) is this command's own
             result = self.apply_together([request], now)[0]
+        if isinstance(result, DomainError):
+            raise result
+        return result
+
+    async def execute_async(self, command: CommandBase, principal: Principal,
+                            source: str) -> Outcome:
+        """`execute` for an event loop: the command waits for its group as a future, not in
+        a thread of its own (`GroupCommit.submit_async`)."""
+        result = await self._group.submit_async(Request(command, principal, source))
         if isinstance(result, DomainError):
             raise result
         return result

@@ -12,6 +12,8 @@ codes are stored, so someone reading the database cannot take over a session wit
 - `identity_revoked`: `jti`s refused from now until the token would have expired anyway.
 - `identity_pending`: sign-ins by redirect to an identity provider under way (their state,
   nonce and PKCE verifier), each used once, within minutes.
+- `identity_drafts`: the sealed answers of forms asked one question a page (`drafts`),
+  deleted with their session.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ import time
 from dataclasses import dataclass
 
 from iro_ledger.application.access import Principal, Role
+from iro_ledger.identity import drafts
 from iro_ledger.projections.db import Database, Row
 
 SESSIONS = "identity_sessions"
 CODES = "identity_codes"
 REVOKED = "identity_revoked"
 PENDING = "identity_pending"
-TABLES = (SESSIONS, CODES, REVOKED, PENDING)
+TABLES = (SESSIONS, CODES, REVOKED, PENDING, drafts.DRAFTS)
 _DDL = (
     f"CREATE TABLE IF NOT EXISTS {SESSIONS} (id_hash TEXT PRIMARY KEY, sub TEXT NOT NULL,"
     " role TEXT NOT NULL, la_code TEXT, body TEXT, jti TEXT, csrf TEXT NOT NULL,"
@@ -41,6 +44,7 @@ _DDL = (
     f"CREATE TABLE IF NOT EXISTS {PENDING} (state_hash TEXT PRIMARY KEY, issuer TEXT NOT NULL,"
     " nonce TEXT NOT NULL, verifier TEXT NOT NULL, next TEXT NOT NULL,"
     " expires_at BIGINT NOT NULL)",
+    drafts.DDL,
 )
 
 
@@ -79,6 +83,13 @@ class SignIns:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._ready = False
+        self._drafts = drafts.Drafts(db)
+
+    @property
+    def drafts(self) -> drafts.Drafts:
+        """The sealed drafts of forms asked one question a page."""
+        self.setup()
+        return self._drafts
 
     def setup(self) -> None:
         """Create the tables if missing (the application role may not, so only if missing)."""
@@ -100,6 +111,8 @@ class SignIns:
         session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(24)
         with self.db.transaction() as tx:
             tx.execute(f"DELETE FROM {SESSIONS} WHERE expires_at <= ?", (started,))
+            tx.execute(f"DELETE FROM {drafts.DRAFTS} WHERE id_hash NOT IN"
+                       f" (SELECT id_hash FROM {SESSIONS})")
             tx.execute(f"INSERT INTO {SESSIONS} (id_hash, sub, role, la_code, body, jti, csrf,"
                        " created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                        (_hash(session_id), principal.sub, principal.role.value,
@@ -122,6 +135,7 @@ class SignIns:
         self.setup()
         with self.db.transaction() as tx:
             tx.execute(f"DELETE FROM {SESSIONS} WHERE id_hash = ?", (_hash(session_id),))
+            tx.execute(f"DELETE FROM {drafts.DRAFTS} WHERE id_hash = ?", (_hash(session_id),))
 
     # One-time codes (the demo's sign-in links)
 

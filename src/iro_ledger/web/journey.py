@@ -4,10 +4,9 @@ to check and change, before anything is recorded.
 Which page comes next, which answers a page carries unseen, and how each answer reads back:
 pure, like `web.forms` (whose fields and `command_data` it walks); `web.recording` serves it.
 
-The answers travel in the pages themselves (hidden fields of each page's form, posted with
-the session's CSRF token), never in an address and never stored by the server: a draft of a
-challenge's grounds is free text about a child, which the ledger keeps only sealed in its
-event.
+Each page posts its own answer (with the session's CSRF token) to the session's draft,
+sealed (`identity.drafts`), then redirects to the next page: every page is a GET, so the
+browser's Back works, and no answer is ever in an address.
 """
 
 from __future__ import annotations
@@ -22,8 +21,6 @@ from iro_ledger.web.present import day
 
 CHECK = "check"
 """The step of the page that shows every answer before it is recorded."""
-CONTROLS = ("csrf", "step", "go", "returning")
-"""What a journey's pages post about the journey itself, not as answers."""
 
 
 @dataclass(frozen=True)
@@ -79,14 +76,6 @@ def inputs(one: Field) -> tuple[str, ...]:
     if one.widget == "date":
         return tuple(f"{one.name}-{part}" for part in ("day", "month", "year"))
     return (one.name,)
-
-
-def carried(answers: Mapping[str, str], shown: Field | None) -> list[tuple[str, str]]:
-    """The answers a page carries unseen: all but the journey's controls and what the page
-    itself asks."""
-    own = set(inputs(shown)) if shown else set()
-    return [(name, value) for name, value in answers.items()
-            if name not in CONTROLS and name not in own]
 
 
 def problems(form: Form, principal: Principal, answers: Mapping[str, str],

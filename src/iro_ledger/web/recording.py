@@ -21,6 +21,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from iro_ledger.application import Principal
 from iro_ledger.application.commands import parse_command
 from iro_ledger.domain.errors import (
     DomainError,
@@ -29,6 +30,7 @@ from iro_ledger.domain.errors import (
     NotPermitted,
     NotRecorded,
 )
+from iro_ledger.identity.drafts import Drafts
 from iro_ledger.identity.sessions import same
 from iro_ledger.reads import NotServed
 from iro_ledger.trust.keys import NoSigningKey
@@ -37,15 +39,16 @@ from iro_ledger.web.auth import Viewer, check_origin
 from iro_ledger.web.forms import BY_SLUG, Field, Form, asked, command_data, fresh_values, offered
 from iro_ledger.web.journey import (
     CHECK,
-    carried,
     field_named,
     first_step,
+    inputs,
     next_step,
     previous_step,
     problems,
+    questions,
     read_back,
 )
-from iro_ledger.web.pages import PageRoute, render
+from iro_ledger.web.pages import COOKIE, PageRoute, render
 from iro_ledger.web.present import day
 from iro_ledger.web.reads import reader
 from iro_ledger.web.refusals import refusal_of
@@ -115,31 +118,127 @@ def record_menu(request: Request, principal: Viewer) -> Response:
                   manager_forms=[f for f in forms if f.by == "manager"])
 
 
-@router.get("/ui/record/{slug}")
-def record_form(request: Request, slug: str, principal: Viewer) -> Response:
-    form = _form(slug)
+def _offered(form: Form, principal: Principal) -> None:
     if form not in offered(principal):
         raise NotPermitted(f"a {principal.role.value} does not record this")
-    given = dict(request.query_params)
-    values = fresh_values(form, _services(request).reads.today(), given)
+
+
+def _fresh(request: Request, form: Form) -> dict[str, str]:
+    """A new form's answers (a new `command_id`: sent twice, it records once)."""
+    values = fresh_values(form, _services(request).reads.today(), dict(request.query_params))
     values["command_id"] = uuid.uuid4().hex
-    if form.journey:
-        return _draw_step(request, form, first_step(form, principal, given), values)
-    return _draw(request, form, values, {})
+    return values
+
+
+@router.get("/ui/record/{slug}")
+def record_form(request: Request, slug: str, principal: Viewer) -> Response:
+    """A form: on one page, or a journey begun afresh (a new draft), at its first question's
+    own address, so that the browser's Back returns to it with its answer."""
+    form = _form(slug)
+    _offered(form, principal)
+    values = _fresh(request, form)
+    if not form.journey:
+        return _draw(request, form, values, {})
+    _drafts(request).keep(_session(request), form.slug, values)
+    return RedirectResponse(_step_url(form, first_step(form, principal, values)),
+                            status_code=303)
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """A form's answers as posted, once its origin and the session's CSRF token are checked."""
+    check_origin(request)
+    answers = {k: v[0] for k, v in
+               parse_qs((await request.body()).decode("utf-8", errors="replace"),
+                        keep_blank_values=True).items()}
+    if not same(request.state.csrf, answers.pop("csrf", "")):
+        raise NotPermitted("this form came from elsewhere or has expired: open it again")
+    return answers
 
 
 @router.post("/ui/record/{slug}")
 async def record_submit(request: Request, slug: str, principal: Viewer) -> Response:
-    check_origin(request)
+    """A one-page form's answers, recorded (a journey's are sent page by page)."""
     form = _form(slug)
-    answers = {k: v[0] for k, v in
-               parse_qs((await request.body()).decode("utf-8", errors="replace"),
-                        keep_blank_values=True).items()}
-    if not same(request.state.csrf, answers.get("csrf", "")):
-        raise NotPermitted("this form came from elsewhere or has expired: open it again")
-    if form.journey and (answers.get("step") != CHECK or answers.get("go")):
-        return _journey(request, form, answers)
+    answers = await _posted(request)
+    if form.journey:
+        raise InvalidValue("step", "this form is asked one question a page: open it again")
     return _record(request, form, answers)
+
+
+@router.get("/ui/record/{slug}/{step}")
+def journey_page(request: Request, slug: str, step: str, principal: Viewer) -> Response:
+    """One question of a journey, or the page to check every answer on (`check`), drawn
+    from the session's draft (begun afresh when there is none)."""
+    form = _journey_form(slug, principal)
+    values = _drafts(request).get(_session(request), form.slug)
+    if values is None:
+        values = _fresh(request, form)
+        _drafts(request).keep(_session(request), form.slug, values)
+    if step == CHECK:
+        return _draw_check(request, form, values)
+    return _draw_step(request, form, step, values, returning=_returning(request))
+
+
+@router.post("/ui/record/{slug}/{step}")
+async def journey_answer(request: Request, slug: str, step: str,
+                         principal: Viewer) -> Response:
+    """A question answered (kept in the draft; then the next page), or the checked answers
+    recorded (`check`)."""
+    form = _journey_form(slug, principal)
+    posted = await _posted(request)
+    session, drafts = _session(request), _drafts(request)
+    values = drafts.get(session, form.slug)
+    if values is None:
+        return RedirectResponse(f"/ui/record/{quote(form.slug, safe='')}", status_code=303)
+    if step == CHECK:
+        done = values.get(RECORDED)
+        if done:  # sent twice: the same confirmation, recorded once
+            return RedirectResponse(done, status_code=303)
+        answered = _record(request, form, values)
+        if isinstance(answered, RedirectResponse):
+            drafts.keep(session, form.slug, {RECORDED: answered.headers["location"]})
+        return answered
+    one = field_named(form, principal, step)
+    if one is None:
+        raise NotRecorded(f"{step!r} is not a question of this form")
+    values = {**values, **{name: posted.get(name, "") for name in inputs(one)}}
+    drafts.keep(session, form.slug, values)
+    returning = _returning(request)
+    errors = problems(form, principal, values, one) or _unknown_case(request, one, values)
+    if errors:
+        return _draw_step(request, form, step, values, errors, 422, returning)
+    after = next_step(form, principal, step, returning)
+    return RedirectResponse(_step_url(form, after), status_code=303)
+
+
+RECORDED = "__recorded"
+"""What a draft holds once recorded: the confirmation's address, nothing of the answers."""
+
+
+def _journey_form(slug: str, principal: Principal) -> Form:
+    form = _form(slug)
+    if not form.journey:
+        raise NotRecorded(f"the form {slug!r} is on one page")
+    _offered(form, principal)
+    return form
+
+
+def _session(request: Request) -> str:
+    return request.cookies.get(COOKIE, "")
+
+
+def _drafts(request: Request) -> Drafts:
+    return _services(request).identity.sign_ins.drafts
+
+
+def _returning(request: Request) -> bool:
+    """Opened from the check page to change an answer (`?change=1`): back to it after."""
+    return request.query_params.get("change") == "1"
+
+
+def _step_url(form: Form, step: str, returning: bool = False) -> str:
+    return (f"/ui/record/{quote(form.slug, safe='')}/{quote(step, safe='')}"
+            + ("?change=1" if returning else ""))
 
 
 def _record(request: Request, form: Form, answers: dict[str, str]) -> Response:
@@ -152,8 +251,7 @@ def _record(request: Request, form: Form, answers: dict[str, str]) -> Response:
             return _draw(request, form, answers, errors, status, refusal)
         named = next(iter(errors), None)
         if named is not None:  # back to the question, then straight back to the check page
-            return _draw_step(request, form, named, {**answers, "returning": "1"},
-                              errors, 422)
+            return _draw_step(request, form, named, answers, errors, 422, returning=True)
         return _draw_check(request, form, answers, status, refusal)
 
     data, errors = command_data(form, principal, answers)
@@ -179,30 +277,6 @@ def _record(request: Request, form: Form, answers: dict[str, str]) -> Response:
         f"{quote(outcome.id, safe='')}?{query}", status_code=303)
 
 
-def _journey(request: Request, form: Form, answers: dict[str, str]) -> Response:
-    """A question page answered (or Back, or Change from the check page): the page that
-    follows, or the same question again with what is wrong."""
-    principal = request.state.principal
-    go, step = answers.get("go", ""), answers.get("step", "")
-    if go.startswith("change:"):
-        return _draw_step(request, form, go.removeprefix("change:"),
-                          {**answers, "returning": "1"})
-    if go == "back":  # from a question changed from the check page, back to the check page
-        returning = answers.get("returning") == "1" and step != CHECK
-        before = CHECK if returning else previous_step(form, principal, step)
-        return _draw_step(request, form, before or step, {**answers, "returning": ""})
-    one = field_named(form, principal, step)
-    if one is None:
-        raise InvalidValue("step", f"{step!r} is not a question of this form: open it again")
-    errors = problems(form, principal, answers, one) or _unknown_case(request, one, answers)
-    if errors:
-        return _draw_step(request, form, step, answers, errors, 422)
-    after = next_step(form, principal, step, answers.get("returning") == "1")
-    if after == CHECK:
-        return _draw_check(request, form, answers)
-    return _draw_step(request, form, after, answers)
-
-
 def _unknown_case(request: Request, one: Field, answers: dict[str, str]) -> dict[str, str]:
     """A case named that is not recorded, said at its question rather than after every other
     answer (the ledger still judges everything else when it records)."""
@@ -223,35 +297,39 @@ def _unknown_case(request: Request, one: Field, answers: dict[str, str]) -> dict
 
 
 def _draw_step(request: Request, form: Form, step: str, values: dict[str, str],
-               errors: dict[str, str] | None = None, http_status: int = 200) -> Response:
-    """One question on a page of its own, carrying the other answers unseen."""
+               errors: dict[str, str] | None = None, http_status: int = 200,
+               returning: bool = False) -> Response:
+    """One question on a page of its own; Back to the page before (the check page when
+    changing an answer)."""
     principal = request.state.principal
-    if step == CHECK:
-        return _draw_check(request, form, values)
     one = field_named(form, principal, step)
     if one is None:
-        raise InvalidValue("go", f"{step!r} is not a question of this form: open it again")
+        raise NotRecorded(f"{step!r} is not a question of this form")
     errors = errors or {}
     choices = {"about": options} if (options := _challengeable(request, form, values)) else {}
     summary = [(f"#{one.name if one.name in choices else one.anchor}", errors[one.name])
                ] if one.name in errors else []
-    returning = values.get("returning") == "1"
-    first = previous_step(form, principal, step) is None and not returning
+    before = CHECK if returning else previous_step(form, principal, step)
     return render(request, "record_step.html", http_status=http_status, form=form, field=one,
                   values=values, errors=errors, summary=summary, choices=choices,
-                  carried=carried(values, one), kept=carried(values, None), first=first,
-                  returning=returning)
+                  action=_step_url(form, step, returning),
+                  back="/ui/record" if before is None else _step_url(form, before))
 
 
 def _draw_check(request: Request, form: Form, answers: dict[str, str],
                 http_status: int = 200, refusal: str | None = None) -> Response:
-    """Every answer, each with its Change button, and the button that records them."""
+    """Every answer, each with its Change link, and the button that records them."""
     principal = request.state.principal
+    if answers.get(RECORDED):
+        return RedirectResponse(answers[RECORDED], status_code=303)
     choices = {"about": options} if (options := _challengeable(request, form, answers)) else {}
     rows = read_back(form, principal, answers, choices)
     summary = [(f"#change-{rows[0].field.name}", refusal)] if refusal else []
+    last = questions(form, principal)[-1].name
     return render(request, "record_check.html", http_status=http_status, form=form,
-                  rows=rows, summary=summary, carried=carried(answers, None))
+                  rows=rows, summary=summary, action=_step_url(form, CHECK),
+                  back=_step_url(form, last),
+                  change={r.field.name: _step_url(form, r.field.name, True) for r in rows})
 
 
 def _pydantic_errors(form: Form, request: Request, bad: ValidationError) -> dict[str, str]:

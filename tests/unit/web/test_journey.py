@@ -6,7 +6,6 @@ from iro_ledger.application import Principal, Role
 from iro_ledger.web.forms import BY_SLUG
 from iro_ledger.web.journey import (
     CHECK,
-    carried,
     first_step,
     next_step,
     previous_step,
@@ -53,14 +52,6 @@ def test_back_from_the_check_page_is_the_last_question_and_the_first_has_none() 
     assert previous_step(RAISE, IRO, "grounds") == "about"
     assert previous_step(RAISE, IRO, "case_id") is None
     assert previous_step(RAISE, IRO, "challenge_id") == CHECK, "a reference: from the check"
-
-
-def test_a_page_carries_every_answer_but_its_own_and_the_journeys_controls() -> None:
-    answers = {"csrf": "t", "step": "occurred_on", "grounds": "g", "occurred_on-day": "1",
-               "occurred_on-month": "2", "occurred_on-year": "2025", "command_id": "c"}
-    date = next(one for one in questions(RAISE, IRO) if one.name == "occurred_on")
-
-    assert carried(answers, date) == [("grounds", "g"), ("command_id", "c")]
 
 
 def test_the_check_page_reads_a_day_in_words_and_a_choice_by_its_label() -> None:

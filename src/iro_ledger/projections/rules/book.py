@@ -239,10 +239,11 @@ class Book:
 
     def is_report_dispute(self, report: ReportFacts, act: ReportAct, kind: str,
                           exempt_roles: list[str]) -> bool:
-        """Whether `act` on `report` is interference: an edit request by someone outside the IRO
-        service (not the author, not registered in an `exempt_roles` role), a withholding, or a
-        submission differing from the author's draft of its day."""
-        if kind == "edit_requested":
+        """Whether `act` on `report` is interference: an edit request, or an edit made
+        (`edited`, a revision), by someone outside the IRO service (not the author, not
+        registered in an `exempt_roles` role), a withholding, or a submission differing from
+        the author's draft of its day."""
+        if kind in ("edit_requested", "edited"):
             requester = self.officers.get(act.actor)
             return act.actor != report.author and not (
                 requester is not None and requester.role in exempt_roles)
@@ -252,10 +253,13 @@ class Book:
 
     def report_acts(self, report: ReportFacts,
                     exempt_roles: list[str]) -> list[tuple[str, ReportAct]]:
-        """The report's interfering edit requests, its withholdings and all its submissions,
-        as (kind, act) in valid-time order (on one day, in the report's own order)."""
+        """The report's interfering edit requests and edits, its withholdings and all its
+        submissions, as (kind, act) in valid-time order (on one day, in the report's own
+        order)."""
         return sorted([*(("edit_requested", a) for a in report.edit_requests
                          if self.is_report_dispute(report, a, "edit_requested", exempt_roles)),
+                       *(("edited", a) for a in report.outside_revisions
+                         if self.is_report_dispute(report, a, "edited", exempt_roles)),
                        *(("withheld", a) for a in report.withholdings),
                        *(("submitted", a) for a in report.submissions)],
                       key=lambda t: (t[1].ref.occurred_on, t[1].ref.event_number))
@@ -263,7 +267,7 @@ class Book:
     def report_disputes(self, report: ReportFacts,
                         exempt_roles: list[str]) -> list[tuple[str, ReportAct]]:
         """Each act that is a dispute over the report, with its pattern (`edit_requested`,
-        `withheld`, `altered_submission`), in valid-time order."""
+        `edited`, `withheld`, `altered_submission`), in valid-time order."""
         return [("altered_submission" if kind == "submitted" else kind, act)
                 for kind, act in self.report_acts(report, exempt_roles)
                 if kind != "submitted"
