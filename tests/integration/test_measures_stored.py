@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
+import psycopg
 import pytest
+from psycopg import sql
 
 from iro_ledger.projections import measures
 from iro_ledger.projections.base import Period
@@ -105,3 +107,31 @@ def test_the_worker_s_idle_time_stores_each_authority_s_year_to_today(
                                   "entered_care_on": "2024-06-03"}])
     services.projections.catch_up()
     assert measures.outdated(services.projections, today) == ["OTH"]
+
+
+def test_a_read_only_store_still_answers_the_measures_it_cannot_store(
+        postgres_url: str) -> None:
+    """A read replica serves reads but takes no writes: the measures are worked out and
+    answered, not stored."""
+    built = build_services(Settings(database_url=postgres_url))
+    try:
+        record_all(built.ledger, busy_authority(6, "BSY"))
+        built.projections.catch_up()
+        expected = worked_out(built, "BSY")
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            name = admin.execute("SELECT current_database()").fetchone()
+            assert name is not None
+            admin.execute(sql.SQL("ALTER DATABASE {} SET default_transaction_read_only = on")
+                          .format(sql.Identifier(str(name[0]))))
+        built.projections.db.close()  # new connections take the setting
+        try:
+            answered = measures.as_dicts(measures.measures_of(built.projections, "BSY", PERIOD))
+        finally:
+            with psycopg.connect(postgres_url, autocommit=True) as admin:
+                admin.execute("SET default_transaction_read_only = off")
+                admin.execute(sql.SQL("ALTER DATABASE {} RESET default_transaction_read_only")
+                              .format(sql.Identifier(str(name[0]))))
+        assert answered == expected
+        assert stored_answers(built) == []
+    finally:
+        built.close()

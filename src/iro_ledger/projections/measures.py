@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
+import psycopg
+
 from iro_ledger.domain.errors import InvalidValue
 from iro_ledger.projections import challenges, data_quality, officers
 from iro_ledger.projections.base import (
@@ -547,13 +549,17 @@ def measures_of(projections: Projections, la_code: str, period: Period) -> list[
         return [Measure(d["name"], d["value"], d["unit"], d["evidence"], d["note"])
                 for d in json.loads(row["doc"])]
     found = _worked_out(projections, la_code, period, model.config)
-    with projections.db.transaction() as tx:  # and those of the past go
-        tx.execute(f"DELETE FROM {STORED} WHERE la_code = ? AND changed_at < ?", (la_code, mark))
-        tx.execute(f"INSERT INTO {STORED} (la_code, period_start, period_end, config,"
-                   " changed_at, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (la_code,"
-                   " period_start, period_end, config) DO UPDATE SET"
-                   " changed_at = excluded.changed_at, doc = excluded.doc",
-                   (*key, mark, json.dumps(as_dicts(found), separators=(",", ":"))))
+    try:
+        with projections.db.transaction() as tx:  # and those of the past go
+            tx.execute(f"DELETE FROM {STORED} WHERE la_code = ? AND changed_at < ?",
+                       (la_code, mark))
+            tx.execute(f"INSERT INTO {STORED} (la_code, period_start, period_end, config,"
+                       " changed_at, doc) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (la_code,"
+                       " period_start, period_end, config) DO UPDATE SET"
+                       " changed_at = excluded.changed_at, doc = excluded.doc",
+                       (*key, mark, json.dumps(as_dicts(found), separators=(",", ":"))))
+    except psycopg.errors.ReadOnlySqlTransaction:
+        pass  # a read replica: the answer is served, not stored (the primary stores its own)
     return found
 
 
