@@ -83,8 +83,11 @@ def take(live: Live, browser: Browser, out: Path) -> None:
         page.get_by_label("What is your concern?").fill("Reviews are moved without asking me.")
         page.get_by_role("button", name="Continue").click()
         page.get_by_label("Email").check()
-        while page.get_by_role("button", name="Continue").count():
+        for _ in range(6):  # the optional questions, and when: as drawn
             page.get_by_role("button", name="Continue").click()
+            page.wait_for_load_state()
+            if "Check your answers" in page.get_by_role("heading", level=1).inner_text():
+                break
         page.get_by_role("button", name="Record it").click()
         _shoot(page, out, f"{size}-11-recorded")
         page.goto(f"{live.url}/ui/record/instruction")

@@ -110,7 +110,8 @@ def troubled() -> Batch:
     b.add("end_engagement", "2024-07-01", officer_id="iro-f", how="contract_terminated",
           actor="dir-z", reason="budget")
     b.add("assign_iro", "2024-07-02", case_id="c-f", officer_id="iro-s", reason="officer_left")
-    # report_interference: an altered submission and an edit request; then the post deleted.
+    # report_interference: an edit made, an altered submission and an edit request; then the
+    # post deleted.
     b.add("draft_annual_report", "2024-03-01", report_id="ar-2023", year=2023, author="irom-m",
           content_sha256=sha("2023 as written"))
     b.add("revise_annual_report", "2024-03-10", report_id="ar-2023", actor="dir-z",
@@ -196,6 +197,7 @@ EXPECTED = {
     ("suppressed_challenge", "ch-x", "high", "open"),  # 85 working days unresolved
     ("suppressed_challenge", "ch-y", "high", "open"),
     ("report_interference", "ar-2023", "critical", "open"),
+    ("report_interference", "ar-2023", "high", "open"),  # the director's own edit
     ("report_interference", "ar-2024", "high", "open"),
     ("plan_changed_without_review", "c-p", "high", "cleared"),
     ("review_overdue", "c-o", "warning", "cleared"),
@@ -301,6 +303,7 @@ def test_as_of_moves_the_deadline_rules(ingested: str) -> None:
     assert before == {("permission_required", "ins-perm", "high", "open"),
                       ("permission_required", "ins-perm2", "high", "open"),
                       ("report_interference", "ar-2023", "critical", "open"),
+                      ("report_interference", "ar-2023", "high", "open"),
                       ("review_overdue", "c-o", "warning", "cleared")}
 
 

@@ -263,7 +263,7 @@ def _rebalance(world: World, newcomer: Officer, day: date) -> None:
 
 def _disciplinary_for_other_reasons(world: World, day: date) -> None:
     """Disciplinary action that has nothing to do with challenging: an IRO who has raised no
-    challenge or concern for well over the rule's 365 days."""
+    challenge or concern for well over the rule's 366 days."""
     quiet = [o for o in world.iros(day) if not o.reserved and not world.challenged_since(
         o.id, day - timedelta(days=RETALIATION_GUARD_DAYS))]
     if not quiet:

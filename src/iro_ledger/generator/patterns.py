@@ -71,6 +71,9 @@ def _report(world: World, form: str, variant: str, tail_days: int) -> None:
             altered = report_sha(world, year, "director")
             world.emit(later, "revise_annual_report", actor=director, report_id=report,
                        content_sha256=altered)
+            # The director's own edit is flagged on its day (`edited`), before the submission.
+            world.expect("report_interference", "report_edited", later, report_id=report,
+                         officer_id=author)
             later += timedelta(days=world.between(5, 12))
             world.emit(later, "submit_annual_report", actor=director, report_id=report,
                        to="ofsted", content_sha256=altered)

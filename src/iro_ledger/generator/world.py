@@ -31,7 +31,7 @@ NEW_IRO_AT = 50
 """A new IRO is engaged when every IRO holds this many cases (caseload rule: above 70)."""
 RETALIATION_GUARD_DAYS = 400
 """No healthy disciplinary action, or ending counted as retaliation, this soon after an
-officer's challenge or concern (the rules look back 365 days)."""
+officer's challenge or concern (the rules look back 366 days)."""
 MOVES_APART_DAYS = 400
 """No healthy placement move this soon after the case's last one (placement instability:
 3 placements, that is 2 moves, within 12 months)."""

@@ -23,7 +23,7 @@ def test_disciplinary_threat_after_a_challenge_is_flagged() -> None:
     assert "33 days after" in flag.explanation and "mgr-ada" in flag.explanation
 
 
-@pytest.mark.parametrize(("days", "flagged"), [(365, True), (366, False)])
+@pytest.mark.parametrize(("days", "flagged"), [(366, True), (367, False)])
 def test_disciplinary_window_is_a_year(days: int, flagged: bool) -> None:
     story = challenged()
     on = d("2023-03-01") + timedelta(days=days)

@@ -26,7 +26,7 @@ def test_freelance_contract_terminated_after_challenges_is_flagged() -> None:
     assert "contract terminated" in flag.explanation
 
 
-@pytest.mark.parametrize(("days", "flagged"), [(365, True), (366, False)])
+@pytest.mark.parametrize(("days", "flagged"), [(366, True), (367, False)])
 def test_engagement_window_is_a_year(days: int, flagged: bool) -> None:
     story = challenged_by_freelancer()
     story.end_engagement("iro-fen", "redundancy",

@@ -32,9 +32,24 @@ def test_submitting_a_report_that_differs_from_the_authors_draft_is_critical() -
     story = drafted()
     story.revise_report("ar-2023", "2023-05-20", actor="dir-moss", content="softened")
     story.submit_report("ar-2023", "2023-06-01", content="softened")
-    [flag] = story.flags("2023-12-31", "report_interference")
-    assert (flag.details["pattern"], flag.severity) == ("altered_submission", "critical")
+    found = {f.details["pattern"]: f for f in story.flags("2023-12-31", "report_interference")}
+    assert set(found) == {"edited", "altered_submission"}
+    flag = found["altered_submission"]
+    assert flag.severity == "critical"
     assert flag.details["to"] == "ofsted"
+    edited = found["edited"]
+    assert (edited.severity, edited.status, edited.details["edited_by"]) == (
+        "high", "open", "dir-moss")
+
+
+def test_the_director_editing_the_report_is_flagged_until_the_author_submits_her_own() -> None:
+    story = drafted()
+    story.revise_report("ar-2023", "2023-05-20", actor="dir-moss", content="softened")
+    assert [f.details["pattern"] for f in story.flags("2023-05-31", "report_interference")
+            ] == ["edited"]
+    story.submit_report("ar-2023", "2023-06-01", content="v1", actor="irom-ola")
+    [flag] = story.flags("2023-12-31", "report_interference")
+    assert (flag.status, flag.cleared_on) == ("cleared", d("2023-06-01"))
 
 
 def test_submitting_the_authors_draft_clears_the_edit_request() -> None:

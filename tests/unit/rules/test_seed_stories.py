@@ -126,7 +126,7 @@ def test_a_freelance_iros_contract_ended_after_a_concern_in_an_email_is_flagged(
 
 
 @pytest.mark.parametrize("pressed", ["escalated to the director", "referred to Cafcass",
-                                     "taken to court"])
+                                     "taken to court", "sent a judicial review letter"])
 def test_a_threat_soon_after_an_old_challenge_was_pressed_again_is_flagged(pressed: str) -> None:
     # Raised fourteen months before the threat: the window runs from the last time the IRO
     # pressed the dispute, not only from its raising.
@@ -139,6 +139,8 @@ def test_a_threat_soon_after_an_old_challenge_was_pressed_again_is_flagged(press
                                else "2023-04-03")
     if pressed == "taken to court":
         story.legal_step("ch-1", "court_application", "2024-03-04")
+    if pressed == "sent a judicial review letter":
+        story.legal_step("ch-1", "judicial_review_letter", "2024-03-04", taken_by="iro")
     story.discipline("iro-kit", "threatened", "2024-05-02", actor="hos-tam")
 
     [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
@@ -482,6 +484,343 @@ def test_a_child_in_care_long_before_the_record_began_is_judged_only_from_then()
     assert late.details["due_on"] == "2023-11-10"
 
 
+# Told by another hand: the same stories through other doors, dates at the edges of windows
+
+
+def test_a_threat_on_the_same_date_a_year_after_a_challenge_is_flagged() -> None:
+    # Twelve months on, across a 29 February: 366 days. The lookback is at least 12 months.
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-01-10")
+    story.resolve("ch-1", "2024-01-24")
+    story.discipline("iro-kit", "threatened", "2025-01-10", actor="dir-moss")
+
+    [flag] = flags(story, "2025-12-31", "disciplinary_after_challenge")
+    assert flag.details["days_after_dispute"] == 366
+
+
+@pytest.mark.parametrize("raised_in", ["meeting", "supervision"])
+def test_a_threat_seven_months_after_a_concern_raised_in_a_meeting_is_flagged(
+        raised_in: str) -> None:
+    story = with_child()
+    story.concern("con-1", "iro-kit", "2024-01-10", raised_in=raised_in)
+    story.discipline("iro-kit", "threatened", "2024-08-12", actor="dir-moss")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert flag.subjects["concern_id"] == "con-1"
+
+
+def test_a_threat_recorded_as_about_a_concern_raised_long_before_is_flagged() -> None:
+    # She said in the review minutes she would challenge; the threat came more than a year on.
+    story = with_child()
+    story.concern("con-1", "iro-kit", "2023-03-01", case="c1")
+    story.discipline("iro-kit", "threatened", "2024-04-10", actor="dir-moss",
+                     about=("concern:con-1",))
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert flag.subjects["concern_id"] == "con-1"
+
+
+def test_a_contract_ended_and_recorded_as_about_the_childs_case_is_flagged() -> None:
+    story = staffed(since="2023-01-02")
+    story.officer("iro-fin", employment="freelance")
+    story.case("c1", "2023-02-01", iro="iro-fin")
+    story.end_engagement("iro-fin", "contract_terminated", "2024-04-10", about=("case:c1",))
+
+    [flag] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert flag.subjects["case_id"] == "c1"
+
+
+def test_the_directors_demand_recorded_as_an_instruction_joins_the_deleted_post_to_it() -> None:
+    # The same story as the IRO manager's, the director's demand recorded as an instruction to
+    # edit the report rather than as an edit request on it.
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.instruct("in-1", "edit_report", ["irom-ola"], "2024-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.end_engagement("irom-ola", "post_deleted", "2024-11-18")
+
+    [ending] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert (ending.subjects["instruction_id"], ending.details["instruction_ids"]) == (
+        "in-1", ["in-1"])
+    assert [step["what"] for step in ending.details["episode"]] == [
+        "Instruction.Recorded", "AnnualReport.Submitted", "Officer.EngagementEnded"]
+    story.record_last("instruction", "in-1")  # her account of the demand, recorded later
+    [late] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert (late.id, late.subjects, late.raised_on) == (ending.id, ending.subjects,
+                                                        ending.raised_on)
+
+
+def test_an_instruction_to_edit_the_report_from_the_iro_service_itself_is_no_dispute() -> None:
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "iro-kit", "2024-01-15", content="as written")
+    story.instruct("in-1", "edit_report", ["iro-kit"], "2024-02-01", actor="irom-ola")
+    story.discipline("iro-kit", "threatened", "2024-06-03", actor="dir-moss")
+    story.end_engagement("iro-kit", "redundancy", "2024-11-18")
+    assert flags(story, "2024-12-31", "engagement_ended_after_dispute") == []
+    assert flags(story, "2024-12-31", "disciplinary_after_challenge") == []
+
+
+def test_the_director_editing_the_report_himself_then_the_managers_redundancy_is_one_episode(
+        ) -> None:
+    # 000: the DCS "wanted to edit/suppress the report"; here he edits it himself, she
+    # submits her own text, and she later has to take redundancy.
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.revise_report("rep-1", "2024-02-01", actor="dir-moss", content="softened")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.end_engagement("irom-ola", "redundancy", "2024-11-18")
+
+    [edited] = flags(story, "2024-12-31", "report_interference")
+    assert (edited.details["pattern"], edited.status) == ("edited", "cleared")
+    [ending] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert ending.subjects["report_id"] == "rep-1"
+    assert [step["what"] for step in ending.details["episode"]] == [
+        "AnnualReport.Revised", "AnnualReport.Submitted", "Officer.EngagementEnded"]
+
+
+def test_the_iro_manager_threatened_months_after_refusing_the_directors_edit_is_flagged(
+        ) -> None:
+    # The same story with a threat in place of the ending.
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.request_edit("rep-1", "2024-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.discipline("irom-ola", "threatened", "2024-06-17", actor="dir-moss")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.subjects["report_id"], flag.details["report_ids"]) == ("rep-1", ["rep-1"])
+    assert [step["what"] for step in flag.details["episode"]] == [
+        "AnnualReport.EditRequested", "AnnualReport.Submitted",
+        "Officer.DisciplinaryActionRecorded"]
+
+
+def test_the_iro_manager_threatened_after_an_instruction_to_edit_the_report_is_flagged() -> None:
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.instruct("in-1", "edit_report", ["irom-ola"], "2024-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.discipline("irom-ola", "threatened", "2024-06-17", actor="dir-moss")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.subjects["instruction_id"], flag.details["instruction_ids"]) == (
+        "in-1", ["in-1"])
+    assert "instruction to edit the annual report in-1" in flag.explanation
+    story.record_last("instruction", "in-1")
+    [late] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (late.id, late.subjects) == (flag.id, flag.subjects)
+
+
+def test_the_director_suppressing_the_report_then_the_managers_redundancy_is_flagged() -> None:
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.withhold_report("rep-1", "2024-02-01")
+    story.submit_report("rep-1", "2024-03-04", content="as written", actor="irom-ola")
+    story.end_engagement("irom-ola", "redundancy", "2024-12-02")
+
+    [ending] = flags(story, "2024-12-31", "engagement_ended_after_dispute")
+    assert ending.subjects["report_id"] == "rep-1"
+
+
+def test_a_dispute_of_37_working_days_pressed_only_by_escalations_is_flagged() -> None:
+    story = with_child()
+    raised = d("2024-03-04")
+    story.challenge("ch-1", "c1", "iro-kit", iso(raised))
+    for days, stage in ((10, "stage_1"), (19, "stage_2"), (30, "director")):
+        story.escalate("ch-1", stage, iso(CALENDAR.add_working_days(raised, days)))
+    story.resolve("ch-1", iso(CALENDAR.add_working_days(raised, 37)), outcome="not_upheld")
+
+    [flag] = flags(story, "2024-12-31", "suppressed_challenge", "stalled")
+    assert (flag.details["working_days"], flag.status) == (37, "cleared")
+
+
+@pytest.mark.parametrize(("days", "stalled"), [(20, False), (21, True)])
+def test_a_dispute_is_stalled_from_its_21st_working_day_in_total(days: int,
+                                                                  stalled: bool) -> None:
+    story = with_child()
+    raised = d("2024-03-04")
+    story.challenge("ch-1", "c1", "iro-kit", iso(raised))
+    story.respond("ch-1", iso(CALENDAR.add_working_days(raised, 3)))
+    story.resolve("ch-1", iso(CALENDAR.add_working_days(raised, days)))
+    assert bool(flags(story, "2024-12-31", "suppressed_challenge", "stalled")) is stalled
+
+
+def test_holding_replies_from_the_director_and_an_escalation_do_not_stop_the_clock() -> None:
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-01-08")
+    story.respond("ch-1", "2024-01-29", actor="dir-moss")
+    story.escalate("ch-1", "stage_1", "2024-02-05")
+    for weeks in range(6, 22, 3):
+        story.respond("ch-1", iso(d("2024-01-08") + timedelta(weeks=weeks)), actor="dir-moss")
+
+    [flag] = flags(story, "2024-06-10", "suppressed_challenge", "stalled")
+    assert (flag.status, flag.severity) == ("open", "high")
+    assert flag.details["responses"] == 7
+
+
+def test_a_challenge_to_a_closure_escalated_and_left_unanswered_is_stalled() -> None:
+    story = with_child()
+    story.close("c1", "2024-03-01")
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-05", about="case_closure")
+    story.escalate("ch-1", "stage_1", "2024-03-20")
+
+    [flag] = flags(story, "2024-07-01", "suppressed_challenge", "stalled")
+    assert (flag.status, flag.severity) == ("open", "high")
+
+
+def test_a_judicial_review_letter_leaves_the_local_clock_running() -> None:
+    # A pre-action letter asks the authority to answer: until it does, or a court application
+    # is made, the dispute is still the authority's to resolve.
+    story = with_child()
+    story.challenge("ch-1", "c1", "iro-kit", "2024-03-04")
+    story.legal_step("ch-1", "judicial_review_letter", "2024-03-20", taken_by="child")
+
+    [flag] = flags(story, "2024-06-30", "suppressed_challenge", "stalled")
+    assert flag.status == "open"
+    story.legal_step("ch-1", "court_application", "2024-07-01", taken_by="child")
+    [flag] = flags(story, "2024-07-31", "suppressed_challenge", "stalled")
+    assert (flag.status, flag.cleared_on) == ("cleared", d("2024-07-01"))
+
+
+def test_a_recommendation_recorded_as_lapsed_after_its_due_day_is_flagged_from_that_day(
+        ) -> None:
+    story = with_child()
+    story.recommend("c1", "rec-1", "2024-03-01", due="2024-05-01")
+    story.recommendation_outcome("c1", "rec-1", "lapsed", "2024-06-10")
+
+    [flag] = flags(story, "2024-06-30", "recommendation_not_followed", "lapsed")
+    assert flag.raised_on == d("2024-05-02")
+
+
+def test_the_post_18_plan_declined_then_lapsed_then_made_a_third_time_is_flagged() -> None:
+    story = with_child()
+    story.recommend("c1", "rec-1", "2023-06-05", due="2023-09-01")
+    story.recommendation_outcome("c1", "rec-1", "declined", "2023-07-03")
+    story.recommend("c1", "rec-2", "2023-12-04", due="2024-03-01", repeats="rec-1")
+    story.recommendation_outcome("c1", "rec-2", "lapsed", "2024-03-04")
+    story.recommend("c1", "rec-3", "2024-06-03", due="2024-09-02", repeats="rec-2")
+
+    [flag] = flags(story, "2024-06-03", "recommendation_not_followed", "repeated")
+    assert flag.details["times_made"] == 3
+
+
+@pytest.mark.parametrize("held", ["late, by the IRO", "in time, by a social worker"])
+def test_a_review_the_iro_required_not_held_in_time_by_an_iro_is_flagged(held: str) -> None:
+    story = with_child()
+    story.officer("sw-dee", role="social_worker")
+    story.review("c1", "2023-02-20")
+    story.require_review("c1", "iro-kit", "2023-04-03", hold_by="2023-04-17")
+    if held == "late, by the IRO":
+        story.review("c1", "2023-05-10")
+    else:
+        story.review("c1", "2023-04-10", chair="sw-dee")
+
+    [flag] = flags(story, "2023-06-01", "review_overdue", "required")
+    assert flag.raised_on == d("2023-04-18")
+
+
+def test_a_move_of_100_miles_recorded_as_a_plan_revision_without_the_child_is_flagged() -> None:
+    # The same story as Linda's, told as the plan's revision at the review, not a decision.
+    story = with_child()
+    story.review("c1", "2024-04-15")
+    story.revise_plan("c1", "2024-04-15", via_review=True, iro_consulted=True,
+                      child_consulted=False)
+
+    [flag] = flags(story, "2024-12-31", "decision_without_consultation")
+    assert (flag.severity, flag.details["not_consulted"]) == ("high", ["child"])
+
+
+def test_a_far_move_of_any_kind_made_without_the_child_is_high() -> None:
+    story = with_child()
+    story.decide("c1", "dec-1", "2024-04-15", kind="other", child_consulted=False,
+                 distance_miles=100)
+
+    [flag] = flags(story, "2024-12-31", "decision_without_consultation")
+    assert flag.severity == "high"
+
+
+def test_seven_moves_in_nine_months_some_in_emergency_some_at_review_are_instability() -> None:
+    story = with_child(entered="2024-01-08")
+    moves = ["2024-02-01", "2024-03-11", "2024-04-22", "2024-05-30", "2024-07-01",
+             "2024-08-15", "2024-10-07"]
+    for n, day in enumerate(moves):
+        at_review = n % 2 == 1
+        if at_review:
+            story.review("c1", day)
+        story.revise_plan("c1", day, emergency=not at_review, via_review=at_review,
+                          iro_consulted=at_review)
+
+    assert flags(story, "2024-12-31", "plan_changed_without_review") == []
+    [flag] = flags(story, "2024-12-31", "placement_instability")
+    assert (flag.severity, flag.details["placements"], flag.details["emergency_moves"]) == (
+        "high", 8, 4)
+
+
+def test_seven_moves_known_only_from_the_return_are_one_instability_flag() -> None:
+    story = with_child(entered="2024-01-08")
+    for n in range(7):
+        day = iso(d("2024-01-29") + timedelta(weeks=5 * n))
+        story.cases["c1"].revise_care_plan("placement_move", "RNE P", False, False,
+                                           story.stamp(day, source="import"))
+        story.events.extend(story.cases["c1"].collect_events())
+
+    [flag] = flags(story, "2024-12-31", "placement_instability")
+    assert (flag.severity, flag.details["placements"]) == ("high", 8)
+
+
+def test_a_later_review_chaired_by_a_social_worker_does_not_count() -> None:
+    story = staffed(since="2023-01-02")
+    story.officer("sw-dee", role="social_worker")
+    story.case("c1", "2024-01-08", iro="iro-kit")
+    story.review("c1", "2024-01-22")
+    story.review("c1", "2024-04-01", chair="sw-dee")
+
+    [flag] = flags(story, "2024-05-01", "review_overdue")
+    assert (flag.details["review_number"], flag.status) == (2, "open")
+
+
+def test_a_review_chaired_by_the_iro_after_her_contract_ended_does_not_count() -> None:
+    story = with_child(entered="2024-01-08")
+    story.review("c1", "2024-01-22")
+    story.end_engagement("iro-kit", "contract_terminated", "2024-02-01")
+    story.review("c1", "2024-04-01", chair="iro-kit")
+
+    [flag] = flags(story, "2024-05-01", "review_overdue")
+    assert flag.details["review_number"] == 2
+
+
+def test_caseload_is_judged_per_full_time_iro_when_hours_are_recorded_later() -> None:
+    story = staffed(since="2023-01-02")
+    story.officer("iro-pat")
+    story.record_fte("iro-pat", 0.5, "2024-01-02")
+    for n in range(36):
+        story.case(f"c{n}", "2024-01-08", iro="iro-pat")
+
+    [flag] = flags(story, "2024-02-01", "caseload_excess")
+    assert (flag.details["fte"], flag.details["per_fte"]) == (0.5, 72)
+
+
+def test_short_breaks_recorded_after_the_case_opened_put_it_on_the_regulation_48_schedule(
+        ) -> None:
+    story = with_child(entered="2024-01-08")
+    story.case("sb1", "2024-01-08", iro="iro-kit")
+    story.short_breaks("sb1", True, "2024-01-08")
+    story.review("sb1", "2024-03-25")
+    story.review("sb1", "2024-09-20")
+
+    assert [f for f in story.flags("2024-10-31", "review_overdue")
+            if f.subjects["case_id"] == "sb1"] == []
+
+
+def test_a_child_in_care_before_the_return_with_no_review_in_it_is_due_one_six_months_on(
+        ) -> None:
+    story = staffed(since="2017-01-02")
+    story.source_period("2023-04-01", "2024-03-31", "2024-05-01")
+    story.case("c1", "2017-03-06", on="2023-04-01", iro="iro-kit", source="import")
+
+    [flag] = story.flags("2024-12-31", "review_overdue")
+    assert (flag.details["due_on"], flag.details["days_late"]) == ("2023-10-01", 182)
+
+
 # Healthy controls: the same kinds of history, handled well, raise nothing.
 
 
@@ -552,6 +891,15 @@ def test_a_threat_more_than_a_year_after_an_unlinked_challenge_raises_nothing() 
     story.review("c1", "2024-04-08")
     story.discipline("iro-kit", "threatened", "2024-03-11", actor="dir-moss")
     assert flags(story, "2024-05-01", "disciplinary_after_challenge") == []
+
+
+def test_a_threat_more_than_a_year_after_the_report_was_sent_as_written_raises_nothing() -> None:
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2023-01-16", content="as written")
+    story.request_edit("rep-1", "2023-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2023-02-20", content="as written", actor="irom-ola")
+    story.discipline("irom-ola", "threatened", "2024-03-04", actor="dir-moss")
+    assert flags(story, "2024-12-31", "disciplinary_after_challenge") == []
 
 
 @pytest.mark.parametrize("how", ["resigned", "retired"])

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,7 +46,8 @@ class Dispute:
 
     def words(self, book: Book) -> str:
         what = {"challenge": "challenge", "concern": "concern raised outside the protocol",
-                "report": "annual report", "case": "case"}[self.kind]
+                "report": "annual report", "case": "case",
+                "instruction": "instruction to edit the annual report"}[self.kind]
         about = (f" about {book.child(self.case_id)}"
                  if self.case_id and self.kind != "case" else "")
         return f"{what} {self.id}{about} ({said(self.raised.occurred_on)})"
@@ -54,6 +55,9 @@ class Dispute:
     def subject(self) -> tuple[str, str]:
         return f"{self.kind}_id", self.id
 
+
+EDIT_REPORT = "edit_report"
+"""The instruction kind that demands the annual report be edited."""
 
 _LINKED = {"challenge": "raised", "concern": "raised", "report": "drafted", "case": "opened"}
 """What a link's kind names, and the field of its facts that dates it."""
@@ -205,6 +209,32 @@ class Book:
             refs = [dispute.raised]
         return [r for r in refs if r.occurred_on <= until]
 
+    def edit_instructions(self, officer_id: str, day: date, window: timedelta,
+                          exempt_roles: list[str]) -> list[InstructionFacts]:
+        """Instructions to edit the annual report (`edit_report`) issued to the officer by name
+        by someone outside the IRO service (not registered in an `exempt_roles` role), within
+        `window` before `day`, in date order: the director's demand recorded as an instruction
+        rather than as an edit request on the report."""
+        found = []
+        for instruction_id in self.instructions_to.get(officer_id, []):
+            i = self.instructions[instruction_id]
+            giver = self.officers.get(i.actor)
+            if (i.kind == EDIT_REPORT and i.recorded.occurred_on <= day
+                    <= i.recorded.occurred_on + window
+                    and not (giver is not None and giver.role in exempt_roles)):
+                found.append(i)
+        return sorted(found, key=lambda i: (i.recorded.occurred_on, i.id))
+
+    def report_parties(self, officer_id: str) -> list[str]:
+        """Whom a late registration of `officer_id` bears on, as a party to a report dispute:
+        the authors of reports they asked to edit or edited, and those they instructed to edit
+        the report (the registration may show them to be the IRO service's own)."""
+        found = [r.author for r in self.reports.values()
+                 if any(a.actor == officer_id for a in (*r.edit_requests, *r.outside_revisions))]
+        found += [to for i in self.instructions.values()
+                  if i.kind == EDIT_REPORT and i.actor == officer_id for to in i.issued_to]
+        return list(dict.fromkeys(found))
+
     def instructions_for(self, officer_id: str) -> list[InstructionFacts]:
         ids = self.instructions_to.get(officer_id, []) + self.instructions_to.get(ALL_IROS, [])
         return [self.instructions[i] for i in ids]
@@ -239,10 +269,11 @@ class Book:
 
     def is_report_dispute(self, report: ReportFacts, act: ReportAct, kind: str,
                           exempt_roles: list[str]) -> bool:
-        """Whether `act` on `report` is interference: an edit request by someone outside the IRO
-        service (not the author, not registered in an `exempt_roles` role), a withholding, or a
-        submission differing from the author's draft of its day."""
-        if kind == "edit_requested":
+        """Whether `act` on `report` is interference: an edit request, or an edit made
+        (`edited`, a revision), by someone outside the IRO service (not the author, not
+        registered in an `exempt_roles` role), a withholding, or a submission differing from
+        the author's draft of its day."""
+        if kind in ("edit_requested", "edited"):
             requester = self.officers.get(act.actor)
             return act.actor != report.author and not (
                 requester is not None and requester.role in exempt_roles)
@@ -252,10 +283,13 @@ class Book:
 
     def report_acts(self, report: ReportFacts,
                     exempt_roles: list[str]) -> list[tuple[str, ReportAct]]:
-        """The report's interfering edit requests, its withholdings and all its submissions,
-        as (kind, act) in valid-time order (on one day, in the report's own order)."""
+        """The report's interfering edit requests and edits, its withholdings and all its
+        submissions, as (kind, act) in valid-time order (on one day, in the report's own
+        order)."""
         return sorted([*(("edit_requested", a) for a in report.edit_requests
                          if self.is_report_dispute(report, a, "edit_requested", exempt_roles)),
+                       *(("edited", a) for a in report.outside_revisions
+                         if self.is_report_dispute(report, a, "edited", exempt_roles)),
                        *(("withheld", a) for a in report.withholdings),
                        *(("submitted", a) for a in report.submissions)],
                       key=lambda t: (t[1].ref.occurred_on, t[1].ref.event_number))
@@ -263,7 +297,7 @@ class Book:
     def report_disputes(self, report: ReportFacts,
                         exempt_roles: list[str]) -> list[tuple[str, ReportAct]]:
         """Each act that is a dispute over the report, with its pattern (`edit_requested`,
-        `withheld`, `altered_submission`), in valid-time order."""
+        `edited`, `withheld`, `altered_submission`), in valid-time order."""
         return [("altered_submission" if kind == "submitted" else kind, act)
                 for kind, act in self.report_acts(report, exempt_roles)
                 if kind != "submitted"

@@ -242,6 +242,8 @@ class ReportFacts(RecordFacts):
     author_drafts: list[ReportAct] = []
     """The `Drafted` event and the author's own `Revised` ones."""
     edit_requests: list[ReportAct] = []
+    outside_revisions: list[ReportAct] = []
+    """`Revised` events by anyone but the author: someone editing the report themselves."""
     withholdings: list[ReportAct] = []
     submissions: list[ReportAct] = []
 

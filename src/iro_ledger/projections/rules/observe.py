@@ -262,10 +262,12 @@ def _drafted(book: Book, s: Envelope) -> None:
 
 def _revised(book: Book, s: Envelope) -> None:
     report = book.reports[s.record]
+    act = ReportAct(ref=s.ref, actor=s.actor, sha256=s.event.content_sha256)
     if s.actor == report.author:
-        report.author_drafts.append(ReportAct(ref=s.ref, actor=s.actor,
-                                              sha256=s.event.content_sha256))
-        book.touch("report", s.record)
+        report.author_drafts.append(act)
+    else:
+        report.outside_revisions.append(act)
+    book.touch("report", s.record)
 
 
 def _edit_requested(book: Book, s: Envelope) -> None:

@@ -4,13 +4,18 @@ Basis: NAIRO reports a director who sought to edit the IRO annual report before 
 Ofsted, and an IRO manager's post deleted after refusing; the report is the IRO service's own
 account of its work (IRO Handbook, chapter 7).
 
-Three patterns, named in `details.pattern`, one flag per report and pattern (per recipient for
+Four patterns, named in `details.pattern`, one flag per report and pattern (per recipient for
 an altered submission):
 
 - `edit_requested`: `AnnualReport.EditRequested` by anyone but the report's author who is not
   registered in an `exempt_roles` role (iro, iro_manager): a director or senior manager, or a
   requester the ledger does not know. Severity `high`. Cleared by a `Submitted` carrying the
   author's own last draft.
+- `edited`: `AnnualReport.Revised` by anyone but the author who is not registered in an
+  `exempt_roles` role: the director editing the report themselves rather than asking (NAIRO:
+  the director "wanted to edit/suppress the report"). Severity `edit_severity` (high). Cleared
+  as an edit request is, by a `Submitted` carrying the author's own last draft: the author
+  refused the edit.
 - `withheld`: `AnnualReport.Withheld`. Severity `high`. Cleared by any later `Submitted`.
 - `altered_submission`: `AnnualReport.Submitted` whose hash differs from the author's last
   draft (the `Drafted` hash, or the author's own latest `Revised`). Severity `critical`.
@@ -57,7 +62,8 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
             yield env.record
     elif isinstance(event, Officer.Registered):
         yield from (r.id for r in book.reports.values()
-                    if any(a.actor == env.record for a in r.edit_requests))
+                    if any(a.actor == env.record
+                           for a in (*r.edit_requests, *r.outside_revisions)))
 
 
 def judge(book: Book, report_id: str, config: RulesConfig) -> Verdict:
@@ -89,6 +95,7 @@ def judge(book: Book, report_id: str, config: RulesConfig) -> Verdict:
         clear(("withheld", ""), act, note)
         if faithful:
             clear(("edit_requested", ""), act, note)
+            clear(("edited", ""), act, note)
             clear(("altered_submission", to), act, note)
         else:
             raise_(("altered_submission", to), act)
@@ -115,7 +122,8 @@ def _why_not(flag: Flag, by: EventRef) -> str:
 
 
 def _severity(pattern: str, config: ReportInterferenceConfig) -> Severity:
-    return {"edit_requested": config.edit_severity, "withheld": config.withheld_severity,
+    return {"edit_requested": config.edit_severity, "edited": config.edit_severity,
+            "withheld": config.withheld_severity,
             "altered_submission": config.altered_severity}[pattern]
 
 
@@ -127,6 +135,11 @@ def _words(book: Book, report: ReportFacts, pattern: str,
         return (f"On {day}, {who} asked for sections ({act.said}) of the {report.year} IRO "
                 f"annual report {report.id}, written by {author}, to be edited.",
                 {"requested_by": act.actor, "sections": act.said.split(", ")})
+    if pattern == "edited":
+        return (f"On {day}, {who} edited the {report.year} IRO annual report {report.id}, "
+                f"written by {author}, themselves (a revision with contents SHA-256 "
+                f"{(act.sha256 or '')[:12]}\u2026).",
+                {"edited_by": act.actor, "edited_sha256": act.sha256})
     if pattern == "withheld":
         return (f"On {day}, {who} withheld the {report.year} IRO annual report {report.id}, "
                 f"written by {author}, the stated reason being \"{act.said}\".",
