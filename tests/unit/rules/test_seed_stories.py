@@ -554,8 +554,10 @@ def test_an_instruction_to_edit_the_report_from_the_iro_service_itself_is_no_dis
     story = staffed(since="2023-01-02")
     story.draft_report("rep-1", "iro-kit", "2024-01-15", content="as written")
     story.instruct("in-1", "edit_report", ["iro-kit"], "2024-02-01", actor="irom-ola")
+    story.discipline("iro-kit", "threatened", "2024-06-03", actor="dir-moss")
     story.end_engagement("iro-kit", "redundancy", "2024-11-18")
     assert flags(story, "2024-12-31", "engagement_ended_after_dispute") == []
+    assert flags(story, "2024-12-31", "disciplinary_after_challenge") == []
 
 
 def test_the_director_editing_the_report_himself_then_the_managers_redundancy_is_one_episode(
@@ -590,6 +592,22 @@ def test_the_iro_manager_threatened_months_after_refusing_the_directors_edit_is_
     assert [step["what"] for step in flag.details["episode"]] == [
         "AnnualReport.EditRequested", "AnnualReport.Submitted",
         "Officer.DisciplinaryActionRecorded"]
+
+
+def test_the_iro_manager_threatened_after_an_instruction_to_edit_the_report_is_flagged() -> None:
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.instruct("in-1", "edit_report", ["irom-ola"], "2024-02-01", actor="dir-moss")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.discipline("irom-ola", "threatened", "2024-06-17", actor="dir-moss")
+
+    [flag] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (flag.subjects["instruction_id"], flag.details["instruction_ids"]) == (
+        "in-1", ["in-1"])
+    assert "instruction to edit the annual report in-1" in flag.explanation
+    story.record_last("instruction", "in-1")
+    [late] = flags(story, "2024-12-31", "disciplinary_after_challenge")
+    assert (late.id, late.subjects) == (flag.id, flag.subjects)
 
 
 def test_the_director_suppressing_the_report_then_the_managers_redundancy_is_flagged() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -46,7 +46,8 @@ class Dispute:
 
     def words(self, book: Book) -> str:
         what = {"challenge": "challenge", "concern": "concern raised outside the protocol",
-                "report": "annual report", "case": "case"}[self.kind]
+                "report": "annual report", "case": "case",
+                "instruction": "instruction to edit the annual report"}[self.kind]
         about = (f" about {book.child(self.case_id)}"
                  if self.case_id and self.kind != "case" else "")
         return f"{what} {self.id}{about} ({said(self.raised.occurred_on)})"
@@ -54,6 +55,9 @@ class Dispute:
     def subject(self) -> tuple[str, str]:
         return f"{self.kind}_id", self.id
 
+
+EDIT_REPORT = "edit_report"
+"""The instruction kind that demands the annual report be edited."""
 
 _LINKED = {"challenge": "raised", "concern": "raised", "report": "drafted", "case": "opened"}
 """What a link's kind names, and the field of its facts that dates it."""
@@ -204,6 +208,32 @@ class Book:
         else:
             refs = [dispute.raised]
         return [r for r in refs if r.occurred_on <= until]
+
+    def edit_instructions(self, officer_id: str, day: date, window: timedelta,
+                          exempt_roles: list[str]) -> list[InstructionFacts]:
+        """Instructions to edit the annual report (`edit_report`) issued to the officer by name
+        by someone outside the IRO service (not registered in an `exempt_roles` role), within
+        `window` before `day`, in date order: the director's demand recorded as an instruction
+        rather than as an edit request on the report."""
+        found = []
+        for instruction_id in self.instructions_to.get(officer_id, []):
+            i = self.instructions[instruction_id]
+            giver = self.officers.get(i.actor)
+            if (i.kind == EDIT_REPORT and i.recorded.occurred_on <= day
+                    <= i.recorded.occurred_on + window
+                    and not (giver is not None and giver.role in exempt_roles)):
+                found.append(i)
+        return sorted(found, key=lambda i: (i.recorded.occurred_on, i.id))
+
+    def report_parties(self, officer_id: str) -> list[str]:
+        """Whom a late registration of `officer_id` bears on, as a party to a report dispute:
+        the authors of reports they asked to edit or edited, and those they instructed to edit
+        the report (the registration may show them to be the IRO service's own)."""
+        found = [r.author for r in self.reports.values()
+                 if any(a.actor == officer_id for a in (*r.edit_requests, *r.outside_revisions))]
+        found += [to for i in self.instructions.values()
+                  if i.kind == EDIT_REPORT and i.actor == officer_id for to in i.issued_to]
+        return list(dict.fromkeys(found))
 
     def instructions_for(self, officer_id: str) -> list[InstructionFacts]:
         ids = self.instructions_to.get(officer_id, []) + self.instructions_to.get(ALL_IROS, [])

@@ -12,7 +12,9 @@ pressed (an escalation, a referral to Cafcass or arbitration, a legal step): a c
 by them, or a `Concern.Raised` (a concern raised outside the protocol: in review minutes, a
 recommendation, an email), or a dispute over an annual report they wrote (an edit requested
 or made from outside the IRO service, a withholding, an altered submission: the IRO manager
-threatened after refusing the director's edit), the window running from its latest such act.
+threatened after refusing the director's edit), the window running from its latest such act,
+or an instruction to edit the annual report issued to them by name from outside the IRO
+service.
 Also raised, whatever the dates, when the action is recorded as
 being about a challenge, concern, annual report or case (its `about` links): a threat that
 stopped a challenge ever being raised can be tied only to what it was about. Judged again when
@@ -32,10 +34,11 @@ from datetime import timedelta
 
 from iro_ledger.domain.challenge import Challenge
 from iro_ledger.domain.concern import Concern
+from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.projections.base import Envelope
-from iro_ledger.projections.rules.book import Book, Dispute, episode, said
+from iro_ledger.projections.rules.book import EDIT_REPORT, Book, Dispute, episode, said
 from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.facts import Disciplinary
 from iro_ledger.projections.rules.lifecycle import Finding, Verdict, raised
@@ -64,9 +67,14 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
                     | AnnualReport.Submitted | AnnualReport.Revised):
         report = book.reports.get(env.record)
         raiser = report.author if report is not None else None
-    officer = book.officers.get(raiser) if raiser else None
-    if officer is not None:
-        yield from dict.fromkeys(a.actor for a in officer.disciplinary)
+    raisers = [raiser] if raiser else []
+    if isinstance(env.event, Instruction.Recorded) and env.event.kind == EDIT_REPORT:
+        raisers = list(env.event.issued_to)
+    elif isinstance(env.event, Officer.Registered):
+        raisers = book.report_parties(env.record)
+    for officer in (book.officers.get(r) for r in raisers):
+        if officer is not None:
+            yield from dict.fromkeys(a.actor for a in officer.disciplinary)
 
 
 def disputes_before(book: Book, officer_id: str, action: Disciplinary,
@@ -86,6 +94,8 @@ def disputes_before(book: Book, officer_id: str, action: Disciplinary,
                 if act.ref.occurred_on <= day]
         if acts and day <= acts[-1].occurred_on + window:
             found.append(Dispute("report", report.id, None, acts[0]))
+    found += [Dispute("instruction", i.id, None, i.recorded)
+              for i in book.edit_instructions(officer_id, day, window, exempt_roles)]
     known = {(d.kind, d.id) for d in found}
     found += [d for d in book.linked(action.about) if (d.kind, d.id) not in known]
     return sorted(found, key=lambda d: (d.raised.occurred_on, d.kind, d.id))
@@ -140,6 +150,7 @@ def judge(book: Book, actor: str, config: RulesConfig) -> Verdict:
                      "challenge_ids": [d.id for d in prior if d.kind == "challenge"],
                      "concern_ids": [d.id for d in prior if d.kind == "concern"],
                      "report_ids": [d.id for d in prior if d.kind == "report"],
+                     "instruction_ids": [d.id for d in prior if d.kind == "instruction"],
                      "about": list(action.about),
                      "days_after_dispute": (day - latest.raised.occurred_on).days,
                      "occasion": occasion,
@@ -163,6 +174,11 @@ def _explain(book: Book, officer_id: str, action: Disciplinary, prior: list[Disp
         parts.append("after a dispute over the " + "; ".join(
             f"{d.words(book)} that officer wrote (edited, withheld or sent out altered by "
             "others)" for d in reports))
+    demands = [d for d in prior if d.kind == "instruction"]
+    if demands:
+        parts.append(f"{(day - demands[-1].raised.occurred_on).days} days after an "
+                     + "; an ".join(d.words(book) for d in demands)
+                     + " was issued to that officer from outside the IRO service")
     if linked:
         parts.append("recorded as being about "
                      + "; ".join(d.words(book) for d in prior if (d.kind, d.id) in linked))

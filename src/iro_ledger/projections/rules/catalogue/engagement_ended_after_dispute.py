@@ -41,7 +41,7 @@ from iro_ledger.domain.instruction import Instruction
 from iro_ledger.domain.officer import Officer
 from iro_ledger.domain.report import AnnualReport
 from iro_ledger.projections.base import Envelope, EventRef
-from iro_ledger.projections.rules.book import Book, Dispute, episode, said
+from iro_ledger.projections.rules.book import EDIT_REPORT, Book, Dispute, episode, said
 from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.facts import InstructionFacts
 from iro_ledger.projections.rules.flag import Flag
@@ -52,10 +52,6 @@ NAME = "engagement_ended_after_dispute"
 BASIS = ("NAIRO reports a freelance IRO's contract ended after unwanted challenges, and an IRO "
          "manager's post deleted after refusing to let the director edit the IRO annual "
          "report; an IRO's engagement must not depend on the authority liking their challenges.")
-
-
-EDIT_REPORT = "edit_report"
-"""The instruction kind that demands the annual report be edited."""
 
 
 def reads(book: Book, env: Envelope) -> Iterable[str]:
@@ -78,11 +74,7 @@ def reads(book: Book, env: Envelope) -> Iterable[str]:
         authors = list(event.issued_to) if event.kind == EDIT_REPORT else []
     elif isinstance(event, Officer.Registered):
         # A requester registered late may turn out to be the IRO service's own: judge again.
-        authors = [r.author for r in book.reports.values()
-                   if any(a.actor == env.record
-                          for a in (*r.edit_requests, *r.outside_revisions))]
-        authors += [to for i in book.instructions.values()
-                    if i.kind == EDIT_REPORT and i.actor == env.record for to in i.issued_to]
+        authors = book.report_parties(env.record)
     for author in dict.fromkeys(authors):
         officer = book.officers.get(author)
         if officer is not None and officer.ended is not None:
@@ -113,7 +105,7 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
                 f"dispute over an annual report by {officer_id} fell within the "
                 f"{rule.window_days} days before the engagement ended.")
 
-    edits = _edit_instructions(book, officer.id, day, window, exempt)
+    edits = book.edit_instructions(officer.id, day, window, exempt)
     if not raised_by and not reports and not linked and not edits:
         return Verdict(scope, [], why_not)
     disputes: list[tuple[str, EventRef]] = [
@@ -161,21 +153,6 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
                  "about": list(officer.ended_about),
                  "days_after_dispute": (day - latest).days,
                  "episode": episode([*refs, officer.ended])})], why_not)
-
-
-def _edit_instructions(book: Book, officer_id: str, day: date, window: timedelta,
-                       exempt: list[str]) -> list[InstructionFacts]:
-    """Instructions to edit the annual report issued to the officer by name, by someone outside
-    the IRO service, within the window before `day`, in date order."""
-    found = []
-    for instruction_id in book.instructions_to.get(officer_id, []):
-        i = book.instructions[instruction_id]
-        giver = book.officers.get(i.actor)
-        if (i.kind == EDIT_REPORT and i.recorded.occurred_on <= day
-                <= i.recorded.occurred_on + window
-                and not (giver is not None and giver.role in exempt)):
-            found.append(i)
-    return sorted(found, key=lambda i: (i.recorded.occurred_on, i.id))
 
 
 def _after_instruction(book: Book, officer_id: str, instruction: InstructionFacts, until: date,
