@@ -41,7 +41,8 @@ HEADERS = {
 _env = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                    autoescape=select_autoescape(["html"]), undefined=StrictUndefined,
                    trim_blocks=True, lstrip_blocks=True)
-_env.filters.update(label=present.label, event_name=present.event_name, day=present.day,
+_env.filters.update(label=present.label, flag_title=present.flag_title,
+                    event_name=present.event_name, day=present.day,
                     moment=present.moment, shown=present.shown,
                     measure_label=present.measure_label, measure_parts=present.measure_parts,
                     q=lambda text: quote(str(text), safe=""))

@@ -54,6 +54,33 @@ def label(text: object) -> str:
     return " ".join([first[:1].upper() + first[1:], *words[1:]])
 
 
+FLAG_TITLES: dict[tuple[str, str], str] = {
+    ("suppressed_challenge", "stalled"):
+        "Challenge not resolved within {limit_working_days} working days",
+}
+"""Titles for a rule's pattern where the rule's name says more than the pattern shows: a
+challenge left to drift shows delay, not suppression (issue 10)."""
+
+
+def flag_title(flag: object) -> str:
+    """A flag's title: its rule as words, or its pattern's own title where the rule's name
+    would overstate what the flag shows."""
+    rule = _field(flag, "rule")
+    details = _field(flag, "details")
+    pattern = details.get("pattern") if isinstance(details, Mapping) else None
+    title = FLAG_TITLES.get((str(rule), str(pattern)))
+    if title is None or not isinstance(details, Mapping):
+        return label(rule)
+    try:
+        return title.format_map(details)
+    except (KeyError, ValueError):
+        return label(rule)
+
+
+def _field(item: object, name: str) -> object:
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
 def event_name(event_type: str) -> str:
     """`Challenge.ArbitrationRequested` as `Arbitration requested`."""
     inner = event_type.rpartition(".")[2]
