@@ -164,9 +164,16 @@ def test_a_worker_killed_mid_way_and_restarted_gives_the_same_views_as_a_rebuild
     finally:
         code, err = stop(restarted)
     assert code == 0, err
-    followed = dump(services.projections)
+    followed = views(services)
     services.projections.rebuild()
-    assert dump(services.projections) == followed
+    assert views(services) == followed
+
+
+def views(services: Services) -> dict[str, list[str]]:
+    """Every read model's rows but the answers stored for reads (a day's flags, measures),
+    which the worker stores while idle and a rebuild drops: those are what was asked, when."""
+    asked = {*flags_on.TABLES[:2], measures.STORED}
+    return {t: rows for t, rows in dump(services.projections).items() if t not in asked}
 
 
 @pytest.mark.parametrize("how", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
