@@ -10,7 +10,7 @@ rules would need years of generated history to raise so many). An inspector sign
 dashboard asks for the first page, a later page, a page sorted by rule, and the CSV of every
 flag (in process, through the ASGI app as a browser's request would go); then one case given
 `--case-events` more decisions, its page (50 events of the timeline) and its timeline's CSV.
-The raw baseline is `SELECT doc FROM flags_v17` and `json.loads` of each row: the same rows,
+The raw baseline is `SELECT doc FROM flags_v18` and `json.loads` of each row: the same rows,
 nothing else (and, for what a stored page could cost, the 50 newest by `LIMIT`). Prints a
 line per figure and one JSON line. Nothing here is a test (issue 11: under 300 ms, 200 KB).
 """
@@ -63,7 +63,7 @@ def many_flags(services: Services, wanted: int) -> int:
     """Copy the stored flags under new ids until `wanted` are stored; how many there are."""
     db = services.projections.db
     with db.transaction() as tx:
-        rows = tx.query("SELECT id, la_code, rule, raised_on, doc FROM flags_v17")
+        rows = tx.query("SELECT id, la_code, rule, raised_on, doc FROM flags_v18")
         if not rows:
             raise SystemExit("the demo raised no flags to copy")
         made = []
@@ -73,11 +73,11 @@ def many_flags(services: Services, wanted: int) -> int:
             doc["id"] = f"{row['id']}-copy{n}"
             made.append((doc["id"], row["la_code"], row["rule"], row["raised_on"],
                          json.dumps(doc)))
-        tx.executemany("INSERT INTO flags_v17 (id, la_code, rule, raised_on, doc)"
+        tx.executemany("INSERT INTO flags_v18 (id, la_code, rule, raised_on, doc)"
                        " VALUES (?, ?, ?, ?, ?)", made)
-        total = tx.one("SELECT COUNT(*) AS n FROM flags_v17")
+        total = tx.one("SELECT COUNT(*) AS n FROM flags_v18")
         # The copies are a change to the authorities' flags: their stored days are judged again.
-        last = tx.one("SELECT MAX(position) AS p FROM flags_changed_v17")
+        last = tx.one("SELECT MAX(position) AS p FROM flags_changed_v18")
         flags_on.changed(tx, sorted({r["la_code"] for r in rows}),
                          int(last["p"] or 0) + 1 if last else 1)
     return int(total["n"]) if total else 0
@@ -126,13 +126,13 @@ def main() -> None:
             def raw() -> int:
                 with services.projections.db.reading() as tx:
                     docs = [json.loads(r["doc"]) for r in
-                            tx.query("SELECT doc FROM flags_v17")]
+                            tx.query("SELECT doc FROM flags_v18")]
                 return sum(len(json.dumps(d)) for d in docs[:50])
 
             def raw_page() -> int:
                 with services.projections.db.reading() as tx:
                     docs = [json.loads(r["doc"]) for r in tx.query(
-                        "SELECT doc FROM flags_v17 ORDER BY raised_on DESC, id LIMIT 50")]
+                        "SELECT doc FROM flags_v18 ORDER BY raised_on DESC, id LIMIT 50")]
                 return sum(len(json.dumps(d)) for d in docs)
 
             figures: dict[str, Any] = {"flags_stored": stored}

@@ -144,9 +144,9 @@ def test_stored_days_follow_the_history_batch_by_batch(database_url: str,
             built.projections.catch_up(["flags"])
         with built.projections.db.reading() as tx:
             held = {str(r["judged_for"]): int(r["position"]) for r in tx.query(
-                "SELECT judged_for, position FROM flags_days_v17 WHERE la_code = ?",
+                "SELECT judged_for, position FROM flags_days_v18 WHERE la_code = ?",
                 (TROUBLED,))}
-            changed = tx.one("SELECT position FROM flags_changed_v17 WHERE la_code = ?",
+            changed = tx.one("SELECT position FROM flags_changed_v18 WHERE la_code = ?",
                              (TROUBLED,))
         assert changed is not None and len(held) == 3
         assert set(held.values()) == {int(changed["position"])}, "followed, not judged anew"

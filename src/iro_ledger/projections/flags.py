@@ -1,8 +1,8 @@
 """The flags read model: the rules engine's state and its flags, kept in the ledger's database.
 
 `apply` feeds each batch to the pure `RulesEngine` and writes, in the batch's transaction, the
-facts of every record the batch changed (`flag_facts_v17`), every flag it raised, re-judged,
-cleared or withdrew (`flags_v17`) and the position they reflect (`flags_meta_v17`). Deadline
+facts of every record the batch changed (`flag_facts_v18`), every flag it raised, re-judged,
+cleared or withdrew (`flags_v18`) and the position they reflect (`flags_meta_v18`). Deadline
 rules (stalled challenges, overdue reviews, caseloads) depend on the day asked about: the
 flags of a day, stored and deadline, are kept per authority in `flags_on`'s tables, judged
 whole the first time a day is read and then followed batch by batch (`flags_on.follow`);
@@ -49,6 +49,8 @@ Version 16: disciplinary action after a dispute over an annual report the office
 counts, as an ending after one does.
 Version 17: so does disciplinary action after an instruction to edit the annual report issued
 to the officer by name from outside the IRO service.
+Version 18: the author's own submission of her draft after the report was first in dispute
+(her refusal) is an act of the dispute: the retaliation windows run from it.
 """
 
 from __future__ import annotations
@@ -71,19 +73,19 @@ BOOKS_KEPT = 8
 """Authorities' books the model keeps in memory between batches (the least recently used go
 first; a batch's own are always kept while it is applied)."""
 _DDL = (
-    "CREATE TABLE IF NOT EXISTS flags_v17 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
+    "CREATE TABLE IF NOT EXISTS flags_v18 (id TEXT PRIMARY KEY, la_code TEXT NOT NULL,"
     " rule TEXT NOT NULL, raised_on TEXT NOT NULL, doc TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS flags_v17_la ON flags_v17 (la_code, raised_on)",
-    "CREATE TABLE IF NOT EXISTS flag_facts_v17 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
+    "CREATE INDEX IF NOT EXISTS flags_v18_la ON flags_v18 (la_code, raised_on)",
+    "CREATE TABLE IF NOT EXISTS flag_facts_v18 (la_code TEXT NOT NULL, kind TEXT NOT NULL,"
     " id TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (la_code, kind, id))",
-    "CREATE TABLE IF NOT EXISTS flags_meta_v17 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS flags_meta_v18 (name TEXT PRIMARY KEY, position BIGINT NOT NULL)",
 )
 
 
 class Flags(ReadModel):
     name = "flags"
-    version = 17
-    tables = ("flags_v17", "flag_facts_v17", "flags_meta_v17", *flags_on.TABLES)
+    version = 18
+    tables = ("flags_v18", "flag_facts_v18", "flags_meta_v18", *flags_on.TABLES)
 
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -122,11 +124,11 @@ class Flags(ReadModel):
             return
         changes = self._engine.changes()
         tx.executemany(
-            "INSERT INTO flag_facts_v17 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
+            "INSERT INTO flag_facts_v18 (la_code, kind, id, doc) VALUES (?, ?, ?, ?)"
             " ON CONFLICT (la_code, kind, id) DO UPDATE SET doc = excluded.doc",
             [(la, kind, ref, json.dumps(doc)) for la, kind, ref, doc in changes.facts])
         tx.executemany(
-            "INSERT INTO flags_v17 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
+            "INSERT INTO flags_v18 (id, la_code, rule, raised_on, doc) VALUES (?, ?, ?, ?, ?)"
             " ON CONFLICT (id) DO UPDATE SET raised_on = excluded.raised_on,"
             " doc = excluded.doc",
             [(f.id, f.la_code, f.rule, f.raised_on.isoformat(), f.model_dump_json())
@@ -135,7 +137,7 @@ class Flags(ReadModel):
         flags_on.follow(tx, self._engine, self.config, changes, self._position)
         flags_on.changed(tx, [la for la, *_ in changes.facts] + [f.la_code for f in changes.flags],
                          self._position)
-        tx.execute("INSERT INTO flags_meta_v17 (name, position) VALUES ('engine', ?)"
+        tx.execute("INSERT INTO flags_meta_v18 (name, position) VALUES ('engine', ?)"
                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
                    (self._position,))
         # Memory bounded by the books in use, not by every authority's: the least recently
@@ -156,7 +158,7 @@ class Flags(ReadModel):
         from them those a late record withdrew (with the late records as evidence). Read
         from the flags stored as of the period's end (`ready` stored them)."""
         every = [Flag.model_validate_json(r["doc"]) for r in tx.query(
-            "SELECT doc FROM flags_day_v17 WHERE judged_for = ? AND la_code = ?"
+            "SELECT doc FROM flags_day_v18 WHERE judged_for = ? AND la_code = ?"
             " AND raised_on >= ? AND raised_on <= ? ORDER BY raised_on, rule, id",
             (flags_on.judged_for(period.end, self.config), la_code,
              period.start.isoformat(), period.end.isoformat()))]
@@ -176,7 +178,7 @@ class Flags(ReadModel):
 
 
 def _stored_position(tx: Tx) -> int:
-    row = tx.one("SELECT position FROM flags_meta_v17 WHERE name = 'engine'")
+    row = tx.one("SELECT position FROM flags_meta_v18 WHERE name = 'engine'")
     return int(row["position"]) if row else 0
 
 
@@ -191,10 +193,10 @@ def load_engine(tx: Tx, config: RulesConfig, la_codes: Iterable[str] | None = No
         where = f" WHERE la_code IN ({', '.join('?' for _ in chosen)})"
         params = list(chosen)
     facts: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v17{where}", params):
+    for row in tx.query(f"SELECT la_code, kind, doc FROM flag_facts_v18{where}", params):
         facts.setdefault(row["la_code"], []).append((row["kind"], json.loads(row["doc"])))
     flags: dict[str, list[dict[str, Any]]] = {}
-    for row in tx.query(f"SELECT la_code, doc FROM flags_v17{where}", params):
+    for row in tx.query(f"SELECT la_code, doc FROM flags_v18{where}", params):
         flags.setdefault(row["la_code"], []).append(json.loads(row["doc"]))
     engine = RulesEngine(config)
     for la_code in sorted(set(facts) | set(flags)):

@@ -3,13 +3,13 @@
 The flags of a day are the stored event-raised flags as they stood on it and the deadline
 rules' flags judged for it (`RulesEngine.flags`), which depend on the day asked. Judging them
 means loading an authority's whole book, so it is done once per authority and day, and kept:
-`flags_day_v17` holds one row per flag standing on the day (its status, severity, rule,
+`flags_day_v18` holds one row per flag standing on the day (its status, severity, rule,
 subjects, raised_on and document as of that day), indexed for the listings' filters and
 orders, so a read is a range query with keyset paging, a count and a GROUP BY, whatever the
 authority's history.
 
-`flags_changed_v17` holds, per authority, the store position of the last batch that changed its
-facts or flags (written by `Flags.apply`); `flags_days_v17` the position each stored day
+`flags_changed_v18` holds, per authority, the store position of the last batch that changed its
+facts or flags (written by `Flags.apply`); `flags_days_v18` the position each stored day
 reflects. A day whose authority changed since is judged again when next read (`prepare`), in
 its own write transaction, before the read's snapshot. Only the `KEPT_DAYS` days most
 recently judged are kept per authority (today, and the few an as-of read asked).
@@ -44,7 +44,7 @@ from iro_ledger.projections.rules.config import RulesConfig
 from iro_ledger.projections.rules.engine import Changes, RulesEngine
 from iro_ledger.projections.rules.flag import Flag
 
-TABLES = ("flags_day_v17", "flags_days_v17", "flags_changed_v17")
+TABLES = ("flags_day_v18", "flags_days_v18", "flags_changed_v18")
 KEPT_DAYS = 4
 """Days kept judged per authority; the least recently judged beyond them are dropped."""
 
@@ -53,26 +53,26 @@ def ddl(dialect: str) -> tuple[str, ...]:
     # Sorting text as Python does (by code point), on PostgreSQL whatever its locale.
     text = 'TEXT COLLATE "C"' if dialect == "postgres" else "TEXT"
     return (
-        f"CREATE TABLE IF NOT EXISTS flags_day_v17 (la_code {text} NOT NULL,"
+        f"CREATE TABLE IF NOT EXISTS flags_day_v18 (la_code {text} NOT NULL,"
         f" judged_for TEXT NOT NULL, id {text} NOT NULL, rule {text} NOT NULL,"
         f" severity TEXT NOT NULL, severity_rank INTEGER NOT NULL, status {text} NOT NULL,"
         " raised_on TEXT NOT NULL,"
         f" officer_id TEXT, case_id TEXT, about {text} NOT NULL, explanation {text} NOT NULL,"
         " source TEXT NOT NULL, doc TEXT NOT NULL, PRIMARY KEY (judged_for, la_code, id))",
-        "CREATE INDEX IF NOT EXISTS flags_day_v17_source ON flags_day_v17"
+        "CREATE INDEX IF NOT EXISTS flags_day_v18_source ON flags_day_v18"
         " (judged_for, la_code, source)",
-        "CREATE INDEX IF NOT EXISTS flags_day_v17_listed ON flags_day_v17"
+        "CREATE INDEX IF NOT EXISTS flags_day_v18_listed ON flags_day_v18"
         " (judged_for, la_code, status, raised_on, rule, id)",
-        "CREATE INDEX IF NOT EXISTS flags_day_v17_gravest ON flags_day_v17"
+        "CREATE INDEX IF NOT EXISTS flags_day_v18_gravest ON flags_day_v18"
         " (judged_for, severity_rank, raised_on, id)",
-        "CREATE INDEX IF NOT EXISTS flags_day_v17_case ON flags_day_v17"
+        "CREATE INDEX IF NOT EXISTS flags_day_v18_case ON flags_day_v18"
         " (judged_for, la_code, case_id)",
-        "CREATE INDEX IF NOT EXISTS flags_day_v17_officer ON flags_day_v17"
+        "CREATE INDEX IF NOT EXISTS flags_day_v18_officer ON flags_day_v18"
         " (judged_for, la_code, officer_id)",
-        "CREATE TABLE IF NOT EXISTS flags_days_v17 (la_code TEXT NOT NULL,"
+        "CREATE TABLE IF NOT EXISTS flags_days_v18 (la_code TEXT NOT NULL,"
         " judged_for TEXT NOT NULL, position BIGINT NOT NULL, judged BIGINT NOT NULL,"
         " PRIMARY KEY (la_code, judged_for))",
-        "CREATE TABLE IF NOT EXISTS flags_changed_v17 (la_code TEXT PRIMARY KEY,"
+        "CREATE TABLE IF NOT EXISTS flags_changed_v18 (la_code TEXT PRIMARY KEY,"
         " position BIGINT NOT NULL)",
     )
 
@@ -89,7 +89,7 @@ def _digest(config: RulesConfig) -> str:
 
 def changed(tx: Tx, la_codes: Sequence[str], position: int) -> None:
     """Say the authorities' facts or flags changed at `position` (from `Flags.apply`)."""
-    tx.executemany("INSERT INTO flags_changed_v17 (la_code, position) VALUES (?, ?)"
+    tx.executemany("INSERT INTO flags_changed_v18 (la_code, position) VALUES (?, ?)"
                    " ON CONFLICT (la_code) DO UPDATE SET position = excluded.position",
                    [(la, position) for la in sorted(set(la_codes))])
 
@@ -112,9 +112,9 @@ def follow(tx: Tx, engine: RulesEngine, config: RulesConfig, changes: Changes,
         return
     marks = ", ".join("?" for _ in las)
     before = {str(r["la_code"]): int(r["position"]) for r in tx.query(
-        f"SELECT la_code, position FROM flags_changed_v17 WHERE la_code IN ({marks})", las)}
+        f"SELECT la_code, position FROM flags_changed_v18 WHERE la_code IN ({marks})", las)}
     suffix = _digest(config)
-    for row in tx.query(f"SELECT la_code, judged_for, position FROM flags_days_v17"
+    for row in tx.query(f"SELECT la_code, judged_for, position FROM flags_days_v18"
                         f" WHERE la_code IN ({marks})", las):
         la, key = str(row["la_code"]), str(row["judged_for"])
         book = engine.books.get(la)
@@ -122,7 +122,7 @@ def follow(tx: Tx, engine: RulesEngine, config: RulesConfig, changes: Changes,
                 or int(row["position"]) < before.get(la, 0)):
             continue
         _follow_day(tx, book, key, config, facts.get(la, []), flags.get(la, []))
-        tx.execute("UPDATE flags_days_v17 SET position = ? WHERE la_code = ? AND judged_for = ?",
+        tx.execute("UPDATE flags_days_v18 SET position = ? WHERE la_code = ? AND judged_for = ?",
                    (position, la, key))
 
 
@@ -132,7 +132,7 @@ def _follow_day(tx: Tx, book: Book, key: str, config: RulesConfig,
     day, la = date.fromisoformat(key.split(" ")[0]), book.la_code
     touched = subjects(book, facts)
     if touched is None:
-        tx.execute("DELETE FROM flags_day_v17 WHERE judged_for = ? AND la_code = ?", (key, la))
+        tx.execute("DELETE FROM flags_day_v18 WHERE judged_for = ? AND la_code = ?", (key, la))
         _put(tx, key, la, whole(book, day, config))
         return
     # The flags the batch changed, as they stood on the day, unless a deadline rule's flag
@@ -149,7 +149,7 @@ def _follow_day(tx: Tx, book: Book, key: str, config: RulesConfig,
         named = sources(kind, ref)
         marks = ", ".join("?" for _ in named)
         old = [str(r["id"]) for r in tx.query(
-            f"SELECT id FROM flags_day_v17 WHERE judged_for = ? AND la_code = ?"
+            f"SELECT id FROM flags_day_v18 WHERE judged_for = ? AND la_code = ?"
             f" AND source IN ({marks})", [key, la, *named])]
         new = of_subject(book, kind, ref, day, config, officers)
         found = {f.id for f, _ in new}
@@ -166,25 +166,25 @@ def _sources(tx: Tx, key: str, la_code: str, ids: Sequence[str]) -> dict[str, st
         return {}
     marks = ", ".join("?" for _ in ids)
     return {str(r["id"]): str(r["source"]) for r in tx.query(
-        f"SELECT id, source FROM flags_day_v17 WHERE judged_for = ? AND la_code = ?"
+        f"SELECT id, source FROM flags_day_v18 WHERE judged_for = ? AND la_code = ?"
         f" AND id IN ({marks})", [key, la_code, *ids])}
 
 
 def _drop(tx: Tx, key: str, la_code: str, ids: Sequence[str]) -> None:
-    tx.executemany("DELETE FROM flags_day_v17 WHERE judged_for = ? AND la_code = ? AND id = ?",
+    tx.executemany("DELETE FROM flags_day_v18 WHERE judged_for = ? AND la_code = ? AND id = ?",
                    [(key, la_code, i) for i in ids])
 
 
 def authorities(tx: Tx) -> list[str]:
     """Every authority the flags model holds a book of."""
-    rows = tx.query("SELECT la_code FROM flags_changed_v17 ORDER BY la_code")
+    rows = tx.query("SELECT la_code FROM flags_changed_v18 ORDER BY la_code")
     if rows:
         return [str(r["la_code"]) for r in rows]
     # A store kept before this table: name its authorities once, from the books.
-    rows = tx.query("SELECT DISTINCT la_code FROM flag_facts_v17 UNION"
-                    " SELECT DISTINCT la_code FROM flags_v17")
+    rows = tx.query("SELECT DISTINCT la_code FROM flag_facts_v18 UNION"
+                    " SELECT DISTINCT la_code FROM flags_v18")
     found = sorted(str(r["la_code"]) for r in rows)
-    tx.executemany("INSERT INTO flags_changed_v17 (la_code, position) VALUES (?, 0)"
+    tx.executemany("INSERT INTO flags_changed_v18 (la_code, position) VALUES (?, 0)"
                    " ON CONFLICT (la_code) DO NOTHING", [(la,) for la in found])
     return found
 
@@ -199,10 +199,10 @@ def prepare(db: Database, config: RulesConfig, la_codes: Sequence[str] | None,
             return []
         marks = ", ".join("?" for _ in chosen)
         now = {str(r["la_code"]): int(r["position"]) for r in tx.query(
-            f"SELECT la_code, position FROM flags_changed_v17 WHERE la_code IN ({marks})",
+            f"SELECT la_code, position FROM flags_changed_v18 WHERE la_code IN ({marks})",
             chosen)}
         held = {str(r["la_code"]): int(r["position"]) for r in tx.query(
-            f"SELECT la_code, position FROM flags_days_v17 WHERE judged_for = ?"
+            f"SELECT la_code, position FROM flags_days_v18 WHERE judged_for = ?"
             f" AND la_code IN ({marks})", [judged_for(day, config), *chosen])}
         stale = [la for la in chosen if la not in held or held[la] < now.get(la, 0)]
     for la in stale:
@@ -213,36 +213,36 @@ def prepare(db: Database, config: RulesConfig, la_codes: Sequence[str] | None,
 
 def _judge(tx: Tx, config: RulesConfig, la_code: str, day: date, position: int) -> None:
     """Store the authority's flags of `day` (one authority and day at a time, serialised on its
-    row of `flags_days_v17`, so two readers judging it at once write it once each, in turn)."""
+    row of `flags_days_v18`, so two readers judging it at once write it once each, in turn)."""
     from iro_ledger.projections.flags import load_engine  # flags imports this module
 
     on = judged_for(day, config)
-    tx.execute("INSERT INTO flags_days_v17 (la_code, judged_for, position, judged)"
+    tx.execute("INSERT INTO flags_days_v18 (la_code, judged_for, position, judged)"
                " VALUES (?, ?, -1, 0) ON CONFLICT (la_code, judged_for) DO NOTHING", (la_code, on))
     lock = " FOR UPDATE" if tx.dialect == "postgres" else ""
-    row = tx.one(f"SELECT position FROM flags_days_v17 WHERE la_code = ? AND judged_for = ?{lock}",
+    row = tx.one(f"SELECT position FROM flags_days_v18 WHERE la_code = ? AND judged_for = ?{lock}",
                  (la_code, on))
     if row is not None and int(row["position"]) >= position:
         return  # another reader judged it meanwhile
     book = load_engine(tx, config, [la_code]).books.get(la_code)
-    tx.execute("DELETE FROM flags_day_v17 WHERE judged_for = ? AND la_code = ?", (on, la_code))
+    tx.execute("DELETE FROM flags_day_v18 WHERE judged_for = ? AND la_code = ?", (on, la_code))
     _put(tx, on, la_code, whole(book, day, config) if book is not None else [])
-    latest = tx.one("SELECT MAX(judged) AS n FROM flags_days_v17 WHERE la_code = ?", (la_code,))
+    latest = tx.one("SELECT MAX(judged) AS n FROM flags_days_v18 WHERE la_code = ?", (la_code,))
     judged = int(latest["n"] or 0) + 1 if latest else 1
-    tx.execute("UPDATE flags_days_v17 SET position = ?, judged = ? WHERE la_code = ?"
+    tx.execute("UPDATE flags_days_v18 SET position = ?, judged = ? WHERE la_code = ?"
                " AND judged_for = ?", (position, judged, la_code, on))
-    old = tx.query("SELECT judged_for FROM flags_days_v17 WHERE la_code = ? ORDER BY judged DESC",
+    old = tx.query("SELECT judged_for FROM flags_days_v18 WHERE la_code = ? ORDER BY judged DESC",
                    (la_code,))[KEPT_DAYS:]
     for gone in old:
-        tx.execute("DELETE FROM flags_day_v17 WHERE judged_for = ? AND la_code = ?",
+        tx.execute("DELETE FROM flags_day_v18 WHERE judged_for = ? AND la_code = ?",
                    (gone["judged_for"], la_code))
-        tx.execute("DELETE FROM flags_days_v17 WHERE judged_for = ? AND la_code = ?",
+        tx.execute("DELETE FROM flags_days_v18 WHERE judged_for = ? AND la_code = ?",
                    (gone["judged_for"], la_code))
 
 
 def _put(tx: Tx, key: str, la_code: str, judged: Iterable[Judged]) -> None:
     tx.executemany(
-        "INSERT INTO flags_day_v17 (la_code, judged_for, id, rule, severity, severity_rank,"
+        "INSERT INTO flags_day_v18 (la_code, judged_for, id, rule, severity, severity_rank,"
         " status, raised_on, officer_id, case_id, about, explanation, source, doc)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (judged_for, la_code, id)"
         " DO UPDATE SET rule = excluded.rule, severity = excluded.severity,"
@@ -367,7 +367,7 @@ def listed(tx: Tx, key: str, chosen: Filter, order: Sequence[tuple[str, bool]],
     """The flags stored under `key` (`judged_for`) under `chosen`, in `order`: `limit` of
     them after `after` (a cursor this listing gave) or, for page numbers, after `offset` rows."""
     where, params = chosen.where(key)
-    total = tx.one(f"SELECT COUNT(*) AS n FROM flags_day_v17 WHERE {where}", params)
+    total = tx.one(f"SELECT COUNT(*) AS n FROM flags_day_v18 WHERE {where}", params)
     page_where, page_params = where, list(params)
     if after is not None:
         more, extra = _after(after, order)
@@ -380,13 +380,13 @@ def listed(tx: Tx, key: str, chosen: Filter, order: Sequence[tuple[str, bool]],
         bare = limit is None and tx.dialect == "sqlite"  # SQLite has no OFFSET without LIMIT
         cut += f"{' LIMIT -1' if bare else ''} OFFSET {int(offset)}"
     if limit is None:
-        sql = (f"SELECT {', '.join(c for c, _ in order)}, doc FROM flags_day_v17"
+        sql = (f"SELECT {', '.join(c for c, _ in order)}, doc FROM flags_day_v18"
                f" WHERE {page_where} ORDER BY {by}{cut}")
     else:
         # Order and cut the keys alone, then fetch the page's documents by key: sorting
         # every row with its document would cost as much as reading them all.
         sql = (f"SELECT {', '.join(f'f.{c}' for c, _ in order)}, f.doc FROM (SELECT la_code, id"
-               f" FROM flags_day_v17 WHERE {page_where} ORDER BY {by}{cut}) AS k JOIN flags_day_v17"
+               f" FROM flags_day_v18 WHERE {page_where} ORDER BY {by}{cut}) AS k JOIN flags_day_v18"
                " AS f ON f.judged_for = ? AND f.la_code = k.la_code AND f.id = k.id ORDER BY "
                + ", ".join(f"f.{c}{' DESC' if d else ''}" for c, d in order))
         page_params.append(key)
@@ -408,7 +408,7 @@ def lines(tx: Tx, key: str, chosen: Filter,
     an export of thousands of flags reads no document."""
     where, params = chosen.where(key)
     by = ", ".join(f"{c}{' DESC' if d else ''}" for c, d in order)
-    return tx.query(f"SELECT {', '.join(LINE)} FROM flags_day_v17 WHERE {where}"
+    return tx.query(f"SELECT {', '.join(LINE)} FROM flags_day_v18 WHERE {where}"
                     f" ORDER BY {by}", params)
 
 
@@ -420,5 +420,5 @@ def counts(tx: Tx, key: str, chosen: Filter, by: Sequence[str]) -> list[dict[str
     chosen_columns = [f"{columns[b]} AS {b}" for b in by]
     where, params = chosen.where(key)
     group = ", ".join(columns[b] for b in by)
-    return tx.query(f"SELECT {', '.join(chosen_columns)}, COUNT(*) AS n FROM flags_day_v17"
+    return tx.query(f"SELECT {', '.join(chosen_columns)}, COUNT(*) AS n FROM flags_day_v18"
                     f" WHERE {where} GROUP BY {group}", params)

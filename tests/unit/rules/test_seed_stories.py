@@ -610,6 +610,28 @@ def test_the_iro_manager_threatened_after_an_instruction_to_edit_the_report_is_f
     assert (late.id, late.subjects) == (flag.id, flag.subjects)
 
 
+@pytest.mark.parametrize("act", ["post_deleted", "threatened"])
+def test_an_act_against_the_iro_manager_a_year_after_the_edit_but_soon_after_her_refusal_is_flagged(
+        act: str) -> None:
+    # "Nine months later" counted from her refusal: the director asked in January, she sent
+    # the report as written in March, her post went (or the threat came) the next February.
+    story = staffed(since="2022-06-01")
+    story.draft_report("rep-1", "irom-ola", "2022-12-01", content="as written")
+    story.request_edit("rep-1", "2023-01-10", actor="dir-moss")
+    story.submit_report("rep-1", "2023-03-01", content="as written", actor="irom-ola")
+    if act == "post_deleted":
+        story.end_engagement("irom-ola", "post_deleted", "2024-02-05")
+        rule = "engagement_ended_after_dispute"
+    else:
+        story.discipline("irom-ola", "threatened", "2024-02-05", actor="dir-moss")
+        rule = "disciplinary_after_challenge"
+
+    [flag] = flags(story, "2024-12-31", rule)
+    assert flag.subjects["report_id"] == "rep-1"
+    assert [step["what"] for step in flag.details["episode"]][:2] == [
+        "AnnualReport.EditRequested", "AnnualReport.Submitted"]
+
+
 def test_the_director_suppressing_the_report_then_the_managers_redundancy_is_flagged() -> None:
     story = staffed(since="2023-01-02")
     story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
@@ -900,6 +922,25 @@ def test_a_threat_more_than_a_year_after_the_report_was_sent_as_written_raises_n
     story.submit_report("rep-1", "2023-02-20", content="as written", actor="irom-ola")
     story.discipline("irom-ola", "threatened", "2024-03-04", actor="dir-moss")
     assert flags(story, "2024-12-31", "disciplinary_after_challenge") == []
+
+
+def test_a_post_deleted_more_than_a_year_after_the_report_was_sent_as_written_raises_nothing(
+        ) -> None:
+    story = staffed(since="2022-06-01")
+    story.draft_report("rep-1", "irom-ola", "2022-12-01", content="as written")
+    story.request_edit("rep-1", "2023-01-10", actor="dir-moss")
+    story.submit_report("rep-1", "2023-03-01", content="as written", actor="irom-ola")
+    story.end_engagement("irom-ola", "post_deleted", "2024-03-04")
+    assert flags(story, "2024-12-31", "engagement_ended_after_dispute") == []
+
+
+def test_a_report_sent_as_written_with_no_one_interfering_is_no_dispute() -> None:
+    story = staffed(since="2023-01-02")
+    story.draft_report("rep-1", "irom-ola", "2024-01-15", content="as written")
+    story.submit_report("rep-1", "2024-02-20", content="as written", actor="irom-ola")
+    story.discipline("irom-ola", "threatened", "2024-04-01", actor="dir-moss")
+    story.end_engagement("irom-ola", "post_deleted", "2024-11-18")
+    assert healthy(story, "2024-12-31") == []
 
 
 @pytest.mark.parametrize("how", ["resigned", "retired"])

@@ -303,6 +303,21 @@ class Book:
                 if kind != "submitted"
                 or self.is_report_dispute(report, act, kind, exempt_roles)]
 
+    def report_refusals(self, report: ReportFacts,
+                        exempt_roles: list[str]) -> list[tuple[str, ReportAct]]:
+        """The author's own faithful submissions after the report was first in dispute
+        (`refused`): the author standing by what she wrote, the latest act of her side of the
+        dispute, from which a retaliation window runs as from an escalation."""
+        disputes = self.report_disputes(report, exempt_roles)
+        if not disputes:
+            return []
+        first = disputes[0][1].ref
+        return [("refused", act) for kind, act in self.report_acts(report, exempt_roles)
+                if kind == "submitted" and act.actor == report.author
+                and (act.ref.occurred_on, act.ref.event_number)
+                > (first.occurred_on, first.event_number)
+                and not self.is_report_dispute(report, act, kind, exempt_roles)]
+
     # Words for explanations
 
     def who(self, person: str) -> str:

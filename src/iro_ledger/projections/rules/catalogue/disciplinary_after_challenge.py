@@ -90,8 +90,10 @@ def disputes_before(book: Book, officer_id: str, action: Disciplinary,
     for report in book.reports.values():
         if report.author != officer_id:
             continue
-        acts = [act.ref for _, act in book.report_disputes(report, exempt_roles)
-                if act.ref.occurred_on <= day]
+        acts = sorted((act.ref for _, act in [*book.report_disputes(report, exempt_roles),
+                                              *book.report_refusals(report, exempt_roles)]
+                       if act.ref.occurred_on <= day),
+                      key=lambda r: (r.occurred_on, r.event_number))
         if acts and day <= acts[-1].occurred_on + window:
             found.append(Dispute("report", report.id, None, acts[0]))
     found += [Dispute("instruction", i.id, None, i.recorded)

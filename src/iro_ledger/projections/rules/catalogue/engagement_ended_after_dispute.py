@@ -10,12 +10,14 @@ on or after a dispute of the officer was raised or last pressed: a challenge (co
 raising, or a later escalation, referral to Cafcass or arbitration, or legal step) or a
 concern raised by them, or a dispute over an annual report they wrote (an act on it that
 report_interference would flag: an edit request, or an edit made, from outside the IRO
-service, a withholding, a submission differing from the author's draft), each act counting
-on its own date, or an instruction to edit the annual
-report (`edit_report`) issued to the officer by name by someone outside the IRO service (the
-director's demand recorded as an instruction rather than as an edit request on the report: the
-same story told through the other door). Also raised, whatever the dates, when the
-ending is recorded as being about a challenge, concern, report or case (its `about` links).
+service, a withholding, a submission differing from the author's draft, and after one of
+those the author's own submission of her draft, `refused`: her refusal is the latest act of
+her side, as an escalation is of a challenge's), each act counting on its own date, or an
+instruction to edit the annual report (`edit_report`) issued to the officer by name by
+someone outside the IRO service (the director's demand recorded as an instruction rather than
+as an edit request on the report: the same story told through the other door). Also raised,
+whatever the dates, when the ending is recorded as being about a challenge, concern, report
+or case (its `about` links).
 Severity `high`. Never cleared: the ledger has no way to undo an ending, and a later
 re-engagement would not unmake it. `details.episode` lists every act of the episode in order
 (the dispute, the edit, the author's refusal, the ending), so an investigator sees one course
@@ -52,6 +54,9 @@ NAME = "engagement_ended_after_dispute"
 BASIS = ("NAIRO reports a freelance IRO's contract ended after unwanted challenges, and an IRO "
          "manager's post deleted after refusing to let the director edit the IRO annual "
          "report; an IRO's engagement must not depend on the authority liking their challenges.")
+
+
+_PATTERN_WORDS = {"refused": "submitted by its author as written, refusing the changes"}
 
 
 def reads(book: Book, env: Envelope) -> Iterable[str]:
@@ -95,7 +100,8 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
     exempt = config.report_interference.exempt_roles
     reports = sorted(((report, pattern, act) for report in book.reports.values()
                       if report.author == officer.id
-                      for pattern, act in book.report_disputes(report, exempt)
+                      for pattern, act in [*book.report_disputes(report, exempt),
+                                           *book.report_refusals(report, exempt)]
                       if act.ref.occurred_on <= day <= act.ref.occurred_on + window),
                      key=lambda t: (t[2].ref.occurred_on, t[0].id, t[2].ref.event_number))
 
@@ -111,7 +117,8 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
     disputes: list[tuple[str, EventRef]] = [
         (f"raised {d.words(book)}", d.raised) for d in raised_by]
     disputes += [(f"was in dispute over annual report {report.id} "
-                  f"({pattern.replace('_', ' ')}) on {said(act.ref.occurred_on)}", act.ref)
+                  f"({_PATTERN_WORDS.get(pattern, pattern.replace('_', ' '))}) on "
+                  f"{said(act.ref.occurred_on)}", act.ref)
                  for report, pattern, act in reports]
     disputes += [(f"was instructed by {book.who(i.actor)} to edit the annual report "
                   f"(instruction {i.id}) on {said(i.recorded.occurred_on)}", i.recorded)
@@ -123,7 +130,8 @@ def judge(book: Book, officer_id: str, config: RulesConfig) -> Verdict:
     if reports:
         subjects["report_id"] = reports[-1][0].id
     refs = [r for d in [*raised_by, *linked] for r in book.dispute_events(d, day, exempt)]
-    first_act = {report.id: act.ref for report, _, act in reversed(reports)}
+    first_act = {report.id: book.report_disputes(report, exempt)[0][1].ref
+                 for report, _, _ in reports}
     refs += [r for report_id, start in first_act.items()
              for r in book.dispute_events(Dispute("report", report_id, None, start), day, exempt)]
     refs += [r for i in edits for r in _after_instruction(book, officer.id, i, day, exempt)]
