@@ -18,7 +18,7 @@ from iro_ledger.reads.words import FlagStatus
 from iro_ledger.web import caseload_chart, stage_chart
 from iro_ledger.web.asked import gravest_first
 from iro_ledger.web.auth import Viewer
-from iro_ledger.web.authority import OPEN_FLAGS
+from iro_ledger.web.authority import OPEN_FLAGS, REGISTER
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import event_name
 from iro_ledger.web.reads import Links, reader
@@ -49,6 +49,8 @@ TIMELINE = Table("timeline", (
 day stay in the order recorded)."""
 
 CASE_FLAGS = replace(OPEN_FLAGS, prefix="flags.")
+CASE_CHALLENGES = REGISTER
+"""The challenges on one case: the authority's register's columns, read by `challenges.`."""
 WITHDRAWN = replace(OPEN_FLAGS, name="withdrawn-flags", prefix="withdrawn.")
 
 DISCIPLINARY = Table("disciplinary", (
@@ -81,12 +83,12 @@ OFFICER_FLAGS = replace(OPEN_FLAGS, prefix="flags.")
 
 @router.get("/ui/authorities/{la_code}/cases/{case_id}", response_model=None)
 def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Response:
-    tables = Tables((TIMELINE, CASE_FLAGS, WITHDRAWN))
+    tables = Tables((TIMELINE, CASE_FLAGS, WITHDRAWN, CASE_CHALLENGES))
     choices, at = tables.choose(request), at_position(request)
     with reader(request, principal) as read:
         timeline = read.timeline(la_code, case_id).doc
         challenges = read.register(la_code, case_id=case_id, limit=500).items
-        rows = {"timeline": timeline["entries"],
+        rows = {"timeline": timeline["entries"], "challenges": challenges,
                 "flags": gravest_first(read.flags(la_code, case_id=case_id)),
                 "withdrawn-flags": gravest_first(
                     read.flags(la_code, case_id=case_id, status=FlagStatus.WITHDRAWN))}
