@@ -389,3 +389,47 @@ def test_the_overview_offers_each_authority_as_a_checkbox_by_name(board: Dashboa
     assert boxes == [("EMR", ""), ("SMV", " checked")]
     assert "Borough of Eastmere" in text(page) and 'id="la"' in page, \
         "the first box is what an error summary about `la` links to"
+
+
+def test_a_cases_challenges_page_sort_and_export_as_csv_with_their_bundles(
+        board: Dashboard) -> None:
+    register = list(csv.DictReader(io.StringIO(
+        board.as_inspector("/ui/authorities/EMR?challenges.format=csv").text)))
+    case_id = register[0]["Case"]
+    on_case = sorted(r["Challenge"] for r in register if r["Case"] == case_id)
+    url = f"/ui/authorities/EMR/cases/{case_id}"
+
+    page = board.as_inspector(f"{url}?challenges.sort=challenge_id&challenges.order=desc")
+    link = csv_link(page.text, "challenges")
+    exported = board.as_inspector(f"{url}{link.split('#')[0]}")
+    refused = board.as_inspector(f"{url}?challenges.sort=password")
+    past = board.as_inspector(f"{url}?challenges.page=2")
+
+    assert page.status_code == 200
+    shown = section(page.text, "challenges")
+    assert re.findall(r'bundle\.zip">Download the dispute bundle for ([^<]+)<',
+                      shown) == on_case[::-1]
+    assert 'aria-sort="descending"' in shown
+    assert exported.status_code == 200
+    assert f'filename="challenges-EMR-{case_id}.csv"' in exported.headers["content-disposition"]
+    assert [r["Challenge"] for r in csv.DictReader(io.StringIO(exported.text))] == on_case[::-1]
+    assert refused.status_code == 422 and "challenges.sort" in refused.text
+    assert past.status_code == 422
+
+
+def test_an_officers_caseload_by_month_pages_sorts_and_exports_beside_its_chart(
+        board: Dashboard) -> None:
+    url = "/ui/authorities/EMR/officers/iro.marsh"
+    page = board.as_inspector(f"{url}?caseload.sort=max&caseload.order=desc").text
+    exported = board.as_inspector(f"{url}{csv_link(page, 'caseload').split('#')[0]}")
+    refused = board.as_inspector(f"{url}?caseload.sort=where")
+
+    shown = section(page, "caseload")
+    assert "<svg" in shown
+    most = [int(n) for n in re.findall(r"<tr><td>\d{4}-\d{2}</td><td>(\d+)</td>", shown)]
+    assert most and most == sorted(most, reverse=True)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) >= len(most)
+    assert {r["Against 50 to 70"] for r in rows} <= {
+        "below the range", "within the range", "above the range"}
+    assert refused.status_code == 422 and "caseload.sort" in refused.text

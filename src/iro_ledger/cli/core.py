@@ -176,8 +176,9 @@ def listening_socket(host: str, port: int) -> socket.socket:
 def run_server(listening: socket.socket, host: str, port: int, workers: int = 1) -> None:
     import uvicorn
 
+    # loop/http "auto" take uvloop and httptools (dependencies) where installed.
     config = uvicorn.Config("iro_ledger.api.app:create_app", factory=True, host=host, port=port,
-                            workers=workers)
+                            workers=workers, loop="auto", http="auto")
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
 

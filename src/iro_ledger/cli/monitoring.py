@@ -32,7 +32,7 @@ from iro_ledger.cli.core import (
 from iro_ledger.cli.tables import cell, show, table
 from iro_ledger.domain.errors import DomainError
 from iro_ledger.identity.startup import store_host
-from iro_ledger.projections.runner import BATCH_SIZE, Projections
+from iro_ledger.projections.runner import BATCH_SIZE, GATHER_SECONDS, Projections
 from iro_ledger.settings import get_settings
 from iro_ledger.web.present import measure_label, measure_parts
 
@@ -49,6 +49,11 @@ BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=10_000,
 def worker(
     verbose: Annotated[bool, typer.Option("--verbose", help="A line per batch.")] = False,
     batch_size: BatchSize = BATCH_SIZE,
+    gather_ms: Annotated[int, typer.Option(
+        "--gather-ms", min=0, max=1000,
+        help="After a new event, wait this long for more before applying them (fewer, larger "
+             "transactions; a read waiting for its own write waits up to this much more).")]
+        = int(GATHER_SECONDS * 1000),
 ) -> None:
     """Run the read models on PostgreSQL: catch up, then follow new events until SIGTERM/SIGINT.
 
@@ -61,6 +66,7 @@ def worker(
     with services(settings) as built:
         runner = built.projections
         runner.batch_size = batch_size
+        runner.gather_seconds = gather_ms / 1000
         if runner.db.dialect == "sqlite":
             read = runner.catch_up()
             err.print(f"SQLite: caught up ({read} events); read models catch up in-process "

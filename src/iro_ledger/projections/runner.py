@@ -36,6 +36,10 @@ from iro_ledger.projections.db import Database, Tx
 CHANNEL = "iro_ledger_projections"
 BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 5000
+GATHER_SECONDS = 0.02
+"""How long the follower waits after a notification for more (up to its batch size) before
+applying them: fewer, larger transactions while commands arrive, at most this much added to a
+read that waits for its own write (`wait_for`)."""
 """Events per batch in a rebuild: fewer transactions, still little memory."""
 APART = True
 """Whether a rebuild on PostgreSQL replays models that keep authorities apart one authority
@@ -80,7 +84,7 @@ class Projections:
     """The read models of one process, run over the ledger's notification log."""
 
     def __init__(self, ledger: Ledger, db: Database, models: Sequence[ReadModel],
-                 batch_size: int = BATCH_SIZE) -> None:
+                 batch_size: int = BATCH_SIZE, gather_seconds: float = GATHER_SECONDS) -> None:
         names = [m.name for m in models]
         if len(set(names)) != len(names):
             raise ValueError(f"read model names must be unique: {names}")
@@ -88,6 +92,7 @@ class Projections:
         self.db = db
         self.models = {m.name: m for m in models}
         self.batch_size = batch_size
+        self.gather_seconds = gather_seconds
         self.decoder = Decoder(ledger.mapper, self._load_names)
         self._ready = False
         self._lock = threading.RLock()
@@ -314,7 +319,7 @@ class Projections:
             while True:
                 if on_idle is not None and inbox.empty() and not self._stop.is_set():
                     on_idle(lambda: not inbox.empty() or self._stop.is_set())
-                notes = _take(inbox, self.batch_size)
+                notes = _take(inbox, self.batch_size, self.gather_seconds)
                 if not notes:
                     return
                 self._apply_followed(low, notes)
@@ -527,15 +532,22 @@ def _class_facts(cls: type) -> tuple[str, str, str]:
     return str(getattr(outer, "KIND", outer_name.lower())), cls.__qualname__, inner
 
 
-def _take(inbox: queue.Queue[object], most: int) -> list[Notification]:
-    """Block for the next notification, then take what else is waiting, up to `most`.
+def _take(inbox: queue.Queue[object], most: int, gather: float = 0.0) -> list[Notification]:
+    """Block for the next notification, then take what else arrives within `gather` seconds
+    of it, up to `most` (with no gathering, only what is already waiting).
 
     An empty list means the subscription has ended; its error, if any, is raised.
     """
     notes: list[Notification] = []
+    until = 0.0
     while len(notes) < most:
         try:
-            item = inbox.get() if not notes else inbox.get_nowait()
+            if not notes:
+                item = inbox.get()
+                until = time.monotonic() + gather
+            else:
+                left = until - time.monotonic()
+                item = inbox.get(timeout=left) if left > 0 else inbox.get_nowait()
         except queue.Empty:
             break
         if isinstance(item, Notification):

@@ -18,7 +18,7 @@ from iro_ledger.reads.words import FlagStatus
 from iro_ledger.web import caseload_chart, stage_chart
 from iro_ledger.web.asked import gravest_first
 from iro_ledger.web.auth import Viewer
-from iro_ledger.web.authority import OPEN_FLAGS
+from iro_ledger.web.authority import OPEN_FLAGS, REGISTER
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import event_name
 from iro_ledger.web.reads import Links, reader
@@ -49,6 +49,8 @@ TIMELINE = Table("timeline", (
 day stay in the order recorded)."""
 
 CASE_FLAGS = replace(OPEN_FLAGS, prefix="flags.")
+CASE_CHALLENGES = REGISTER
+"""The challenges on one case: the authority's register's columns, read by `challenges.`."""
 WITHDRAWN = replace(OPEN_FLAGS, name="withdrawn-flags", prefix="withdrawn.")
 
 DISCIPLINARY = Table("disciplinary", (
@@ -77,16 +79,25 @@ HOLDINGS = Table("holdings", (
     Column("to", "To", lambda h: h.get("to")),
 ), sort="from", prefix="holdings.")
 OFFICER_FLAGS = replace(OPEN_FLAGS, prefix="flags.")
+CASELOAD = Table("caseload", (
+    Column("month", "Month", lambda m: m["month"]),
+    Column("max", "Most held on a day", lambda m: m["max"]),
+    Column("at_end", "At month's end", lambda m: m["at_end"]),
+    Column("where", "Against 50 to 70", lambda m: caseload_chart.Load(
+        m["month"], m["max"]).where, sortable=False),
+), sort="month", order="desc", size=24, prefix="caseload.")
+"""The caseload chart's table alternative: every month, not only the two years drawn, the
+latest first; a page is two years."""
 
 
 @router.get("/ui/authorities/{la_code}/cases/{case_id}", response_model=None)
 def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Response:
-    tables = Tables((TIMELINE, CASE_FLAGS, WITHDRAWN))
+    tables = Tables((TIMELINE, CASE_FLAGS, WITHDRAWN, CASE_CHALLENGES))
     choices, at = tables.choose(request), at_position(request)
     with reader(request, principal) as read:
         timeline = read.timeline(la_code, case_id).doc
         challenges = read.register(la_code, case_id=case_id, limit=500).items
-        rows = {"timeline": timeline["entries"],
+        rows = {"timeline": timeline["entries"], "challenges": challenges,
                 "flags": gravest_first(read.flags(la_code, case_id=case_id)),
                 "withdrawn-flags": gravest_first(
                     read.flags(la_code, case_id=case_id, status=FlagStatus.WITHDRAWN))}
@@ -104,13 +115,14 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
 
 @router.get("/ui/authorities/{la_code}/officers/{officer_id}", response_model=None)
 def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) -> Response:
-    tables = Tables((OFFICER_FLAGS, DISCIPLINARY, RAISED, RECEIVED, HOLDINGS))
+    tables = Tables((OFFICER_FLAGS, DISCIPLINARY, RAISED, RECEIVED, HOLDINGS, CASELOAD))
     choices, at = tables.choose(request), at_position(request)
     with reader(request, principal) as read:
         found = read.officer(la_code, officer_id).doc
         rows = {"flags": gravest_first(read.flags(la_code, officer_id=officer_id)),
                 "disciplinary": found["disciplinary"], "challenges": found["challenges"],
-                "instructions": found["instructions"], "holdings": found["holdings"]}
+                "instructions": found["instructions"], "holdings": found["holdings"],
+                "caseload": found["caseload_by_month"]}
         pages = tables.answer(
             request, choices, rows, f"{la_code}-{officer_id}", holding={
                 "disciplinary": lambda d: d["ref"]["position"] == at} if at is not None
