@@ -10,7 +10,8 @@ existed (plain text) are read as they are: no key can shred them.
 
 Keys are per record. A record's key also names its *subject*: a case's own key, and the keys
 of challenges and concerns raised on a case (their first event names the case), have the
-case as subject, so `destroy(case)` erases the case's text and all raised about it.
+case as subject, so `destroy(case)` erases the case's text and all raised about it. A key
+made for a record's later event (one made after an erasure) takes its first event's subject.
 
 Keys live in `KeyStore`s outside the event store: for SQLite a file beside the ledger
 (`PATH.keys`, with secure_delete so a destroyed key's bytes are overwritten), for PostgreSQL
