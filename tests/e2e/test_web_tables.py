@@ -173,9 +173,10 @@ def test_the_flags_chart_is_an_image_with_a_title_and_the_same_counts_in_a_table
     svg = re.search(r"<svg [^>]*role=\"img\".*?</svg>", page, re.S)
     assert svg and "<title id=\"flags-by-month-title\">Flags raised each month, by rule" in svg[0]
     assert "<desc id=\"flags-by-month-desc\">" in svg[0]
-    table = re.search(r'<table class="govuk-table app-chart-table">.*?</table>', page, re.S)
+    table = re.search(r'<table class="govuk-table app-chart-table by-month">.*?</table>', page,
+                      re.S)
     assert table
-    months = re.findall(r'<th scope="col">(\d{4}-\d{2})</th>', table[0])
+    months = re.findall(r'<th scope="col"[^>]*><a [^>]*>(\d{4}-\d{2})</a></th>', table[0])
     totals = [int(n) for n in re.findall(r"<td>(\d+)</td></tr>", table[0])]
     assert 0 < len(months) <= 12
     assert sum(totals) == sum(1 for f in flags if f"{f.raised_on:%Y-%m}" in months)
@@ -445,3 +446,42 @@ def test_the_stage_charts_table_exports_each_stage_as_csv(board: Dashboard) -> N
     assert rows and {r["Challenge"] for r in rows} == {"EMR-CH01"}
     assert all(int(r["Days"]) >= int(r["Working days"]) for r in rows)
     assert refused.status_code == 422
+
+
+def test_an_authoritys_caseloads_per_post_sort_and_export_beside_their_chart(
+        board: Dashboard) -> None:
+    url = "/ui/authorities/EMR"
+    page = board.as_inspector(f"{url}?caseloads.sort=cases&caseloads.order=desc").text
+    exported = board.as_inspector(f"{url}{csv_link(page, 'caseloads').split('#')[0]}")
+    refused = board.as_inspector(f"{url}?caseloads.sort=where")
+
+    shown = section(page, "caseloads")
+    assert "<svg" in shown and 'aria-sort="descending"' in shown
+    per_post = [float(n) for n in re.findall(
+        r'<th scope="row" class="app-id">[^<]+</th><td>([\d.]+)</td>', shown)]
+    assert per_post and per_post == sorted(per_post, reverse=True)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert 'filename="caseloads-EMR.csv"' in exported.headers["content-disposition"]
+    assert sorted(float(r["Cases per full-time post"]) for r in rows
+                  if r["Cases per full-time post"]) == sorted(per_post)
+    assert refused.status_code == 422 and "caseloads.sort" in refused.text
+
+
+def test_the_flags_charts_table_sorts_by_a_months_count_and_exports_every_rule(
+        board: Dashboard) -> None:
+    every = board.as_inspector("/ui/flags").text
+    months = re.findall(r'months\.sort=(\d{4}-\d{2})', section(every, "by-month"))
+    assert months, "the demo's flags fall in some month"
+    month = months[-1]
+    page = board.as_inspector(f"/ui/flags?months.sort={month}&months.order=desc").text
+    exported = board.as_inspector(f"/ui/flags{csv_link(page, 'months').split('#')[0]}")
+    refused = board.as_inspector("/ui/flags?months.sort=colour")
+
+    shown = section(page, "by-month")
+    assert 'aria-sort="descending"' in shown
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert 'filename="flags-by-month-open.csv"' in exported.headers["content-disposition"]
+    counts = [int(r[month]) for r in rows]
+    assert counts and counts == sorted(counts, reverse=True)
+    assert all(int(r["Total"]) == sum(int(r[m]) for m in months) for r in rows)
+    assert refused.status_code == 422 and "months.sort" in refused.text

@@ -165,11 +165,29 @@ def flag_list(request: Request, principal: Viewer, la: Text = None,
                    else read.flag_counts(("rule", "month"), *filters))
         chart = charts.by_month_counts("Flags raised each month, by rule",
                                        {(c["rule"], c["month"]): int(c["n"]) for c in monthly})
-        return render(request, "flags.html", page=page, chart=chart,
+        by_month = _by_month(chart)
+        months = by_month.choose(request)
+        chart_rows = by_month.ordered(
+            ({"rule": s, **{c: chart.count(s, c) for c in chart.columns},
+              "total": chart.total(s)} for s in chart.series), months)
+        if months.format == "csv":
+            return by_month.csv(chart_rows, f"flags-by-month-{status or 'all'}")
+        chart_page = by_month.page(request, chart_rows, months,
+                                   keep=("la", "rule", "severity", "status"))
+        return render(request, "flags.html", page=page, chart=chart, chart_page=chart_page,
                       chart_svg=charts.svg(chart, "flags-by-month"), codes=read.authorities(),
                       rules=RULE_NAMES, severities=SEVERITIES[::-1], statuses=FLAG_STATUSES,
                       chosen={"la": la or "", "rule": rule or "", "severity": severity or "",
                               "status": status}, links=Links(read))
+
+
+def _by_month(chart: charts.Chart) -> Table:
+    """The flags chart's table alternative: a row for each rule, a column for each month
+    drawn (its counts counted where stored), and the rule's total. Read by `months.`."""
+    return Table("by-month", (
+        Column("rule", "Rule", itemgetter("rule")),
+        *(Column(month, month, itemgetter(month)) for month in chart.columns),
+        Column("total", "Total", itemgetter("total"))), sort="rule", prefix="months.")
 
 
 def _monthly(flags: list[Flag]) -> list[dict[str, Any]]:
