@@ -433,3 +433,15 @@ def test_an_officers_caseload_by_month_pages_sorts_and_exports_beside_its_chart(
     assert {r["Against 50 to 70"] for r in rows} <= {
         "below the range", "within the range", "above the range"}
     assert refused.status_code == 422 and "caseload.sort" in refused.text
+
+
+def test_the_stage_charts_table_exports_each_stage_as_csv(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR/cases/EMR-C01").text
+    exported = board.as_inspector(
+        f"/ui/authorities/EMR/cases/EMR-C01{csv_link(page, 'stages').split('#')[0]}")
+    refused = board.as_inspector("/ui/authorities/EMR/cases/EMR-C01?stages.sort=colour")
+
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert rows and {r["Challenge"] for r in rows} == {"EMR-CH01"}
+    assert all(int(r["Days"]) >= int(r["Working days"]) for r in rows)
+    assert refused.status_code == 422
