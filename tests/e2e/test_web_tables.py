@@ -415,3 +415,33 @@ def test_a_cases_challenges_page_sort_and_export_as_csv_with_their_bundles(
     assert [r["Challenge"] for r in csv.DictReader(io.StringIO(exported.text))] == on_case[::-1]
     assert refused.status_code == 422 and "challenges.sort" in refused.text
     assert past.status_code == 422
+
+
+def test_an_officers_caseload_by_month_pages_sorts_and_exports_beside_its_chart(
+        board: Dashboard) -> None:
+    url = "/ui/authorities/EMR/officers/iro.marsh"
+    page = board.as_inspector(f"{url}?caseload.sort=max&caseload.order=desc").text
+    exported = board.as_inspector(f"{url}{csv_link(page, 'caseload').split('#')[0]}")
+    refused = board.as_inspector(f"{url}?caseload.sort=where")
+
+    shown = section(page, "caseload")
+    assert "<svg" in shown
+    most = [int(n) for n in re.findall(r"<tr><td>\d{4}-\d{2}</td><td>(\d+)</td>", shown)]
+    assert most and most == sorted(most, reverse=True)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert len(rows) >= len(most)
+    assert {r["Against 50 to 70"] for r in rows} <= {
+        "below the range", "within the range", "above the range"}
+    assert refused.status_code == 422 and "caseload.sort" in refused.text
+
+
+def test_the_stage_charts_table_exports_each_stage_as_csv(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/authorities/EMR/cases/EMR-C01").text
+    exported = board.as_inspector(
+        f"/ui/authorities/EMR/cases/EMR-C01{csv_link(page, 'stages').split('#')[0]}")
+    refused = board.as_inspector("/ui/authorities/EMR/cases/EMR-C01?stages.sort=colour")
+
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert rows and {r["Challenge"] for r in rows} == {"EMR-CH01"}
+    assert all(int(r["Days"]) >= int(r["Working days"]) for r in rows)
+    assert refused.status_code == 422

@@ -213,3 +213,23 @@ def test_text_recorded_after_an_erasure_is_sealed_anew_and_the_old_stays_erased(
         case = built.ledger.read("case", LA, CASE, ADMIN)
     assert case.events[0]["child_ref"] == ERASED
     assert case.events[-1]["summary"] == "NEWER-SUMMARY"
+
+
+def test_text_recorded_on_a_challenge_after_its_case_was_erased_goes_with_a_second_erasure(
+        store: Store) -> None:
+    later = "ZEBEDEE-LATER-RESPONSE"
+    erase(store)
+    store.ingest([{"la_code": LA, "occurred_on": "2024-05-03",
+                   "command": "respond_to_challenge", "challenge_id": "ch-zeb",
+                   "response": f"{later}: still stands"}])
+    with store.services() as built:
+        assert built.ledger.read("challenge", LA, "ch-zeb", ADMIN).events[-1]["response"] == (
+            f"{later}: still stands")
+
+    again = erase(store)
+
+    assert again.exit_code == 0, again.output
+    assert later.encode() not in database_bytes(store)
+    with store.services() as built:
+        challenge = built.ledger.read("challenge", LA, "ch-zeb", ADMIN)
+    assert [e["response"] for e in challenge.events if "response" in e] == [ERASED, ERASED]

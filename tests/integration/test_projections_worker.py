@@ -9,7 +9,9 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -89,17 +91,20 @@ def test_the_worker_stores_todays_flags_after_a_batch_so_no_reader_judges_them(
                                "occurred_on": "2024-12-02", "reason": "adopted"})
         services.ledger.execute(close, ADMIN, "api")
 
-        def stored_today() -> bool:
-            with services.projections.db.reading() as tx:
-                rows = tx.query(f"SELECT judged_for FROM {flags_on.TABLES[1]}"
-                                " WHERE la_code = ? AND position >= 0", (LA,))
-            return any(str(r["judged_for"]).startswith(services.reads.today().isoformat())
-                       for r in rows)
-
-        eventually(stored_today, worker)
+        eventually(stored_today(services), worker)
     finally:
         code, err = stop(worker)
     assert code == 0, err
+
+
+def stored_today(services: Services) -> Callable[[], bool]:
+    def stored() -> bool:
+        with services.projections.db.reading() as tx:
+            rows = tx.query(f"SELECT judged_for FROM {flags_on.TABLES[1]}"
+                            " WHERE la_code = ? AND position >= 0", (LA,))
+        return any(str(r["judged_for"]).startswith(services.reads.today().isoformat())
+                   for r in rows)
+    return stored
 
 
 def measured_today(services: Services) -> Callable[[], bool]:
@@ -161,12 +166,26 @@ def test_a_worker_killed_mid_way_and_restarted_gives_the_same_views_as_a_rebuild
     restarted = start_worker(postgres_url)
     try:
         eventually(caught_up(services), restarted)
+        eventually(stored_today(services), restarted)
+        eventually(measured_today(services), restarted)
     finally:
         code, err = stop(restarted)
     assert code == 0, err
-    followed = views(services)
+    followed, answered = views(services), answers(services)
     services.projections.rebuild()
     assert views(services) == followed
+    assert answers(services) == answered
+
+
+def answers(services: Services) -> dict[str, Any]:
+    """What reads are answered from the answers stored for them: today's flags (the worker
+    stored them while idle; after a rebuild a read judges and stores them again), a past
+    day's, and the year to today's measures, each word for word."""
+    with services.reads.by(ADMIN, "cli") as reader:
+        return {"today": [f.public() for f in reader.flags(la_code=LA).flags],
+                "2024-12-31": [f.public() for f in reader.flags(
+                    la_code=LA, as_of=date(2024, 12, 31)).flags],
+                "measures": reader.measures(LA).measures}
 
 
 def views(services: Services) -> dict[str, list[str]]:

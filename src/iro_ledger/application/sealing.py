@@ -10,7 +10,8 @@ existed (plain text) are read as they are: no key can shred them.
 
 Keys are per record. A record's key also names its *subject*: a case's own key, and the keys
 of challenges and concerns raised on a case (their first event names the case), have the
-case as subject, so `destroy(case)` erases the case's text and all raised about it.
+case as subject, so `destroy(case)` erases the case's text and all raised about it. A key
+made for a record's later event (one made after an erasure) takes its first event's subject.
 
 Keys live in `KeyStore`s outside the event store: for SQLite a file beside the ledger
 (`PATH.keys`, with secure_delete so a destroyed key's bytes are overwritten), for PostgreSQL
@@ -25,7 +26,7 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 from uuid import UUID
@@ -332,19 +333,43 @@ class SealingMapper(Mapper[UUID]):
         return self.to_stored_events([domain_event])[0]
 
     def to_stored_events(self, domain_events: Sequence[DomainEventProtocol[UUID]],
-                         guard: Guard | None = None) -> list[StoredEvent]:
+                         guard: Guard | None = None,
+                         first_of: Callable[[UUID], Mapping[str, Any] | None] | None = None
+                         ) -> list[StoredEvent]:
         """Every event stored, its erasable fields sealed with keys got in one query (none,
-        for a guarded save whose keys this process sealed with lately)."""
+        for a guarded save whose keys this process sealed with lately).
+
+        A later event names no case, so its record's subject is its first event's
+        (`first_of`, the stored state of a record's first event): a key made after an
+        erasure destroyed the record's own is filed under the case again, and a second
+        erasure of the case destroys it."""
         sealing: list[tuple[int, list[str], dict[str, Any]]] = []
         subjects: dict[UUID, UUID] = {}
+        later: set[UUID] = set()
         for index, event in enumerate(domain_events):
             fields = [f for f in getattr(type(event), "ERASABLE", ())
                       if _worth_sealing(getattr(event, f, None))]
             if fields:
                 state = dict(vars(event))
                 originator = event.originator_id
-                subjects.setdefault(originator, subject_of(originator, state))
+                subject = subject_of(originator, state)
+                if (originator not in subjects and subject == originator
+                        and getattr(event, "originator_version", 1) != 1):
+                    later.add(originator)
+                elif subject != originator:
+                    later.discard(originator)
+                if subjects.get(originator, originator) == originator:
+                    subjects[originator] = subject
                 sealing.append((index, fields, state))
+        if later and guard is not None:
+            with self._sealing_lock:
+                later -= set(self._sealing)  # a key sealed with lately exists (or the guard
+                # sees it erased, and the save is applied again with these forgotten)
+        if later and first_of is not None:
+            for record in later - set(self.keys.get_many(later)):
+                first = first_of(record)
+                if first is not None:
+                    subjects[record] = subject_of(record, first)
         keys = self._sealing_keys(subjects, guard) if subjects else {}
         events = list(domain_events)
         for index, fields, state in sealing:
@@ -398,7 +423,7 @@ class SealingEventStore(EventStore[UUID]):
             return super().put(domain_events, **kwargs)
         guard = kwargs.get("guard")
         stored = self.mapper.to_stored_events(
-            domain_events, guard if isinstance(guard, Guard) else None)
+            domain_events, guard if isinstance(guard, Guard) else None, self._first_of)
         ids = self.recorder.insert_events(stored, **kwargs)
         if not ids:
             return []
@@ -406,6 +431,13 @@ class SealingEventStore(EventStore[UUID]):
                                           originator_version=s.originator_version,
                                           topic=s.topic, state=s.state, id=n))
                 for d, s, n in zip(domain_events, stored, ids, strict=True)]
+
+    def _first_of(self, record: UUID) -> Mapping[str, Any] | None:
+        """The state of a record's first stored event (none if it has none yet)."""
+        stored = self.recorder.select_events(record, lte=1, limit=1)
+        if not stored:
+            return None
+        return vars(self.mapper.to_domain_event(stored[0]))
 
     def get(self, originator_id: UUID, *, gt: int | None = None, lte: int | None = None,
             desc: bool = False, limit: int | None = None

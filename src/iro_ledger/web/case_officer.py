@@ -50,6 +50,15 @@ day stay in the order recorded)."""
 
 CASE_FLAGS = replace(OPEN_FLAGS, prefix="flags.")
 CASE_CHALLENGES = REGISTER
+STAGES = Table("stages", (
+    Column("challenge_id", "Challenge", lambda s: s.challenge_id),
+    Column("stage", "Stage", lambda s: s.stage),
+    Column("start", "From", lambda s: s.start),
+    Column("end", "To", lambda s: None if s.running else s.end),
+    Column("days", "Days", lambda s: s.days),
+    Column("working_days", "Working days", lambda s: s.working_days),
+), sort="start", prefix="stages.")
+"""The stage chart's table alternative: each stage of each challenge on the case."""
 """The challenges on one case: the authority's register's columns, read by `challenges.`."""
 WITHDRAWN = replace(OPEN_FLAGS, name="withdrawn-flags", prefix="withdrawn.")
 
@@ -79,16 +88,28 @@ HOLDINGS = Table("holdings", (
     Column("to", "To", lambda h: h.get("to")),
 ), sort="from", prefix="holdings.")
 OFFICER_FLAGS = replace(OPEN_FLAGS, prefix="flags.")
+CASELOAD = Table("caseload", (
+    Column("month", "Month", lambda m: m["month"]),
+    Column("max", "Most held on a day", lambda m: m["max"]),
+    Column("at_end", "At month's end", lambda m: m["at_end"]),
+    Column("where", "Against 50 to 70", lambda m: caseload_chart.Load(
+        m["month"], m["max"]).where, sortable=False),
+), sort="month", order="desc", size=24, prefix="caseload.")
+"""The caseload chart's table alternative: every month, not only the two years drawn, the
+latest first; a page is two years."""
 
 
 @router.get("/ui/authorities/{la_code}/cases/{case_id}", response_model=None)
 def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Response:
-    tables = Tables((TIMELINE, CASE_FLAGS, WITHDRAWN, CASE_CHALLENGES))
+    tables = Tables((TIMELINE, CASE_FLAGS, WITHDRAWN, CASE_CHALLENGES, STAGES))
     choices, at = tables.choose(request), at_position(request)
     with reader(request, principal) as read:
         timeline = read.timeline(la_code, case_id).doc
         challenges = read.register(la_code, case_id=case_id, limit=500).items
+        staged = stage_chart.stages(f"The stages of each challenge on case {case_id}",
+                                    challenges)
         rows = {"timeline": timeline["entries"], "challenges": challenges,
+                "stages": staged.rows,
                 "flags": gravest_first(read.flags(la_code, case_id=case_id)),
                 "withdrawn-flags": gravest_first(
                     read.flags(la_code, case_id=case_id, status=FlagStatus.WITHDRAWN))}
@@ -96,8 +117,6 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
             "timeline": lambda e: e["ref"]["position"] == at} if at is not None else None)
         if not isinstance(pages, dict):
             return pages
-        staged = stage_chart.stages(f"The stages of each challenge on case {case_id}",
-                                    challenges)
         return render(request, "case.html", la_code=la_code, timeline=timeline,
                       challenges=challenges, pages=pages, staged=staged,
                       staged_svg=stage_chart.svg(staged, "stages"),
@@ -106,13 +125,14 @@ def case(request: Request, la_code: str, case_id: str, principal: Viewer) -> Res
 
 @router.get("/ui/authorities/{la_code}/officers/{officer_id}", response_model=None)
 def officer(request: Request, la_code: str, officer_id: str, principal: Viewer) -> Response:
-    tables = Tables((OFFICER_FLAGS, DISCIPLINARY, RAISED, RECEIVED, HOLDINGS))
+    tables = Tables((OFFICER_FLAGS, DISCIPLINARY, RAISED, RECEIVED, HOLDINGS, CASELOAD))
     choices, at = tables.choose(request), at_position(request)
     with reader(request, principal) as read:
         found = read.officer(la_code, officer_id).doc
         rows = {"flags": gravest_first(read.flags(la_code, officer_id=officer_id)),
                 "disciplinary": found["disciplinary"], "challenges": found["challenges"],
-                "instructions": found["instructions"], "holdings": found["holdings"]}
+                "instructions": found["instructions"], "holdings": found["holdings"],
+                "caseload": found["caseload_by_month"]}
         pages = tables.answer(
             request, choices, rows, f"{la_code}-{officer_id}", holding={
                 "disciplinary": lambda d: d["ref"]["position"] == at} if at is not None

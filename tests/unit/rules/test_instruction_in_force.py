@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from iro_ledger.projections.rules.book import Book
 from iro_ledger.projections.rules.calendar import working_calendar
+from iro_ledger.projections.rules.catalogue.instruction_in_force import stood_as_of
 from iro_ledger.projections.rules.config import load_config
 from iro_ledger.projections.rules.flag import Flag
-from tests.unit.rules.story import Story, d, recorded, staffed
+from tests.unit.rules.story import LA, Story, d, recorded, staffed
 
 CALENDAR = working_calendar()
 RULE = "instruction_in_force"
@@ -149,3 +151,28 @@ def test_the_window_and_kinds_are_configuration(tmp_path: Path) -> None:
 
     [flag] = story.flags("2024-03-11", RULE, config=config)
     assert flag.subjects["instruction_id"] == "in-1"
+
+
+def test_a_standing_instruction_is_worded_alike_whatever_order_its_facts_were_loaded_in() -> None:
+    story = with_child()
+    story.case("c2", "2023-02-01", iro="iro-kit")
+    for ref, case, on in (("ch-9", "c2", "2024-02-21"), ("ch-10", "c1", "2024-02-20"),
+                          ("ch-2", "c2", "2024-02-20"), ("ch-1", "c1", "2024-02-22")):
+        story.challenge(ref, case, "iro-kit", on)
+    story.instruct("in-1", "do_not_escalate", ["iro-kit"], "2024-03-01", actor="hos-tam")
+    story.instruct("in-2", "withdraw_challenge", ["all_iros"], "2024-03-01", actor="hos-tam")
+    engine = story.engine()
+    as_loaded = engine.books[LA]
+    reloaded = Book(LA)
+    reloaded.authority = as_loaded.authority
+    for kind in ("officer", "case", "challenge", "instruction"):
+        for facts in reversed(list(as_loaded.table(kind).values())):
+            reloaded.put(kind, facts)
+
+    worded = [[(f.key, f.explanation, f.details, f.evidence)
+               for f in stood_as_of(book, d("2024-06-03"), engine.config)]
+              for book in (as_loaded, reloaded)]
+
+    assert worded[0] == worded[1]
+    assert [f[2]["challenges_open"] for f in worded[0]] == [
+        ["ch-10", "ch-2", "ch-9", "ch-1"]] * 2

@@ -10,9 +10,10 @@ here once, so no rule reads another.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -146,13 +147,14 @@ class Book:
         return last
 
     def officer_challenges(self, officer_id: str) -> list[ChallengeFacts]:
-        return [self.challenges[c] for c in self.challenges_by_officer.get(officer_id, [])]
+        found = self.challenges_by_officer.get(officer_id, [])
+        return _by_raising(self.challenges[c] for c in found)
 
     def case_challenges(self, case_id: str) -> list[ChallengeFacts]:
-        return [self.challenges[c] for c in self.challenges_by_case.get(case_id, [])]
+        return _by_raising(self.challenges[c] for c in self.challenges_by_case.get(case_id, []))
 
     def officer_concerns(self, officer_id: str) -> list[ConcernFacts]:
-        return [self.concerns[c] for c in self.concerns_by_officer.get(officer_id, [])]
+        return _by_raising(self.concerns[c] for c in self.concerns_by_officer.get(officer_id, []))
 
     def disputes_of(self, officer_id: str) -> list[Dispute]:
         """The officer's challenges and concerns raised outside the protocol, in valid time:
@@ -237,7 +239,8 @@ class Book:
 
     def instructions_for(self, officer_id: str) -> list[InstructionFacts]:
         ids = self.instructions_to.get(officer_id, []) + self.instructions_to.get(ALL_IROS, [])
-        return [self.instructions[i] for i in ids]
+        return sorted((self.instructions[i] for i in dict.fromkeys(ids)),
+                      key=lambda i: (i.recorded.occurred_on, i.id))
 
     # Flags
 
@@ -339,6 +342,15 @@ class Book:
         if self.authority is None:
             return self.la_code
         return f"{self.authority.name} ({self.la_code})"
+
+
+_Raised = TypeVar("_Raised", ChallengeFacts, ConcernFacts)
+
+
+def _by_raising(found: Iterable[_Raised]) -> list[_Raised]:
+    """Records in the order they were raised, then by id: never in the order they were stored
+    or loaded, so a rule words a flag the same in a followed run and a rebuild."""
+    return sorted(found, key=lambda r: (r.raised.occurred_on, r.id))
 
 
 def episode(refs: list[EventRef]) -> list[dict[str, str]]:

@@ -101,7 +101,8 @@ class RulesEngine:
                 found.update((f.id, f) for f in (
                     standing(book, rule.name, rule.basis, finding)
                     for finding in rule.as_of(book, day, self.config)))
-        return [f for f in found.values() if withdrawn or f.status is not Status.WITHDRAWN]
+        return sorted((f for f in found.values() if withdrawn or f.status is not Status.WITHDRAWN),
+                      key=lambda f: f.id)
 
     # Flags out
 

@@ -76,9 +76,10 @@ def judge(book: Book, instruction_id: str, config: RulesConfig) -> Verdict:
 
 
 def _recipients_challenges(book: Book, instruction: InstructionFacts) -> list[ChallengeFacts]:
-    if ALL_IROS in instruction.issued_to:
-        return sorted(book.challenges.values(), key=lambda c: c.id)
-    return [c for o in instruction.issued_to for c in book.officer_challenges(o)]
+    found = (book.challenges.values() if ALL_IROS in instruction.issued_to
+             else {c.id: c for o in instruction.issued_to
+                   for c in book.officer_challenges(o)}.values())
+    return sorted(found, key=lambda c: (c.raised.occurred_on, c.id))
 
 
 def _in_force_on(instruction: InstructionFacts, day: date) -> bool:
@@ -143,7 +144,8 @@ def _not_pursued(book: Book, instruction: InstructionFacts, challenge: Challenge
 
 
 def stood_as_of(book: Book, day: date, rules: RulesConfig) -> list[Finding]:
-    found = [_stood(book, i, day, rules) for i in book.instructions.values()
+    found = [_stood(book, i, day, rules)
+             for i in sorted(book.instructions.values(), key=lambda i: i.id)
              if i.kind in rules.instruction_in_force.kinds and i.recorded.occurred_on <= day]
     return [f for f in found if f is not None]
 

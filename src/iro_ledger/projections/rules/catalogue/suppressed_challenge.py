@@ -270,7 +270,8 @@ def _why_not_closed(book: Book, challenge: ChallengeFacts, flag: Flag, by: Event
 
 
 def stalled_as_of(book: Book, day: date, config: RulesConfig) -> list[Finding]:
-    found = [_stalled(book, c, day, config) for c in book.challenges.values()
+    found = [_stalled(book, c, day, config)
+             for c in sorted(book.challenges.values(), key=lambda c: c.id)
              if c.raised.occurred_on <= day]
     return [f for f in found if f is not None]
 
