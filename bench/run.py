@@ -75,6 +75,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--seconds", type=float, help="each closed-loop run")
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
+    parser.add_argument("--gather-ms", type=int,
+                        help="the worker's --gather-ms (its default if not given)")
     args = parser.parse_args()
     # A SIGTERM (e.g. from `timeout`) unwinds like Ctrl-C: servers stopped, database dropped.
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
@@ -84,7 +86,7 @@ def main() -> None:
     if args.seconds:
         size = Size(**{**size.__dict__, "seconds": args.seconds})
     with tempfile.TemporaryDirectory(prefix="iro-bench-") as tmp:
-        bench = Bench(Path(tmp), size)
+        bench = Bench(Path(tmp), size, args.gather_ms)
         try:
             figures = bench.run()
         finally:
@@ -102,8 +104,9 @@ def children_for(events: int, size: Size) -> int:
 
 
 class Bench:
-    def __init__(self, workdir: Path, size: Size) -> None:
+    def __init__(self, workdir: Path, size: Size, gather_ms: int | None = None) -> None:
         self.workdir = workdir
+        self.gather = [] if gather_ms is None else ["--gather-ms", str(gather_ms)]
         self.size = size
         self.name = f"iro_bench_{uuid.uuid4().hex[:10]}"
         self.url = SERVER.rsplit("/", 1)[0] + f"/{self.name}"
@@ -218,7 +221,7 @@ class Bench:
 
     def api(self) -> None:
         port = free_port()
-        self.processes["worker"] = subprocess.Popen([CLI, "worker"], env=self.env,
+        self.processes["worker"] = subprocess.Popen([CLI, "worker", *self.gather], env=self.env,
                                                     stderr=subprocess.DEVNULL)
         self.processes["serve"] = subprocess.Popen(
             [CLI, "serve", "--port", str(port)], env=self.env,

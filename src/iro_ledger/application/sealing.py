@@ -353,13 +353,18 @@ class SealingMapper(Mapper[UUID]):
                 state = dict(vars(event))
                 originator = event.originator_id
                 subject = subject_of(originator, state)
-                if originator not in subjects and subject == originator:
+                if (originator not in subjects and subject == originator
+                        and getattr(event, "originator_version", 1) != 1):
                     later.add(originator)
                 elif subject != originator:
                     later.discard(originator)
                 if subjects.get(originator, originator) == originator:
                     subjects[originator] = subject
                 sealing.append((index, fields, state))
+        if later and guard is not None:
+            with self._sealing_lock:
+                later -= set(self._sealing)  # a key sealed with lately exists (or the guard
+                # sees it erased, and the save is applied again with these forgotten)
         if later and first_of is not None:
             for record in later - set(self.keys.get_many(later)):
                 first = first_of(record)
