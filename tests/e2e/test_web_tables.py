@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -15,7 +16,8 @@ from fastapi.testclient import TestClient
 from iro_ledger.api.app import create_app
 from iro_ledger.settings import Settings
 from iro_ledger.web import authority, case_officer, routes
-from tests.e2e import BROWSER_URL
+from tests.e2e import BROWSER_URL, running_api, sign_in
+from tests.e2e import test_data_quality as data_quality
 from tests.e2e.test_web_pages import SECRET, Dashboard, seed, text
 
 PAGE_SIZE = 10
@@ -485,3 +487,24 @@ def test_the_flags_charts_table_sorts_by_a_months_count_and_exports_every_rule(
     assert counts and counts == sorted(counts, reverse=True)
     assert all(int(r["Total"]) == sum(int(r[m]) for m in months) for r in rows)
     assert refused.status_code == 422 and "months.sort" in refused.text
+
+
+def test_the_data_quality_counts_sort_by_how_many_and_export_as_csv(tmp_path: Path) -> None:
+    url = data_quality.faulty(tmp_path)
+    where = f"/ui/authorities/{data_quality.LA}/data-quality"
+    with running_api(url) as api:
+        sign_in(api.client, data_quality.MANAGER)
+        page = api.client.get(f"{where}?counts.sort=kind&counts.order=desc&kind=no_case")
+        exported = api.client.get(
+            f"{where}{csv_link(page.text, 'counts').split('#')[0]}")
+        refused = api.client.get(f"{where}?counts.sort=row")
+
+    shown = section(page.text, "by-kind")
+    assert re.findall(r'<tr data-kind="([a-z_]+)">', shown) == sorted(
+        data_quality.FINDINGS, reverse=True)
+    assert 'aria-sort="descending"' in shown
+    assert 'filename="data-quality-counts-' in exported.headers["content-disposition"]
+    assert {(r["Data"], r["Kind"], int(r["Findings"]))
+            for r in csv.DictReader(io.StringIO(exported.text))} == {
+        ("ssda903", k, n) for k, n in data_quality.FINDINGS.items()}
+    assert refused.status_code == 422 and "counts.sort" in refused.text

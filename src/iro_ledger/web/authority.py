@@ -10,6 +10,7 @@ arbitrator sees only the disputes referred to their body: the register, nothing 
 from __future__ import annotations
 
 from dataclasses import replace
+from operator import itemgetter
 from datetime import date
 from typing import Annotated, Any
 
@@ -182,6 +183,21 @@ FINDING_ROWS = Table("rows", (
 over tens of thousands): in recording order or by kind."""
 
 
+FINDING_COUNTS = Table("by-kind", (
+    Column("dataset", "Data", itemgetter("dataset")),
+    Column("kind", "Kind", itemgetter("kind")),
+    Column("findings", "Findings", itemgetter("findings")),
+), sort="dataset", prefix="counts.")
+"""The data-quality findings counted by dataset and kind (the counts stored by the read
+model), read by `counts.`."""
+
+
+def _counted(by_dataset: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+    """The counts by dataset and kind as rows, in the read's own order."""
+    return [{"dataset": dataset, "kind": kind, "findings": n}
+            for dataset, kinds in by_dataset.items() for kind, n in kinds.items()]
+
+
 @router.get("/ui/authorities/{la_code}/data-quality", response_model=None)
 def data_quality(request: Request, la_code: str, principal: Viewer,
                  kind: Annotated[str | None, Query(pattern=r"^[a-z_]{1,40}$")] = None
@@ -189,13 +205,17 @@ def data_quality(request: Request, la_code: str, principal: Viewer,
     """The data-quality findings about the authority's data: counted by dataset and kind,
     then row by row, a page at a time (`kind` to choose one), or every row as CSV. Not
     flags."""
-    table = FINDING_ROWS
-    choice = table.choose(request)
+    table, counts = FINDING_ROWS, FINDING_COUNTS
+    choice, counting = table.choose(request), counts.choose(request)
     descending = choice.order == "desc"
     with reader(request, principal) as read:
         name = read.authority_name(la_code)
         if name is None:
             raise NotRecorded(f"no authority {la_code!r} is recorded")
+        if counting.format == "csv":
+            value = read.data_quality_findings(la_code, limit=1).by_dataset
+            return counts.csv(counts.ordered(_counted(value), counting),
+                              f"data-quality-counts-{la_code}")
         if choice.format == "csv":
             every = read.data_quality_findings(la_code, kind=kind, limit=OFFSET_MAX,
                                                sort=choice.sort, descending=descending)
@@ -204,8 +224,10 @@ def data_quality(request: Request, la_code: str, principal: Viewer,
                                            offset=table.offset(choice), sort=choice.sort,
                                            descending=descending)
         page = table.window(request, found.rows, found.total, choice, keep=("kind",))
+        counted = counts.page(request, counts.ordered(_counted(found.by_dataset), counting),
+                              counting, keep=("kind",))
         return render(request, "data_quality.html", la_code=la_code, name=name,
-                      found=found, page=page, kind=kind or "",
+                      found=found, page=page, counted=counted, kind=kind or "",
                       batches=read.data_quality(la_code), links=Links(read))
 
 
