@@ -10,8 +10,8 @@ arbitrator sees only the disputes referred to their body: the register, nothing 
 from __future__ import annotations
 
 from dataclasses import replace
-from operator import itemgetter
 from datetime import date
+from operator import itemgetter
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
