@@ -508,3 +508,22 @@ def test_the_data_quality_counts_sort_by_how_many_and_export_as_csv(tmp_path: Pa
             for r in csv.DictReader(io.StringIO(exported.text))} == {
         ("ssda903", k, n) for k, n in data_quality.FINDINGS.items()}
     assert refused.status_code == 422 and "counts.sort" in refused.text
+
+
+def test_a_records_events_sort_page_and_export_as_csv_from_the_store(board: Dashboard) -> None:
+    url = "/ui/authorities/EMR/records/instruction/EMR-INS01"
+    page = board.as_inspector(f"{url}?events.sort=number&events.order=desc").text
+    exported = board.as_inspector(f"{url}{csv_link(page, 'events').split('#')[0]}")
+    refused = board.as_inspector(f"{url}?events.sort=details")
+    past = board.as_inspector(f"{url}?events.page=2")
+
+    shown = section(page, "events")
+    numbers = [int(n) for n in re.findall(r'<tr id="n(\d+)"', shown)]
+    assert numbers and numbers == sorted(numbers, reverse=True)
+    rows = list(csv.DictReader(io.StringIO(exported.text)))
+    assert 'filename="events-EMR-instruction-EMR-INS01.csv"' in exported.headers[
+        "content-disposition"]
+    assert [int(r["Event number"]) for r in rows] == numbers
+    assert "All challenges must be agreed with me" in rows[-1]["Details"]
+    assert refused.status_code == 422 and "events.sort" in refused.text
+    assert past.status_code == 422

@@ -16,7 +16,12 @@ from fastapi import Request
 
 from iro_ledger.application import Principal
 from iro_ledger.reads import Reader
+from iro_ledger.web.tables import PAGE_SIZE
 from iro_ledger.wiring import Services
+
+RECORD_PAGE = PAGE_SIZE
+"""Events per page of a record's page (`routes.RECORD_EVENTS`), which its evidence links
+count on."""
 
 
 def reader(request: Request, principal: Principal) -> Reader:
@@ -51,7 +56,10 @@ class Links:
             return f"{base}/cases/{quote(case_id, safe='')}?at={position}#e{position}"
         if kind == "officer":
             return f"{base}/officers/{quote(ref, safe='')}?at={position}#e{position}"
-        return f"{base}/records/{quote(kind, safe='')}/{quote(ref, safe='')}#n{number}"
+        # a record's events are paged in the order recorded: name the page past the first
+        page = (number - 1) // RECORD_PAGE + 1
+        asked = f"?events.page={page}" if page > 1 else ""
+        return f"{base}/records/{quote(kind, safe='')}/{quote(ref, safe='')}{asked}#n{number}"
 
     def subject(self, la_code: str, key: str, value: str) -> str | None:
         """The page about a flag's subject (`case_id`, `officer_id`, ...), if there is one."""

@@ -41,7 +41,7 @@ from iro_ledger.web.asked import day_asked as _day
 from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline, headline_values
-from iro_ledger.web.reads import Links, reader
+from iro_ledger.web.reads import RECORD_PAGE, Links, reader
 from iro_ledger.web.tables import Column, Table
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -215,12 +215,40 @@ def _disputes(request: Request, read: Reader) -> Response:
                   offered=[], chosen=[], names={}, links=Links(read))
 
 
-@router.get("/ui/authorities/{la_code}/records/{kind}/{ref}")
+RECORD_SHOWN = ("number", "type", "occurred_on", "recorded_at", "recorded_by", "actor",
+                "source", "command_id", "la_code", "ref", "on_behalf_of", "days_late")
+"""An event's fields with a column of their own on a record's page (the rest are details)."""
+
+RECORD_EVENTS = Table("events", (
+    Column("number", "Event number", itemgetter("number")),
+    Column("type", "Event", itemgetter("type")),
+    Column("occurred_on", "Happened", itemgetter("occurred_on")),
+    Column("details", "Details", lambda e: {k: v for k, v in e.items()
+                                            if k not in RECORD_SHOWN}, sortable=False),
+    Column("actor", "Act of", itemgetter("actor")),
+    Column("recorded_at", "Recorded", itemgetter("recorded_at")),
+    Column("days_late", "Days late", itemgetter("days_late")),
+    Column("recorded_by", "Recorded by", itemgetter("recorded_by")),
+    Column("on_behalf_of", "On behalf of", lambda e: e.get("on_behalf_of")),
+    Column("source", "Source", itemgetter("source")),
+), sort="number", size=RECORD_PAGE, prefix="events.")
+"""Every event of a record straight from the store, in the order recorded (its number); its
+details are not one stored value, so not sortable. Evidence links name the page holding the
+event (`Links.event`)."""
+
+
+@router.get("/ui/authorities/{la_code}/records/{kind}/{ref}", response_model=None)
 def record(request: Request, la_code: str, kind: str, ref: str, principal: Viewer) -> Response:
+    choice = RECORD_EVENTS.choose(request)
     with reader(request, principal) as read:
         view = read.record(kind, la_code, ref)
-        return render(request, "record.html", la_code=la_code, view=view,
-                      name=read.authority_name(la_code), links=Links(read))
+        ordered = RECORD_EVENTS.ordered(view.events, choice)
+        if choice.format == "csv":
+            return RECORD_EVENTS.csv(ordered, f"events-{la_code}-{kind}-{ref}")
+        page = RECORD_EVENTS.page(request, ordered, choice)
+        return render(request, "record.html", la_code=la_code, view=view, page=page,
+                      own_columns=RECORD_SHOWN, name=read.authority_name(la_code),
+                      links=Links(read))
 
 
 
