@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from iro_ledger.api.app import create_app
+from iro_ledger.projections.rules.flag import Flag
 from iro_ledger.settings import Settings
 from iro_ledger.web import authority, case_officer, routes
 from tests.e2e import BROWSER_URL, running_api, sign_in
@@ -527,3 +528,40 @@ def test_a_records_events_sort_page_and_export_as_csv_from_the_store(board: Dash
     assert "All challenges must be agreed with me" in rows[-1]["Details"]
     assert refused.status_code == 422 and "events.sort" in refused.text
     assert past.status_code == 422
+
+
+def fullest_flag(board: Dashboard) -> Flag:
+    board.as_inspector("/ui/flags")
+    return max(board.flags(la_codes=["EMR"]), key=lambda f: (len(f.history), len(f.evidence)))
+
+
+def test_a_flags_evidence_sorts_by_store_position_and_exports_as_csv(board: Dashboard) -> None:
+    flag = fullest_flag(board)
+    url = f"/ui/flags/{flag.id}"
+    page = board.as_inspector(f"{url}?evidence.sort=position&evidence.order=desc").text
+    evidence = board.as_inspector(f"{url}{csv_link(page, 'evidence').split('#')[0]}")
+    refused = board.as_inspector(f"{url}?evidence.sort=colour")
+
+    positions = sorted((r.position for r in flag.evidence), reverse=True)
+    shown = section(page, "evidence")
+    assert len(positions) > 1
+    assert [int(p) for p in re.findall(r"<td>(\d+)</td></tr>", shown)] == positions
+    assert 'aria-sort="descending"' in shown
+    assert 'filename="evidence-' in evidence.headers["content-disposition"]
+    assert [int(r["Store position"]) for r in csv.DictReader(
+        io.StringIO(evidence.text))] == positions
+    assert refused.status_code == 422 and "evidence.sort" in refused.text
+
+
+def test_a_flags_history_exports_as_csv_in_the_order_it_happened(board: Dashboard) -> None:
+    flag = fullest_flag(board)
+    url = f"/ui/flags/{flag.id}"
+    page = board.as_inspector(url).text
+    history = board.as_inspector(f"{url}{csv_link(page, 'history').split('#')[0]}")
+    refused = board.as_inspector(f"{url}?history.sort=colour")
+
+    assert 'filename="history-' in history.headers["content-disposition"]
+    changes = list(csv.DictReader(io.StringIO(history.text)))
+    assert [(r["On"], r["What"]) for r in changes] == [
+        (h.on.isoformat(), h.action.value) for h in flag.history]
+    assert refused.status_code == 422 and "history.sort" in refused.text

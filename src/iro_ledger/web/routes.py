@@ -42,7 +42,7 @@ from iro_ledger.web.auth import Viewer
 from iro_ledger.web.pages import PageRoute, render
 from iro_ledger.web.present import headline, headline_values
 from iro_ledger.web.reads import RECORD_PAGE, Links, reader
-from iro_ledger.web.tables import Column, Table
+from iro_ledger.web.tables import Column, Table, Tables
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 router.include_router(auth.router)
@@ -196,11 +196,46 @@ def _monthly(flags: list[Flag]) -> list[dict[str, Any]]:
     return [{"rule": rule, "month": month, "n": n} for (rule, month), n in counted.items()]
 
 
-@router.get("/ui/flags/{flag_id}")
+def _event_of(key: str) -> Any:
+    return lambda h: None if h["event"] is None else h["event"][key]
+
+
+EVIDENCE = Table("evidence", (
+    Column("occurred_on", "Happened", itemgetter("occurred_on")),
+    Column("event_type", "Event", itemgetter("event_type")),
+    Column("kind", "Record", itemgetter("kind")),
+    Column("id", "Record id", itemgetter("id")),
+    Column("event_number", "Event number", itemgetter("event_number")),
+    Column("position", "Store position", itemgetter("position")),
+), sort="occurred_on", prefix="evidence.")
+"""The events a flag rests on: by the day they happened, then by store position."""
+
+FLAG_HISTORY = Table("history", (
+    Column("on", "On", itemgetter("on")),
+    Column("action", "What", itemgetter("action")),
+    Column("note", "Why", itemgetter("note")),
+    Column("event_type", "By event", _event_of("event_type")),
+    Column("kind", "Record", _event_of("kind")),
+    Column("id", "Record id", _event_of("id")),
+    Column("event_number", "Event number", _event_of("event_number")),
+), sort="on", prefix="history.")
+"""A flag's raisings, clearings and withdrawal, in valid-time order (as stored; a stable
+sort by day keeps it). An empty event is a deadline passing."""
+
+
+@router.get("/ui/flags/{flag_id}", response_model=None)
 def flag(request: Request, flag_id: str, principal: Viewer) -> Response:
+    tables = Tables((EVIDENCE, FLAG_HISTORY))
+    choices = tables.choose(request)
     with reader(request, principal) as read:
         found = read.flag(flag_id)
-        return render(request, "flag.html", flag=found.public(),
+        shown = found.public()
+        rows = {"evidence": sorted(shown["evidence"], key=itemgetter("position")),
+                "history": shown["history"]}
+        pages = tables.answer(request, choices, rows, flag_id)
+        if not isinstance(pages, dict):
+            return pages
+        return render(request, "flag.html", flag=shown, pages=pages,
                       name=read.authority_name(found.flag.la_code), links=Links(read))
 
 
