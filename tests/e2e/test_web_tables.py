@@ -565,3 +565,14 @@ def test_a_flags_history_exports_as_csv_in_the_order_it_happened(board: Dashboar
     assert [(r["On"], r["What"]) for r in changes] == [
         (h.on.isoformat(), h.action.value) for h in flag.history]
     assert refused.status_code == 422 and "history.sort" in refused.text
+
+
+def test_every_flags_csv_link_keeps_asking_for_every_status(board: Dashboard) -> None:
+    page = board.as_inspector("/ui/flags?status=").text
+    every = board.flags()
+    [link] = [html.unescape(found) for found in re.findall(r'href="(\?[^"]*format=csv)"', page)
+              if "months." not in found]
+    rows = list(csv.DictReader(io.StringIO(board.as_inspector(f"/ui/flags{link}").text)))
+
+    assert "status=" in link
+    assert len(rows) == len(every), "the CSV of every flag is not only the open ones"

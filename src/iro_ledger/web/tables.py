@@ -209,8 +209,9 @@ class Table:
         if total and self.offset(choice) >= total:
             raise InvalidValue(self.param("page"), f"page {choice.page} is past the last "
                                                    f"page ({-(-total // self.size)})")
-        query = {k: found for k in keep
-                 if (found := [v for v in request.query_params.getlist(k) if v])}
+        # a filter asked for empty is kept (`status=`: every status, not the default open)
+        query = {k: [v for v in found if v] or [""] for k in keep
+                 if (found := request.query_params.getlist(k))}
         query.update({self.param("sort"): [choice.sort], self.param("order"): [choice.order]})
         return Page(self, choice, list(rows), total, query)
 
