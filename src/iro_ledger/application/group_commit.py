@@ -99,14 +99,8 @@ class GroupCommit(Generic[Q, A]):
                     if self._closed and not self._leading:
                         return
                     self._turn.wait()
-                self._leading = True
-                group, self._waiting = self._waiting[:self._max], self._waiting[self._max:]
-            try:
-                self._lead(group)
-            finally:
-                with self._turn:
-                    self._leading = False
-                    self._turn.notify_all()
+                group = self._take()
+            self._lead_then_hand_on(group)
 
     def submit(self, request: Q) -> A:
         """The request's own answer; its own exception if `run` failed the whole group."""
@@ -119,18 +113,27 @@ class GroupCommit(Generic[Q, A]):
                     self._turn.wait()
                 if slot.done:
                     break
-                self._leading = True
-                group, self._waiting = self._waiting[:self._max], self._waiting[self._max:]
-            try:
-                self._lead(group)
-            finally:
-                with self._turn:
-                    self._leading = False
-                    self._turn.notify_all()
+                group = self._take()
+            self._lead_then_hand_on(group)
         if slot.failure is not None:
             raise slot.failure
         assert slot.answer is not None
         return slot.answer
+
+    def _take(self) -> list[_Slot[Q, A]]:
+        """Become the leader of the next group (the caller holds `_turn`)."""
+        self._leading = True
+        group, self._waiting = self._waiting[:self._max], self._waiting[self._max:]
+        return group
+
+    def _lead_then_hand_on(self, group: list[_Slot[Q, A]]) -> None:
+        """Lead the group, then wake the waiters: the next leader, or the answered."""
+        try:
+            self._lead(group)
+        finally:
+            with self._turn:
+                self._leading = False
+                self._turn.notify_all()
 
     def _lead(self, group: list[_Slot[Q, A]]) -> None:
         self.groups += 1
