@@ -50,6 +50,7 @@ day stay in the order recorded)."""
 
 CASE_FLAGS = replace(OPEN_FLAGS, prefix="flags.")
 CASE_CHALLENGES = REGISTER
+"""The challenges on one case: the authority's register's columns, read by `challenges.`."""
 STAGES = Table("stages", (
     Column("challenge_id", "Challenge", lambda s: s.challenge_id),
     Column("stage", "Stage", lambda s: s.stage),
@@ -59,7 +60,6 @@ STAGES = Table("stages", (
     Column("working_days", "Working days", lambda s: s.working_days),
 ), sort="start", prefix="stages.")
 """The stage chart's table alternative: each stage of each challenge on the case."""
-"""The challenges on one case: the authority's register's columns, read by `challenges.`."""
 WITHDRAWN = replace(OPEN_FLAGS, name="withdrawn-flags", prefix="withdrawn.")
 
 DISCIPLINARY = Table("disciplinary", (
