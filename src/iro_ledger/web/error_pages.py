@@ -60,6 +60,11 @@ class Explained:
     kept: list[tuple[str, str]] = field(default_factory=list)
     """The request's other parameters, carried unseen when it is asked again."""
 
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        """The error summary's links: each field asked again, with what is wrong."""
+        return [(f"#{a.name}", a.message) for a in self.asked]
+
 
 def sentence(text: str) -> str:
     """A refusal's message as a sentence: a capital first, a full stop last."""
