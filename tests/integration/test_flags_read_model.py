@@ -105,10 +105,8 @@ def test_a_rebuild_one_authority_at_a_time_stores_the_flags_of_one_in_store_orde
     services = next(gen)
     try:
         monkeypatch.setattr(runner, "REBUILD_BATCH_SIZE", 50)
-        monkeypatch.setattr(runner, "APART", False)
-        services.projections.rebuild()
+        services.projections.rebuild(apart=False)
         in_store_order = flag_tables(services)
-        monkeypatch.setattr(runner, "APART", True)
         services.projections.rebuild(chosen)
         apart = flag_tables(services)
         positions = services.projections.positions()

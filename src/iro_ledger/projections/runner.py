@@ -36,14 +36,11 @@ from iro_ledger.projections.db import Database, Tx
 CHANNEL = "iro_ledger_projections"
 BATCH_SIZE = 500
 REBUILD_BATCH_SIZE = 5000
+"""Events per batch in a rebuild: fewer transactions, still little memory."""
 GATHER_SECONDS = 0.02
 """How long the follower waits after a notification for more (up to its batch size) before
 applying them: fewer, larger transactions while commands arrive, at most this much added to a
 read that waits for its own write (`wait_for`)."""
-"""Events per batch in a rebuild: fewer transactions, still little memory."""
-APART = True
-"""Whether a rebuild on PostgreSQL replays models that keep authorities apart one authority
-at a time (`ReadModel.apart`); False: every model in store order (what tests compare)."""
 NAMES_KEPT = 20_000
 """Records whose names the decoder keeps in memory before forgetting them all (a forgotten
 name is read back from `projection_records`, a query a batch)."""
@@ -193,8 +190,11 @@ class Projections:
             self.catch_up(chosen)
 
     def rebuild(self, names: Iterable[str] | None = None,
-                progress: Progress | None = None) -> int:
-        """Drop and recreate the models' tables, reset their positions, and replay from zero."""
+                progress: Progress | None = None, apart: bool = True) -> int:
+        """Drop and recreate the models' tables, reset their positions, and replay from zero.
+
+        On PostgreSQL, models that keep authorities apart (`ReadModel.apart`) are replayed one
+        authority at a time unless `apart` is False (every model in store order)."""
         models = self.select(names)
         self.setup()
         with self._lock, self.db.transaction() as tx:
@@ -206,9 +206,9 @@ class Projections:
                 tx.execute("UPDATE projection_tracking SET position = 0 WHERE name = ?",
                            (model.key,))
         size = max(self.batch_size, REBUILD_BATCH_SIZE)
-        apart = [m for m in models if m.apart and self.db.dialect == "postgres" and APART]
-        along = [m for m in models if m not in apart]
-        if not apart:
+        one_by_one = [m for m in models if apart and m.apart and self.db.dialect == "postgres"]
+        along = [m for m in models if m not in one_by_one]
+        if not one_by_one:
             return self.catch_up([m.name for m in along], progress, batch_size=size)
         target = self.ledger.position()
         read = 0
@@ -217,7 +217,7 @@ class Projections:
                                  batch_size=size)
         else:
             self._name_records(target, size)
-        return max(read, self._rebuild_apart(apart, target, size))
+        return max(read, self._rebuild_apart(one_by_one, target, size))
 
     def replay(self, names: Iterable[str] | None = None) -> int:
         """Empty the models' tables and replay them from zero: what an erasure needs, so no
