@@ -345,22 +345,19 @@ class SealingMapper(Mapper[UUID]):
         erasure of the case destroys it."""
         sealing: list[tuple[int, list[str], dict[str, Any]]] = []
         subjects: dict[UUID, UUID] = {}
-        later: set[UUID] = set()
+        first_sealed: dict[UUID, int] = {}  # each record's first event sealed here: version
         for index, event in enumerate(domain_events):
             fields = [f for f in getattr(type(event), "ERASABLE", ())
                       if _worth_sealing(getattr(event, f, None))]
             if fields:
                 state = dict(vars(event))
                 originator = event.originator_id
-                subject = subject_of(originator, state)
-                if (originator not in subjects and subject == originator
-                        and getattr(event, "originator_version", 1) != 1):
-                    later.add(originator)
-                elif subject != originator:
-                    later.discard(originator)
+                first_sealed.setdefault(originator, getattr(event, "originator_version", 1))
                 if subjects.get(originator, originator) == originator:
-                    subjects[originator] = subject
+                    subjects[originator] = subject_of(originator, state)
                 sealing.append((index, fields, state))
+        # Records none of whose events here names a subject, and not created here.
+        later = {r for r, s in subjects.items() if s == r and first_sealed[r] != 1}
         if later and guard is not None:
             with self._sealing_lock:
                 later -= set(self._sealing)  # a key sealed with lately exists (or the guard
