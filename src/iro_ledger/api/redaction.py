@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -30,10 +31,13 @@ _SPAN_TARGETS = ("http.target", "url.path", "url.query")
 _SPAN_URLS = ("http.url", "url.full")
 
 
-def redacted_target(routes: Sequence[BaseRoute], method: str, target: str) -> str:
-    """`target` (a path with its query) as it may be logged: see the module docstring."""
+def redacted_target(routes: Sequence[BaseRoute], method: str, target: str, *,
+                    template: Callable[[str, str], str] | None = None) -> str:
+    """`target` (a path with its query) as it may be logged: see the module docstring.
+    `template(method, path)` finds the route's template (default: `route_of(routes, ...)`)."""
     raw_path, _, query = target.partition("?")
-    shown = route_of(routes, method, unquote(raw_path))
+    path = unquote(raw_path)
+    shown = template(method, path) if template else route_of(routes, method, path)
     if query:
         names = [name if _NAME.fullmatch(name) else "?"
                  for name, _ in parse_qsl(query, keep_blank_values=True)]
@@ -82,19 +86,28 @@ def _host(scope: Scope) -> str:
     return f"{server[0]}:{server[1]}" if server else ""
 
 
+TEMPLATES_KEPT = 1024
+"""Addresses whose route template an access log keeps (in memory only, never logged)."""
+
+
 class RedactedAccessLog(logging.Filter):
-    """Rewrites uvicorn's access line (`'%s - "%s %s HTTP/%s" %d'`) to the redacted target."""
+    """Rewrites uvicorn's access line (`'%s - "%s %s HTTP/%s" %d'`) to the redacted target.
+
+    Matching an address against every route costs more than the rest of the line, and most
+    addresses recur (every command's is fixed), so the templates of recent ones are kept."""
 
     def __init__(self, routes: Sequence[BaseRoute]) -> None:
         super().__init__()
         self.routes = routes
+        self.template: Callable[[str, str], str] = lru_cache(maxsize=TEMPLATES_KEPT)(
+            lambda method, path: route_of(routes, method, path))
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5:
             client, method, target, http_version, status = args
             record.args = (client, method, redacted_target(self.routes, str(method),
-                                                           str(target)),
+                                                           str(target), template=self.template),
                            http_version, status)
         return True
 
