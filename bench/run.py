@@ -118,7 +118,8 @@ class Bench:
                     "IRO_LEDGER_JWT_SECRET": self.secret,
                     # The clients stand for many people: one principal's limit is not measured.
                     "IRO_LEDGER_RATE_LIMIT_PER_MINUTE": "0",
-                    "PYTHONPATH": str(BENCH)}
+                    "PYTHONPATH": os.pathsep.join(
+                        filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.figures: dict[str, Any] = {}
 
