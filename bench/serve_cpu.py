@@ -36,10 +36,10 @@ from run import BENCH, CLI, PYTHON, SERVER, free_port, say, wait_for_health
 TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of process `pid` so far."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """utime and stime of process `pid` so far."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
+    return int(fields[11]) / TICKS, int(fields[12]) / TICKS
 
 
 class Servers:
@@ -89,15 +89,19 @@ class Servers:
             self.ports[source] = port
             wait_for_health(port)
 
-    def drive(self, source: str, clients: int, seconds: float) -> tuple[Load, float]:
-        """A closed-loop run against one server: the load, and its CPU ms per command."""
+    def drive(self, source: str, clients: int,
+              seconds: float) -> tuple[Load, float, float]:
+        """A closed-loop run against one server: the load, and its user and system CPU ms
+        per command."""
         token = mint_token(TokenPolicy(self.secret), "bench-client", "admin")
         pid = self.processes[source].pid
-        before = cpu_seconds(pid)
+        user, system = cpu_seconds(pid)
         load = http_commands(self.ports[source], token, self.la_code, "2025-03-31", clients,
                              seconds, uuid.uuid4().hex[:8])
-        spent = cpu_seconds(pid) - before
-        return load, spent * 1000 / max(1, len(load.latencies))
+        user_after, system_after = cpu_seconds(pid)
+        commands = max(1, len(load.latencies))
+        return (load, (user_after - user) * 1000 / commands,
+                (system_after - system) * 1000 / commands)
 
     def stop(self) -> None:
         for process in self.processes.values():
@@ -150,8 +154,9 @@ def main() -> None:
             for number in range(args.rounds):
                 for clients in (4, 8):
                     for source in sources:
-                        load, cpu_ms = servers.drive(source, clients, args.seconds)
-                        results.append(say_run(number, source, clients, load, cpu_ms))
+                        load, user_ms, system_ms = servers.drive(source, clients, args.seconds)
+                        results.append(say_run(number, source, clients, load, user_ms,
+                                               system_ms))
                     raw = raw_commits(servers.url, clients, args.seconds,
                                       servers.state_bytes)
                     say(f"round {number} raw commits, {clients} clients: "
@@ -161,15 +166,18 @@ def main() -> None:
         finally:
             servers.stop()
             servers.drop()
+    print(json.dumps(results))
 
 
-def say_run(number: int, source: str, clients: int, load: Load, cpu_ms: float) -> dict[str, Any]:
+def say_run(number: int, source: str, clients: int, load: Load, user_ms: float,
+            system_ms: float) -> dict[str, Any]:
     failed = f", {len(load.failures)} failed: {load.failures[0]}" if load.failures else ""
     say(f"round {number} {source}, {clients} clients: {load.per_second:.0f} commands/s, "
         f"p50 {load.percentile_ms(50):.1f} ms, p99 {load.percentile_ms(99):.1f} ms, "
-        f"server CPU {cpu_ms:.2f} ms/command{failed}")
-    return {"round": number, "source": source, "clients": clients, "cpu_ms": cpu_ms,
-            **load.summary()}
+        f"server CPU {user_ms + system_ms:.2f} ms/command (user {user_ms:.2f}, "
+        f"system {system_ms:.2f}){failed}")
+    return {"round": number, "source": source, "clients": clients,
+            "cpu_ms": user_ms + system_ms, **load.summary()}
 
 
 if __name__ == "__main__":
