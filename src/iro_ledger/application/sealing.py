@@ -45,6 +45,7 @@ from eventsourcing.persistence import (
     StoredEvent,
     Transcoder,
 )
+from eventsourcing.utils import get_topic
 
 from iro_ledger.application.recorder import Guard
 from iro_ledger.domain.record import record_id
@@ -368,16 +369,33 @@ class SealingMapper(Mapper[UUID]):
                 if first is not None:
                     subjects[record] = subject_of(record, first)
         keys = self._sealing_keys(subjects, guard) if subjects else {}
-        events = list(domain_events)
+        states: dict[int, dict[str, Any]] = {}
         for index, fields, state in sealing:
             originator = state["originator_id"]
             for name in fields:
                 state[name] = seal(keys[originator], originator, name, state[name])
-            sealed = object.__new__(type(events[index]))
-            object.__setattr__(sealed, "__dict__", state)
-            events[index] = sealed
-        to_stored = super().to_stored_event
-        return [to_stored(event) for event in events]
+            states[index] = state
+        return [self._stored(event, states.get(index))
+                for index, event in enumerate(domain_events)]
+
+    def _stored(self, event: DomainEventProtocol[UUID], state: dict[str, Any] | None
+                ) -> StoredEvent:
+        """The library's `to_stored_event`, of `state` (the event's, sealed) when given:
+        without a second copy of the state or an event object made to hold it."""
+        if state is None:
+            state = dict(vars(event))
+        originator_id = state.pop("originator_id")
+        originator_version = state.pop("originator_version")
+        class_version = getattr(type(event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        stored = self.transcoder.encode(state)
+        if self.compressor:
+            stored = self.compressor.compress(stored)
+        if self.cipher:
+            stored = self.cipher.encrypt(stored)
+        return StoredEvent(originator_id=originator_id, originator_version=originator_version,
+                           topic=get_topic(type(event)), state=stored)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         return self.to_domain_events([stored_event])[0]

@@ -2,16 +2,21 @@
 
 `sqlite:///PATH` is the embedded default; `postgresql://user[:password]@host[:port]/db` is
 production (psycopg, pooled). The library insists on a PostgreSQL password even under trust
-auth, so a URL without one is given a placeholder.
+auth, so a URL without one is given a placeholder. Event states are encoded as the library
+encodes them, faster (`StateTranscoder`).
 """
 
 from __future__ import annotations
 
-from datetime import date
+import math
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from eventsourcing.persistence import Transcoding
+import orjson
+from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from iro_ledger.domain.errors import InvalidValue
 
@@ -62,3 +67,62 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+_NATIVE = frozenset({str, int, bool, type(None)})
+"""Types orjson writes exactly as the library's `json` encoder does."""
+_WRAPPED = (date, datetime, Decimal)
+"""Registered types orjson hands to `default` (datetimes with OPT_PASSTHROUGH_DATETIME), so
+they are wrapped as `{"_type_": ..., "_data_": ...}` like the library wraps them. A UUID is
+not among them: orjson writes one as a bare string, so a state holding one is encoded by the
+library's encoder."""
+
+
+class StateTranscoder(JSONTranscoder):
+    """The library's JSON transcoder, encoding event states with orjson where it writes the
+    same JSON: the encoding of a bulk load's events cost about a seventh of its CPU.
+
+    The JSON differs from the library's at most in a float's exponent (`1e-7` for `1e-07`),
+    so it decodes (with the library's decoder, unchanged) to equal values. A state holding
+    anything else (a UUID, a non-finite float, a key that is not a string, a type without a
+    transcoding) is encoded by the library's encoder, as before. Stored bytes are never
+    encoded again: Merkle leaves cover whatever bytes were stored (`trust.canonical`).
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._wrapped: frozenset[type] = frozenset()
+
+    def register(self, transcoding: Transcoding) -> None:
+        super().register(transcoding)
+        self._wrapped = frozenset(t for t in self.types if t in _WRAPPED)
+
+    def encode(self, obj: Any) -> bytes:
+        try:
+            if _plain(obj, self._wrapped):
+                return orjson.dumps(obj, default=self._wrap,
+                                    option=orjson.OPT_PASSTHROUGH_DATETIME)
+        except (orjson.JSONEncodeError, RecursionError):
+            pass  # too deep, or an integer past 64 bits: as the library does
+        return super().encode(obj)
+
+    def _wrap(self, value: Any) -> dict[str, Any]:
+        transcoding = self.types[type(value)]
+        return {"_type_": transcoding.name, "_data_": transcoding.encode(value)}
+
+
+def _plain(value: Any, wrapped: frozenset[type]) -> bool:
+    """Whether orjson writes `value` as the library's encoder would (see StateTranscoder)."""
+    kind = type(value)
+    if kind in _NATIVE or kind in wrapped:
+        return True
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or not _plain(item, wrapped):
+                return False
+        return True
+    if kind is list or kind is tuple:
+        return all(_plain(item, wrapped) for item in value)
+    if kind is float:
+        return math.isfinite(value)
+    return isinstance(value, str)  # a StrEnum: its text, in both
