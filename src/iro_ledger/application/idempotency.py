@@ -54,9 +54,12 @@ def _floatless(value: Any) -> bool:
     if kind in _ALIKE:
         return True
     if kind is dict:
-        return all(type(k) is str and _floatless(v) for k, v in value.items())
+        for key, item in value.items():
+            if type(key) is not str or (type(item) not in _ALIKE and not _floatless(item)):
+                return False
+        return True
     if kind is list:
-        return all(_floatless(v) for v in value)
+        return all(_floatless(item) for item in value)
     return False
 
 
