@@ -60,12 +60,15 @@ class Size:
     samples: int
     """Requests per read figure."""
     load_mode: str
+    records_cached: int
+    """IRO_LEDGER_RECORDS_CACHED: a national history interleaves 150 authorities by date, so
+    a record comes back only after hundreds of thousands of others (settings.py)."""
 
 
 SMALL = Size(authorities=2, children=150, years=3, seconds=4.0, samples=40,
-             load_mode="ingest")
+             load_mode="ingest", records_cached=20_000)
 NATIONAL = Size(authorities=150, children=0, years=5, seconds=20.0, samples=200,
-                load_mode="ingest")
+                load_mode="ingest", records_cached=1_000_000)
 
 
 def main() -> None:
@@ -75,6 +78,8 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=10_000_000)
     parser.add_argument("--seconds", type=float, help="each closed-loop run")
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
+    parser.add_argument("--history", type=Path,
+                        help="load this JSON Lines history (kept) instead of generating one")
     parser.add_argument("--gather-ms", type=int,
                         help="the worker's --gather-ms (its default if not given)")
     args = parser.parse_args()
@@ -86,7 +91,7 @@ def main() -> None:
     if args.seconds:
         size = Size(**{**size.__dict__, "seconds": args.seconds})
     with tempfile.TemporaryDirectory(prefix="iro-bench-") as tmp:
-        bench = Bench(Path(tmp), size, args.gather_ms)
+        bench = Bench(Path(tmp), size, args.gather_ms, args.history)
         try:
             figures = bench.run()
         finally:
@@ -104,8 +109,10 @@ def children_for(events: int, size: Size) -> int:
 
 
 class Bench:
-    def __init__(self, workdir: Path, size: Size, gather_ms: int | None = None) -> None:
+    def __init__(self, workdir: Path, size: Size, gather_ms: int | None = None,
+                 history: Path | None = None) -> None:
         self.workdir = workdir
+        self.history = history
         self.gather = [] if gather_ms is None else ["--gather-ms", str(gather_ms)]
         self.size = size
         self.name = f"iro_bench_{uuid.uuid4().hex[:10]}"
@@ -118,14 +125,19 @@ class Bench:
                     "IRO_LEDGER_JWT_SECRET": self.secret,
                     # The clients stand for many people: one principal's limit is not measured.
                     "IRO_LEDGER_RATE_LIMIT_PER_MINUTE": "0",
+                    "IRO_LEDGER_RECORDS_CACHED": str(size.records_cached),
                     "PYTHONPATH": os.pathsep.join(
                         filter(None, [str(BENCH), os.environ.get("PYTHONPATH")]))}
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
         self.figures: dict[str, Any] = {}
 
     def run(self) -> dict[str, Any]:
-        history = self.workdir / "history.jsonl"
-        lines = self.write_history(history)
+        history = self.history or self.workdir / "history.jsonl"
+        if self.history:
+            lines = history.read_text().splitlines()
+            say(f"history: {len(lines)} commands from {history}")
+        else:
+            lines = self.write_history(history)
         with psycopg.connect(SERVER, autocommit=True) as conn:
             conn.execute(f"CREATE DATABASE {self.name}")
         subprocess.run([CLI, "keys", "generate"], env=self.env, check=False,

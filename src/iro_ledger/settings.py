@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     allow_superuser: bool = False
     """Run on PostgreSQL as a superuser, who can remove the append-only guard; for development
     and tests only (production runs as the role `iro-ledger db setup` makes)."""
+    records_cached: int = 20_000
+    """Records a process keeps in memory as last committed (`RecordCache`), so a command
+    need not replay a record's history. A server's working set is the records in use today;
+    a bulk load of many authorities' histories at once, interleaved by date, touches each
+    record again only after hundreds of thousands of others and wants them all (about 2-3 KB
+    a record; `make bench-national` sets 1,000,000). 0 keeps none."""
     rules_path: Path | None = None
     """TOML file overriding the rules catalogue's windows and thresholds."""
     max_body_bytes: int = 1_048_576

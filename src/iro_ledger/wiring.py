@@ -64,7 +64,7 @@ def build_services(settings: Settings) -> Services:
     url = settings.resolved_database_url()
     db = Database(url)
     guard.refuse_superuser(db, settings.allow_superuser)
-    ledger = Ledger(env=store_env(url))
+    ledger = Ledger(env=store_env(url), cache_size=settings.records_cached)
     projections = Projections(ledger, db, read_models(settings))
     trust = Trust(ledger, projections, settings.resolved_signing_key_path(), settings.log_origin,
                   settings.checkpoint_every_events, settings.checkpoint_every_seconds)

@@ -4,6 +4,7 @@ process applies which batch, the flags equal those of a rebuild from zero."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -116,3 +117,31 @@ def test_a_rebuild_one_authority_at_a_time_stores_the_flags_of_one_in_store_orde
     assert apart == in_store_order
     assert {len(rows) > 0 for rows in apart.values()} == {True}
     assert set(positions.values()) == {top}
+
+
+def test_a_rebuild_one_authority_at_a_time_outlasts_the_store_s_idle_transaction_timeout(
+        postgres_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page applied slower than the event store's idle-in-transaction timeout (the library
+    sets 5 s; here 1 s) does not end the cursor the authority's events are read through."""
+    ingest(postgres_url, tmp_path / "troubled.jsonl", troubled().lines)
+    monkeypatch.setenv("POSTGRES_IDLE_IN_TRANSACTION_SESSION_TIMEOUT", "1")
+    monkeypatch.setattr(runner, "REBUILD_BATCH_SIZE", 50)
+    applied = Flags.apply
+    slow = [True]
+
+    def slowly(self: Flags, tx: Any, batch: Any) -> None:
+        if slow:
+            slow.clear()
+            time.sleep(1.5)
+        applied(self, tx, batch)
+
+    monkeypatch.setattr(Flags, "apply", slowly)
+    gen = opened(postgres_url)
+    services = next(gen)
+    try:
+        services.projections.rebuild(["flags"])
+        rebuilt = flags_of(services)
+    finally:
+        gen.close()
+    assert not slow
+    assert summary([f for f in rebuilt if f["la_code"] == TROUBLED]) == EXPECTED

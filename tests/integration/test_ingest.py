@@ -19,6 +19,8 @@ from iro_ledger.application.ingest import (
     read_entries,
 )
 from iro_ledger.application.store import store_env
+from iro_ledger.settings import Settings
+from iro_ledger.wiring import build_services
 from tests.fixtures_data import ANCHOR, BadLine, bad_lines, batch_commands, iro_lines
 
 ADMIN = Principal(sub="cli:tester", role=Role.ADMIN)
@@ -151,3 +153,23 @@ def test_a_misspelt_field_is_refused_not_dropped() -> None:
 def test_a_line_a_reader_could_not_read_back_is_refused(line: str, reason: str) -> None:
     with pytest.raises(LineError, match=reason):
         parse_entry(line)
+
+
+@pytest.mark.parametrize("records_cached", [0, 3])
+def test_a_history_loads_the_same_whatever_the_records_cached(
+        records_cached: int, tmp_path: Path) -> None:
+    """A bulk load larger than the cache loads records back from the store: the same events."""
+    stores = []
+    for cached in (records_cached, 20_000):
+        settings = Settings(database_url=f"sqlite:///{tmp_path / f'c{cached}.sqlite'}",
+                            signing_key_path=tmp_path / "checkpoint.pem",
+                            records_cached=cached)
+        services = build_services(settings)
+        try:
+            assert services.ledger.records_cache.size == cached
+            assert not ingest(services.ledger, numbered(batch_commands(SMALL)), ADMIN).rejected
+            stores.append([(n.originator_id, n.originator_version, n.topic)
+                           for n in services.ledger.recorder.select_notifications(1, 10_000)])
+        finally:
+            services.close()
+    assert stores[0] == stores[1] and len(stores[0]) > 50

@@ -31,6 +31,11 @@ async def authenticate(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     """The principal a request's bearer token names."""
+    return principal_of(request, credentials)
+
+
+def principal_of(request: Request, credentials: HTTPAuthorizationCredentials | None) -> Principal:
+    """`authenticate`'s work, for a dependency that does more in the same call."""
     if credentials is None:
         raise Unauthorized("this route needs a bearer token: Authorization: Bearer <token>")
     identity: Identity = request.app.state.services.identity
@@ -48,10 +53,15 @@ def require_roles(
     """A dependency refusing (403) principals whose role is not among `roles`."""
 
     async def check(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
-        if principal.role not in roles:
-            allowed = ", ".join(sorted(r.value for r in roles))
-            raise NotPermitted(f"this route serves {allowed}; {principal.sub} is "
-                               f"{principal.role.value}")
-        return principal
+        return refuse_other_roles(principal, roles)
 
     return check
+
+
+def refuse_other_roles(principal: Principal, roles: frozenset[Role]) -> Principal:
+    """`principal`, or `NotPermitted` (403) if their role is not among `roles`."""
+    if principal.role not in roles:
+        allowed = ", ".join(sorted(r.value for r in roles))
+        raise NotPermitted(f"this route serves {allowed}; {principal.sub} is "
+                           f"{principal.role.value}")
+    return principal

@@ -14,42 +14,42 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Response
 
-from iro_ledger.api.deps import LedgerDep, TracerDep, Writer
+from iro_ledger.api.deps import Recording, RecordingDep
 from iro_ledger.api.schemas import OutcomePublic, problem_responses
 from iro_ledger.api.telemetry import execute_traced_async
-from iro_ledger.application import Ledger, Principal
 from iro_ledger.application.commands import COMMANDS, CommandBase
 
 REPLAYED_HEADER = "Idempotent-Replayed"
+_REPLAYED = {REPLAYED_HEADER: "true"}
 _REFUSALS = problem_responses(400, 401, 403, 404, 409, 422)
 
 router = APIRouter(prefix="/commands", tags=["commands"])
 
 
-def _endpoint(model: type[CommandBase]) -> Callable[..., Awaitable[OutcomePublic]]:
+def _endpoint(model: type[CommandBase]) -> Callable[..., Awaitable[Response]]:
     """A handler whose body parameter is typed as `model`, so FastAPI validates and documents it.
 
     `async def`: the command waits for its group (group commit) as a future, and the group's
     committer thread stores it (`Ledger.execute_async`), so no thread is taken per request.
+    The answer is serialised here, once, by pydantic (the route's `response_model` still
+    documents it), rather than validated again and encoded by FastAPI.
     """
 
-    async def record(command: CommandBase, ledger: Ledger, principal: Principal,
-                     tracer: TracerDep, response: Response) -> OutcomePublic:
-        outcome = await execute_traced_async(tracer, ledger, command, principal, source="api")
-        if outcome.replayed:
-            response.headers[REPLAYED_HEADER] = "true"
-        return OutcomePublic(**outcome.answer(), position=outcome.position)
+    async def record(command: CommandBase, recording: Recording) -> Response:
+        outcome = await execute_traced_async(recording.tracer, recording.ledger, command,
+                                             recording.principal, source="api")
+        answer = OutcomePublic(**outcome.answer(), position=outcome.position)
+        return Response(answer.model_dump_json(), status_code=201,
+                        media_type="application/json",
+                        headers=_REPLAYED if outcome.replayed else None)
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     record.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [
             inspect.Parameter("command", keyword, annotation=Annotated[model, Body()]),
-            inspect.Parameter("ledger", keyword, annotation=LedgerDep),
-            inspect.Parameter("principal", keyword, annotation=Writer),
-            inspect.Parameter("tracer", keyword, annotation=TracerDep),
-            inspect.Parameter("response", keyword, annotation=Response),
+            inspect.Parameter("recording", keyword, annotation=RecordingDep),
         ],
-        return_annotation=OutcomePublic,
+        return_annotation=Response,
     )
     return record
 

@@ -27,7 +27,6 @@ from typing import TYPE_CHECKING, Any
 from opentelemetry import metrics, trace
 from opentelemetry.exporter.otlp.proto.http.metric_exporter import OTLPMetricExporter
 from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 from opentelemetry.metrics import CallbackOptions, Histogram, MeterProvider, Observation
 from opentelemetry.sdk.metrics import MeterProvider as SdkMeterProvider
 from opentelemetry.sdk.metrics.export import PeriodicExportingMetricReader
@@ -36,7 +35,7 @@ from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, ConsoleSpanExporter
 from opentelemetry.trace import Span, Status, StatusCode, Tracer
 
-from iro_ledger.api.redaction import redact_span
+from iro_ledger.api.request_spans import RequestSpans
 from iro_ledger.application.access import Principal, Role
 from iro_ledger.domain.errors import DomainError
 
@@ -87,18 +86,15 @@ def provider_for(settings: Settings) -> TracerProvider | None:
 
 def instrument_app(app: FastAPI, settings: Settings,
                    provider: TracerProvider | None = None) -> Tracer:
-    """Trace the app's requests (once) and return the tracer for ledger spans.
-
-    An explicit `provider` (tests, embedding) wins over the settings.
+    """Trace the app's requests (once, `api.request_spans`) and return the tracer for them
+    and for ledger spans. An explicit `provider` (tests, embedding) wins over the settings.
     """
     chosen = provider or provider_for(settings)
     existing: Tracer | None = getattr(app.state, "tracer", None)
     if existing is not None:
         return existing
-    FastAPIInstrumentor.instrument_app(
-        app, tracer_provider=chosen, exclude_spans=["receive", "send"],
-        server_request_hook=lambda span, scope: redact_span(app.routes, span, scope))
     tracer = (chosen or trace.get_tracer_provider()).get_tracer(TRACER_NAME)
+    app.add_middleware(RequestSpans, tracer=tracer, routes=app.routes)
     app.state.tracer = tracer
     app.state.tracer_provider = chosen
     return tracer

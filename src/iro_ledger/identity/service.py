@@ -6,11 +6,17 @@ and refuses revoked ones. A token's (unverified) issuer chooses who verifies it:
 service's own (`identity.tokens`) or a configured identity provider (`identity.oidc`); any
 other issuer is refused before any key is looked for. Dashboard sessions and the demo's
 sign-in codes are kept by `sign_ins` (`identity.sessions`).
+
+A token that verified is remembered (`VerifiedTokens`), so the next request bearing the very
+same string skips its signature and claims; revocation is still asked of the store every
+time, since another process (`iro-ledger revoke`) may have revoked it a moment ago.
 """
 
 from __future__ import annotations
 
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import jwt
@@ -25,6 +31,45 @@ from iro_ledger.settings import Settings
 
 CODE_TTL_SECONDS = 15 * 60
 """How long a demo's sign-in link works (once)."""
+REMEMBERED_TOKENS = 4096
+"""Verified tokens kept at most (the least recently presented go first): a few MB."""
+REMEMBERED_SECONDS = 10 * 60
+"""The longest a verification is reused, even for a token living longer: an identity
+provider's rotated-out key stops being honoured within this."""
+
+
+class VerifiedTokens:
+    """Tokens verified lately, keyed by the whole token string, each until the earlier of its
+    `exp` and `REMEMBERED_SECONDS` after it was verified; bounded, least recently used first
+    out. Only what verified is kept: a refused token is checked again every time."""
+
+    def __init__(self, size: int = REMEMBERED_TOKENS,
+                 seconds: float = REMEMBERED_SECONDS) -> None:
+        self.size = size
+        self.seconds = seconds
+        self._kept: OrderedDict[str, tuple[float, Verified]] = OrderedDict()
+        self._lock = threading.Lock()  # the dashboard verifies from the thread pool
+
+    def get(self, token: str, now: float) -> Verified | None:
+        with self._lock:
+            kept = self._kept.get(token)
+            if kept is None:
+                return None
+            if now >= kept[0]:
+                del self._kept[token]
+                return None
+            self._kept.move_to_end(token)
+            return kept[1]
+
+    def keep(self, token: str, verified: Verified, now: float) -> None:
+        until = min(verified.expires_at.timestamp(), now + self.seconds)
+        if until <= now or self.size <= 0:
+            return
+        with self._lock:
+            self._kept[token] = (until, verified)
+            self._kept.move_to_end(token)
+            while len(self._kept) > self.size:
+                self._kept.popitem(last=False)
 
 
 @dataclass
@@ -34,21 +79,29 @@ class Identity:
     session_seconds: int = 8 * 60 * 60
     """The longest a dashboard session lasts (never beyond the token it began with)."""
     providers: Providers = field(default_factory=Providers)
+    verified_tokens: VerifiedTokens = field(default_factory=VerifiedTokens, repr=False)
 
     def verify(self, token: str) -> Verified:
         """The principal `token` names, or `TokenError` saying why it is refused."""
         token = token.strip()
-        issuer = _issuer(token)
-        if self.providers.trusts(issuer) and issuer != self.policy.issuer:
-            verified = self.providers.verify(token, str(issuer), self.policy.max_lifetime)
-        elif issuer is None or issuer == self.policy.issuer:
-            verified = verify_token(self.policy, token)
-        else:
-            raise TokenError(f"the token is from {issuer!r}, an issuer this service does not "
-                             "trust")
+        now = time.time()
+        verified = self.verified_tokens.get(token, now)
+        if verified is None:
+            verified = self._check(token)
+            self.verified_tokens.keep(token, verified, now)
         if verified.jti is not None and self.sign_ins.is_revoked(verified.jti):
             raise TokenError("the token was revoked")
         return verified
+
+    def _check(self, token: str) -> Verified:
+        """The token's signature and claims, by whoever its (unverified) issuer names."""
+        issuer = _issuer(token)
+        if self.providers.trusts(issuer) and issuer != self.policy.issuer:
+            return self.providers.verify(token, str(issuer), self.policy.max_lifetime)
+        if issuer is None or issuer == self.policy.issuer:
+            return verify_token(self.policy, token)
+        raise TokenError(f"the token is from {issuer!r}, an issuer this service does not "
+                         "trust")
 
     def sign_in(self, token: str) -> tuple[str, Session]:
         """A dashboard session for the holder of `token`: the cookie value and the session."""

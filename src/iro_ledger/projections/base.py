@@ -87,32 +87,24 @@ class Envelope:
     stored: Any = field(default=None, compare=False)
     """The stored notification (topic, originator id and version, state bytes) exactly as the
     store holds it: what the Merkle log's leaves are computed from."""
+    # The reference's parts, copied once: every model reads them for every event of a batch.
+    position: int = field(init=False, repr=False, compare=False)
+    kind: str = field(init=False, repr=False, compare=False)
+    record: str = field(init=False, repr=False, compare=False)
+    """The record's client id (case_id, challenge_id, ...)."""
+    number: int = field(init=False, repr=False, compare=False)
+    type: str = field(init=False, repr=False, compare=False)
+    """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`."""
+    occurred_on: date = field(init=False, repr=False, compare=False)
 
-    @property
-    def position(self) -> int:
-        return self.ref.position
-
-    @property
-    def kind(self) -> str:
-        return self.ref.kind
-
-    @property
-    def record(self) -> str:
-        """The record's client id (case_id, challenge_id, ...)."""
-        return self.ref.id
-
-    @property
-    def number(self) -> int:
-        return self.ref.event_number
-
-    @property
-    def type(self) -> str:
-        """`Outer.Inner` class name of the event, e.g. `Case.IroAssigned`."""
-        return self.ref.event_type
-
-    @property
-    def occurred_on(self) -> date:
-        return self.ref.occurred_on
+    def __post_init__(self) -> None:
+        ref, put = self.ref, object.__setattr__
+        put(self, "position", ref.position)
+        put(self, "kind", ref.kind)
+        put(self, "record", ref.id)
+        put(self, "number", ref.event_number)
+        put(self, "type", ref.event_type)
+        put(self, "occurred_on", ref.occurred_on)
 
     @property
     def recorded_at(self) -> datetime:
@@ -133,8 +125,8 @@ class Envelope:
 
     def fields(self) -> dict[str, Any]:
         """What the event says, JSON-ready: its own fields without ids and provenance."""
-        return {k: plain(v) for k, v in sorted(vars(self.event).items())
-                if k not in _NOT_FIELDS}
+        return {k: v if type(v) in _SCALARS else plain(v)
+                for k, v in sorted(vars(self.event).items()) if k not in _NOT_FIELDS}
 
     def entry(self) -> dict[str, Any]:
         """The event as a reader sees it: reference, provenance and fields (JSON-ready)."""
@@ -152,9 +144,15 @@ _NOT_FIELDS = frozenset({
 })
 
 
+_SCALARS = frozenset({str, int, bool, float, type(None)})
+"""Types `plain` returns as they are (checked first: most fields are one of them)."""
+
+
 def plain(value: Any, depth: int = 0) -> Any:
     """JSON-ready copies: dates as ISO strings, sets as sorted lists; anything nested beyond
     SHOWN_DEPTH (only in events older than the limits on input) is not shown."""
+    if type(value) in _SCALARS:
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, set | frozenset):

@@ -47,6 +47,9 @@ def to_psycopg(sql: str) -> str:
 
 MANY_ROWS = 5000
 """Rows per set-based INSERT: one array a column, unnested (`Tx.executemany`)."""
+COPY_ROWS = 500
+"""From this many rows a plain INSERT (no conflict clause) is sent as `COPY ... FROM STDIN`:
+psycopg formats COPY rows in C, where it dumps each array element in Python."""
 _INSERT = re.compile(r"^(INSERT INTO (\w+) \(([^)]*)\)) VALUES \((\?(?:, \?)*)\)(.*)$",
                      re.DOTALL)
 _UPSERT = re.compile(r"^ ON CONFLICT \(([^)]*)\) DO (?:NOTHING|UPDATE SET (.*))$", re.DOTALL)
@@ -113,13 +116,20 @@ class Tx:
         """Run `sql` for each row. On PostgreSQL an INSERT whose conflict clause does nothing
         or overwrites columns with `excluded` ones is sent set-based: one statement of up to
         `MANY_ROWS` rows, a binary array a column, `INSERT ... SELECT * FROM unnest(...)` (the
-        last row of each key wins, as it would one by one). Its text never changes with the
+        last row of each key wins, as it would one by one); a plain INSERT of `COPY_ROWS` or
+        more is a COPY. Its text never changes with the
         number of rows, so the server plans it once and the client never re-parses it."""
         if not rows:
             return
         many = _multi_row(sql) if self.dialect == "postgres" else None
         if many is None:
             self._cursor.executemany(self._sql(sql), [tuple(r) for r in rows])
+            return
+        if not many.tail and len(rows) >= COPY_ROWS:
+            with self._cursor.copy(f"COPY {many.table} ({', '.join(many.columns)})"
+                                   " FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
             return
         if many.keys:  # DO UPDATE may not meet one key twice in a statement: keep the last
             last = {tuple(row[i] for i in many.keys): row for row in rows}

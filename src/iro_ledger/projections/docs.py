@@ -33,6 +33,9 @@ class Table:
     integers: frozenset[str] = frozenset()
     """Columns holding integers (BIGINT); all others are TEXT."""
     indexes: tuple[tuple[str, ...], ...] = ()
+    append_only: bool = False
+    """Each document is written once and never changed (a timeline's entries): saved by a
+    plain INSERT, which a large batch sends as a COPY (`Tx.executemany`)."""
 
     def create(self, tx: Tx) -> None:
         names = (*self.key, *self.columns)
@@ -75,9 +78,10 @@ class Table:
         names = (*self.key, *self.columns, "doc")
         marks = ", ".join("?" for _ in names)
         updates = ", ".join(f"{c} = excluded.{c}" for c in (*self.columns, "doc"))
+        upsert = ("" if self.append_only else
+                  f" ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}")
         tx.executemany(
-            f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({marks})"
-            f" ON CONFLICT ({', '.join(self.key)}) DO UPDATE SET {updates}",
+            f"INSERT INTO {self.name} ({', '.join(names)}) VALUES ({marks}){upsert}",
             [self.values(doc) for doc in docs])
 
     def values(self, doc: Doc) -> tuple[Any, ...]:
@@ -103,8 +107,12 @@ class Table:
         return int(row["n"]) if row else 0
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+"""Made once: `json.dumps` with options builds an encoder per call."""
+
+
 def encode(doc: Doc) -> str:
-    return json.dumps(doc, sort_keys=True, separators=(",", ":"), default=str)
+    return _ENCODER.encode(doc)
 
 
 def decode(row: Row) -> Doc:

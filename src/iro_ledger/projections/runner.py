@@ -283,13 +283,18 @@ class Projections:
     def _stored(self, where: str, params: tuple[Any, ...], size: int
                 ) -> Iterator[list[Notification]]:
         """Stored events matching `where`, in store order, in pages: a server-side cursor on
-        the event store's own connection (PostgreSQL only)."""
+        the event store's own connection (PostgreSQL only).
+
+        The cursor is held outside any transaction (`WITH HOLD`, its rows kept by the server
+        once declared): between two pages the caller applies one, which may take longer than
+        the store's `idle_in_transaction_session_timeout` (5 s by default), and that would
+        end a cursor read inside a transaction, and with it the rebuild."""
         recorder: Any = self.ledger.recorder
         statement = SQL("SELECT notification_id, originator_id, originator_version, topic,"
                         " state FROM {}.{} WHERE " + where + " ORDER BY notification_id").format(
             Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name))
-        with (recorder.datastore.get_connection() as conn, conn.transaction(),
-              conn.cursor(name="iro_ledger_rebuild") as cursor):
+        with (recorder.datastore.get_connection() as conn,
+              conn.cursor(name="iro_ledger_rebuild", withhold=True) as cursor):
             cursor.itersize = size
             cursor.execute(statement, params)
             while rows := cursor.fetchmany(size):

@@ -23,7 +23,8 @@ from iro_ledger.projections.db import Tx
 from iro_ledger.projections.docs import Doc, Docs, Table, keys_of, tx_docs
 
 ENTRIES = Table("timeline_v3", key=("la_code", "case_id", "position"),
-                columns=("occurred_on",), integers=frozenset({"position"}))
+                columns=("occurred_on",), integers=frozenset({"position"}), append_only=True)
+"""An event is filed once, under one case, when it is applied (exactly once)."""
 CASES = Table("timeline_cases_v3", key=("la_code", "case_id"))
 CHALLENGES = Table("timeline_challenges_v3", key=("la_code", "challenge_id"))
 INSTRUCTIONS = Table("timeline_instructions_v3", key=("la_code", "instruction_id"))

@@ -34,6 +34,12 @@ class Changes:
     flags: list[Flag] = field(default_factory=list)
 
 
+_JUDGING = {when: [r for r in RULES if r.reads is not None and r.judge is not None
+                   and r.on_changes is when] for when in (False, True)}
+"""The rules that judge the subjects an event bears on, before and after the defeats (once,
+not sorted out again for every event)."""
+
+
 class RulesEngine:
     def __init__(self, config: RulesConfig | None = None) -> None:
         self.config = config or load_config()
@@ -62,7 +68,8 @@ class RulesEngine:
         opened = book.recorded_on("authority", env.la_code)
         watched = env.occurred_on < day and opened is not None and opened < day
         around = [r for r in RULES if r.as_of is not None and (
-            r.watch is None or env.type in r.watch or f"{env.type.split('.')[0]}.*" in r.watch)]
+            r.watch is None or env.type in r.watch or f"{env.type.split('.')[0]}.*" in r.watch)
+        ] if watched else []
         before = self._open_on(book, day, around) if watched else {}
         observe(book, env)
         self._judge(book, env, on_changes=False)
@@ -74,9 +81,8 @@ class RulesEngine:
         return book
 
     def _judge(self, book: Book, env: Envelope, on_changes: bool) -> None:
-        for rule in RULES:
-            if rule.reads is None or rule.judge is None or rule.on_changes is not on_changes:
-                continue
+        for rule in _JUDGING[on_changes]:
+            assert rule.reads is not None and rule.judge is not None
             for subject in rule.reads(book, env):
                 settle(book, rule.name, rule.basis, rule.judge(book, subject, self.config),
                        env.ref)
