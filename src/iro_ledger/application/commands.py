@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -78,11 +79,17 @@ class CommandBase(BaseModel):
 
     @classmethod
     def command_name(cls) -> str:
-        return str(cls.model_fields["command"].default)
+        return _command_name(cls)
 
     def target(self) -> tuple[str, str]:
         """(kind, id) of the record this command writes to."""
         return self.KIND, str(getattr(self, self.ID_FIELD))
+
+
+@cache
+def _command_name(model: type[CommandBase]) -> str:
+    """A command class's name, looked up once (authorising and answering each command ask)."""
+    return str(model.model_fields["command"].default)
 
 
 class RegisterAuthority(CommandBase):

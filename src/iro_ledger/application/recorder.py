@@ -39,6 +39,7 @@ from eventsourcing.persistence import (
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.utils import retry
 from psycopg.pq import TransactionStatus
+from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 LOCK_FUNCTION = "iro_ledger_lock_events"
@@ -144,7 +145,9 @@ class Recorder(PostgresApplicationRecorder):
             topics = ",".join(_topic(t).strip("'") for t in guard.erasure_topics)
             watched = f"({watched} OR topic = ANY('{{{topics}}}'::text[]))"
         results: list[list[Any]] = []
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+        # Rows as tuples, and never prepared (each statement is sent once): psycopg's row
+        # dicts and prepared-statement bookkeeping cost a lone command more than its answer.
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             table, begin = self._guarded_parts(conn)
             statement = (
                 f"{begin}; SELECT notification_id, originator_id FROM {table}"
@@ -157,7 +160,7 @@ class Recorder(PostgresApplicationRecorder):
                 f" AND NOT notification_id = ANY('{{{own}}}'::bigint[]))"
                 f" RETURNING notification_id; COMMIT")
             try:
-                curs.execute(statement.encode())
+                curs.execute(statement.encode(), prepare=False)
                 while True:
                     results.append(curs.fetchall() if curs.description is not None else [])
                     if not curs.nextset():
@@ -167,10 +170,10 @@ class Recorder(PostgresApplicationRecorder):
                     conn.execute("ROLLBACK")
                 raise
         changes, inserted = results[-3], results[-2]
-        guard.changes = [(row["notification_id"], row["originator_id"]) for row in changes]
+        guard.changes = [(row[0], row[1]) for row in changes]
         if not inserted:
             raise StaleRecords("a record this group read was changed by another process")
-        return [row["notification_id"] for row in inserted]
+        return [row[0] for row in inserted]
 
     def _guarded_parts(self, conn: Any) -> tuple[str, str]:
         """The events table's quoted name and the BEGIN, lock and NOTIFY statements, as text
