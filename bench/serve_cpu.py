@@ -2,6 +2,7 @@
 
     python bench/serve_cpu.py                      # this tree's code, 3 rounds
     python bench/serve_cpu.py --src A --src B      # two trees' `src`, interleaved round by round
+    python bench/serve_cpu.py --src src --src "src --no-access-log"   # serve's flags after it
     python bench/serve_cpu.py --profile 8          # also a py-spy profile of a run at 8 clients
 
 A database of its own (`iro_http_...`, dropped at the end) holds a small generated history;
@@ -62,7 +63,7 @@ class Servers:
         self.state_bytes = 0
 
     def env_for(self, source: str) -> dict[str, str]:
-        return {**self.env, "PYTHONPATH": f"{source}:{BENCH}"}
+        return {**self.env, "PYTHONPATH": f"{source.split()[0]}:{BENCH}"}
 
     def prepare(self) -> None:
         lines = generate(GeneratorSpec(authorities=1, children=100, years=2)).lines
@@ -84,7 +85,8 @@ class Servers:
         for source in self.sources:
             port = free_port()
             self.processes[source] = subprocess.Popen(
-                [CLI, "serve", "--port", str(port)], env=self.env_for(source),
+                [CLI, "serve", "--port", str(port), *source.split()[1:]],
+                env=self.env_for(source),
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             self.ports[source] = port
             wait_for_health(port)
@@ -132,7 +134,8 @@ def profile(servers: Servers, source: str, clients: int, seconds: float, out: Pa
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--src", action="append", help="a tree's src directory (repeatable)")
+    parser.add_argument("--src", action="append",
+                        help="a tree's src directory, then any flags for serve (repeatable)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=4.0)
     parser.add_argument("--profile", type=int, metavar="CLIENTS",
@@ -140,7 +143,8 @@ def main() -> None:
     parser.add_argument("--profile-out", type=Path, default=Path("serve-profile.txt"))
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    sources = [str(Path(s).resolve()) for s in args.src or [str(BENCH.parent / "src")]]
+    sources = [" ".join([str(Path(s.split()[0]).resolve()), *s.split()[1:]])
+               for s in args.src or [str(BENCH.parent / "src")]]
     results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="iro-http-") as tmp:
         servers = Servers(Path(tmp), sources)

@@ -288,3 +288,19 @@ def test_serve_with_two_workers_stores_each_command_once_whichever_process_takes
     assert len(workers) == 2
     assert [a[1]["event_numbers"] for a in answers] == [[n + 2] for n in range(12)]
     assert again[1]["event_numbers"] == [5] and again[2]
+
+
+@pytest.mark.parametrize(("flags", "logged"), [([], True), (["--no-access-log"], False)])
+def test_serve_writes_an_access_line_per_request_unless_told_not_to(
+        tmp_path: Path, flags: list[str], logged: bool) -> None:
+    port = _free_port()
+    env = {**os.environ, "IRO_LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'log.sqlite'}"}
+    executable = Path(sys.executable).with_name("iro-ledger")
+    server = subprocess.Popen([str(executable), "serve", "--port", str(port), *flags], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert _wait_for(f"http://127.0.0.1:{port}/health", server) == 200
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    assert ('"GET /health HTTP/1.1" 200' in out + err) is logged

@@ -114,11 +114,15 @@ def serve(
     workers: Annotated[int, typer.Option(
         min=1, max=64, help="Server processes sharing the port (each groups its own "
         "commands; see docs/operations.md).")] = 1,
+    access_log: Annotated[bool, typer.Option(
+        help="A line per request on stdout (routes only, never ids or tokens). Behind a "
+        "proxy that keeps its own, --no-access-log saves the server a write per "
+        "request.")] = True,
 ) -> None:
     """Serve the HTTP API with uvicorn, on the store IRO_LEDGER_DATABASE_URL names.
 
     Anywhere but loopback it refuses to start without a proper IRO_LEDGER_JWT_SECRET."""
-    run_server(start_checks(get_settings(), host, port), host, port, workers)
+    run_server(start_checks(get_settings(), host, port), host, port, workers, access_log)
 
 
 def refuse_unsafe(settings: Settings, host: str | None, where: str, warn: bool = True) -> None:
@@ -173,12 +177,13 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return bound
 
 
-def run_server(listening: socket.socket, host: str, port: int, workers: int = 1) -> None:
+def run_server(listening: socket.socket, host: str, port: int, workers: int = 1,
+               access_log: bool = True) -> None:
     import uvicorn
 
     # loop/http "auto" take uvloop and httptools (dependencies) where installed.
     config = uvicorn.Config("iro_ledger.api.app:create_app", factory=True, host=host, port=port,
-                            workers=workers, loop="auto", http="auto")
+                            workers=workers, loop="auto", http="auto", access_log=access_log)
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
 
