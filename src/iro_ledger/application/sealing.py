@@ -47,6 +47,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.utils import get_topic
 
+from iro_ledger.application.decoding import LeanDecoder
 from iro_ledger.application.recorder import Guard
 from iro_ledger.domain.record import record_id
 
@@ -307,6 +308,9 @@ class SealingMapper(Mapper[UUID]):
         store's keys. Forgotten whenever another process is seen to store anything, and on
         an erasure here. Never used to open anything."""
         self._sealing_lock = threading.Lock()
+        self._lean = LeanDecoder.of(self)
+        """The library's decoding without its per-object hook (`decoding`), when it can
+        stand in for it."""
 
     def forget_keys(self) -> None:
         """Forget every sealing key kept (another process stored something, or an erasure
@@ -404,8 +408,11 @@ class SealingMapper(Mapper[UUID]):
                          ) -> list[DomainEventProtocol[UUID]]:
         """Every event read, its sealed fields opened with keys got in one query (shown
         erased where the key is gone)."""
-        to_domain = super().to_domain_event
-        events = [to_domain(stored) for stored in stored_events]
+        if self._lean is not None:
+            events = self._lean.decode(stored_events)
+        else:
+            to_domain = super().to_domain_event
+            events = [to_domain(stored) for stored in stored_events]
         opening: list[tuple[dict[str, Any], list[str]]] = []
         for event in events:
             fields = getattr(type(event), "ERASABLE", ())
