@@ -3,10 +3,12 @@
 A pure ASGI middleware in place of OpenTelemetry's FastAPI instrumentation, which matched each
 request's address against every route (twice, with the redaction hook), gathered a dozen
 attributes and wrapped `send` and `receive` whether or not anything recorded the span: a
-tenth of the server's CPU per command. Here a span nobody records costs a context and
-nothing more; a recorded one gets the attributes the instrumentation gave (the older HTTP
-semantic conventions), with the address redacted from the start (`api.redaction`). A
-`traceparent` (or whatever `OTEL_PROPAGATORS` names) in the request continues its trace.
+tenth of the server's CPU per command. Here, while the process has no tracer provider (the
+default: `IRO_LEDGER_OTEL_EXPORTER=none` and nothing installed one), a request costs one
+check; a span nobody records costs a context; a recorded one gets the attributes the
+instrumentation gave (the older HTTP semantic conventions), with the address redacted from
+the start (`api.redaction`). A `traceparent` (or whatever `OTEL_PROPAGATORS` names) in the
+request continues its trace.
 """
 
 from __future__ import annotations
@@ -14,9 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from opentelemetry import trace
 from opentelemetry.propagate import extract
 from opentelemetry.propagators.textmap import Getter
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
+from opentelemetry.trace import (
+    NoOpTracerProvider,
+    ProxyTracerProvider,
+    Span,
+    SpanKind,
+    Status,
+    StatusCode,
+    Tracer,
+)
 from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -37,20 +48,27 @@ class _HeaderGetter(Getter[Scope]):
 
 
 _HEADERS = _HeaderGetter()
+_SILENT = (ProxyTracerProvider, NoOpTracerProvider)
+"""What the process's global provider is until something installs a real one."""
 
 
 class RequestSpans:
     """ASGI middleware: a SERVER span around each HTTP request, current while it is served
-    (so `ledger.execute` is its child); a failure escaping the app is recorded on it as 500."""
+    (so `ledger.execute` is its child); a failure escaping the app is recorded on it as 500.
+    `global_provider`: the tracer comes from the process's global provider, which may be
+    installed after the app is built, so whether it records is asked per request."""
 
-    def __init__(self, app: ASGIApp, tracer: Tracer, routes: Sequence[BaseRoute]) -> None:
+    def __init__(self, app: ASGIApp, tracer: Tracer, routes: Sequence[BaseRoute],
+                 global_provider: bool = True) -> None:
         self.app = app
         self.tracer = tracer
         self.routes = routes
+        self.global_provider = global_provider
         self.template: Callable[[str, str], str] = route_templates(routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or (
+                self.global_provider and isinstance(trace.get_tracer_provider(), _SILENT)):
             await self.app(scope, receive, send)
             return
         method = str(scope.get("method", "HTTP"))

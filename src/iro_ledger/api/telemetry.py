@@ -94,7 +94,8 @@ def instrument_app(app: FastAPI, settings: Settings,
     if existing is not None:
         return existing
     tracer = (chosen or trace.get_tracer_provider()).get_tracer(TRACER_NAME)
-    app.add_middleware(RequestSpans, tracer=tracer, routes=app.routes)
+    app.add_middleware(RequestSpans, tracer=tracer, routes=app.routes,
+                       global_provider=chosen is None)
     app.state.tracer = tracer
     app.state.tracer_provider = chosen
     return tracer
