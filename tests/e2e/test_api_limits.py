@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from iro_ledger.api.body_limit import MAX_JSON_DEPTH
+from iro_ledger.api.body_limit import MAX_JSON_DEPTH, too_deep
 from iro_ledger.settings import Settings
 from tests.e2e import (
     ADMIN,
@@ -91,6 +91,14 @@ def test_json_nested_too_deep_is_a_bad_request_before_it_is_parsed(api: Api, dep
 
     problem = api.check_problem(response, 400, before)
     assert problem["detail"] == f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels"
+
+
+def test_only_a_body_with_brackets_enough_to_nest_too_deep_is_scanned() -> None:
+    deepest = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
+
+    assert not too_deep(deepest)
+    assert too_deep(b"[" + deepest + b"]")
+    assert not too_deep(b'["' + b"[" * 100 + b'", {"a": "{{{"}]')  # counted, then scanned
 
 
 def test_brackets_inside_strings_are_not_nesting(api: Api) -> None:
