@@ -215,7 +215,8 @@ class Bench:
         self.figures.update(rebuild_events_per_s=round(ours_rate),
                             raw_read_events_per_s=round(raw_rate),
                             rebuild_ratio=round(ours_rate / raw_rate, 4),
-                            rebuild_s=ours["seconds"], rebuild_rss_mb=ours["rss_mb"])
+                            rebuild_s=ours["seconds"], rebuild_cpu_s=ours["cpu_seconds"],
+                            rebuild_rss_mb=ours["rss_mb"])
         say(f"rebuild: {ours['seconds']:.1f} s = {ours_rate:.0f} events/s, peak RSS "
             f"{ours['rss_mb']:.0f} MB; raw SELECT + json.loads {raw_rate:.0f}/s; "
             f"ratio {ours_rate / raw_rate:.3f}")
