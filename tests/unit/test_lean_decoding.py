@@ -64,7 +64,10 @@ def stored_as(ledger: Ledger, change: dict[str, object]) -> StoredEvent:
     {"extra": "_type_"},
     {"extra": {"_type_": "date_iso", "_data_": "2024-01-02"}},
     {"extra": {"_type_": "date_iso", "other": 1}},
-], ids=["nested-in-an-object", "in-a-list", "a-string", "a-new-top-level-key", "not-a-tag"])
+    {"extra": "\ud800"},
+    {"extra": 2 ** 64, "less": -(2 ** 63) - 1},
+], ids=["nested-in-an-object", "in-a-list", "a-string", "a-new-top-level-key", "not-a-tag",
+        "a-lone-surrogate-orjson-refuses", "integers-past-64-bits"])
 def test_tags_the_lean_path_does_not_expect_decode_as_the_library_decodes_them(
         ledger: Ledger, change: dict[str, object]) -> None:
     stored = stored_as(ledger, change)
