@@ -12,12 +12,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from typing import Any
+from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import OperationalError
+from eventsourcing.persistence import OperationalError, StoredEvent
 
 from iro_ledger.application import Ledger, Outcome, Principal, Role
 from iro_ledger.application.ledger import Request
+from iro_ledger.application.recorder import Guard, StaleRecords
 from iro_ledger.application.store import store_env
 from iro_ledger.domain.errors import DomainError, InvariantViolation, NotRecorded
 from tests.builders import LA, command
@@ -271,3 +273,31 @@ def test_commands_from_many_threads_each_get_their_own_answer(ledger: Ledger) ->
     assert numbers == list(range(3, 3 + 32))
     summaries = [e["summary"] for e in ledger.read("case", LA, "case-7", ROOT).events[2:]]
     assert sorted(summaries) == sorted(f"revision {n}" for n in range(40) if n % 5)
+
+
+def probe(version: int = 1) -> StoredEvent:
+    return StoredEvent(originator_id=uuid4(), originator_version=version,
+                       topic="tests.integration:Probe", state=b"{}")
+
+
+def test_a_guarded_insert_stores_nothing_when_more_was_stored_since_than_it_reads(
+        postgres_url: str) -> None:
+    """The guard reads at most `scan` events after its position (through the position
+    index, never the whole store): beyond that it cannot vouch for the records it read."""
+    ledger = open_ledger(postgres_url)
+    try:
+        recorder = ledger.recorder
+        after = ledger.position()
+        other = open_ledger(postgres_url)
+        other.recorder.insert_events([probe(), probe(), probe()])
+        other.close()
+        unrelated = frozenset({uuid4()})
+
+        with pytest.raises(StaleRecords):
+            recorder.insert_guarded([probe()], Guard(after, frozenset(), unrelated, scan=3))
+        stored = recorder.insert_guarded([probe()], Guard(after, frozenset(), unrelated,
+                                                          scan=4))
+
+        assert len(stored) == 1 and ledger.position() == stored[0]
+    finally:
+        ledger.close()

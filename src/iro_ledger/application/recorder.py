@@ -53,8 +53,9 @@ class Guard:
     first asks of its insert (`Recorder.insert_events(..., guard=)`): store nothing if
     another process stored an event of a record the unit read after `after`, the position
     the cache reflected. Checked under the event lock, in the insert's own statement, so
-    nothing can slip in between; `changes` is filled with what was stored after `after`
-    (at most `scan` events), for the cache to drop what others changed."""
+    nothing can slip in between. `scan` or more events stored after `after` store nothing
+    too (the guard reads no further); `changes` is filled with what was stored after
+    `after` (at most `scan` events), for the cache to drop what others changed."""
 
     after: int
     own: frozenset[int]
@@ -155,9 +156,7 @@ class Recorder(PostgresApplicationRecorder):
                 f" LIMIT {int(guard.scan)};"
                 f" INSERT INTO {table} (originator_id, originator_version, topic, state)"
                 f" SELECT * FROM (VALUES {rows}) AS new (originator_id, originator_version,"
-                f" topic, state) WHERE NOT EXISTS (SELECT 1 FROM {table}"
-                f" WHERE notification_id > {after} AND {watched}"
-                f" AND NOT notification_id = ANY('{{{own}}}'::bigint[]))"
+                f" topic, state) WHERE {_unchanged(table, after, watched, own, guard.scan)}"
                 f" RETURNING notification_id; COMMIT")
             try:
                 curs.execute(statement.encode(), prepare=False)
@@ -235,3 +234,19 @@ class Recorder(PostgresApplicationRecorder):
                           f"{schema}.{self.stored_event_type_name}", self.lock_function))
             row = curs.fetchone()
         return bool(row and row["ready"])
+
+
+def _unchanged(table: str, after: int, watched: str, own: str, scan: int) -> str:
+    """SQL true when no other process stored an event `watched` names after `after`, read
+    through the position index from `after` on (at most `scan` events, more is "changed").
+
+    A `NOT EXISTS` over `notification_id > after` let the planner, its statistics behind
+    the table's newest positions, scan the whole event store for each group: 110-140 ms a
+    command at 390,000 events, growing with the store. An ordered `LIMIT` is read through
+    the index whatever the statistics say.
+    """
+    return (f"(SELECT count(*) < {int(scan)} AND NOT coalesce(bool_or({watched}"
+            f" AND NOT notification_id = ANY('{{{own}}}'::bigint[])), false)"
+            f" FROM (SELECT originator_id, topic, notification_id FROM {table}"
+            f" WHERE notification_id > {after} ORDER BY notification_id"
+            f" LIMIT {int(scan)}) AS recent)")
