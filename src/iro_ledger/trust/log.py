@@ -10,7 +10,7 @@ and `trust.audit` checks that it does.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -42,6 +42,15 @@ class SqlNodeStore:
         if row is None:
             raise KeyError((level, index))
         return bytes(row["hash"])
+
+    def get_many(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        if not keys:
+            return {}
+        pairs = sorted(keys)
+        rows = self._tx.query(f"SELECT level, idx, hash FROM {NODES} WHERE (level, idx) IN"
+                              f" (VALUES {', '.join(['(?, ?)'] * len(pairs))})",
+                              tuple(value for pair in pairs for value in pair))
+        return {(int(row["level"]), int(row["idx"])): bytes(row["hash"]) for row in rows}
 
     def put_many(self, nodes: Sequence[Node]) -> None:
         self._tx.executemany(f"INSERT INTO {NODES} (level, idx, hash) VALUES (?, ?, ?)",

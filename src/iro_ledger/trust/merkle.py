@@ -8,7 +8,7 @@ proof for any tree size is assembled from O(log n) of them; nothing is ever upda
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import NamedTuple, Protocol
 
 from iro_ledger.trust.verifier import EMPTY_ROOT, HASH_SIZE, node_hash
@@ -29,6 +29,10 @@ class NodeStore(Protocol):
         """The hash of node (level, index); raises KeyError if it is not stored."""
         ...
 
+    def get_many(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        """The hashes of the (level, index) nodes stored of `keys`, at once."""
+        ...
+
     def put_many(self, nodes: Sequence[Node]) -> None:
         """Store new nodes; called once per append with the leaves and their parents."""
         ...
@@ -47,6 +51,9 @@ class InMemoryNodeStore:
 
     def get(self, level: int, index: int) -> bytes:
         return self._nodes[(level, index)]
+
+    def get_many(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        return {key: self._nodes[key] for key in keys if key in self._nodes}
 
     def put_many(self, nodes: Sequence[Node]) -> None:
         taken = [(level, index) for level, index, _ in nodes if (level, index) in self._nodes]
@@ -109,6 +116,16 @@ class MerkleLog:
                 start = split
         return proof[::-1]
 
+    def inclusion_proofs(self, indexes: Sequence[int], tree_size: int) -> list[list[bytes]]:
+        """`inclusion_proof` of each leaf of `indexes`, the nodes they need read from the
+        store at once (`get_many`): a record's receipts in one query, not one a node."""
+        self._check_size(tree_size)
+        planned = _Planned(tree_size)
+        for index in indexes:
+            MerkleLog(planned).inclusion_proof(index, tree_size)
+        known = MerkleLog(_Known(self._store.get_many(planned.keys), tree_size))
+        return [known.inclusion_proof(index, tree_size) for index in indexes]
+
     def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
         """RFC 9162 2.1.4.1 PROOF(size1, D[0:size2]); empty when the sizes are equal."""
         self._check_size(size2)
@@ -152,6 +169,43 @@ class MerkleLog:
     def _check_size(self, tree_size: int) -> None:
         if not 0 <= tree_size <= self._store.size():
             raise ValueError(f"the log has no tree of size {tree_size}")
+
+
+class _Planned:
+    """A store that hands out blank hashes and notes which nodes were asked for: the
+    algorithm run once on it names the nodes a proof needs, whatever its shape."""
+
+    def __init__(self, tree_size: int) -> None:
+        self.keys: set[tuple[int, int]] = set()
+        self._size = tree_size
+
+    def get(self, level: int, index: int) -> bytes:
+        self.keys.add((level, index))
+        return bytes(HASH_SIZE)
+
+    def get_many(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        self.keys.update(keys)
+        return dict.fromkeys(keys, bytes(HASH_SIZE))
+
+    def put_many(self, nodes: Sequence[Node]) -> None:
+        raise TypeError("a planned proof stores nothing")
+
+    def size(self) -> int:
+        return self._size
+
+
+class _Known(_Planned):
+    """The nodes a proof needs, read beforehand; any other is missing (KeyError)."""
+
+    def __init__(self, nodes: dict[tuple[int, int], bytes], tree_size: int) -> None:
+        super().__init__(tree_size)
+        self._nodes = nodes
+
+    def get(self, level: int, index: int) -> bytes:
+        return self._nodes[(level, index)]
+
+    def get_many(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        return {key: self._nodes[key] for key in keys if key in self._nodes}
 
 
 def _largest_power_of_two_below(n: int) -> int:

@@ -213,16 +213,17 @@ class Trust:
         fields = {e["number"]: e for e in view.events}
         made = []
         with self.db.reading() as tx, _log_behind():
-            log = merkle_log(tx)
-            for leaf in leaves:
+            proofs = merkle_log(tx).inclusion_proofs([leaf.leaf_index for leaf in leaves],
+                                                     checkpoint.tree_size)
+            for leaf, proof in zip(leaves, proofs, strict=True):
                 event = stored.get(leaf.number)
                 data = canonical(event) if event is not None else b""
                 if event is None or leaf_hash(data) != leaf.leaf_hash:
                     raise LogDamaged(f"{leaf.record} (position {leaf.position}) no longer "
                                      "matches its leaf in the Merkle log; run `iro-ledger audit`")
                 summary = receipts.event_summary(leaf, event.topic, fields.get(leaf.number, {}))
-                made.append(receipts.receipt(leaf, data, log.inclusion_proof(
-                    leaf.leaf_index, checkpoint.tree_size), checkpoint, self.origin, summary))
+                made.append(receipts.receipt(leaf, data, proof, checkpoint, self.origin,
+                                             summary))
         return receipts.bundle(kind, la_code, ref, checkpoint, made)
 
     def _covering(self, top: int) -> StoredCheckpoint:
@@ -269,11 +270,11 @@ class Trust:
         checkpoint = self._covering(leaves[-1][0].leaf_index)
         made = []
         with self.db.reading() as tx, _log_behind():
-            log = merkle_log(tx)
-            for leaf, data, topic in leaves:
-                made.append(receipts.receipt(
-                    leaf, data, log.inclusion_proof(leaf.leaf_index, checkpoint.tree_size),
-                    checkpoint, self.origin, receipts.event_summary(leaf, topic, {})))
+            proofs = merkle_log(tx).inclusion_proofs(
+                [leaf.leaf_index for leaf, _, _ in leaves], checkpoint.tree_size)
+            for (leaf, data, topic), proof in zip(leaves, proofs, strict=True):
+                made.append(receipts.receipt(leaf, data, proof, checkpoint, self.origin,
+                                             receipts.event_summary(leaf, topic, {})))
         self.checkpoint_now()
         return made, self.consistency(checkpoint.tree_size)
 

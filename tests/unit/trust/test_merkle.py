@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 import pytest
 from hypothesis import given, settings
@@ -81,6 +81,9 @@ class SyntheticStore:
         self.reads += 1
         return hashlib.sha256(f"{level}/{index}".encode()).digest()
 
+    def get_many(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+        return {(level, index): self.get(level, index) for level, index in keys}
+
     def put_many(self, nodes: Sequence[Node]) -> None:
         self.leaves += sum(1 for node in nodes if node.level == 0)
 
@@ -132,6 +135,30 @@ def test_every_proof_of_every_small_tree_equals_the_naive_one() -> None:
         for size1 in range(1, size2):
             proof = naive_subproof(size1, leaves[:size2], True)
             assert log.consistency_proof(size1, size2) == proof
+
+
+def test_proofs_of_several_leaves_at_once_equal_each_proof_alone() -> None:
+    leaves = leaves_of(33)
+    log = log_of(leaves, batch=7)
+    for size2 in range(1, 34):
+        indexes = [i for i in range(size2) if i % 3 != 1]
+        assert log.inclusion_proofs(indexes, size2) == [
+            naive_path(index, leaves[:size2]) for index in indexes]
+
+
+def test_proofs_of_several_leaves_of_a_million_read_their_nodes_in_one_call() -> None:
+    class Counted(SyntheticStore):
+        calls: list[int] = []
+
+        def get_many(self, keys: Collection[tuple[int, int]]) -> dict[tuple[int, int], bytes]:
+            self.calls.append(len(keys))
+            return super().get_many(keys)
+
+    store = Counted(1_000_000)
+    proofs = MerkleLog(store).inclusion_proofs([5, 700_001, 999_998], 1_000_000)
+    alone = [MerkleLog(store).inclusion_proof(i, 1_000_000) for i in (5, 700_001, 999_998)]
+    assert proofs == alone
+    assert len(store.calls) == 1 and store.calls[0] <= 3 * 20
 
 
 def test_the_empty_tree_has_the_hash_of_nothing() -> None:
