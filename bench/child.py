@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from iro_ledger.application import Principal, Role
 from iro_ledger.application.ingest import ingest, read_entries
 from iro_ledger.settings import get_settings
 from iro_ledger.wiring import build_services
+from memory import peak_rss_mb
 
 LOADER = Principal("bench-loader", Role.ADMIN)
 
@@ -43,7 +43,7 @@ def main() -> None:
         cpu_seconds = time.process_time() - cpu  # on a shared machine, steadier than seconds
     finally:
         services.close()
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mb()
     print(json.dumps({"seconds": round(seconds, 3), "cpu_seconds": round(cpu_seconds, 3),
                       "rss_mb": round(rss_mb, 1), **result}))
 

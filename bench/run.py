@@ -20,6 +20,7 @@ The last line is one JSON object with every figure (see bench/README.md).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -41,6 +42,7 @@ import psycopg
 from clients import RAW_TABLE, http_commands, p95_ms, raw_commits
 from iro_ledger.generator import GeneratorSpec, generate
 from iro_ledger.identity.tokens import TokenPolicy, mint_token
+from memory import peak_rss_mb
 
 BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
@@ -322,13 +324,10 @@ class Bench:
 
     def stop_processes(self) -> None:
         for name, process in list(self.processes.items()):
+            with contextlib.suppress(OSError):  # it had already ended
+                self.figures[f"{name}_rss_mb"] = peak_rss_mb(process.pid)
             process.send_signal(signal.SIGTERM)
-            try:
-                _, _, usage = os.wait4(process.pid, 0)
-            except ChildProcessError:
-                continue
-            process.returncode = 0
-            self.figures[f"{name}_rss_mb"] = round(usage.ru_maxrss / 1024, 1)
+            process.wait()
             del self.processes[name]
         if "worker_rss_mb" in self.figures:
             self.figures["worker_rss_mb"] = max(self.figures["worker_rss_mb"],
