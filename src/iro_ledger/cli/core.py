@@ -181,9 +181,13 @@ def run_server(listening: socket.socket, host: str, port: int, workers: int = 1,
                access_log: bool = True) -> None:
     import uvicorn
 
-    # loop/http "auto" take uvloop and httptools (dependencies) where installed.
+    # loop/http "auto" take uvloop and httptools (dependencies) where installed. With
+    # --workers, the supervisor pings each process; on a busy machine a process still
+    # building its app misses uvicorn's default 5 s and is killed and started again, over
+    # and over: it is given 30 s.
     config = uvicorn.Config("iro_ledger.api.app:create_app", factory=True, host=host, port=port,
-                            workers=workers, loop="auto", http="auto", access_log=access_log)
+                            workers=workers, loop="auto", http="auto", access_log=access_log,
+                            timeout_worker_healthcheck=30)
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
 
