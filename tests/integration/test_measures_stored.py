@@ -11,8 +11,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from iro_ledger.projections import measures
+from iro_ledger.projections import flags_on, measures
 from iro_ledger.projections.base import Period
+from iro_ledger.projections.flags import Flags
 from iro_ledger.settings import Settings
 from iro_ledger.wiring import Services, build_services
 from tests.unit.projections.story import busy_authority, record_all
@@ -135,3 +136,23 @@ def test_a_read_only_store_still_answers_the_measures_it_cannot_store(
         assert stored_answers(built) == []
     finally:
         built.close()
+
+
+def stored_today(services: Services) -> list[str]:
+    """The authorities whose flags of today are stored."""
+    model = services.projections.models["flags"]
+    assert isinstance(model, Flags)
+    with services.projections.db.reading() as tx:
+        return sorted(str(r["la_code"]) for r in tx.query(
+            "SELECT la_code FROM flags_days_v18 WHERE judged_for = ? AND position >= 0",
+            (flags_on.judged_for(services.reads.today(), model.config),)))
+
+
+def test_the_worker_s_idle_time_stores_today_s_flags_of_every_authority(
+        services: Services) -> None:
+    services.reads.judge_today(busy=lambda: True)  # an event waits: nothing is judged
+    assert stored_today(services) == []
+
+    services.reads.judge_today()
+
+    assert stored_today(services) == ["BSY", "OTH"]

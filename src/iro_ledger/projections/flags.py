@@ -56,7 +56,7 @@ Version 18: the author's own submission of her draft after the report was first 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -145,10 +145,12 @@ class Flags(ReadModel):
         for la in list(engine.books)[:max(len(engine.books) - max(BOOKS_KEPT, len(touched)), 0)]:
             del engine.books[la]
 
-    def judge_day(self, db: Database, day: date) -> None:
+    def judge_day(self, db: Database, day: date,
+                  busy: Callable[[], bool] = lambda: False) -> None:
         """Store the flags of `day` for every authority not yet stored as its book stands
-        (`flags_on.prepare`): what the worker does for today, so readers find it stored."""
-        flags_on.prepare(db, self.config, None, day)
+        (`flags_on.prepare`, until `busy`): what the worker does for today, so readers find
+        it stored."""
+        flags_on.prepare(db, self.config, None, day, busy)
 
     def ready(self, db: Database, la_code: str, period: Period) -> None:
         flags_on.prepare(db, self.config, [la_code], period.end)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -190,9 +190,10 @@ def authorities(tx: Tx) -> list[str]:
 
 
 def prepare(db: Database, config: RulesConfig, la_codes: Sequence[str] | None,
-            day: date) -> list[str]:
+            day: date, busy: Callable[[], bool] = lambda: False) -> list[str]:
     """Make sure the flags of `day` are stored for the authorities (every one when None), as
-    their books now stand; the authorities."""
+    their books now stand; the authorities. Between two authorities judged, stop once
+    `busy` says so (the worker's idle time: an event arrived)."""
     with db.transaction() as tx:
         chosen = authorities(tx) if la_codes is None else sorted(set(la_codes))
         if not chosen:
@@ -206,6 +207,8 @@ def prepare(db: Database, config: RulesConfig, la_codes: Sequence[str] | None,
             f" AND la_code IN ({marks})", [judged_for(day, config), *chosen])}
         stale = [la for la in chosen if la not in held or held[la] < now.get(la, 0)]
     for la in stale:
+        if busy():
+            break
         with db.transaction() as tx:
             _judge(tx, config, la, day, now.get(la, 0))
     return chosen

@@ -41,6 +41,9 @@ GATHER_SECONDS = 0.02
 """How long the follower waits after a notification for more (up to its batch size) before
 applying them: fewer, larger transactions while commands arrive, at most this much added to a
 read that waits for its own write (`wait_for`)."""
+IDLE_SECONDS = 60.0
+"""How long a follower with idle work waits for an event before doing that work again: a
+new day begins without one (today's flags and measures then stored before any reader)."""
 NAMES_KEPT = 20_000
 """Records whose names the decoder keeps in memory before forgetting them all (a forgotten
 name is read back from `projection_records`, a query a batch)."""
@@ -308,8 +311,9 @@ class Projections:
                on_idle: Callable[[Callable[[], bool]], None] | None = None) -> None:
         """Catch up, then apply new events as the store announces them, until `stop()`.
 
-        `on_idle` is called whenever no event is waiting, with a function saying whether one
-        has arrived since (it should then return soon: the events come first)."""
+        `on_idle` is called whenever no event is waiting, and again every `IDLE_SECONDS`
+        while none comes, with a function saying whether one has arrived since (it should
+        then return soon: the events come first)."""
         self.catch_up()
         low = min(self.positions().values(), default=self.ledger.position())
         inbox: queue.Queue[object] = queue.Queue()
@@ -324,7 +328,10 @@ class Projections:
             while True:
                 if on_idle is not None and inbox.empty() and not self._stop.is_set():
                     on_idle(lambda: not inbox.empty() or self._stop.is_set())
-                notes = _take(inbox, self.batch_size, self.gather_seconds)
+                notes = _take(inbox, self.batch_size, self.gather_seconds,
+                              IDLE_SECONDS if on_idle is not None else None)
+                if notes is None:
+                    continue  # idle a while: `on_idle` again (a new day may have begun)
                 if not notes:
                     return
                 self._apply_followed(low, notes)
@@ -537,9 +544,11 @@ def _class_facts(cls: type) -> tuple[str, str, str]:
     return str(getattr(outer, "KIND", outer_name.lower())), cls.__qualname__, inner
 
 
-def _take(inbox: queue.Queue[object], most: int, gather: float = 0.0) -> list[Notification]:
-    """Block for the next notification, then take what else arrives within `gather` seconds
-    of it, up to `most` (with no gathering, only what is already waiting).
+def _take(inbox: queue.Queue[object], most: int, gather: float = 0.0,
+          wait: float | None = None) -> list[Notification] | None:
+    """Block for the next notification (at most `wait` seconds: None when none came), then
+    take what else arrives within `gather` seconds of it, up to `most` (with no gathering,
+    only what is already waiting).
 
     An empty list means the subscription has ended; its error, if any, is raised.
     """
@@ -548,7 +557,10 @@ def _take(inbox: queue.Queue[object], most: int, gather: float = 0.0) -> list[No
     while len(notes) < most:
         try:
             if not notes:
-                item = inbox.get()
+                try:
+                    item = inbox.get(timeout=wait)
+                except queue.Empty:
+                    return None
                 until = time.monotonic() + gather
             else:
                 left = until - time.monotonic()

@@ -82,10 +82,11 @@ class Reads:
             raise NotServed("the Merkle log is not running in this service")
         return self._trust
 
-    def judge_today(self) -> None:
+    def judge_today(self, busy: Callable[[], bool] = lambda: False) -> None:
         """Store today's flags for every authority whose stored day is missing or behind
-        (`Flags.judge_day`): the worker does it after each batch, so readers find them."""
-        self.flags_model().judge_day(self.projections.db, self.today())
+        (`Flags.judge_day`), until `busy` says to stop: the worker does it after each batch
+        and while no event waits (a new day with no event yet), so readers find them."""
+        self.flags_model().judge_day(self.projections.db, self.today(), busy)
 
     def measure_today(self, busy: Callable[[], bool] = lambda: False) -> None:
         """Store the measures of the year to today for every authority whose stored ones

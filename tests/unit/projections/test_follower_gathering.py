@@ -40,3 +40,10 @@ def test_the_end_of_the_subscription_stops_the_gathering_after_the_batch() -> No
     inbox.put(_END)
     assert [n.id for n in _take(inbox, most=10, gather=30.0)] == [1]
     assert _take(inbox, most=10, gather=30.0) == []
+
+
+def test_a_worker_waiting_longer_than_its_idle_time_is_told_nothing_came() -> None:
+    inbox: queue.Queue[object] = queue.Queue()
+    assert _take(inbox, most=10, gather=30.0, wait=0.01) is None  # idle work, then wait again
+    inbox.put(_note(4))
+    assert [n.id for n in _take(inbox, most=10, wait=0.01) or []] == [4]
