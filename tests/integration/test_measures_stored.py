@@ -150,8 +150,8 @@ def stored_today(services: Services) -> list[str]:
 
 def test_the_worker_s_idle_time_stores_today_s_flags_of_every_authority(
         services: Services) -> None:
-    services.reads.judge_today(busy=lambda: True)  # an event waits: nothing is judged
-    assert stored_today(services) == []
+    services.reads.judge_today(busy=lambda: True)  # an event waits: one authority judged
+    assert stored_today(services) == ["BSY"]
 
     services.reads.judge_today()
 

@@ -81,29 +81,24 @@ def worker(
         err.print(f"worker: following {redacted(settings.resolved_database_url())} "
                   f"with {', '.join(runner.models)}")
 
-        def judge_today() -> None:
-            # Today's flags stored for every authority, so no reader waits for a whole book
-            # to be judged: after each batch followed, for a new day or one left behind.
-            if "flags" in runner.models:
-                built.reads.judge_today()
-
         def report(position: int) -> None:
-            judge_today()
             if verbose:
                 err.print(f"worker: applied up to position {position}")
 
-        def idle(busy: Callable[[], bool]) -> None:
-            # While no event waits: today's flags (a new day before its first event: at
-            # national scale 150 authorities judged whole took the first reader 20 s), then
-            # the year to today's measures stored for every authority whose stored ones are
-            # behind, so an inspector's first read finds them.
+        def between_batches(busy: Callable[[], bool]) -> None:
+            # Between batches (and every IDLE_SECONDS with no event: a new day begins
+            # without one), yielding to waiting events: today's flags stored for every
+            # authority, one at least however busy, so no reader waits for a whole book to
+            # be judged (at national scale, 150 authorities judged whole took a day's first
+            # reader 20 s); then the year to today's measures of every authority whose
+            # stored ones are behind, so an inspector's first read finds them.
             if "flags" in runner.models:
                 built.reads.judge_today(busy)
             if "measures" in runner.models and not busy():
                 built.reads.measure_today(busy)
 
         try:
-            runner.follow(on_batch=report, on_idle=idle)
+            runner.follow(on_batch=report, on_idle=between_batches)
         except PersistenceError as down:
             fail(f"the store failed: {down}")
         positions = runner.positions()

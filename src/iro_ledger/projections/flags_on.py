@@ -192,8 +192,9 @@ def authorities(tx: Tx) -> list[str]:
 def prepare(db: Database, config: RulesConfig, la_codes: Sequence[str] | None,
             day: date, busy: Callable[[], bool] = lambda: False) -> list[str]:
     """Make sure the flags of `day` are stored for the authorities (every one when None), as
-    their books now stand; the authorities. Between two authorities judged, stop once
-    `busy` says so (the worker's idle time: an event arrived)."""
+    their books now stand; the authorities. After the first authority judged, stop once
+    `busy` says so (the worker's idle time: an event arrived), so a worker never quite idle
+    still judges one authority a batch."""
     with db.transaction() as tx:
         chosen = authorities(tx) if la_codes is None else sorted(set(la_codes))
         if not chosen:
@@ -206,8 +207,8 @@ def prepare(db: Database, config: RulesConfig, la_codes: Sequence[str] | None,
             f"SELECT la_code, position FROM flags_days_v18 WHERE judged_for = ?"
             f" AND la_code IN ({marks})", [judged_for(day, config), *chosen])}
         stale = [la for la in chosen if la not in held or held[la] < now.get(la, 0)]
-    for la in stale:
-        if busy():
+    for number, la in enumerate(stale):
+        if number and busy():
             break
         with db.transaction() as tx:
             _judge(tx, config, la, day, now.get(la, 0))

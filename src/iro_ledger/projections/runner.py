@@ -311,9 +311,9 @@ class Projections:
                on_idle: Callable[[Callable[[], bool]], None] | None = None) -> None:
         """Catch up, then apply new events as the store announces them, until `stop()`.
 
-        `on_idle` is called whenever no event is waiting, and again every `IDLE_SECONDS`
-        while none comes, with a function saying whether one has arrived since (it should
-        then return soon: the events come first)."""
+        `on_idle` is called between batches, and again every `IDLE_SECONDS` while no event
+        comes, with a function saying whether an event is waiting (it should then return
+        soon: the events come first)."""
         self.catch_up()
         low = min(self.positions().values(), default=self.ledger.position())
         inbox: queue.Queue[object] = queue.Queue()
@@ -326,7 +326,7 @@ class Projections:
         pump.start()
         try:
             while True:
-                if on_idle is not None and inbox.empty() and not self._stop.is_set():
+                if on_idle is not None and not self._stop.is_set():
                     on_idle(lambda: not inbox.empty() or self._stop.is_set())
                 notes = _take(inbox, self.batch_size, self.gather_seconds,
                               IDLE_SECONDS if on_idle is not None else None)

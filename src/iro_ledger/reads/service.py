@@ -84,8 +84,8 @@ class Reads:
 
     def judge_today(self, busy: Callable[[], bool] = lambda: False) -> None:
         """Store today's flags for every authority whose stored day is missing or behind
-        (`Flags.judge_day`), until `busy` says to stop: the worker does it after each batch
-        and while no event waits (a new day with no event yet), so readers find them."""
+        (`Flags.judge_day`), until `busy` says to stop (after the first): the worker does
+        it between batches and while no event comes (a new day), so readers find them."""
         self.flags_model().judge_day(self.projections.db, self.today(), busy)
 
     def measure_today(self, busy: Callable[[], bool] = lambda: False) -> None:
