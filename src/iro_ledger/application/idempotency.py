@@ -16,6 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 import orjson
 from eventsourcing.utils import get_topic
 
+from iro_ledger.application.store import orjson_alike
 from iro_ledger.domain.record import LedgerRecord, Stamp
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "https://iro-ledger.invalid/commands")
@@ -33,7 +34,7 @@ def fingerprint(command: dict[str, Any]) -> str:
     default=str)`, as every stored receipt's was. orjson writes those very bytes, faster,
     for content of text, integers, booleans and nulls whose JSON is printable ASCII; anything
     else (a float; text json.dumps escapes: beyond ASCII, or DEL) is written by json.dumps."""
-    if _floatless(command):
+    if orjson_alike(command, floats=False):
         try:
             written = orjson.dumps(command, option=orjson.OPT_SORT_KEYS)
         except orjson.JSONEncodeError:  # an integer past 64 bits
@@ -42,25 +43,6 @@ def fingerprint(command: dict[str, Any]) -> str:
             return hashlib.sha256(written).hexdigest()
     canonical = json.dumps(command, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-_ALIKE = frozenset({str, int, bool, type(None)})
-
-
-def _floatless(value: Any) -> bool:
-    """Whether `value` holds only text, integers, booleans, nulls, lists and dicts keyed by
-    text (what orjson and json.dumps write alike)."""
-    kind = type(value)
-    if kind in _ALIKE:
-        return True
-    if kind is dict:
-        for key, item in value.items():
-            if type(key) is not str or (type(item) not in _ALIKE and not _floatless(item)):
-                return False
-        return True
-    if kind is list:
-        return all(_floatless(item) for item in value)
-    return False
 
 
 class CommandReceipt(LedgerRecord):

@@ -69,7 +69,7 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
-_NATIVE: frozenset[type] = frozenset({str, int, bool, type(None)})
+NATIVE: frozenset[type] = frozenset({str, int, bool, type(None)})
 """Types orjson writes exactly as the library's `json` encoder does."""
 _WRAPPED = (date, datetime, Decimal)
 """Registered types orjson hands to `default` (datetimes with OPT_PASSTHROUGH_DATETIME), so
@@ -91,15 +91,15 @@ class StateTranscoder(JSONTranscoder):
 
     def __init__(self) -> None:
         super().__init__()
-        self._leaves: frozenset[type] = _NATIVE
+        self._leaves: frozenset[type] = NATIVE
 
     def register(self, transcoding: Transcoding) -> None:
         super().register(transcoding)
-        self._leaves = _NATIVE | {t for t in self.types if t in _WRAPPED}
+        self._leaves = NATIVE | {t for t in self.types if t in _WRAPPED}
 
     def encode(self, obj: Any) -> bytes:
         try:
-            if _plain(obj, self._leaves):
+            if orjson_alike(obj, self._leaves):
                 return orjson.dumps(obj, default=self._wrap,
                                     option=orjson.OPT_PASSTHROUGH_DATETIME)
         except (orjson.JSONEncodeError, RecursionError):
@@ -111,19 +111,22 @@ class StateTranscoder(JSONTranscoder):
         return {"_type_": transcoding.name, "_data_": transcoding.encode(value)}
 
 
-def _plain(value: Any, leaves: frozenset[type]) -> bool:
-    """Whether orjson writes `value` as the library's encoder would (see StateTranscoder);
-    `leaves` are the types written alike (native, or wrapped by `default`)."""
+def orjson_alike(value: Any, leaves: frozenset[type] = NATIVE, *, floats: bool = True) -> bool:
+    """Whether orjson writes `value` as `json` would: `leaves` are the types written alike
+    (native, or wrapped by a `default`), in dicts keyed by text, lists and tuples; finite
+    floats too unless `floats` is False (where an exponent's form matters: a hash of the
+    bytes); a str subclass (a StrEnum) as its text."""
     kind = type(value)
     if kind in leaves:
         return True
     if kind is dict:
         for key, item in value.items():
-            if type(key) is not str or (type(item) not in leaves and not _plain(item, leaves)):
+            if type(key) is not str or (type(item) not in leaves
+                                        and not orjson_alike(item, leaves, floats=floats)):
                 return False
         return True
     if kind is list or kind is tuple:
-        return all(_plain(item, leaves) for item in value)
+        return all(orjson_alike(item, leaves, floats=floats) for item in value)
     if kind is float:
-        return math.isfinite(value)
-    return isinstance(value, str)  # a StrEnum: its text, in both
+        return floats and math.isfinite(value)
+    return isinstance(value, str)
